@@ -1,0 +1,373 @@
+//! The command line: clap definitions and one function per command. This is the only layer
+//! that prints, and the one that maps errors to exit codes: 0 success, 1 a failure while
+//! running (I/O), 2 a bad spec or bad arguments.
+
+use crate::graph::{Topology, generate};
+use crate::model::Model;
+use crate::output::schema::{Cell, Column, ColumnType};
+use crate::output::{self, OutputError};
+use crate::propagation::draw_weights;
+use crate::rng::{JavaRandom, stream};
+use crate::runner::{self, Provenance, RunOptions};
+use crate::spec::{self, Overrides, Plan, SpecError};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+
+/// Seeded, parallel Monte Carlo simulation of blockchain networks, with Parquet output.
+#[derive(Parser, Debug)]
+#[command(name = "chainlab", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run every pending run of an experiment file and write Parquet results.
+    Run {
+        #[command(flatten)]
+        spec: SpecArgs,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+        /// Draw no progress bar and print only the summary.
+        #[arg(long, short = 'q')]
+        quiet: bool,
+    },
+    /// Show how many runs a spec expands to, how many are done, and what would run.
+    Plan {
+        #[command(flatten)]
+        spec: SpecArgs,
+    },
+    /// Check an experiment file without running it.
+    Validate {
+        #[command(flatten)]
+        spec: SpecArgs,
+    },
+    /// List the experiment files with their descriptions.
+    List {
+        /// Directory to look in.
+        #[arg(long, default_value = "experiments")]
+        dir: PathBuf,
+    },
+    /// Generate one graph and write its edge list (`u,v,weight`) as CSV or Parquet.
+    Graph(GraphArgs),
+    /// Print the result columns of a model with their types and units.
+    Schema {
+        /// The model.
+        #[arg(long, default_value = "propagation")]
+        model: String,
+    },
+}
+
+#[derive(Args, Debug)]
+struct SpecArgs {
+    /// The experiment file (TOML).
+    spec: PathBuf,
+    /// Results root.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+    /// Apply the spec's [quick] profile.
+    #[arg(long)]
+    quick: bool,
+    /// Replace the spec's master seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Replace the spec's replicate count.
+    #[arg(long)]
+    replicates: Option<u32>,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum TopologyArg {
+    Kout,
+    Ws,
+    Ba,
+    Er,
+    RandomPeers,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum RngArg {
+    /// The engine's stream for (seed, 0, "topology").
+    Engine,
+    /// `new java.util.Random(seed)`, as PeerSim's `random.seed`: PeerSim's exact graph.
+    Peersim,
+}
+
+#[derive(Args, Debug)]
+struct GraphArgs {
+    /// Generator.
+    #[arg(long, value_enum)]
+    topology: TopologyArg,
+    /// Number of nodes.
+    #[arg(long)]
+    nodes: u32,
+    /// Links each node starts (PeerSim's k).
+    #[arg(long, default_value_t = 8)]
+    k: u32,
+    /// Watts-Strogatz rewiring probability.
+    #[arg(long, default_value_t = 0.8)]
+    beta: f64,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Random source of the generator.
+    #[arg(long, value_enum, default_value_t = RngArg::Engine)]
+    rng: RngArg,
+    /// Smallest edge weight, ms.
+    #[arg(long, default_value_t = 1)]
+    delay_min: u32,
+    /// Largest edge weight, ms.
+    #[arg(long, default_value_t = 100)]
+    delay_max: u32,
+    /// Output file: `.csv` or `.parquet`.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Parses the arguments, runs the command and returns the exit code.
+pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    match dispatch(cli.command) {
+        Ok(()) => 0,
+        Err(Failure::Spec(e)) => {
+            eprintln!("error: {e}");
+            2
+        }
+        Err(Failure::Usage(m)) => {
+            eprintln!("error: {m}");
+            2
+        }
+        Err(Failure::Output(e)) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+enum Failure {
+    Spec(SpecError),
+    Usage(String),
+    Output(OutputError),
+}
+
+impl From<SpecError> for Failure {
+    fn from(e: SpecError) -> Self {
+        Failure::Spec(e)
+    }
+}
+impl From<OutputError> for Failure {
+    fn from(e: OutputError) -> Self {
+        Failure::Output(e)
+    }
+}
+
+fn load(a: &SpecArgs) -> Result<Plan, SpecError> {
+    spec::load(&a.spec, Overrides { quick: a.quick, seed: a.seed, replicates: a.replicates })
+}
+
+fn dispatch(cmd: Command) -> Result<(), Failure> {
+    match cmd {
+        Command::Run { spec, jobs, quiet } => {
+            if jobs == Some(0) {
+                return Err(Failure::Usage("--jobs must be at least 1".into()));
+            }
+            let plan = load(&spec)?;
+            let prov = Provenance { git_commit: git_commit(), host: host_name() };
+            let opts = RunOptions { jobs, out_root: spec.out.clone(), progress: !quiet };
+            if !quiet {
+                eprintln!("{}: {} runs in {} parts -> {}", plan.name, plan.runs.len(), plan.part_count(), runner::plan_dir(&spec.out, &plan).display());
+            }
+            let s = runner::execute(&plan, &opts, &prov)?;
+            let rate = if s.wall_s > 0.0 { s.executed as f64 / s.wall_s } else { 0.0 };
+            println!(
+                "{}: {} runs ({} executed, {} skipped as done, {} failed) in {:.2} s, {:.1} runs/s, {:.3e} events/s",
+                plan.name,
+                s.total,
+                s.executed,
+                s.skipped,
+                s.failed,
+                s.wall_s,
+                rate,
+                if s.wall_s > 0.0 { s.events as f64 / s.wall_s } else { 0.0 }
+            );
+            println!("results: {}", s.dir.display());
+            if s.failed > 0 {
+                eprintln!("warning: {} runs failed; their rows have status = 'failed' and the reason in `error`", s.failed);
+            }
+            Ok(())
+        }
+        Command::Plan { spec } => {
+            let plan = load(&spec)?;
+            print_plan(&plan, &spec.out);
+            Ok(())
+        }
+        Command::Validate { spec } => {
+            let plan = load(&spec)?;
+            println!("{}: ok ({} model, {} runs, plan {})", spec.spec.display(), plan.model.name(), plan.runs.len(), plan.hash_hex());
+            Ok(())
+        }
+        Command::List { dir } => list(&dir),
+        Command::Graph(g) => graph(&g),
+        Command::Schema { model } => {
+            let m = Model::from_name(&model).ok_or_else(|| Failure::Usage(format!("unknown model `{model}`")))?;
+            println!("{}", schema_markdown(&runner::columns(m)));
+            Ok(())
+        }
+    }
+}
+
+/// The result columns as a Markdown table (the README's schema section is this output).
+pub fn schema_markdown(cols: &[Column]) -> String {
+    let mut s = String::from("| column | type | unit | meaning |\n|---|---|---|---|\n");
+    for c in cols {
+        s.push_str(&format!("| `{}` | {} | {} | {} |\n", c.name, c.ty.arrow_name(), if c.unit.is_empty() { "-" } else { c.unit }, c.doc));
+    }
+    s
+}
+
+fn print_plan(plan: &Plan, out: &Path) {
+    let dir = runner::plan_dir(out, plan);
+    let done = runner::committed_parts(plan, &dir);
+    let done_runs: usize = (0..plan.part_count()).filter(|&i| done[i]).map(|i| plan.part(i).len()).sum();
+    println!("experiment  {} ({})", plan.name, plan.description);
+    println!("model       {}", plan.model.name());
+    println!("seed        {}", plan.master_seed);
+    println!("plan hash   {}", plan.hash_hex());
+    println!("results     {}", dir.display());
+    println!("runs        {} = {} points x {} replicates, in {} parts", plan.runs.len(), plan.runs.len() / plan.replicates as usize, plan.replicates, plan.part_count());
+    println!("done        {done_runs}");
+    println!("to run      {}", plan.runs.len() - done_runs);
+    for a in &plan.axes {
+        let vals: Vec<String> = a.values.iter().map(|v| v.to_string()).collect();
+        println!("  sweep {} ({}): {}", a.key, a.values.len(), vals.join(", "));
+    }
+    let defs = plan.model.params();
+    let fixed: Vec<String> = defs
+        .iter()
+        .zip(&plan.base)
+        .filter(|(d, _)| !plan.axes.iter().any(|a| a.key == d.key))
+        .map(|(d, v)| format!("{}={}", d.key, v))
+        .collect();
+    println!("  fixed: {}", fixed.join(" "));
+    let pending: Vec<usize> = (0..plan.part_count()).filter(|&i| !done[i]).collect();
+    if !pending.is_empty() {
+        println!("would run parts: {}", compress_ranges(&pending));
+    }
+}
+
+fn compress_ranges(v: &[usize]) -> String {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i;
+        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
+            j += 1;
+        }
+        out.push(if i == j { v[i].to_string() } else { format!("{}-{}", v[i], v[j]) });
+        i = j + 1;
+    }
+    out.join(",")
+}
+
+fn list(dir: &Path) -> Result<(), Failure> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Failure::Usage(format!("{}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    for f in files {
+        match spec::load(&f, Overrides::default()) {
+            Ok(p) => println!("{:<40} {:>7} runs  {}", f.display(), p.runs.len(), p.description),
+            Err(e) => println!("{:<40} invalid: {e}", f.display()),
+        }
+    }
+    Ok(())
+}
+
+fn graph(a: &GraphArgs) -> Result<(), Failure> {
+    let k = a.k;
+    let topology = match a.topology {
+        TopologyArg::Kout => Topology::KOut { k },
+        TopologyArg::Ws => Topology::Ws { k, beta: a.beta },
+        TopologyArg::Ba => Topology::Ba { k },
+        TopologyArg::Er => Topology::Er { k },
+        TopologyArg::RandomPeers => Topology::RandomPeers { k },
+    };
+    if a.nodes < 2 || a.nodes > crate::graph::mst::MAX_NODES {
+        return Err(Failure::Usage(format!("--nodes {} is out of range; allowed: 2..={}", a.nodes, crate::graph::mst::MAX_NODES)));
+    }
+    topology.check(a.nodes).map_err(|m| Failure::Usage(format!("--k {k}: {m}")))?;
+    if a.delay_min > a.delay_max || a.delay_max > crate::graph::mst::MAX_WEIGHT {
+        return Err(Failure::Usage(format!("--delay-min {} / --delay-max {}: need min <= max <= {}", a.delay_min, a.delay_max, crate::graph::mst::MAX_WEIGHT)));
+    }
+    let g = match a.rng {
+        RngArg::Engine => generate(topology, a.nodes, &mut stream(a.seed, 0, "topology")),
+        RngArg::Peersim => generate(topology, a.nodes, &mut JavaRandom::new(a.seed as i64)),
+    };
+    let w = draw_weights(g.edge_count(), a.delay_min, a.delay_max, &mut stream(a.seed, 0, "weights"));
+    let ext = a.out.extension().and_then(|x| x.to_str()).unwrap_or("");
+    match ext {
+        "csv" => {
+            let mut s = String::with_capacity(g.edge_count() * 16);
+            s.push_str("u,v,weight\n");
+            for (&(u, v), &wt) in g.edges().iter().zip(&w) {
+                s.push_str(&format!("{u},{v},{wt}\n"));
+            }
+            output::write_atomic(&a.out, &s)?;
+        }
+        "parquet" => {
+            let cols: Vec<Column> = ["u", "v", "weight"]
+                .iter()
+                .map(|n| Column { name: n.to_string(), ty: ColumnType::U32, nullable: false, unit: "", doc: String::new() })
+                .collect();
+            let rows: Vec<Vec<Cell>> =
+                g.edges().iter().zip(&w).map(|(&(u, v), &wt)| vec![Cell::U(u.into()), Cell::U(v.into()), Cell::U(wt.into())]).collect();
+            let dir = a.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let name = a.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            output::write_part(dir, &name, &cols, &rows, &[("chainlab.graph".into(), format!("{:?} n={} seed={} rng={:?}", topology, a.nodes, a.seed, a.rng))])?;
+        }
+        _ => return Err(Failure::Usage(format!("--out {}: the extension must be .csv or .parquet", a.out.display()))),
+    }
+    let st = g.stats();
+    println!(
+        "{} n={} edges={} mean_degree={:.3} min_degree={} max_degree={} connected={} -> {}",
+        topology.name(),
+        a.nodes,
+        st.edges,
+        st.mean_degree,
+        st.min_degree,
+        st.max_degree,
+        st.connected,
+        a.out.display()
+    );
+    Ok(())
+}
+
+fn git_commit() -> String {
+    std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn host_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}

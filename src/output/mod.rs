@@ -1,0 +1,149 @@
+//! Results on disk: Parquet part files (zstd) committed atomically, and the manifest.
+//!
+//! Layout: `<root>/<experiment>/<plan-hash>/part-NNNNN.parquet` plus `manifest.json`. A part is
+//! written to `.part-NNNNN.parquet.inprogress` (a leading dot, so every reader's glob skips
+//! it), synced, then renamed; a part file that exists is complete. No partition key is
+//! repeated inside the files.
+
+pub mod schema;
+
+use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, UInt32Builder, UInt64Builder};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use parquet::file::metadata::KeyValue;
+use schema::{Cell, Column, ColumnType};
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// An I/O failure while writing results.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutputError {
+    /// A file system operation failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Arrow or Parquet refused the data.
+    #[error("{path}: {message}")]
+    Encode {
+        /// The file being written.
+        path: PathBuf,
+        /// The cause.
+        message: String,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io { path: path.to_path_buf(), source }
+}
+
+/// The file name of part `i`.
+pub fn part_name(i: usize) -> String {
+    format!("part-{i:05}.parquet")
+}
+
+/// The Arrow schema of a column list.
+pub fn arrow_schema(columns: &[Column]) -> Schema {
+    Schema::new(
+        columns
+            .iter()
+            .map(|c| {
+                let dt = match c.ty {
+                    ColumnType::U32 => DataType::UInt32,
+                    ColumnType::U64 => DataType::UInt64,
+                    ColumnType::I64 => DataType::Int64,
+                    ColumnType::F64 => DataType::Float64,
+                    ColumnType::Bool => DataType::Boolean,
+                    ColumnType::Str => DataType::Utf8,
+                };
+                Field::new(c.name.clone(), dt, c.nullable)
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn column_array(col: &Column, rows: &[Vec<Cell>], j: usize) -> Result<ArrayRef, String> {
+    let bad = |cell: &Cell| format!("column `{}` ({:?}) cannot hold {cell:?}", col.name, col.ty);
+    macro_rules! build {
+        ($builder:ty, $pat:pat => $val:expr) => {{
+            let mut b = <$builder>::with_capacity(rows.len());
+            for row in rows {
+                match &row[j] {
+                    Cell::Null => b.append_null(),
+                    $pat => b.append_value($val),
+                    other => return Err(bad(other)),
+                }
+            }
+            Arc::new(b.finish()) as ArrayRef
+        }};
+    }
+    Ok(match col.ty {
+        ColumnType::U32 => build!(UInt32Builder, Cell::U(x) => u32::try_from(*x).map_err(|_| bad(&Cell::U(*x)))?),
+        ColumnType::U64 => build!(UInt64Builder, Cell::U(x) => *x),
+        ColumnType::I64 => build!(Int64Builder, Cell::I(x) => *x),
+        ColumnType::F64 => build!(Float64Builder, Cell::F(x) => *x),
+        ColumnType::Bool => build!(BooleanBuilder, Cell::B(x) => *x),
+        ColumnType::Str => {
+            let mut b = StringBuilder::with_capacity(rows.len(), rows.len() * 16);
+            for row in rows {
+                match &row[j] {
+                    Cell::Null => b.append_null(),
+                    Cell::S(s) => b.append_value(s),
+                    other => return Err(bad(other)),
+                }
+            }
+            Arc::new(b.finish()) as ArrayRef
+        }
+    })
+}
+
+/// Writes `rows` as one Parquet file at `dir/name`, atomically: a dot-prefixed temporary file
+/// is written, synced and renamed. `metadata` goes into the footer's key/value pairs.
+pub fn write_part(dir: &Path, name: &str, columns: &[Column], rows: &[Vec<Cell>], metadata: &[(String, String)]) -> Result<PathBuf, OutputError> {
+    let final_path = dir.join(name);
+    let tmp = dir.join(format!(".{name}.inprogress"));
+    let schema = Arc::new(arrow_schema(columns));
+    let arrays = (0..columns.len())
+        .map(|j| column_array(&columns[j], rows, j))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|message| OutputError::Encode { path: final_path.clone(), message })?;
+    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| OutputError::Encode { path: final_path.clone(), message: e.to_string() })?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("zstd level 3 is valid")))
+        .set_created_by(format!("chainlab {}", env!("CARGO_PKG_VERSION")))
+        .set_key_value_metadata(Some(metadata.iter().map(|(k, v)| KeyValue::new(k.clone(), v.clone())).collect()))
+        .build();
+    let file = File::create(&tmp).map_err(io(&tmp))?;
+    let enc = |e: parquet::errors::ParquetError| OutputError::Encode { path: tmp.clone(), message: e.to_string() };
+    let mut w = ArrowWriter::try_new(file, schema, Some(props)).map_err(enc)?;
+    w.write(&batch).map_err(enc)?;
+    let file = w.into_inner().map_err(enc)?;
+    file.sync_all().map_err(io(&tmp))?;
+    drop(file);
+    fs::rename(&tmp, &final_path).map_err(io(&final_path))?;
+    Ok(final_path)
+}
+
+/// Writes `text` to `path` atomically (temporary file, sync, rename).
+pub fn write_atomic(path: &Path, text: &str) -> Result<(), OutputError> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.inprogress"));
+    let mut f = File::create(&tmp).map_err(io(&tmp))?;
+    f.write_all(text.as_bytes()).map_err(io(&tmp))?;
+    f.sync_all().map_err(io(&tmp))?;
+    fs::rename(&tmp, path).map_err(io(path))
+}
+
+/// Creates a directory and its parents.
+pub fn create_dir(path: &Path) -> Result<(), OutputError> {
+    fs::create_dir_all(path).map_err(io(path))
+}

@@ -1,0 +1,277 @@
+//! Executing a [`Plan`]: rayon across runs (one run, one thread), parts committed as soon as
+//! their last run finishes, resume by skipping committed parts, a progress bar, a manifest.
+//!
+//! Rows never depend on `--jobs` or on completion order: a part's rows are sorted by plan
+//! position before it is written, and each run draws only from streams derived from
+//! (master seed, run key, purpose). The single exception is `wall_time_ms`.
+
+use crate::model::{Model, RunOutput, Workspace};
+use crate::output::schema::{Cell, Column, engine_columns, metric_column, param_column};
+use crate::output::{self, OutputError, part_name};
+use crate::propagation::RunSeeds;
+use crate::spec::param::Value;
+use crate::spec::{Plan, RunSpec};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// How to execute a plan.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Worker threads; `None` means all cores.
+    pub jobs: Option<usize>,
+    /// The results root (`results/` by default).
+    pub out_root: PathBuf,
+    /// Draw a progress bar (only honoured on a terminal).
+    pub progress: bool,
+}
+
+/// Facts about the build and the machine, recorded in the manifest.
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    /// `git rev-parse HEAD` of the working directory, or "unknown".
+    pub git_commit: String,
+    /// The host name.
+    pub host: String,
+}
+
+/// What an execution did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// The plan's results directory.
+    pub dir: PathBuf,
+    /// Runs in the plan.
+    pub total: usize,
+    /// Runs executed now.
+    pub executed: usize,
+    /// Runs skipped because their part was already committed.
+    pub skipped: usize,
+    /// Runs executed now that failed (recorded with their error).
+    pub failed: usize,
+    /// Events processed by the runs executed now.
+    pub events: u64,
+    /// Wall time of the execution, seconds.
+    pub wall_s: f64,
+}
+
+/// The full column list of a model's result table.
+pub fn columns(model: Model) -> Vec<Column> {
+    let mut cols = engine_columns();
+    cols.extend(model.params().iter().map(param_column));
+    cols.extend(model.metrics().iter().map(metric_column));
+    cols
+}
+
+/// `<root>/<experiment>/<plan-hash>`.
+pub fn plan_dir(root: &Path, plan: &Plan) -> PathBuf {
+    root.join(&plan.name).join(plan.hash_hex())
+}
+
+/// Which parts of the plan are already committed under `dir`.
+pub fn committed_parts(plan: &Plan, dir: &Path) -> Vec<bool> {
+    (0..plan.part_count()).map(|i| dir.join(part_name(i)).is_file()).collect()
+}
+
+/// The footer key/value metadata of every part (deterministic: no times, no hosts).
+pub fn footer(plan: &Plan, part: usize) -> Vec<(String, String)> {
+    vec![
+        ("chainlab.experiment".into(), plan.name.clone()),
+        ("chainlab.plan_hash".into(), plan.hash_hex()),
+        ("chainlab.master_seed".into(), plan.master_seed.to_string()),
+        ("chainlab.model".into(), plan.model.version().into()),
+        ("chainlab.version".into(), env!("CARGO_PKG_VERSION").into()),
+        ("chainlab.rng".into(), "xoshiro256++/splitmix-counter-v1".into()),
+        ("chainlab.part".into(), format!("{part} of {}", plan.part_count())),
+        ("chainlab.zstd_level".into(), "3".into()),
+    ]
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "the run panicked".into()
+    }
+}
+
+/// Executes one run and returns its row. A panic inside the model becomes a failed row.
+pub fn run_row(plan: &Plan, run: &RunSpec, ws: &mut Workspace) -> (Vec<Cell>, Option<u64>) {
+    let seeds = RunSeeds { master: plan.master_seed, env_key: run.env_key, run_key: run.run_key };
+    let start = Instant::now();
+    let result = catch_unwind(AssertUnwindSafe(|| Model::run(&run.params, seeds, ws)));
+    let wall_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let mut row = vec![
+        Cell::U(run.index),
+        Cell::S(format!("{:016x}", run.run_key)),
+        Cell::U(run.replicate.into()),
+        Cell::U(plan.master_seed),
+    ];
+    let n_metrics = plan.model.metrics().len();
+    let (events, metrics) = match result {
+        Ok(RunOutput { metrics, events }) => {
+            row.extend([Cell::S("ok".into()), Cell::Null, Cell::F(wall_ms), Cell::U(events)]);
+            (Some(events), metrics)
+        }
+        Err(p) => {
+            *ws = Workspace::default();
+            row.extend([Cell::S("failed".into()), Cell::S(panic_message(p.as_ref())), Cell::F(wall_ms), Cell::Null]);
+            (None, vec![Cell::Null; n_metrics])
+        }
+    };
+    row.extend(run.values.iter().map(|v| match v {
+        Value::Int(i) => Cell::I(*i),
+        Value::Float(f) => Cell::F(*f),
+        Value::Str(s) => Cell::S(s.clone()),
+    }));
+    row.extend(metrics);
+    (row, events)
+}
+
+struct PartState {
+    rows: Vec<Option<Vec<Cell>>>,
+    remaining: usize,
+}
+
+/// Executes every run of `plan` whose part is not yet committed.
+pub fn execute(plan: &Plan, opts: &RunOptions, prov: &Provenance) -> Result<Summary, OutputError> {
+    let started = Instant::now();
+    let started_unix = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let dir = plan_dir(&opts.out_root, plan);
+    output::create_dir(&dir)?;
+    let done = committed_parts(plan, &dir);
+    let pending: Vec<usize> = (0..plan.part_count()).filter(|&i| !done[i]).collect();
+    let skipped: usize = (0..plan.part_count()).filter(|&i| done[i]).map(|i| plan.part(i).len()).sum();
+    let total = plan.runs.len();
+    let cols = columns(plan.model);
+    let write_manifest = |status: &str, executed: usize, failed: usize, ended: Option<u64>| {
+        output::write_atomic(&dir.join("manifest.json"), &manifest(plan, prov, &cols, status, started_unix, ended, total, executed, skipped, failed))
+    };
+    write_manifest("running", 0, 0, None)?;
+
+    let bar = if opts.progress && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs {msg} {per_sec} ETA {eta}")
+            .expect("valid template"),
+    );
+    bar.set_position(skipped as u64);
+    bar.set_message(format!("(skipped {skipped}, failed 0)"));
+
+    let states: Vec<Mutex<PartState>> = pending
+        .iter()
+        .map(|&p| {
+            let n = plan.part(p).len();
+            Mutex::new(PartState { rows: vec![None; n], remaining: n })
+        })
+        .collect();
+    let work: Vec<(usize, usize)> = pending.iter().enumerate().flat_map(|(s, &p)| (0..plan.part(p).len()).map(move |r| (s, r))).collect();
+    let errors: Mutex<Vec<OutputError>> = Mutex::new(Vec::new());
+    let failed = std::sync::atomic::AtomicUsize::new(0);
+    let events = std::sync::atomic::AtomicU64::new(0);
+
+    let jobs = opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().expect("a rayon pool");
+    pool.install(|| {
+        work.par_iter().for_each_init(Workspace::default, |ws, &(s, r)| {
+            let part = pending[s];
+            let run = &plan.part(part)[r];
+            let (row, ev) = run_row(plan, run, ws);
+            match ev {
+                Some(e) => {
+                    events.fetch_add(e, std::sync::atomic::Ordering::Relaxed);
+                }
+                None => {
+                    failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            let complete = {
+                let mut st = states[s].lock().expect("part state lock");
+                st.rows[r] = Some(row);
+                st.remaining -= 1;
+                if st.remaining == 0 { Some(std::mem::take(&mut st.rows)) } else { None }
+            };
+            if let Some(rows) = complete {
+                let rows: Vec<Vec<Cell>> = rows.into_iter().map(|r| r.expect("every run of a complete part has a row")).collect();
+                if let Err(e) = output::write_part(&dir, &part_name(part), &cols, &rows, &footer(plan, part)) {
+                    errors.lock().expect("error list lock").push(e);
+                }
+            }
+            bar.inc(1);
+            bar.set_message(format!("(skipped {skipped}, failed {})", failed.load(std::sync::atomic::Ordering::Relaxed)));
+        });
+    });
+    bar.finish_and_clear();
+
+    let executed = work.len();
+    let failed = failed.into_inner();
+    let ended = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let mut errors = errors.into_inner().expect("error list lock");
+    write_manifest(if errors.is_empty() { "complete" } else { "incomplete" }, executed, failed, Some(ended))?;
+    if let Some(e) = errors.drain(..).next() {
+        return Err(e);
+    }
+    Ok(Summary { dir, total, executed, skipped, failed, events: events.into_inner(), wall_s: started.elapsed().as_secs_f64() })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn manifest(
+    plan: &Plan,
+    prov: &Provenance,
+    cols: &[Column],
+    status: &str,
+    started: u64,
+    ended: Option<u64>,
+    total: usize,
+    executed: usize,
+    skipped: usize,
+    failed: usize,
+) -> String {
+    let params = plan.model.params();
+    let value_json = |v: &Value| match v {
+        Value::Int(i) => serde_json::json!(i),
+        Value::Float(f) => serde_json::json!(f),
+        Value::Str(s) => serde_json::json!(s),
+    };
+    let base: serde_json::Map<String, serde_json::Value> =
+        params.iter().zip(&plan.base).map(|(d, v)| (d.column.to_string(), value_json(v))).collect();
+    let sweep: Vec<serde_json::Value> = plan
+        .axes
+        .iter()
+        .map(|a| {
+            let col = params.iter().find(|d| d.key == a.key).map(|d| d.column).unwrap_or(a.key);
+            serde_json::json!({ "key": a.key, "column": col, "values": a.values.iter().map(value_json).collect::<Vec<_>>() })
+        })
+        .collect();
+    let m = serde_json::json!({
+        "experiment": plan.name,
+        "description": plan.description,
+        "spec_file": plan.source.display().to_string(),
+        "model": plan.model.name(),
+        "model_version": plan.model.version(),
+        "plan_hash": plan.hash_hex(),
+        "master_seed": plan.master_seed,
+        "replicates": plan.replicates,
+        "quick": plan.quick,
+        "runs_per_part": plan.runs_per_part,
+        "parts": plan.part_count(),
+        "resolved": { "params": base, "sweep": sweep },
+        "columns": cols.iter().map(|c| serde_json::json!({"name": c.name, "type": c.ty.arrow_name(), "unit": c.unit})).collect::<Vec<_>>(),
+        "chainlab_version": env!("CARGO_PKG_VERSION"),
+        "git_commit": prov.git_commit,
+        "rustc": env!("CHAINLAB_RUSTC"),
+        "host": prov.host,
+        "started_unix_s": started,
+        "ended_unix_s": ended,
+        "status": status,
+        "counts": { "total": total, "executed": executed, "skipped": skipped, "failed": failed },
+    });
+    serde_json::to_string_pretty(&m).expect("manifest serialises")
+}

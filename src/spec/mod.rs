@@ -1,0 +1,462 @@
+//! Experiment files: TOML in, a validated and fully expanded [`Plan`] out.
+//!
+//! The raw structs mirror the file; unknown keys are errors. Every value is checked against its
+//! model's schema, and every expanded run is resolved into the core's typed configuration,
+//! before anything runs. Errors name the file, the line, the key, the value and what is
+//! allowed. This module reads the spec file and nothing else.
+
+pub mod param;
+pub mod units;
+
+use crate::model::{Model, ModelParams};
+use crate::rng::hash_bytes;
+use param::{ParamDef, Value};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// What is wrong with an experiment file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecError {
+    /// The file.
+    pub file: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// The key (dotted path), when the error concerns one.
+    pub key: Option<String>,
+    /// The offending value as written, when there is one.
+    pub value: Option<String>,
+    /// What is wrong, or what is allowed.
+    pub message: String,
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        write!(f, ": ")?;
+        match (&self.key, &self.value) {
+            (Some(k), Some(v)) => write!(f, "`{k}` = {v}: ")?,
+            (Some(k), None) => write!(f, "`{k}`: ")?,
+            _ => {}
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+type SpannedMap = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpec {
+    name: Spanned<String>,
+    description: Spanned<String>,
+    model: Spanned<String>,
+    seed: Spanned<i64>,
+    replicates: Spanned<i64>,
+    #[serde(default)]
+    runs_per_part: Option<Spanned<i64>>,
+    #[serde(default)]
+    params: SpannedMap,
+    #[serde(default)]
+    sweep: SpannedMap,
+    #[serde(default)]
+    quick: Option<RawQuick>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuick {
+    #[serde(default)]
+    replicates: Option<Spanned<i64>>,
+    #[serde(default)]
+    params: SpannedMap,
+    #[serde(default)]
+    sweep: SpannedMap,
+}
+
+/// Changes the command line makes to a spec.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Overrides {
+    /// Apply the `[quick]` profile.
+    pub quick: bool,
+    /// Replace the master seed.
+    pub seed: Option<u64>,
+    /// Replace the replicate count.
+    pub replicates: Option<u32>,
+}
+
+/// One sweep axis after expansion.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    /// The parameter key.
+    pub key: &'static str,
+    /// Its values, in order.
+    pub values: Vec<Value>,
+}
+
+/// One run of a plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSpec {
+    /// Position in the plan.
+    pub index: u64,
+    /// Replicate index.
+    pub replicate: u32,
+    /// One value per model parameter, in schema order.
+    pub values: Vec<Value>,
+    /// The typed configuration.
+    pub params: ModelParams,
+    /// Hash of every parameter and the replicate: the run's identity.
+    pub run_key: u64,
+    /// Hash of the environment parameters and the replicate: keys the environment streams.
+    pub env_key: u64,
+}
+
+/// A validated, fully expanded experiment.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The spec file.
+    pub source: PathBuf,
+    /// Experiment name (the results directory).
+    pub name: String,
+    /// One-line description, naming the paper figure.
+    pub description: String,
+    /// The model family.
+    pub model: Model,
+    /// Master seed.
+    pub master_seed: u64,
+    /// Replicates per parameter point.
+    pub replicates: u32,
+    /// Runs per Parquet part file (the unit of atomic commit and resume).
+    pub runs_per_part: u32,
+    /// Whether the quick profile was applied.
+    pub quick: bool,
+    /// Base value of every parameter (defaults, then `[params]`).
+    pub base: Vec<Value>,
+    /// Sweep axes, in file order; the plan is their cartesian product, first axis outermost.
+    pub axes: Vec<Axis>,
+    /// Every run, replicates innermost.
+    pub runs: Vec<RunSpec>,
+    /// Hash of everything that determines the rows: model version, seed, runs, part size.
+    pub hash: u64,
+}
+
+impl Plan {
+    /// The plan hash as 16 hex digits (the results subdirectory).
+    pub fn hash_hex(&self) -> String {
+        format!("{:016x}", self.hash)
+    }
+
+    /// Number of part files.
+    pub fn part_count(&self) -> usize {
+        self.runs.len().div_ceil(self.runs_per_part as usize)
+    }
+
+    /// The runs of part `i`.
+    pub fn part(&self, i: usize) -> &[RunSpec] {
+        let size = self.runs_per_part as usize;
+        &self.runs[i * size..((i + 1) * size).min(self.runs.len())]
+    }
+}
+
+/// Default runs per part file.
+pub const DEFAULT_RUNS_PER_PART: u32 = 64;
+
+/// Largest plan accepted, to fail fast on a runaway sweep.
+pub const MAX_RUNS: u64 = 50_000_000;
+
+struct Ctx<'a> {
+    file: &'a Path,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn line(&self, offset: usize) -> usize {
+        self.text[..offset.min(self.text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    }
+    fn err(&self, span: Option<std::ops::Range<usize>>, key: Option<String>, value: Option<String>, message: impl Into<String>) -> SpecError {
+        SpecError { file: self.file.to_path_buf(), line: span.map(|s| self.line(s.start)), key, value, message: message.into() }
+    }
+}
+
+/// Where a resolved value came from, for error messages.
+#[derive(Clone, Debug)]
+struct Origin {
+    key: String,
+    span: Option<std::ops::Range<usize>>,
+}
+
+/// Reads, validates and expands an experiment file.
+pub fn load(path: &Path, over: Overrides) -> Result<Plan, SpecError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SpecError {
+        file: path.to_path_buf(),
+        line: None,
+        key: None,
+        value: None,
+        message: format!("cannot read the experiment file: {e}"),
+    })?;
+    parse(path, &text, over)
+}
+
+/// Validates and expands an experiment given as text; `path` is used in messages.
+pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError> {
+    let cx = Ctx { file: path, text };
+    let raw: RawSpec = toml::from_str(text).map_err(|e| cx.err(e.span(), None, None, e.message().trim().to_string()))?;
+
+    let name = raw.name.get_ref().clone();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        return Err(cx.err(Some(raw.name.span()), Some("name".into()), Some(format!("\"{name}\"")), "allowed: letters, digits, '_' and '-' (it names the results directory)"));
+    }
+    let model = Model::from_name(raw.model.get_ref()).ok_or_else(|| {
+        let known: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
+        cx.err(Some(raw.model.span()), Some("model".into()), Some(format!("\"{}\"", raw.model.get_ref())), format!("unknown model; allowed: {}", known.join(", ")))
+    })?;
+    let master_seed = match over.seed {
+        Some(s) => s,
+        None => u64::try_from(*raw.seed.get_ref()).map_err(|_| {
+            cx.err(Some(raw.seed.span()), Some("seed".into()), Some(raw.seed.get_ref().to_string()), "allowed: an integer >= 0")
+        })?,
+    };
+    let check_reps = |s: &Spanned<i64>, key: &str| -> Result<u32, SpecError> {
+        u32::try_from(*s.get_ref()).ok().filter(|&r| r >= 1).ok_or_else(|| {
+            cx.err(Some(s.span()), Some(key.into()), Some(s.get_ref().to_string()), format!("allowed: an integer in 1..={}", u32::MAX))
+        })
+    };
+    let mut replicates = check_reps(&raw.replicates, "replicates")?;
+    let runs_per_part = match &raw.runs_per_part {
+        Some(s) => u32::try_from(*s.get_ref()).ok().filter(|&r| r >= 1).ok_or_else(|| {
+            cx.err(Some(s.span()), Some("runs_per_part".into()), Some(s.get_ref().to_string()), "allowed: an integer >= 1")
+        })?,
+        None => DEFAULT_RUNS_PER_PART,
+    };
+
+    let defs = model.params();
+    let mut base: Vec<(Value, Origin)> =
+        defs.iter().map(|d| (d.default_value(), Origin { key: format!("params.{}", d.key), span: None })).collect();
+    apply_params(&cx, model, defs, &raw.params, "params", &mut base)?;
+    let mut axes = parse_axes(&cx, model, defs, &raw.sweep, "sweep")?;
+
+    // Validate the quick profile always, so a broken one fails even without --quick.
+    if let Some(q) = &raw.quick {
+        let quick_reps = q.replicates.as_ref().map(|r| check_reps(r, "quick.replicates")).transpose()?;
+        let mut quick_base = base.clone();
+        apply_params(&cx, model, defs, &q.params, "quick.params", &mut quick_base)?;
+        let quick_axes = parse_axes(&cx, model, defs, &q.sweep, "quick.sweep")?;
+        if over.quick {
+            if let Some(r) = quick_reps {
+                replicates = r;
+            }
+            base = quick_base;
+            for qa in quick_axes {
+                match axes.iter_mut().find(|a| a.0.key == qa.0.key) {
+                    Some(a) => *a = qa,
+                    None => axes.push(qa),
+                }
+            }
+        }
+    }
+    if let Some(r) = over.replicates {
+        if r == 0 {
+            return Err(cx.err(None, Some("--replicates".into()), Some("0".into()), "allowed: an integer >= 1"));
+        }
+        replicates = r;
+    }
+
+    let points: u64 = axes.iter().map(|a| a.0.values.len() as u64).product();
+    let total = points.saturating_mul(u64::from(replicates));
+    if total > MAX_RUNS {
+        return Err(cx.err(None, Some("sweep".into()), None, format!("the plan has {total} runs; at most {MAX_RUNS} are allowed")));
+    }
+
+    // Expand: first axis outermost, replicates innermost.
+    let mut runs = Vec::with_capacity(total as usize);
+    let mut idx = vec![0usize; axes.len()];
+    let axis_pos: Vec<usize> = axes.iter().map(|a| defs.iter().position(|d| d.key == a.0.key).expect("axis key is a known parameter")).collect();
+    for _ in 0..points {
+        let mut values: Vec<Value> = base.iter().map(|b| b.0.clone()).collect();
+        let mut origins: Vec<&Origin> = base.iter().map(|b| &b.1).collect();
+        for (a, (axis, origin)) in axes.iter().enumerate() {
+            values[axis_pos[a]] = axis.values[idx[a]].clone();
+            origins[axis_pos[a]] = origin;
+        }
+        let params = model.resolve(&values).map_err(|e| {
+            let i = defs.iter().position(|d| d.key == e.key).expect("model blames a known key");
+            let o = origins[i];
+            cx.err(o.span.clone(), Some(o.key.clone()), Some(values[i].to_string()), format!("allowed: {}", e.allowed))
+        })?;
+        let canonical: String = defs.iter().zip(&values).map(|(d, v)| format!("{}={};", d.key, v.canonical())).collect();
+        let env: String =
+            defs.iter().zip(&values).filter(|(d, _)| d.environment).map(|(d, v)| format!("{}={};", d.key, v.canonical())).collect();
+        for r in 0..replicates {
+            let run_key = hash_bytes(format!("{}|{canonical}|rep={r}", model.name()).as_bytes());
+            let env_key = hash_bytes(format!("{}|env|{env}|rep={r}", model.name()).as_bytes());
+            runs.push(RunSpec { index: runs.len() as u64, replicate: r, values: values.clone(), params: params.clone(), run_key, env_key });
+        }
+        // Advance the odometer, last axis fastest.
+        for a in (0..axes.len()).rev() {
+            idx[a] += 1;
+            if idx[a] < axes[a].0.values.len() {
+                break;
+            }
+            idx[a] = 0;
+        }
+    }
+
+    let mut h = format!("{}|{}|seed={master_seed}|per_part={runs_per_part}|", model.name(), model.version());
+    for r in &runs {
+        h.push_str(&format!("{:016x},", r.run_key));
+    }
+    Ok(Plan {
+        source: path.to_path_buf(),
+        name,
+        description: raw.description.into_inner(),
+        model,
+        master_seed,
+        replicates,
+        runs_per_part,
+        quick: over.quick,
+        base: base.into_iter().map(|b| b.0).collect(),
+        axes: axes.into_iter().map(|a| a.0).collect(),
+        runs,
+        hash: hash_bytes(h.as_bytes()),
+    })
+}
+
+fn find_def<'a>(cx: &Ctx<'_>, model: Model, defs: &'a [ParamDef], key: &Spanned<String>, section: &str) -> Result<&'a ParamDef, SpecError> {
+    defs.iter().find(|d| d.key == key.get_ref()).ok_or_else(|| {
+        let known: Vec<&str> = defs.iter().map(|d| d.key).collect();
+        cx.err(
+            Some(key.span()),
+            Some(format!("{section}.{}", key.get_ref())),
+            None,
+            format!("unknown parameter for model {}; allowed: {}", model.name(), known.join(", ")),
+        )
+    })
+}
+
+fn apply_params(cx: &Ctx<'_>, model: Model, defs: &[ParamDef], map: &SpannedMap, section: &str, base: &mut [(Value, Origin)]) -> Result<(), SpecError> {
+    for (k, v) in map {
+        let def = find_def(cx, model, defs, k, section)?;
+        let key = format!("{section}.{}", def.key);
+        let written = v.get_ref().to_string();
+        let value = def.parse(v.get_ref()).map_err(|m| cx.err(Some(v.span()), Some(key.clone()), Some(written), m))?;
+        let i = defs.iter().position(|d| d.key == def.key).expect("found above");
+        base[i] = (value, Origin { key, span: Some(v.span()) });
+    }
+    Ok(())
+}
+
+fn parse_axes(cx: &Ctx<'_>, model: Model, defs: &[ParamDef], map: &SpannedMap, section: &str) -> Result<Vec<(Axis, Origin)>, SpecError> {
+    let mut entries: Vec<(&Spanned<String>, &Spanned<toml::Value>)> = map.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    let mut axes = Vec::new();
+    for (k, v) in entries {
+        let def = find_def(cx, model, defs, k, section)?;
+        let key = format!("{section}.{}", def.key);
+        let written = v.get_ref().to_string();
+        let bad = |m: String| cx.err(Some(v.span()), Some(key.clone()), Some(written.clone()), m);
+        let items: Vec<toml::Value> = match v.get_ref() {
+            toml::Value::Array(a) if !a.is_empty() => a.clone(),
+            toml::Value::Table(t) => expand_range(t).map_err(&bad)?,
+            _ => return Err(bad("a sweep axis is a non-empty list [a, b, ...] or a range { from = a, to = b, step = s }".into())),
+        };
+        let mut values = Vec::with_capacity(items.len());
+        for item in &items {
+            values.push(def.parse(item).map_err(|m| cx.err(Some(v.span()), Some(key.clone()), Some(item.to_string()), m))?);
+        }
+        axes.push((Axis { key: def.key, values }, Origin { key, span: Some(v.span()) }));
+    }
+    Ok(axes)
+}
+
+/// `{ from, to, step }`, inclusive of `to`; integers stay integers.
+fn expand_range(t: &toml::Table) -> Result<Vec<toml::Value>, String> {
+    let usage = || "a range is { from = a, to = b, step = s } with step > 0 and from <= to".to_string();
+    for k in t.keys() {
+        if !["from", "to", "step"].contains(&k.as_str()) {
+            return Err(format!("unknown range key `{k}`; {}", usage()));
+        }
+    }
+    let get = |k: &str| t.get(k).ok_or_else(usage);
+    match (get("from")?, get("to")?, t.get("step").unwrap_or(&toml::Value::Integer(1))) {
+        (toml::Value::Integer(a), toml::Value::Integer(b), toml::Value::Integer(s)) => {
+            if *s <= 0 || a > b || (b - a) / s > 1_000_000 {
+                return Err(usage());
+            }
+            Ok((0..=(b - a) / s).map(|i| toml::Value::Integer(a + i * s)).collect())
+        }
+        (a, b, s) => {
+            let f = |v: &toml::Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)).ok_or_else(usage);
+            let (a, b, s) = (f(a)?, f(b)?, f(s)?);
+            if !(s > 0.0) || a > b || (b - a) / s > 1e6 {
+                return Err(usage());
+            }
+            let n = ((b - a) / s + 1e-9).floor() as i64;
+            Ok((0..=n).map(|i| toml::Value::Float(a + i as f64 * s)).collect())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(text: &str) -> Result<Plan, SpecError> {
+        parse(Path::new("x.toml"), text, Overrides::default())
+    }
+
+    const HEAD: &str = "name = \"t\"\ndescription = \"d\"\nmodel = \"propagation\"\nseed = 1\nreplicates = 2\n";
+
+    #[test]
+    fn sweeps_expand_in_file_order_with_replicates_innermost() {
+        let p = plan(&format!("{HEAD}[sweep]\nprotocol = [\"flood\", \"oppi\"]\nnodes = {{ from = 10, to = 30, step = 10 }}\n")).unwrap();
+        assert_eq!(p.runs.len(), 2 * 3 * 2);
+        assert_eq!(p.axes[0].key, "protocol");
+        let nodes_col = p.model.params().iter().position(|d| d.key == "nodes").unwrap();
+        let seen: Vec<i64> = p.runs.iter().map(|r| r.values[nodes_col].as_int()).collect();
+        assert_eq!(seen, vec![10, 10, 20, 20, 30, 30, 10, 10, 20, 20, 30, 30]);
+        // Protocols share their environment keys, not their run keys.
+        assert_eq!(p.runs[0].env_key, p.runs[6].env_key);
+        assert_ne!(p.runs[0].run_key, p.runs[6].run_key);
+        assert_ne!(p.runs[0].env_key, p.runs[1].env_key);
+    }
+
+    #[test]
+    fn errors_name_file_line_key_value_and_what_is_allowed() {
+        let e = plan(&format!("{HEAD}[params]\nnodes = 10\nk = 12\n")).unwrap_err();
+        assert_eq!(e.line, Some(8));
+        assert_eq!(e.key.as_deref(), Some("params.k"));
+        assert_eq!(e.value.as_deref(), Some("12"));
+        assert!(e.to_string().starts_with("x.toml:8: `params.k` = 12: allowed: k must be in 1..=9"), "{e}");
+
+        let e = plan(&format!("{HEAD}[params]\nbogus = 1\n")).unwrap_err();
+        assert_eq!((e.line, e.key.as_deref()), (Some(7), Some("params.bogus")));
+        let e = plan(&format!("{HEAD}colour = 1\n")).unwrap_err();
+        assert!(e.message.contains("unknown field `colour`"), "{e}");
+        assert_eq!(e.line, Some(6));
+        let e = plan(&format!("{HEAD}[params]\ndelay_min = \"-5 ms\"\n")).unwrap_err();
+        assert!(e.to_string().contains("`params.delay_min` = \"-5 ms\""), "{e}");
+        let e = plan(&format!("{HEAD}[params]\nnodes = \"ten\"\n")).unwrap_err();
+        assert!(e.message.contains("wrong type (string)"), "{e}");
+        let e = plan(&format!("{HEAD}[sweep]\nk = 3\n")).unwrap_err();
+        assert!(e.message.contains("sweep axis"), "{e}");
+    }
+
+    #[test]
+    fn quick_profile_and_overrides() {
+        let text = format!("{HEAD}[sweep]\nnodes = [100, 1000]\n[quick]\nreplicates = 1\n[quick.sweep]\nnodes = [10]\n");
+        let p = plan(&text).unwrap();
+        assert_eq!(p.runs.len(), 4);
+        let q = parse(Path::new("x.toml"), &text, Overrides { quick: true, seed: Some(9), replicates: None }).unwrap();
+        assert_eq!((q.runs.len(), q.master_seed), (1, 9));
+        assert_ne!(p.hash, q.hash);
+        let r = parse(Path::new("x.toml"), &text, Overrides { replicates: Some(5), ..Default::default() }).unwrap();
+        assert_eq!(r.runs.len(), 10);
+    }
+}
