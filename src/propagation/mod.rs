@@ -392,3 +392,190 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
         events: b.events,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::mst::kruskal;
+    use crate::graph::paths::dijkstra;
+    use proptest::prelude::*;
+
+    fn setup(topology: Topology, n: u32, seed: u64) -> (Graph, Vec<u32>, u32) {
+        let g = generate(topology, n, &mut stream(seed, 1, "topology"));
+        let w = draw_weights(g.edge_count(), 1, 100, &mut stream(seed, 1, "weights"));
+        let s = stream(seed, 1, "source").random_range(0..n);
+        (g, w, s)
+    }
+
+    /// Distances along a tree from `s`, by walking it (an oracle independent of the DES).
+    fn tree_distances(n: u32, tree: &[(u32, u32, u32)], s: u32) -> Vec<u64> {
+        let mut adj = vec![Vec::new(); n as usize];
+        for &(u, v, w) in tree {
+            adj[u as usize].push((v, w));
+            adj[v as usize].push((u, w));
+        }
+        let mut d = vec![UNREACHED; n as usize];
+        d[s as usize] = 0;
+        let mut stack = vec![s];
+        while let Some(x) = stack.pop() {
+            for &(y, w) in &adj[x as usize] {
+                if d[y as usize] == UNREACHED {
+                    d[y as usize] = d[x as usize] + u64::from(w);
+                    stack.push(y);
+                }
+            }
+        }
+        d
+    }
+
+    #[test]
+    fn flood_costs_2m_minus_n_plus_1_and_arrives_at_dijkstra_distances() {
+        for (topo, seed) in [(Topology::KOut { k: 4 }, 1), (Topology::Ws { k: 6, beta: 0.3 }, 2), (Topology::Ba { k: 3 }, 3)] {
+            let (g, w, s) = setup(topo, 500, seed);
+            assert!(g.stats().connected);
+            let mut sim = Simulator::new();
+            let b = sim.forward(&g, Delays::Fixed(&w), s, &mut stream(0, 0, "protocol"));
+            assert_eq!(b.msgs, 2 * g.edge_count() as u64 - 500 + 1);
+            assert_eq!(b.informed, 500);
+            let sp = dijkstra(&g, &w, s);
+            assert_eq!(sim.arrivals(), &sp.dist[..]);
+            // The first-arrival tree is a shortest-path tree: same weight as Dijkstra's.
+            assert_eq!(b.tree_weight, sp.tree_weight(&w));
+        }
+    }
+
+    #[test]
+    fn oppi_sends_n_minus_1_along_the_mst() {
+        let (g, w, s) = setup(Topology::KOut { k: 8 }, 1000, 7);
+        let t = kruskal(&g, &w);
+        let (tree, tw) = subgraph(&g, &w, &t.edges);
+        let mut sim = Simulator::new();
+        let b = sim.forward(&tree, Delays::Fixed(&tw), s, &mut stream(0, 0, "protocol"));
+        assert_eq!(b.msgs, 999);
+        assert_eq!(b.delay_total, t.weight);
+        assert_eq!(b.tree_weight, t.weight);
+        let list: Vec<(u32, u32, u32)> = t.edges.iter().map(|&e| (g.edges()[e as usize].0, g.edges()[e as usize].1, w[e as usize])).collect();
+        assert_eq!(sim.arrivals(), &tree_distances(1000, &list, s)[..]);
+    }
+
+    #[test]
+    fn gossip_sends_r_times_f_per_informed_node() {
+        let (g, w, s) = setup(Topology::KOut { k: 8 }, 300, 11);
+        let mut sim = Simulator::new();
+        let b = sim.gossip(&g, Delays::Fixed(&w), s, 100, 2, 30, &mut stream(0, 0, "protocol"));
+        assert_eq!(b.informed, 300);
+        assert_eq!(b.msgs, 30 * 2 * 300);
+        // R pushes per node and one delivery per message, plus the source's start.
+        assert_eq!(b.events, 30 * 300 + b.msgs + 1);
+        // Nobody can beat the shortest path.
+        let sp = dijkstra(&g, &w, s);
+        assert!(sim.arrivals().iter().zip(&sp.dist).all(|(a, d)| a >= d));
+    }
+
+    #[test]
+    fn simulate_reports_paper_and_honest_metrics_consistently() {
+        let base = PropagationParams {
+            topology: Topology::Ws { k: 8, beta: 0.8 },
+            nodes: 1000,
+            graph_rng: GraphRng::PeerSim,
+            delay_min_ms: 1,
+            delay_max_ms: 100,
+            weights: WeightMode::PerEdge,
+            protocol: Protocol::Oppi,
+            block_rate_per_s: 1.0 / 600.0,
+        };
+        let seeds = RunSeeds { master: 5, env_key: 6, run_key: 7 };
+        let mut sim = Simulator::new();
+        let oppi = simulate(&base, seeds, &mut sim);
+        let flood = simulate(&PropagationParams { protocol: Protocol::Flood, ..base.clone() }, RunSeeds { run_key: 8, ..seeds }, &mut sim);
+        // Same environment: same graph, weights and source.
+        assert_eq!((oppi.graph, oppi.source, oppi.mst_weight_ms), (flood.graph, flood.source, flood.mst_weight_ms));
+        assert_eq!(oppi.delay_total_ms, oppi.mst_weight_ms);
+        assert_eq!(oppi.mst_build.forest.weight, oppi.mst_weight_ms);
+        assert_eq!(flood.tree_weight_ms, flood.spt_weight_ms);
+        // The MST is lighter, but flooding arrives sooner: the research note's point.
+        assert!(oppi.tree_weight_ms < flood.tree_weight_ms);
+        assert!(flood.makespan_ms <= oppi.makespan_ms && flood.mean_arrival_ms <= oppi.mean_arrival_ms);
+        assert!(flood.fork_probability <= oppi.fork_probability);
+        let i = oppi.mean_arrival_ms;
+        let expected = 1.0 - (1.0 - 1.0 / 600_000.0f64).powf(i);
+        assert!((oppi.fork_probability - expected).abs() < 1e-15);
+    }
+
+    #[test]
+    fn per_message_delays_stay_in_range_and_keep_coverage() {
+        let (g, _, s) = setup(Topology::Ba { k: 2 }, 200, 3);
+        let mut sim = Simulator::new();
+        let b = sim.forward(&g, Delays::Fresh { min: 5, max: 9 }, s, &mut stream(0, 0, "protocol"));
+        assert_eq!(b.informed, 200);
+        assert!(b.delay_total >= 5 * b.msgs && b.delay_total <= 9 * b.msgs);
+    }
+
+    /// Prim's algorithm in O(n^2) with the same total order: an oracle for Kruskal.
+    fn prim_weight(g: &Graph, w: &[u32]) -> u64 {
+        let n = g.node_count() as usize;
+        let mut best = vec![u64::MAX; n];
+        let mut best_w = vec![0u32; n];
+        let mut used = vec![false; n];
+        let mut total = 0;
+        for root in 0..n {
+            if used[root] {
+                continue;
+            }
+            best[root] = 0;
+            best_w[root] = 0;
+            loop {
+                let next = (0..n).filter(|&v| !used[v] && best[v] != u64::MAX).min_by_key(|&v| best[v]);
+                let Some(v) = next else { break };
+                used[v] = true;
+                total += u64::from(best_w[v]);
+                for (&u, &e) in g.neighbours(v as u32).iter().zip(g.incident_edges(v as u32)) {
+                    let (a, b) = g.edges()[e as usize];
+                    let key = crate::graph::mst::edge_key(w[e as usize], a, b);
+                    if !used[u as usize] && key < best[u as usize] {
+                        best[u as usize] = key;
+                        best_w[u as usize] = w[e as usize];
+                    }
+                }
+            }
+        }
+        total
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn mst_builders_agree_with_each_other_and_with_prim(seed in any::<u64>(), n in 2u32..120, k in 1u32..6, wmax in 1u32..20) {
+            let k = k.min(n - 1);
+            let g = generate(Topology::RandomPeers { k }, n, &mut stream(seed, 0, "topology"));
+            let w = draw_weights(g.edge_count(), 1, wmax, &mut stream(seed, 0, "weights"));
+            let kr = kruskal(&g, &w);
+            let bo = mst::boruvka(&g, &w);
+            prop_assert_eq!(&bo.forest, &kr);
+            prop_assert_eq!(kr.weight, prim_weight(&g, &w));
+            prop_assert_eq!(kr.edges.len() as u32, n - g.component_count());
+        }
+
+        #[test]
+        fn oppi_tree_weight_equals_kruskal(seed in any::<u64>(), n in 2u32..200, topo in 0usize..4) {
+            let topology = [Topology::KOut { k: 3 }, Topology::Ba { k: 2 }, Topology::Er { k: 2 }, Topology::Ws { k: 4, beta: 0.5 }][topo];
+            prop_assume!(topology.check(n).is_ok());
+            let p = PropagationParams {
+                topology, nodes: n, graph_rng: GraphRng::Engine, delay_min_ms: 1, delay_max_ms: 100,
+                weights: WeightMode::PerEdge, protocol: Protocol::Oppi, block_rate_per_s: 0.01,
+            };
+            let seeds = RunSeeds { master: seed, env_key: 1, run_key: 2 };
+            let m = simulate(&p, seeds, &mut Simulator::new());
+            let g = build_graph(&p, seeds);
+            let w = draw_weights(g.edge_count(), 1, 100, &mut stream(seed, 1, "weights"));
+            let kr = kruskal(&g, &w);
+            if g.stats().connected {
+                prop_assert_eq!(m.tree_weight_ms, kr.weight);
+                prop_assert_eq!(m.informed, n);
+            }
+            prop_assert_eq!(m.mst_weight_ms, kr.weight);
+            prop_assert_eq!(m.msgs, u64::from(m.informed) - 1);
+        }
+    }
+}
