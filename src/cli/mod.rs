@@ -218,7 +218,8 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
         Command::Graph(g) => graph(&g),
         Command::Schema { model } => {
             let m = Model::from_name(&model).ok_or_else(|| Failure::Usage(format!("unknown model `{model}`")))?;
-            println!("{}", schema_markdown(&runner::columns(m)));
+            println!("Parameters of model `{}`:\n\n{}", m.name(), params_markdown(m));
+            println!("Result columns:\n\n{}", schema_markdown(&runner::columns(m)));
             Ok(())
         }
     }
@@ -229,6 +230,15 @@ pub fn schema_markdown(cols: &[Column]) -> String {
     let mut s = String::from("| column | type | unit | meaning |\n|---|---|---|---|\n");
     for c in cols {
         s.push_str(&format!("| `{}` | {} | {} | {} |\n", c.name, c.ty.arrow_name(), if c.unit.is_empty() { "-" } else { c.unit }, c.doc));
+    }
+    s
+}
+
+/// A model's parameters as a Markdown table (the README's parameter reference is this output).
+pub fn params_markdown(model: Model) -> String {
+    let mut s = String::from("| key | column | default | allowed | meaning |\n|---|---|---|---|---|\n");
+    for p in model.params() {
+        s.push_str(&format!("| `{}` | `{}` | `{}` | {} | {} |\n", p.key, p.column, p.default, p.allowed(), p.doc));
     }
     s
 }

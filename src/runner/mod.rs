@@ -99,11 +99,15 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
+/// The function that simulates one run: [`Model::run`] in production; tests may inject
+/// another (for example one that fails) through [`execute_with`].
+pub type RunFn = dyn Fn(&RunSpec, RunSeeds, &mut Workspace) -> RunOutput + Sync;
+
 /// Executes one run and returns its row. A panic inside the model becomes a failed row.
-pub fn run_row(plan: &Plan, run: &RunSpec, ws: &mut Workspace) -> (Vec<Cell>, Option<u64>) {
+pub fn run_row(plan: &Plan, run: &RunSpec, ws: &mut Workspace, run_fn: &RunFn) -> (Vec<Cell>, Option<u64>) {
     let seeds = RunSeeds { master: plan.master_seed, env_key: run.env_key, run_key: run.run_key };
     let start = Instant::now();
-    let result = catch_unwind(AssertUnwindSafe(|| Model::run(&run.params, seeds, ws)));
+    let result = catch_unwind(AssertUnwindSafe(|| run_fn(run, seeds, ws)));
     let wall_ms = start.elapsed().as_secs_f64() * 1000.0;
     let mut row = vec![
         Cell::U(run.index),
@@ -139,6 +143,11 @@ struct PartState {
 
 /// Executes every run of `plan` whose part is not yet committed.
 pub fn execute(plan: &Plan, opts: &RunOptions, prov: &Provenance) -> Result<Summary, OutputError> {
+    execute_with(plan, opts, prov, &|run, seeds, ws| Model::run(&run.params, seeds, ws))
+}
+
+/// [`execute`] with another simulation function.
+pub fn execute_with(plan: &Plan, opts: &RunOptions, prov: &Provenance, run_fn: &RunFn) -> Result<Summary, OutputError> {
     let started = Instant::now();
     let started_unix = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let dir = plan_dir(&opts.out_root, plan);
@@ -183,7 +192,7 @@ pub fn execute(plan: &Plan, opts: &RunOptions, prov: &Provenance) -> Result<Summ
         work.par_iter().for_each_init(Workspace::default, |ws, &(s, r)| {
             let part = pending[s];
             let run = &plan.part(part)[r];
-            let (row, ev) = run_row(plan, run, ws);
+            let (row, ev) = run_row(plan, run, ws, run_fn);
             match ev {
                 Some(e) => {
                     events.fetch_add(e, std::sync::atomic::Ordering::Relaxed);
