@@ -75,7 +75,9 @@ const JAVA_MASK: u64 = (1 << 48) - 1;
 impl JavaRandom {
     /// `new Random(seed)`.
     pub fn new(seed: i64) -> Self {
-        JavaRandom { seed: (seed as u64 ^ JAVA_MULT) & JAVA_MASK }
+        JavaRandom {
+            seed: (seed as u64 ^ JAVA_MULT) & JAVA_MASK,
+        }
     }
 
     fn next(&mut self, bits: u32) -> i32 {

@@ -16,7 +16,10 @@ fn chainlab(args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 fn spec_path(name: &str) -> String {
@@ -25,7 +28,10 @@ fn spec_path(name: &str) -> String {
 
 /// The single plan directory under `root/experiment`.
 fn plan_dir(root: &Path, experiment: &str) -> PathBuf {
-    let mut dirs: Vec<PathBuf> = fs::read_dir(root.join(experiment)).expect("experiment dir").map(|e| e.unwrap().path()).collect();
+    let mut dirs: Vec<PathBuf> = fs::read_dir(root.join(experiment))
+        .expect("experiment dir")
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(dirs.len(), 1, "one plan directory: {dirs:?}");
     dirs.pop().unwrap()
 }
@@ -34,7 +40,10 @@ fn part_files(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "parquet") && !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "parquet")
+                && !p.file_name().unwrap().to_string_lossy().starts_with('.')
+        })
         .collect();
     v.sort();
     v
@@ -45,10 +54,15 @@ fn read_rows(dir: &Path) -> Vec<RecordBatch> {
     part_files(dir)
         .iter()
         .flat_map(|p| {
-            let r = ParquetRecordBatchReaderBuilder::try_new(fs::File::open(p).unwrap()).unwrap().build().unwrap();
+            let r = ParquetRecordBatchReaderBuilder::try_new(fs::File::open(p).unwrap())
+                .unwrap()
+                .build()
+                .unwrap();
             r.map(|b| {
                 let b = b.unwrap();
-                let keep: Vec<usize> = (0..b.num_columns()).filter(|&i| b.schema().field(i).name() != "wall_time_ms").collect();
+                let keep: Vec<usize> = (0..b.num_columns())
+                    .filter(|&i| b.schema().field(i).name() != "wall_time_ms")
+                    .collect();
                 b.project(&keep).unwrap()
             })
             .collect::<Vec<_>>()
@@ -87,10 +101,21 @@ mod determinism {
         let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
         let spec = spec_path("oppi_quick.toml");
         for (out, jobs) in [(&a, "1"), (&b, "2")] {
-            let o = chainlab(&["run", &spec, "--out", out.to_str().unwrap(), "--jobs", jobs, "--quiet"]);
+            let o = chainlab(&[
+                "run",
+                &spec,
+                "--out",
+                out.to_str().unwrap(),
+                "--jobs",
+                jobs,
+                "--quiet",
+            ]);
             assert!(o.status.success(), "{:?}", text(&o));
         }
-        let (ra, rb) = (read_rows(&plan_dir(&a, "oppi_quick")), read_rows(&plan_dir(&b, "oppi_quick")));
+        let (ra, rb) = (
+            read_rows(&plan_dir(&a, "oppi_quick")),
+            read_rows(&plan_dir(&b, "oppi_quick")),
+        );
         assert_eq!(ra.iter().map(|b| b.num_rows()).sum::<usize>(), 108);
         assert_eq!(ra, rb);
     }
@@ -101,7 +126,15 @@ mod determinism {
         let spec = write_spec(tmp.path(), SMALL);
         let (full, resumed) = (tmp.path().join("full"), tmp.path().join("resumed"));
         let run = |out: &Path, jobs: &str| {
-            let o = chainlab(&["run", spec.to_str().unwrap(), "--out", out.to_str().unwrap(), "--jobs", jobs, "--quiet"]);
+            let o = chainlab(&[
+                "run",
+                spec.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--jobs",
+                jobs,
+                "--quiet",
+            ]);
             assert!(o.status.success(), "{:?}", text(&o));
             text(&o).0
         };
@@ -114,11 +147,23 @@ mod determinism {
         fs::remove_file(&parts[3]).unwrap();
         fs::remove_file(&parts[10]).unwrap();
         fs::write(dir.join(".part-00010.parquet.inprogress"), b"partial").unwrap();
-        let plan = text(&chainlab(&["plan", spec.to_str().unwrap(), "--out", resumed.to_str().unwrap()])).0;
-        assert!(plan.contains("done        64") && plan.contains("to run      8"), "{plan}");
+        let plan = text(&chainlab(&[
+            "plan",
+            spec.to_str().unwrap(),
+            "--out",
+            resumed.to_str().unwrap(),
+        ]))
+        .0;
+        assert!(
+            plan.contains("done        64") && plan.contains("to run      8"),
+            "{plan}"
+        );
         assert!(plan.contains("would run parts: 3,10"), "{plan}");
         let out = run(&resumed, "2");
-        assert!(out.contains("8 executed, 64 skipped as done, 0 failed"), "{out}");
+        assert!(
+            out.contains("8 executed, 64 skipped as done, 0 failed"),
+            "{out}"
+        );
         assert_eq!(read_rows(&plan_dir(&full, "small")), read_rows(&dir));
         // A finished sweep re-run does nothing.
         assert!(run(&resumed, "2").contains("0 executed, 72 skipped as done"));
@@ -134,7 +179,10 @@ mod determinism {
             args.extend_from_slice(extra);
             assert!(chainlab(&args).status.success());
         }
-        assert_eq!(fs::read_dir(tmp.path().join("oppi_quick")).unwrap().count(), 3);
+        assert_eq!(
+            fs::read_dir(tmp.path().join("oppi_quick")).unwrap().count(),
+            3
+        );
     }
 }
 
@@ -160,33 +208,63 @@ mod bad_input {
 
     #[test]
     fn unknown_parameter() {
-        rejects(&SMALL.replace("k = 3", "k = 3\nbandwith = 5"), &["spec.toml:10:", "`params.bandwith`", "unknown parameter", "allowed: topology, nodes"]);
+        rejects(
+            &SMALL.replace("k = 3", "k = 3\nbandwith = 5"),
+            &[
+                "spec.toml:10:",
+                "`params.bandwith`",
+                "unknown parameter",
+                "allowed: topology, nodes",
+            ],
+        );
     }
 
     #[test]
     fn unknown_top_level_key() {
-        rejects(&format!("colour = \"red\"\n{SMALL}"), &["spec.toml:1:", "unknown field `colour`"]);
+        rejects(
+            &format!("colour = \"red\"\n{SMALL}"),
+            &["spec.toml:1:", "unknown field `colour`"],
+        );
     }
 
     #[test]
     fn more_peers_than_nodes() {
-        rejects(&SMALL.replace("k = 3", "k = 40"), &["spec.toml:9:", "`params.k` = 40", "allowed: k must be in 1..=19"]);
+        rejects(
+            &SMALL.replace("k = 3", "k = 40"),
+            &[
+                "spec.toml:9:",
+                "`params.k` = 40",
+                "allowed: k must be in 1..=19",
+            ],
+        );
     }
 
     #[test]
     fn negative_delay() {
-        rejects(&SMALL.replace("k = 3", "k = 3\ndelay_min = \"-1 ms\""), &["`params.delay_min` = \"-1 ms\"", "from 0 ms"]);
+        rejects(
+            &SMALL.replace("k = 3", "k = 3\ndelay_min = \"-1 ms\""),
+            &["`params.delay_min` = \"-1 ms\"", "from 0 ms"],
+        );
     }
 
     #[test]
     fn wrong_type() {
-        rejects(&SMALL.replace("nodes = [20, 60]", "nodes = [20, \"sixty\"]"), &["spec.toml:13:", "`sweep.nodes` = \"sixty\"", "wrong type"]);
+        rejects(
+            &SMALL.replace("nodes = [20, 60]", "nodes = [20, \"sixty\"]"),
+            &["spec.toml:13:", "`sweep.nodes` = \"sixty\"", "wrong type"],
+        );
     }
 
     #[test]
     fn unknown_protocol_and_bad_range() {
-        rejects(&SMALL.replace("\"spt\"]", "\"smoke\"]"), &["`sweep.protocol` = \"smoke\"", "one of \"gossip\""]);
-        rejects(&SMALL.replace("nodes = [20, 60]", "nodes = { from = 60, to = 20 }"), &["`sweep.nodes`", "a range is"]);
+        rejects(
+            &SMALL.replace("\"spt\"]", "\"smoke\"]"),
+            &["`sweep.protocol` = \"smoke\"", "one of \"gossip\""],
+        );
+        rejects(
+            &SMALL.replace("nodes = [20, 60]", "nodes = { from = 60, to = 20 }"),
+            &["`sweep.nodes`", "a range is"],
+        );
     }
 
     #[test]
@@ -208,7 +286,23 @@ mod commands {
     fn graph_writes_peersim_exact_edge_lists() {
         let tmp = tempfile::tempdir().unwrap();
         let csv = tmp.path().join("g.csv");
-        let o = chainlab(&["graph", "--topology", "ws", "--nodes", "1000", "--k", "8", "--beta", "0.8", "--seed", "1", "--rng", "peersim", "--out", csv.to_str().unwrap()]);
+        let o = chainlab(&[
+            "graph",
+            "--topology",
+            "ws",
+            "--nodes",
+            "1000",
+            "--k",
+            "8",
+            "--beta",
+            "0.8",
+            "--seed",
+            "1",
+            "--rng",
+            "peersim",
+            "--out",
+            csv.to_str().unwrap(),
+        ]);
         assert!(o.status.success(), "{:?}", text(&o));
         let body = fs::read_to_string(&csv).unwrap();
         let mut lines = body.lines();
@@ -227,17 +321,40 @@ mod commands {
         assert!(text(&o).0.contains("edges=7778"));
 
         let pq = tmp.path().join("g.parquet");
-        let o = chainlab(&["graph", "--topology", "ba", "--nodes", "100", "--k", "2", "--out", pq.to_str().unwrap()]);
+        let o = chainlab(&[
+            "graph",
+            "--topology",
+            "ba",
+            "--nodes",
+            "100",
+            "--k",
+            "2",
+            "--out",
+            pq.to_str().unwrap(),
+        ]);
         assert!(o.status.success());
-        let rows: usize = ParquetRecordBatchReaderBuilder::try_new(fs::File::open(&pq).unwrap()).unwrap().build().unwrap().map(|b| b.unwrap().num_rows()).sum();
+        let rows: usize = ParquetRecordBatchReaderBuilder::try_new(fs::File::open(&pq).unwrap())
+            .unwrap()
+            .build()
+            .unwrap()
+            .map(|b| b.unwrap().num_rows())
+            .sum();
         assert_eq!(rows, 2 * 98);
     }
 
     #[test]
     fn list_shows_every_experiment_with_its_figure() {
         let (out, _) = text(&chainlab(&["list"]));
-        for (f, fig) in [("oppi_quick.toml", "Figs 7-9"), ("oppi_scaling.toml", "Figs 7-9"), ("oppi_degree.toml", "Figs 10"), ("oppi_topology.toml", "Figs 11")] {
-            assert!(out.lines().any(|l| l.contains(f) && l.contains(fig)), "{f}: {out}");
+        for (f, fig) in [
+            ("oppi_quick.toml", "Figs 7-9"),
+            ("oppi_scaling.toml", "Figs 7-9"),
+            ("oppi_degree.toml", "Figs 10"),
+            ("oppi_topology.toml", "Figs 11"),
+        ] {
+            assert!(
+                out.lines().any(|l| l.contains(f) && l.contains(fig)),
+                "{f}: {out}"
+            );
         }
     }
 
@@ -259,22 +376,48 @@ mod commands {
     #[test]
     fn schema_matches_the_parquet_files_and_the_readme() {
         let tmp = tempfile::tempdir().unwrap();
-        let o = chainlab(&["run", &spec_path("oppi_quick.toml"), "--quick", "--out", tmp.path().to_str().unwrap(), "--quiet"]);
+        let o = chainlab(&[
+            "run",
+            &spec_path("oppi_quick.toml"),
+            "--quick",
+            "--out",
+            tmp.path().to_str().unwrap(),
+            "--quiet",
+        ]);
         assert!(o.status.success());
         let dir = plan_dir(tmp.path(), "oppi_quick");
-        let builder = ParquetRecordBatchReaderBuilder::try_new(fs::File::open(&part_files(&dir)[0]).unwrap()).unwrap();
-        let kv = builder.metadata().file_metadata().key_value_metadata().unwrap().clone();
-        assert!(kv.iter().any(|k| k.key == "chainlab.plan_hash" && k.value.as_deref() == dir.file_name().unwrap().to_str()));
+        let builder =
+            ParquetRecordBatchReaderBuilder::try_new(fs::File::open(&part_files(&dir)[0]).unwrap())
+                .unwrap();
+        let kv = builder
+            .metadata()
+            .file_metadata()
+            .key_value_metadata()
+            .unwrap()
+            .clone();
+        assert!(kv.iter().any(|k| k.key == "chainlab.plan_hash"
+            && k.value.as_deref() == dir.file_name().unwrap().to_str()));
         let schema = builder.schema().clone();
         let cols = chainlab::runner::columns(chainlab::model::Model::Propagation);
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        assert_eq!(names, cols.iter().map(|c| c.name.as_str()).collect::<Vec<_>>());
-        let readme = fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        assert_eq!(
+            names,
+            cols.iter().map(|c| c.name.as_str()).collect::<Vec<_>>()
+        );
+        let readme =
+            fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
         let table = chainlab::cli::schema_markdown(&cols);
-        assert!(readme.contains(&table), "README's schema table is stale: paste `chainlab schema` into it");
+        assert!(
+            readme.contains(&table),
+            "README's schema table is stale: paste `chainlab schema` into it"
+        );
         let params = chainlab::cli::params_markdown(chainlab::model::Model::Propagation);
-        assert!(readme.contains(&params), "README's parameter table is stale: paste `chainlab schema` into it");
-        let manifest: serde_json::Value = serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+        assert!(
+            readme.contains(&params),
+            "README's parameter table is stale: paste `chainlab schema` into it"
+        );
+        let manifest: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(manifest["status"], "complete");
         assert_eq!(manifest["counts"]["executed"], 24);
         assert_eq!(manifest["master_seed"], 20230101);
@@ -291,7 +434,11 @@ mod failures {
     fn a_failing_run_is_recorded_with_its_error_and_the_sweep_goes_on() {
         let tmp = tempfile::tempdir().unwrap();
         let plan = parse(Path::new("spec.toml"), SMALL, Overrides::default()).unwrap();
-        let opts = RunOptions { jobs: Some(2), out_root: tmp.path().to_path_buf(), progress: false };
+        let opts = RunOptions {
+            jobs: Some(2),
+            out_root: tmp.path().to_path_buf(),
+            progress: false,
+        };
         let s = execute_with(&plan, &opts, &Provenance::default(), &|run, seeds, ws| {
             if run.index % 10 == 3 {
                 panic!("injected failure in run {}", run.index);
@@ -303,8 +450,18 @@ mod failures {
         let batches = read_rows(&plan_dir(tmp.path(), "small"));
         let mut failed = 0;
         for b in &batches {
-            let status = b.column_by_name("status").unwrap().as_any().downcast_ref::<arrow_array::StringArray>().unwrap();
-            let error = b.column_by_name("error").unwrap().as_any().downcast_ref::<arrow_array::StringArray>().unwrap();
+            let status = b
+                .column_by_name("status")
+                .unwrap()
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            let error = b
+                .column_by_name("error")
+                .unwrap()
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
             let msgs = b.column_by_name("msgs").unwrap();
             for i in 0..b.num_rows() {
                 if status.value(i) == "failed" {

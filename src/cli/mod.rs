@@ -170,7 +170,14 @@ impl From<OutputError> for Failure {
 }
 
 fn load(a: &SpecArgs) -> Result<Plan, SpecError> {
-    spec::load(&a.spec, Overrides { quick: a.quick, seed: a.seed, replicates: a.replicates })
+    spec::load(
+        &a.spec,
+        Overrides {
+            quick: a.quick,
+            seed: a.seed,
+            replicates: a.replicates,
+        },
+    )
 }
 
 fn dispatch(cmd: Command) -> Result<(), Failure> {
@@ -180,13 +187,30 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
                 return Err(Failure::Usage("--jobs must be at least 1".into()));
             }
             let plan = load(&spec)?;
-            let prov = Provenance { git_commit: git_commit(), host: host_name() };
-            let opts = RunOptions { jobs, out_root: spec.out.clone(), progress: !quiet };
+            let prov = Provenance {
+                git_commit: git_commit(),
+                host: host_name(),
+            };
+            let opts = RunOptions {
+                jobs,
+                out_root: spec.out.clone(),
+                progress: !quiet,
+            };
             if !quiet {
-                eprintln!("{}: {} runs in {} parts -> {}", plan.name, plan.runs.len(), plan.part_count(), runner::plan_dir(&spec.out, &plan).display());
+                eprintln!(
+                    "{}: {} runs in {} parts -> {}",
+                    plan.name,
+                    plan.runs.len(),
+                    plan.part_count(),
+                    runner::plan_dir(&spec.out, &plan).display()
+                );
             }
             let s = runner::execute(&plan, &opts, &prov)?;
-            let rate = if s.wall_s > 0.0 { s.executed as f64 / s.wall_s } else { 0.0 };
+            let rate = if s.wall_s > 0.0 {
+                s.executed as f64 / s.wall_s
+            } else {
+                0.0
+            };
             println!(
                 "{}: {} runs ({} executed, {} skipped as done, {} failed) in {:.2} s, {:.1} runs/s, {:.3e} events/s",
                 plan.name,
@@ -196,11 +220,18 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
                 s.failed,
                 s.wall_s,
                 rate,
-                if s.wall_s > 0.0 { s.events as f64 / s.wall_s } else { 0.0 }
+                if s.wall_s > 0.0 {
+                    s.events as f64 / s.wall_s
+                } else {
+                    0.0
+                }
             );
             println!("results: {}", s.dir.display());
             if s.failed > 0 {
-                eprintln!("warning: {} runs failed; their rows have status = 'failed' and the reason in `error`", s.failed);
+                eprintln!(
+                    "warning: {} runs failed; their rows have status = 'failed' and the reason in `error`",
+                    s.failed
+                );
             }
             Ok(())
         }
@@ -211,15 +242,29 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
         }
         Command::Validate { spec } => {
             let plan = load(&spec)?;
-            println!("{}: ok ({} model, {} runs, plan {})", spec.spec.display(), plan.model.name(), plan.runs.len(), plan.hash_hex());
+            println!(
+                "{}: ok ({} model, {} runs, plan {})",
+                spec.spec.display(),
+                plan.model.name(),
+                plan.runs.len(),
+                plan.hash_hex()
+            );
             Ok(())
         }
         Command::List { dir } => list(&dir),
         Command::Graph(g) => graph(&g),
         Command::Schema { model } => {
-            let m = Model::from_name(&model).ok_or_else(|| Failure::Usage(format!("unknown model `{model}`")))?;
-            println!("Parameters of model `{}`:\n\n{}", m.name(), params_markdown(m));
-            println!("Result columns:\n\n{}", schema_markdown(&runner::columns(m)));
+            let m = Model::from_name(&model)
+                .ok_or_else(|| Failure::Usage(format!("unknown model `{model}`")))?;
+            println!(
+                "Parameters of model `{}`:\n\n{}",
+                m.name(),
+                params_markdown(m)
+            );
+            println!(
+                "Result columns:\n\n{}",
+                schema_markdown(&runner::columns(m))
+            );
             Ok(())
         }
     }
@@ -229,16 +274,30 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
 pub fn schema_markdown(cols: &[Column]) -> String {
     let mut s = String::from("| column | type | unit | meaning |\n|---|---|---|---|\n");
     for c in cols {
-        s.push_str(&format!("| `{}` | {} | {} | {} |\n", c.name, c.ty.arrow_name(), if c.unit.is_empty() { "-" } else { c.unit }, c.doc));
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            c.name,
+            c.ty.arrow_name(),
+            if c.unit.is_empty() { "-" } else { c.unit },
+            c.doc
+        ));
     }
     s
 }
 
 /// A model's parameters as a Markdown table (the README's parameter reference is this output).
 pub fn params_markdown(model: Model) -> String {
-    let mut s = String::from("| key | column | default | allowed | meaning |\n|---|---|---|---|---|\n");
+    let mut s =
+        String::from("| key | column | default | allowed | meaning |\n|---|---|---|---|---|\n");
     for p in model.params() {
-        s.push_str(&format!("| `{}` | `{}` | `{}` | {} | {} |\n", p.key, p.column, p.default, p.allowed(), p.doc));
+        s.push_str(&format!(
+            "| `{}` | `{}` | `{}` | {} | {} |\n",
+            p.key,
+            p.column,
+            p.default,
+            p.allowed(),
+            p.doc
+        ));
     }
     s
 }
@@ -246,18 +305,32 @@ pub fn params_markdown(model: Model) -> String {
 fn print_plan(plan: &Plan, out: &Path) {
     let dir = runner::plan_dir(out, plan);
     let done = runner::committed_parts(plan, &dir);
-    let done_runs: usize = (0..plan.part_count()).filter(|&i| done[i]).map(|i| plan.part(i).len()).sum();
+    let done_runs: usize = (0..plan.part_count())
+        .filter(|&i| done[i])
+        .map(|i| plan.part(i).len())
+        .sum();
     println!("experiment  {} ({})", plan.name, plan.description);
     println!("model       {}", plan.model.name());
     println!("seed        {}", plan.master_seed);
     println!("plan hash   {}", plan.hash_hex());
     println!("results     {}", dir.display());
-    println!("runs        {} = {} points x {} replicates, in {} parts", plan.runs.len(), plan.runs.len() / plan.replicates as usize, plan.replicates, plan.part_count());
+    println!(
+        "runs        {} = {} points x {} replicates, in {} parts",
+        plan.runs.len(),
+        plan.runs.len() / plan.replicates as usize,
+        plan.replicates,
+        plan.part_count()
+    );
     println!("done        {done_runs}");
     println!("to run      {}", plan.runs.len() - done_runs);
     for a in &plan.axes {
         let vals: Vec<String> = a.values.iter().map(|v| v.to_string()).collect();
-        println!("  sweep {} ({}): {}", a.key, a.values.len(), vals.join(", "));
+        println!(
+            "  sweep {} ({}): {}",
+            a.key,
+            a.values.len(),
+            vals.join(", ")
+        );
     }
     let defs = plan.model.params();
     let fixed: Vec<String> = defs
@@ -281,7 +354,11 @@ fn compress_ranges(v: &[usize]) -> String {
         while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
             j += 1;
         }
-        out.push(if i == j { v[i].to_string() } else { format!("{}-{}", v[i], v[j]) });
+        out.push(if i == j {
+            v[i].to_string()
+        } else {
+            format!("{}-{}", v[i], v[j])
+        });
         i = j + 1;
     }
     out.join(",")
@@ -296,7 +373,12 @@ fn list(dir: &Path) -> Result<(), Failure> {
     files.sort();
     for f in files {
         match spec::load(&f, Overrides::default()) {
-            Ok(p) => println!("{:<40} {:>7} runs  {}", f.display(), p.runs.len(), p.description),
+            Ok(p) => println!(
+                "{:<40} {:>7} runs  {}",
+                f.display(),
+                p.runs.len(),
+                p.description
+            ),
             Err(e) => println!("{:<40} invalid: {e}", f.display()),
         }
     }
@@ -313,17 +395,33 @@ fn graph(a: &GraphArgs) -> Result<(), Failure> {
         TopologyArg::RandomPeers => Topology::RandomPeers { k },
     };
     if a.nodes < 2 || a.nodes > crate::graph::mst::MAX_NODES {
-        return Err(Failure::Usage(format!("--nodes {} is out of range; allowed: 2..={}", a.nodes, crate::graph::mst::MAX_NODES)));
+        return Err(Failure::Usage(format!(
+            "--nodes {} is out of range; allowed: 2..={}",
+            a.nodes,
+            crate::graph::mst::MAX_NODES
+        )));
     }
-    topology.check(a.nodes).map_err(|m| Failure::Usage(format!("--k {k}: {m}")))?;
+    topology
+        .check(a.nodes)
+        .map_err(|m| Failure::Usage(format!("--k {k}: {m}")))?;
     if a.delay_min > a.delay_max || a.delay_max > crate::graph::mst::MAX_WEIGHT {
-        return Err(Failure::Usage(format!("--delay-min {} / --delay-max {}: need min <= max <= {}", a.delay_min, a.delay_max, crate::graph::mst::MAX_WEIGHT)));
+        return Err(Failure::Usage(format!(
+            "--delay-min {} / --delay-max {}: need min <= max <= {}",
+            a.delay_min,
+            a.delay_max,
+            crate::graph::mst::MAX_WEIGHT
+        )));
     }
     let g = match a.rng {
         RngArg::Engine => generate(topology, a.nodes, &mut stream(a.seed, 0, "topology")),
         RngArg::Peersim => generate(topology, a.nodes, &mut JavaRandom::new(a.seed as i64)),
     };
-    let w = draw_weights(g.edge_count(), a.delay_min, a.delay_max, &mut stream(a.seed, 0, "weights"));
+    let w = draw_weights(
+        g.edge_count(),
+        a.delay_min,
+        a.delay_max,
+        &mut stream(a.seed, 0, "weights"),
+    );
     let ext = a.out.extension().and_then(|x| x.to_str()).unwrap_or("");
     match ext {
         "csv" => {
@@ -337,15 +435,52 @@ fn graph(a: &GraphArgs) -> Result<(), Failure> {
         "parquet" => {
             let cols: Vec<Column> = ["u", "v", "weight"]
                 .iter()
-                .map(|n| Column { name: n.to_string(), ty: ColumnType::U32, nullable: false, unit: "", doc: String::new() })
+                .map(|n| Column {
+                    name: n.to_string(),
+                    ty: ColumnType::U32,
+                    nullable: false,
+                    unit: "",
+                    doc: String::new(),
+                })
                 .collect();
-            let rows: Vec<Vec<Cell>> =
-                g.edges().iter().zip(&w).map(|(&(u, v), &wt)| vec![Cell::U(u.into()), Cell::U(v.into()), Cell::U(wt.into())]).collect();
-            let dir = a.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let name = a.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            output::write_part(dir, &name, &cols, &rows, &[("chainlab.graph".into(), format!("{:?} n={} seed={} rng={:?}", topology, a.nodes, a.seed, a.rng))])?;
+            let rows: Vec<Vec<Cell>> = g
+                .edges()
+                .iter()
+                .zip(&w)
+                .map(|(&(u, v), &wt)| {
+                    vec![Cell::U(u.into()), Cell::U(v.into()), Cell::U(wt.into())]
+                })
+                .collect();
+            let dir = a
+                .out
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let name = a
+                .out
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            output::write_part(
+                dir,
+                &name,
+                &cols,
+                &rows,
+                &[(
+                    "chainlab.graph".into(),
+                    format!(
+                        "{:?} n={} seed={} rng={:?}",
+                        topology, a.nodes, a.seed, a.rng
+                    ),
+                )],
+            )?;
         }
-        _ => return Err(Failure::Usage(format!("--out {}: the extension must be .csv or .parquet", a.out.display()))),
+        _ => {
+            return Err(Failure::Usage(format!(
+                "--out {}: the extension must be .csv or .parquet",
+                a.out.display()
+            )));
+        }
     }
     let st = g.stats();
     println!(

@@ -48,12 +48,18 @@ impl Topology {
         match *self {
             Topology::KOut { k } | Topology::RandomPeers { k } => {
                 if k == 0 || k >= n {
-                    return Err(format!("k must be in 1..={} (fewer peers than the {n} nodes)", n.saturating_sub(1)));
+                    return Err(format!(
+                        "k must be in 1..={} (fewer peers than the {n} nodes)",
+                        n.saturating_sub(1)
+                    ));
                 }
             }
             Topology::Ws { k, beta } => {
                 if k < 2 || k >= n {
-                    return Err(format!("k must be in 2..={} for ws on {n} nodes", n.saturating_sub(1)));
+                    return Err(format!(
+                        "k must be in 2..={} for ws on {n} nodes",
+                        n.saturating_sub(1)
+                    ));
                 }
                 if !(0.0..=1.0).contains(&beta) {
                     return Err("beta must be in [0, 1]".into());
@@ -61,7 +67,10 @@ impl Topology {
             }
             Topology::Ba { k } => {
                 if k == 0 || k >= n {
-                    return Err(format!("k must be in 1..={} for ba on {n} nodes", n.saturating_sub(1)));
+                    return Err(format!(
+                        "k must be in 1..={} for ba on {n} nodes",
+                        n.saturating_sub(1)
+                    ));
                 }
             }
             Topology::Er { k } => {
@@ -234,7 +243,11 @@ mod tests {
 
     #[test]
     fn ws_matches_peersim() {
-        let g = generate(Topology::Ws { k: 8, beta: 0.8 }, 1000, &mut JavaRandom::new(1));
+        let g = generate(
+            Topology::Ws { k: 8, beta: 0.8 },
+            1000,
+            &mut JavaRandom::new(1),
+        );
         assert_eq!(checksum(&g), (7778, 809349454, 692190270, 26));
     }
 
@@ -259,13 +272,21 @@ mod tests {
 
     #[test]
     fn random_peers_gives_every_node_at_least_k_distinct_peers() {
-        let g = generate(Topology::RandomPeers { k: 5 }, 50, &mut stream(3, 4, "topology"));
+        let g = generate(
+            Topology::RandomPeers { k: 5 },
+            50,
+            &mut stream(3, 4, "topology"),
+        );
         for v in 0..50 {
             assert!(g.degree(v) >= 5, "node {v} has degree {}", g.degree(v));
             assert!(!g.neighbours(v).contains(&v));
         }
         // Complete when k = n - 1.
-        let g = generate(Topology::RandomPeers { k: 9 }, 10, &mut stream(3, 4, "topology"));
+        let g = generate(
+            Topology::RandomPeers { k: 9 },
+            10,
+            &mut stream(3, 4, "topology"),
+        );
         assert_eq!(g.edge_count(), 45);
     }
 

@@ -36,7 +36,10 @@ impl Graph {
             .filter(|&(a, b)| a != b)
             .enumerate()
             .map(|(i, (a, b))| {
-                assert!(a < n && b < n, "edge ({a}, {b}) names a node outside 0..{n}");
+                assert!(
+                    a < n && b < n,
+                    "edge ({a}, {b}) names a node outside 0..{n}"
+                );
                 let (u, v) = (a.min(b), a.max(b));
                 ((u64::from(u) << 32) | u64::from(v), i as u32)
             })
@@ -45,8 +48,10 @@ impl Graph {
         keyed.sort_unstable();
         keyed.dedup_by_key(|e| e.0);
         keyed.sort_unstable_by_key(|e| e.1);
-        let edges: Vec<(u32, u32)> =
-            keyed.iter().map(|&(k, _)| ((k >> 32) as u32, k as u32)).collect();
+        let edges: Vec<(u32, u32)> = keyed
+            .iter()
+            .map(|&(k, _)| ((k >> 32) as u32, k as u32))
+            .collect();
         Graph::from_simple_edges(n, edges)
     }
 
@@ -74,7 +79,13 @@ impl Graph {
             edge_of[iv] = e as u32;
             fill[v as usize] += 1;
         }
-        Graph { n, edges, offsets, nbrs, edge_of }
+        Graph {
+            n,
+            edges,
+            offsets,
+            nbrs,
+            edge_of,
+        }
     }
 
     /// Number of nodes.
@@ -101,14 +112,20 @@ impl Graph {
     /// The neighbours of `v`, in insertion order.
     #[inline]
     pub fn neighbours(&self, v: u32) -> &[u32] {
-        let (a, b) = (self.offsets[v as usize] as usize, self.offsets[v as usize + 1] as usize);
+        let (a, b) = (
+            self.offsets[v as usize] as usize,
+            self.offsets[v as usize + 1] as usize,
+        );
         &self.nbrs[a..b]
     }
 
     /// The edge indices of `v`'s adjacency entries, parallel to [`Graph::neighbours`].
     #[inline]
     pub fn incident_edges(&self, v: u32) -> &[u32] {
-        let (a, b) = (self.offsets[v as usize] as usize, self.offsets[v as usize + 1] as usize);
+        let (a, b) = (
+            self.offsets[v as usize] as usize,
+            self.offsets[v as usize + 1] as usize,
+        );
         &self.edge_of[a..b]
     }
 
@@ -126,7 +143,11 @@ impl Graph {
         }
         GraphStats {
             edges: self.edges.len() as u64,
-            mean_degree: if n == 0 { 0.0 } else { 2.0 * self.edges.len() as f64 / f64::from(n) },
+            mean_degree: if n == 0 {
+                0.0
+            } else {
+                2.0 * self.edges.len() as f64 / f64::from(n)
+            },
             min_degree: min,
             max_degree: max,
             connected: self.component_count() <= 1,
@@ -173,7 +194,10 @@ mod tests {
         assert_eq!(g.neighbours(0), &[1, 2]);
         assert_eq!(g.incident_edges(0), &[0, 2]);
         let s = g.stats();
-        assert_eq!((s.edges, s.min_degree, s.max_degree, s.connected), (3, 1, 2, true));
+        assert_eq!(
+            (s.edges, s.min_degree, s.max_degree, s.connected),
+            (3, 1, 2, true)
+        );
     }
 
     #[test]

@@ -30,7 +30,10 @@ pub struct Dsu {
 impl Dsu {
     /// `n` singletons.
     pub fn new(n: u32) -> Dsu {
-        Dsu { parent: (0..n).collect(), size: vec![1; n as usize] }
+        Dsu {
+            parent: (0..n).collect(),
+            size: vec![1; n as usize],
+        }
     }
 
     /// The representative of `x`'s set.
@@ -68,7 +71,11 @@ pub struct SpanningForest {
 }
 
 fn keys(g: &Graph, w: &[u32]) -> Vec<u64> {
-    g.edges().iter().zip(w).map(|(&(u, v), &wt)| edge_key(wt, u, v)).collect()
+    g.edges()
+        .iter()
+        .zip(w)
+        .map(|(&(u, v), &wt)| edge_key(wt, u, v))
+        .collect()
 }
 
 /// Kruskal's algorithm: the minimum spanning forest under [`edge_key`].
@@ -204,7 +211,15 @@ pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
         ghs += step1_ghs + common;
     }
     forest.sort_unstable_by_key(|&e| k[e as usize]);
-    BoruvkaReport { forest: SpanningForest { edges: forest, weight }, phases, naive_msgs: naive, ghs_msgs: ghs }
+    BoruvkaReport {
+        forest: SpanningForest {
+            edges: forest,
+            weight,
+        },
+        phases,
+        naive_msgs: naive,
+        ghs_msgs: ghs,
+    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,11 @@ pub struct ShortestPaths {
 impl ShortestPaths {
     /// Weight of the shortest-path tree: the sum of its edges' weights.
     pub fn tree_weight(&self, w: &[u32]) -> u64 {
-        self.parent_edge.iter().filter(|&&e| e != u32::MAX).map(|&e| u64::from(w[e as usize])).sum()
+        self.parent_edge
+            .iter()
+            .filter(|&&e| e != u32::MAX)
+            .map(|&e| u64::from(w[e as usize]))
+            .sum()
     }
 }
 

@@ -7,13 +7,15 @@
 
 pub mod schema;
 
-use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, UInt32Builder, UInt64Builder};
+use arrow_array::builder::{
+    BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, UInt32Builder, UInt64Builder,
+};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
 use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
 use schema::{Cell, Column, ColumnType};
 use std::fs::{self, File};
 use std::io::Write;
@@ -43,7 +45,10 @@ pub enum OutputError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io { path: path.to_path_buf(), source }
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// The file name of part `i`.
@@ -87,7 +92,9 @@ fn column_array(col: &Column, rows: &[Vec<Cell>], j: usize) -> Result<ArrayRef, 
         }};
     }
     Ok(match col.ty {
-        ColumnType::U32 => build!(UInt32Builder, Cell::U(x) => u32::try_from(*x).map_err(|_| bad(&Cell::U(*x)))?),
+        ColumnType::U32 => {
+            build!(UInt32Builder, Cell::U(x) => u32::try_from(*x).map_err(|_| bad(&Cell::U(*x)))?)
+        }
         ColumnType::U64 => build!(UInt64Builder, Cell::U(x) => *x),
         ColumnType::I64 => build!(Int64Builder, Cell::I(x) => *x),
         ColumnType::F64 => build!(Float64Builder, Cell::F(x) => *x),
@@ -108,22 +115,44 @@ fn column_array(col: &Column, rows: &[Vec<Cell>], j: usize) -> Result<ArrayRef, 
 
 /// Writes `rows` as one Parquet file at `dir/name`, atomically: a dot-prefixed temporary file
 /// is written, synced and renamed. `metadata` goes into the footer's key/value pairs.
-pub fn write_part(dir: &Path, name: &str, columns: &[Column], rows: &[Vec<Cell>], metadata: &[(String, String)]) -> Result<PathBuf, OutputError> {
+pub fn write_part(
+    dir: &Path,
+    name: &str,
+    columns: &[Column],
+    rows: &[Vec<Cell>],
+    metadata: &[(String, String)],
+) -> Result<PathBuf, OutputError> {
     let final_path = dir.join(name);
     let tmp = dir.join(format!(".{name}.inprogress"));
     let schema = Arc::new(arrow_schema(columns));
     let arrays = (0..columns.len())
         .map(|j| column_array(&columns[j], rows, j))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|message| OutputError::Encode { path: final_path.clone(), message })?;
-    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| OutputError::Encode { path: final_path.clone(), message: e.to_string() })?;
+        .map_err(|message| OutputError::Encode {
+            path: final_path.clone(),
+            message,
+        })?;
+    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| OutputError::Encode {
+        path: final_path.clone(),
+        message: e.to_string(),
+    })?;
     let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("zstd level 3 is valid")))
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(3).expect("zstd level 3 is valid"),
+        ))
         .set_created_by(format!("chainlab {}", env!("CARGO_PKG_VERSION")))
-        .set_key_value_metadata(Some(metadata.iter().map(|(k, v)| KeyValue::new(k.clone(), v.clone())).collect()))
+        .set_key_value_metadata(Some(
+            metadata
+                .iter()
+                .map(|(k, v)| KeyValue::new(k.clone(), v.clone()))
+                .collect(),
+        ))
         .build();
     let file = File::create(&tmp).map_err(io(&tmp))?;
-    let enc = |e: parquet::errors::ParquetError| OutputError::Encode { path: tmp.clone(), message: e.to_string() };
+    let enc = |e: parquet::errors::ParquetError| OutputError::Encode {
+        path: tmp.clone(),
+        message: e.to_string(),
+    };
     let mut w = ArrowWriter::try_new(file, schema, Some(props)).map_err(enc)?;
     w.write(&batch).map_err(enc)?;
     let file = w.into_inner().map_err(enc)?;
@@ -135,7 +164,10 @@ pub fn write_part(dir: &Path, name: &str, columns: &[Column], rows: &[Vec<Cell>]
 
 /// Writes `text` to `path` atomically (temporary file, sync, rename).
 pub fn write_atomic(path: &Path, text: &str) -> Result<(), OutputError> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.inprogress"));
     let mut f = File::create(&tmp).map_err(io(&tmp))?;
     f.write_all(text.as_bytes()).map_err(io(&tmp))?;

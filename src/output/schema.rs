@@ -80,16 +80,70 @@ pub enum Cell {
 
 /// The engine's own columns, first in every table.
 pub fn engine_columns() -> Vec<Column> {
-    let c = |name: &str, ty, nullable, unit, doc: &str| Column { name: name.into(), ty, nullable, unit, doc: doc.into() };
+    let c = |name: &str, ty, nullable, unit, doc: &str| Column {
+        name: name.into(),
+        ty,
+        nullable,
+        unit,
+        doc: doc.into(),
+    };
     vec![
-        c("run_index", ColumnType::U64, false, "", "Position of the run in the expanded plan (0-based)."),
-        c("run_key", ColumnType::Str, false, "", "16 hex digits: hash of the resolved parameters and the replicate; the run's identity."),
-        c("replicate", ColumnType::U32, false, "", "Replicate index, 0-based."),
-        c("seed", ColumnType::U64, false, "", "The experiment's master seed; every stream is derived from (seed, key, purpose)."),
-        c("status", ColumnType::Str, false, "", "\"ok\" or \"failed\"."),
-        c("error", ColumnType::Str, true, "", "Why the run failed; null when it succeeded."),
-        c("wall_time_ms", ColumnType::F64, false, "ms", "Wall-clock time of the run. The only column that differs between repeats of the same spec."),
-        c("events", ColumnType::U64, true, "", "Events the discrete-event core processed."),
+        c(
+            "run_index",
+            ColumnType::U64,
+            false,
+            "",
+            "Position of the run in the expanded plan (0-based).",
+        ),
+        c(
+            "run_key",
+            ColumnType::Str,
+            false,
+            "",
+            "16 hex digits: hash of the resolved parameters and the replicate; the run's identity.",
+        ),
+        c(
+            "replicate",
+            ColumnType::U32,
+            false,
+            "",
+            "Replicate index, 0-based.",
+        ),
+        c(
+            "seed",
+            ColumnType::U64,
+            false,
+            "",
+            "The experiment's master seed; every stream is derived from (seed, key, purpose).",
+        ),
+        c(
+            "status",
+            ColumnType::Str,
+            false,
+            "",
+            "\"ok\" or \"failed\".",
+        ),
+        c(
+            "error",
+            ColumnType::Str,
+            true,
+            "",
+            "Why the run failed; null when it succeeded.",
+        ),
+        c(
+            "wall_time_ms",
+            ColumnType::F64,
+            false,
+            "ms",
+            "Wall-clock time of the run. The only column that differs between repeats of the same spec.",
+        ),
+        c(
+            "events",
+            ColumnType::U64,
+            true,
+            "",
+            "Events the discrete-event core processed.",
+        ),
     ]
 }
 
@@ -102,10 +156,22 @@ pub fn param_column(p: &ParamDef) -> Column {
         Kind::DurationMs { .. } => (ColumnType::I64, "ms"),
         Kind::RatePerS { .. } => (ColumnType::F64, "1/s"),
     };
-    Column { name: p.column.into(), ty, nullable: false, unit, doc: format!("Parameter `{}`: {}", p.key, p.doc) }
+    Column {
+        name: p.column.into(),
+        ty,
+        nullable: false,
+        unit,
+        doc: format!("Parameter `{}`: {}", p.key, p.doc),
+    }
 }
 
 /// The column of a metric.
 pub fn metric_column(m: &MetricDef) -> Column {
-    Column { name: m.name.into(), ty: m.ty, nullable: true, unit: m.unit, doc: m.doc.into() }
+    Column {
+        name: m.name.into(),
+        ty: m.ty,
+        nullable: true,
+        unit: m.unit,
+        doc: m.doc.into(),
+    }
 }

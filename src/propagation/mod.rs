@@ -38,7 +38,11 @@ pub enum WeightMode {
 pub enum Protocol {
     /// Periodic push: a node informed at `t` pushes at `t, t+P, ..., t+(R-1)P`, each time to
     /// `fanout` neighbours drawn uniformly with replacement.
-    Gossip { period_ms: u64, fanout: u32, pushes: u32 },
+    Gossip {
+        period_ms: u64,
+        fanout: u32,
+        pushes: u32,
+    },
     /// Forward on first receipt to every neighbour but the sender; later copies are dropped.
     Flood,
     /// OPPI: forward along the minimum spanning tree (order: weight, min id, max id).
@@ -173,6 +177,17 @@ pub struct Simulator {
     pushes_done: Vec<u32>,
 }
 
+/// Periodic push settings: period P, fanout f, pushes per node R.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GossipConfig {
+    /// Time between a node's pushes.
+    pub period_ms: Time,
+    /// Neighbours per push, drawn with replacement.
+    pub fanout: u32,
+    /// Pushes per informed node.
+    pub pushes: u32,
+}
+
 /// How delays are drawn during a broadcast.
 #[derive(Clone, Copy)]
 pub enum Delays<'a> {
@@ -227,26 +242,52 @@ impl Simulator {
     /// Floods from `source` over `overlay`: on first receipt a node forwards to every overlay
     /// neighbour except the sender. With the full graph this is flooding; with a tree it is
     /// OPPI (the MST) or the SPT protocol.
-    pub fn forward(&mut self, overlay: &Graph, delays: Delays<'_>, source: u32, rng: &mut Stream) -> Broadcast {
+    pub fn forward(
+        &mut self,
+        overlay: &Graph,
+        delays: Delays<'_>,
+        source: u32,
+        rng: &mut Stream,
+    ) -> Broadcast {
         self.reset(overlay.node_count());
         let mut out = Broadcast::default();
-        self.queue.schedule(0, Event::Deliver { to: source, from: NO_NODE, sent_at: 0 });
+        self.queue.schedule(
+            0,
+            Event::Deliver {
+                to: source,
+                from: NO_NODE,
+                sent_at: 0,
+            },
+        );
         while let Some((t, ev)) = self.queue.pop() {
             out.events += 1;
-            let Event::Deliver { to, from, sent_at } = ev else { unreachable!("flooding schedules no pushes") };
+            let Event::Deliver { to, from, sent_at } = ev else {
+                unreachable!("flooding schedules no pushes")
+            };
             if self.arrival[to as usize] != UNREACHED {
                 continue;
             }
             self.inform(&mut out, to, from, t);
             out.tree_weight += t - sent_at;
-            for (&u, &e) in overlay.neighbours(to).iter().zip(overlay.incident_edges(to)) {
+            for (&u, &e) in overlay
+                .neighbours(to)
+                .iter()
+                .zip(overlay.incident_edges(to))
+            {
                 if u == from {
                     continue;
                 }
                 let d = Self::delay(delays, e, rng);
                 out.msgs += 1;
                 out.delay_total += u64::from(d);
-                self.queue.schedule(t + u64::from(d), Event::Deliver { to: u, from: to, sent_at: t });
+                self.queue.schedule(
+                    t + u64::from(d),
+                    Event::Deliver {
+                        to: u,
+                        from: to,
+                        sent_at: t,
+                    },
+                );
             }
         }
         out.arrival_sum = self.arrival_sum(out.makespan);
@@ -259,14 +300,19 @@ impl Simulator {
         g: &Graph,
         delays: Delays<'_>,
         source: u32,
-        period: Time,
-        fanout: u32,
-        pushes: u32,
+        cfg: GossipConfig,
         rng: &mut Stream,
     ) -> Broadcast {
         self.reset(g.node_count());
         let mut out = Broadcast::default();
-        self.queue.schedule(0, Event::Deliver { to: source, from: NO_NODE, sent_at: 0 });
+        self.queue.schedule(
+            0,
+            Event::Deliver {
+                to: source,
+                from: NO_NODE,
+                sent_at: 0,
+            },
+        );
         while let Some((t, ev)) = self.queue.pop() {
             out.events += 1;
             match ev {
@@ -282,17 +328,24 @@ impl Simulator {
                     let nb = g.neighbours(node);
                     let eids = g.incident_edges(node);
                     if !nb.is_empty() {
-                        for _ in 0..fanout {
+                        for _ in 0..cfg.fanout {
                             let i = rng.random_range(0..nb.len());
                             let d = Self::delay(delays, eids[i], rng);
                             out.msgs += 1;
                             out.delay_total += u64::from(d);
-                            self.queue.schedule(t + u64::from(d), Event::Deliver { to: nb[i], from: node, sent_at: t });
+                            self.queue.schedule(
+                                t + u64::from(d),
+                                Event::Deliver {
+                                    to: nb[i],
+                                    from: node,
+                                    sent_at: t,
+                                },
+                            );
                         }
                     }
                     self.pushes_done[node as usize] += 1;
-                    if self.pushes_done[node as usize] < pushes {
-                        self.queue.schedule(t + period, Event::Push { node });
+                    if self.pushes_done[node as usize] < cfg.pushes {
+                        self.queue.schedule(t + cfg.period_ms, Event::Push { node });
                     }
                 }
             }
@@ -334,22 +387,49 @@ pub fn build_graph(p: &PropagationParams, seeds: RunSeeds) -> Graph {
 pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> PropagationMetrics {
     let g = build_graph(p, seeds);
     let n = g.node_count();
-    let w = draw_weights(g.edge_count(), p.delay_min_ms, p.delay_max_ms, &mut stream(seeds.master, seeds.env_key, "weights"));
+    let w = draw_weights(
+        g.edge_count(),
+        p.delay_min_ms,
+        p.delay_max_ms,
+        &mut stream(seeds.master, seeds.env_key, "weights"),
+    );
     let source = stream(seeds.master, seeds.env_key, "source").random_range(0..n);
     let mut proto_rng = stream(seeds.master, seeds.run_key, "protocol");
 
     let mst_build = mst::boruvka(&g, &w);
     let sp = paths::dijkstra(&g, &w, source);
-    let spt_edges: Vec<u32> = sp.parent_edge.iter().copied().filter(|&e| e != u32::MAX).collect();
-    let fresh = Delays::Fresh { min: p.delay_min_ms, max: p.delay_max_ms };
+    let spt_edges: Vec<u32> = sp
+        .parent_edge
+        .iter()
+        .copied()
+        .filter(|&e| e != u32::MAX)
+        .collect();
+    let fresh = Delays::Fresh {
+        min: p.delay_min_ms,
+        max: p.delay_max_ms,
+    };
 
     let b = match p.protocol {
-        Protocol::Gossip { period_ms, fanout, pushes } => {
+        Protocol::Gossip {
+            period_ms,
+            fanout,
+            pushes,
+        } => {
             let d = match p.weights {
                 WeightMode::PerEdge => Delays::Fixed(&w),
                 WeightMode::PerMessage => fresh,
             };
-            sim.gossip(&g, d, source, period_ms, fanout, pushes, &mut proto_rng)
+            sim.gossip(
+                &g,
+                d,
+                source,
+                GossipConfig {
+                    period_ms,
+                    fanout,
+                    pushes,
+                },
+                &mut proto_rng,
+            )
         }
         Protocol::Flood => {
             let d = match p.weights {
@@ -359,7 +439,11 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
             sim.forward(&g, d, source, &mut proto_rng)
         }
         Protocol::Oppi | Protocol::Spt => {
-            let tree_edges = if p.protocol == Protocol::Oppi { &mst_build.forest.edges } else { &spt_edges };
+            let tree_edges = if p.protocol == Protocol::Oppi {
+                &mst_build.forest.edges
+            } else {
+                &spt_edges
+            };
             let (tree, tw) = subgraph(&g, &w, tree_edges);
             let d = match p.weights {
                 WeightMode::PerEdge => Delays::Fixed(&tw),
@@ -430,7 +514,11 @@ mod tests {
 
     #[test]
     fn flood_costs_2m_minus_n_plus_1_and_arrives_at_dijkstra_distances() {
-        for (topo, seed) in [(Topology::KOut { k: 4 }, 1), (Topology::Ws { k: 6, beta: 0.3 }, 2), (Topology::Ba { k: 3 }, 3)] {
+        for (topo, seed) in [
+            (Topology::KOut { k: 4 }, 1),
+            (Topology::Ws { k: 6, beta: 0.3 }, 2),
+            (Topology::Ba { k: 3 }, 3),
+        ] {
             let (g, w, s) = setup(topo, 500, seed);
             assert!(g.stats().connected);
             let mut sim = Simulator::new();
@@ -454,7 +542,17 @@ mod tests {
         assert_eq!(b.msgs, 999);
         assert_eq!(b.delay_total, t.weight);
         assert_eq!(b.tree_weight, t.weight);
-        let list: Vec<(u32, u32, u32)> = t.edges.iter().map(|&e| (g.edges()[e as usize].0, g.edges()[e as usize].1, w[e as usize])).collect();
+        let list: Vec<(u32, u32, u32)> = t
+            .edges
+            .iter()
+            .map(|&e| {
+                (
+                    g.edges()[e as usize].0,
+                    g.edges()[e as usize].1,
+                    w[e as usize],
+                )
+            })
+            .collect();
         assert_eq!(sim.arrivals(), &tree_distances(1000, &list, s)[..]);
     }
 
@@ -462,7 +560,12 @@ mod tests {
     fn gossip_sends_r_times_f_per_informed_node() {
         let (g, w, s) = setup(Topology::KOut { k: 8 }, 300, 11);
         let mut sim = Simulator::new();
-        let b = sim.gossip(&g, Delays::Fixed(&w), s, 100, 2, 30, &mut stream(0, 0, "protocol"));
+        let cfg = GossipConfig {
+            period_ms: 100,
+            fanout: 2,
+            pushes: 30,
+        };
+        let b = sim.gossip(&g, Delays::Fixed(&w), s, cfg, &mut stream(0, 0, "protocol"));
         assert_eq!(b.informed, 300);
         assert_eq!(b.msgs, 30 * 2 * 300);
         // R pushes per node and one delivery per message, plus the source's start.
@@ -484,18 +587,37 @@ mod tests {
             protocol: Protocol::Oppi,
             block_rate_per_s: 1.0 / 600.0,
         };
-        let seeds = RunSeeds { master: 5, env_key: 6, run_key: 7 };
+        let seeds = RunSeeds {
+            master: 5,
+            env_key: 6,
+            run_key: 7,
+        };
         let mut sim = Simulator::new();
         let oppi = simulate(&base, seeds, &mut sim);
-        let flood = simulate(&PropagationParams { protocol: Protocol::Flood, ..base.clone() }, RunSeeds { run_key: 8, ..seeds }, &mut sim);
+        let flood = simulate(
+            &PropagationParams {
+                protocol: Protocol::Flood,
+                ..base.clone()
+            },
+            RunSeeds {
+                run_key: 8,
+                ..seeds
+            },
+            &mut sim,
+        );
         // Same environment: same graph, weights and source.
-        assert_eq!((oppi.graph, oppi.source, oppi.mst_weight_ms), (flood.graph, flood.source, flood.mst_weight_ms));
+        assert_eq!(
+            (oppi.graph, oppi.source, oppi.mst_weight_ms),
+            (flood.graph, flood.source, flood.mst_weight_ms)
+        );
         assert_eq!(oppi.delay_total_ms, oppi.mst_weight_ms);
         assert_eq!(oppi.mst_build.forest.weight, oppi.mst_weight_ms);
         assert_eq!(flood.tree_weight_ms, flood.spt_weight_ms);
         // The MST is lighter, but flooding arrives sooner: the research note's point.
         assert!(oppi.tree_weight_ms < flood.tree_weight_ms);
-        assert!(flood.makespan_ms <= oppi.makespan_ms && flood.mean_arrival_ms <= oppi.mean_arrival_ms);
+        assert!(
+            flood.makespan_ms <= oppi.makespan_ms && flood.mean_arrival_ms <= oppi.mean_arrival_ms
+        );
         assert!(flood.fork_probability <= oppi.fork_probability);
         let i = oppi.mean_arrival_ms;
         let expected = 1.0 - (1.0 - 1.0 / 600_000.0f64).powf(i);
@@ -506,7 +628,12 @@ mod tests {
     fn per_message_delays_stay_in_range_and_keep_coverage() {
         let (g, _, s) = setup(Topology::Ba { k: 2 }, 200, 3);
         let mut sim = Simulator::new();
-        let b = sim.forward(&g, Delays::Fresh { min: 5, max: 9 }, s, &mut stream(0, 0, "protocol"));
+        let b = sim.forward(
+            &g,
+            Delays::Fresh { min: 5, max: 9 },
+            s,
+            &mut stream(0, 0, "protocol"),
+        );
         assert_eq!(b.informed, 200);
         assert!(b.delay_total >= 5 * b.msgs && b.delay_total <= 9 * b.msgs);
     }
@@ -525,11 +652,17 @@ mod tests {
             best[root] = 0;
             best_w[root] = 0;
             loop {
-                let next = (0..n).filter(|&v| !used[v] && best[v] != u64::MAX).min_by_key(|&v| best[v]);
+                let next = (0..n)
+                    .filter(|&v| !used[v] && best[v] != u64::MAX)
+                    .min_by_key(|&v| best[v]);
                 let Some(v) = next else { break };
                 used[v] = true;
                 total += u64::from(best_w[v]);
-                for (&u, &e) in g.neighbours(v as u32).iter().zip(g.incident_edges(v as u32)) {
+                for (&u, &e) in g
+                    .neighbours(v as u32)
+                    .iter()
+                    .zip(g.incident_edges(v as u32))
+                {
                     let (a, b) = g.edges()[e as usize];
                     let key = crate::graph::mst::edge_key(w[e as usize], a, b);
                     if !used[u as usize] && key < best[u as usize] {

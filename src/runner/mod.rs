@@ -72,7 +72,9 @@ pub fn plan_dir(root: &Path, plan: &Plan) -> PathBuf {
 
 /// Which parts of the plan are already committed under `dir`.
 pub fn committed_parts(plan: &Plan, dir: &Path) -> Vec<bool> {
-    (0..plan.part_count()).map(|i| dir.join(part_name(i)).is_file()).collect()
+    (0..plan.part_count())
+        .map(|i| dir.join(part_name(i)).is_file())
+        .collect()
 }
 
 /// The footer key/value metadata of every part (deterministic: no times, no hosts).
@@ -83,8 +85,14 @@ pub fn footer(plan: &Plan, part: usize) -> Vec<(String, String)> {
         ("chainlab.master_seed".into(), plan.master_seed.to_string()),
         ("chainlab.model".into(), plan.model.version().into()),
         ("chainlab.version".into(), env!("CARGO_PKG_VERSION").into()),
-        ("chainlab.rng".into(), "xoshiro256++/splitmix-counter-v1".into()),
-        ("chainlab.part".into(), format!("{part} of {}", plan.part_count())),
+        (
+            "chainlab.rng".into(),
+            "xoshiro256++/splitmix-counter-v1".into(),
+        ),
+        (
+            "chainlab.part".into(),
+            format!("{part} of {}", plan.part_count()),
+        ),
         ("chainlab.zstd_level".into(), "3".into()),
     ]
 }
@@ -104,8 +112,17 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 pub type RunFn = dyn Fn(&RunSpec, RunSeeds, &mut Workspace) -> RunOutput + Sync;
 
 /// Executes one run and returns its row. A panic inside the model becomes a failed row.
-pub fn run_row(plan: &Plan, run: &RunSpec, ws: &mut Workspace, run_fn: &RunFn) -> (Vec<Cell>, Option<u64>) {
-    let seeds = RunSeeds { master: plan.master_seed, env_key: run.env_key, run_key: run.run_key };
+pub fn run_row(
+    plan: &Plan,
+    run: &RunSpec,
+    ws: &mut Workspace,
+    run_fn: &RunFn,
+) -> (Vec<Cell>, Option<u64>) {
+    let seeds = RunSeeds {
+        master: plan.master_seed,
+        env_key: run.env_key,
+        run_key: run.run_key,
+    };
     let start = Instant::now();
     let result = catch_unwind(AssertUnwindSafe(|| run_fn(run, seeds, ws)));
     let wall_ms = start.elapsed().as_secs_f64() * 1000.0;
@@ -118,12 +135,22 @@ pub fn run_row(plan: &Plan, run: &RunSpec, ws: &mut Workspace, run_fn: &RunFn) -
     let n_metrics = plan.model.metrics().len();
     let (events, metrics) = match result {
         Ok(RunOutput { metrics, events }) => {
-            row.extend([Cell::S("ok".into()), Cell::Null, Cell::F(wall_ms), Cell::U(events)]);
+            row.extend([
+                Cell::S("ok".into()),
+                Cell::Null,
+                Cell::F(wall_ms),
+                Cell::U(events),
+            ]);
             (Some(events), metrics)
         }
         Err(p) => {
             *ws = Workspace::default();
-            row.extend([Cell::S("failed".into()), Cell::S(panic_message(p.as_ref())), Cell::F(wall_ms), Cell::Null]);
+            row.extend([
+                Cell::S("failed".into()),
+                Cell::S(panic_message(p.as_ref())),
+                Cell::F(wall_ms),
+                Cell::Null,
+            ]);
             (None, vec![Cell::Null; n_metrics])
         }
     };
@@ -143,22 +170,49 @@ struct PartState {
 
 /// Executes every run of `plan` whose part is not yet committed.
 pub fn execute(plan: &Plan, opts: &RunOptions, prov: &Provenance) -> Result<Summary, OutputError> {
-    execute_with(plan, opts, prov, &|run, seeds, ws| Model::run(&run.params, seeds, ws))
+    execute_with(plan, opts, prov, &|run, seeds, ws| {
+        Model::run(&run.params, seeds, ws)
+    })
 }
 
 /// [`execute`] with another simulation function.
-pub fn execute_with(plan: &Plan, opts: &RunOptions, prov: &Provenance, run_fn: &RunFn) -> Result<Summary, OutputError> {
+pub fn execute_with(
+    plan: &Plan,
+    opts: &RunOptions,
+    prov: &Provenance,
+    run_fn: &RunFn,
+) -> Result<Summary, OutputError> {
     let started = Instant::now();
-    let started_unix = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let started_unix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let dir = plan_dir(&opts.out_root, plan);
     output::create_dir(&dir)?;
     let done = committed_parts(plan, &dir);
     let pending: Vec<usize> = (0..plan.part_count()).filter(|&i| !done[i]).collect();
-    let skipped: usize = (0..plan.part_count()).filter(|&i| done[i]).map(|i| plan.part(i).len()).sum();
+    let skipped: usize = (0..plan.part_count())
+        .filter(|&i| done[i])
+        .map(|i| plan.part(i).len())
+        .sum();
     let total = plan.runs.len();
     let cols = columns(plan.model);
     let write_manifest = |status: &str, executed: usize, failed: usize, ended: Option<u64>| {
-        output::write_atomic(&dir.join("manifest.json"), &manifest(plan, prov, &cols, status, started_unix, ended, total, executed, skipped, failed))
+        output::write_atomic(
+            &dir.join("manifest.json"),
+            &manifest(
+                plan,
+                prov,
+                &cols,
+                status,
+                started_unix,
+                ended,
+                total,
+                executed,
+                skipped,
+                failed,
+            ),
+        )
     };
     write_manifest("running", 0, 0, None)?;
 
@@ -168,8 +222,10 @@ pub fn execute_with(plan: &Plan, opts: &RunOptions, prov: &Provenance, run_fn: &
         ProgressBar::hidden()
     };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs {msg} {per_sec} ETA {eta}")
-            .expect("valid template"),
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs {msg} {per_sec} ETA {eta}",
+        )
+        .expect("valid template"),
     );
     bar.set_position(skipped as u64);
     bar.set_message(format!("(skipped {skipped}, failed 0)"));
@@ -178,56 +234,110 @@ pub fn execute_with(plan: &Plan, opts: &RunOptions, prov: &Provenance, run_fn: &
         .iter()
         .map(|&p| {
             let n = plan.part(p).len();
-            Mutex::new(PartState { rows: vec![None; n], remaining: n })
+            Mutex::new(PartState {
+                rows: vec![None; n],
+                remaining: n,
+            })
         })
         .collect();
-    let work: Vec<(usize, usize)> = pending.iter().enumerate().flat_map(|(s, &p)| (0..plan.part(p).len()).map(move |r| (s, r))).collect();
+    let work: Vec<(usize, usize)> = pending
+        .iter()
+        .enumerate()
+        .flat_map(|(s, &p)| (0..plan.part(p).len()).map(move |r| (s, r)))
+        .collect();
     let errors: Mutex<Vec<OutputError>> = Mutex::new(Vec::new());
     let failed = std::sync::atomic::AtomicUsize::new(0);
     let events = std::sync::atomic::AtomicU64::new(0);
 
-    let jobs = opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().expect("a rayon pool");
+    let jobs = opts
+        .jobs
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .expect("a rayon pool");
     pool.install(|| {
-        work.par_iter().for_each_init(Workspace::default, |ws, &(s, r)| {
-            let part = pending[s];
-            let run = &plan.part(part)[r];
-            let (row, ev) = run_row(plan, run, ws, run_fn);
-            match ev {
-                Some(e) => {
-                    events.fetch_add(e, std::sync::atomic::Ordering::Relaxed);
+        work.par_iter()
+            .for_each_init(Workspace::default, |ws, &(s, r)| {
+                let part = pending[s];
+                let run = &plan.part(part)[r];
+                let (row, ev) = run_row(plan, run, ws, run_fn);
+                match ev {
+                    Some(e) => {
+                        events.fetch_add(e, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    None => {
+                        failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
                 }
-                None => {
-                    failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let complete = {
+                    let mut st = states[s].lock().expect("part state lock");
+                    st.rows[r] = Some(row);
+                    st.remaining -= 1;
+                    if st.remaining == 0 {
+                        Some(std::mem::take(&mut st.rows))
+                    } else {
+                        None
+                    }
+                };
+                if let Some(rows) = complete {
+                    let rows: Vec<Vec<Cell>> = rows
+                        .into_iter()
+                        .map(|r| r.expect("every run of a complete part has a row"))
+                        .collect();
+                    if let Err(e) = output::write_part(
+                        &dir,
+                        &part_name(part),
+                        &cols,
+                        &rows,
+                        &footer(plan, part),
+                    ) {
+                        errors.lock().expect("error list lock").push(e);
+                    }
                 }
-            }
-            let complete = {
-                let mut st = states[s].lock().expect("part state lock");
-                st.rows[r] = Some(row);
-                st.remaining -= 1;
-                if st.remaining == 0 { Some(std::mem::take(&mut st.rows)) } else { None }
-            };
-            if let Some(rows) = complete {
-                let rows: Vec<Vec<Cell>> = rows.into_iter().map(|r| r.expect("every run of a complete part has a row")).collect();
-                if let Err(e) = output::write_part(&dir, &part_name(part), &cols, &rows, &footer(plan, part)) {
-                    errors.lock().expect("error list lock").push(e);
-                }
-            }
-            bar.inc(1);
-            bar.set_message(format!("(skipped {skipped}, failed {})", failed.load(std::sync::atomic::Ordering::Relaxed)));
-        });
+                bar.inc(1);
+                bar.set_message(format!(
+                    "(skipped {skipped}, failed {})",
+                    failed.load(std::sync::atomic::Ordering::Relaxed)
+                ));
+            });
     });
     bar.finish_and_clear();
 
     let executed = work.len();
     let failed = failed.into_inner();
-    let ended = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let ended = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let mut errors = errors.into_inner().expect("error list lock");
-    write_manifest(if errors.is_empty() { "complete" } else { "incomplete" }, executed, failed, Some(ended))?;
+    write_manifest(
+        if errors.is_empty() {
+            "complete"
+        } else {
+            "incomplete"
+        },
+        executed,
+        failed,
+        Some(ended),
+    )?;
     if let Some(e) = errors.drain(..).next() {
         return Err(e);
     }
-    Ok(Summary { dir, total, executed, skipped, failed, events: events.into_inner(), wall_s: started.elapsed().as_secs_f64() })
+    Ok(Summary {
+        dir,
+        total,
+        executed,
+        skipped,
+        failed,
+        events: events.into_inner(),
+        wall_s: started.elapsed().as_secs_f64(),
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -249,8 +359,11 @@ fn manifest(
         Value::Float(f) => serde_json::json!(f),
         Value::Str(s) => serde_json::json!(s),
     };
-    let base: serde_json::Map<String, serde_json::Value> =
-        params.iter().zip(&plan.base).map(|(d, v)| (d.column.to_string(), value_json(v))).collect();
+    let base: serde_json::Map<String, serde_json::Value> = params
+        .iter()
+        .zip(&plan.base)
+        .map(|(d, v)| (d.column.to_string(), value_json(v)))
+        .collect();
     let sweep: Vec<serde_json::Value> = plan
         .axes
         .iter()

@@ -178,10 +178,26 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn line(&self, offset: usize) -> usize {
-        self.text[..offset.min(self.text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+        self.text[..offset.min(self.text.len())]
+            .bytes()
+            .filter(|&b| b == b'\n')
+            .count()
+            + 1
     }
-    fn err(&self, span: Option<std::ops::Range<usize>>, key: Option<String>, value: Option<String>, message: impl Into<String>) -> SpecError {
-        SpecError { file: self.file.to_path_buf(), line: span.map(|s| self.line(s.start)), key, value, message: message.into() }
+    fn err(
+        &self,
+        span: Option<std::ops::Range<usize>>,
+        key: Option<String>,
+        value: Option<String>,
+        message: impl Into<String>,
+    ) -> SpecError {
+        SpecError {
+            file: self.file.to_path_buf(),
+            line: span.map(|s| self.line(s.start)),
+            key,
+            value,
+            message: message.into(),
+        }
     }
 }
 
@@ -207,44 +223,94 @@ pub fn load(path: &Path, over: Overrides) -> Result<Plan, SpecError> {
 /// Validates and expands an experiment given as text; `path` is used in messages.
 pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError> {
     let cx = Ctx { file: path, text };
-    let raw: RawSpec = toml::from_str(text).map_err(|e| cx.err(e.span(), None, None, e.message().trim().to_string()))?;
+    let raw: RawSpec = toml::from_str(text)
+        .map_err(|e| cx.err(e.span(), None, None, e.message().trim().to_string()))?;
 
     let name = raw.name.get_ref().clone();
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-        return Err(cx.err(Some(raw.name.span()), Some("name".into()), Some(format!("\"{name}\"")), "allowed: letters, digits, '_' and '-' (it names the results directory)"));
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(cx.err(
+            Some(raw.name.span()),
+            Some("name".into()),
+            Some(format!("\"{name}\"")),
+            "allowed: letters, digits, '_' and '-' (it names the results directory)",
+        ));
     }
     let model = Model::from_name(raw.model.get_ref()).ok_or_else(|| {
         let known: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
-        cx.err(Some(raw.model.span()), Some("model".into()), Some(format!("\"{}\"", raw.model.get_ref())), format!("unknown model; allowed: {}", known.join(", ")))
+        cx.err(
+            Some(raw.model.span()),
+            Some("model".into()),
+            Some(format!("\"{}\"", raw.model.get_ref())),
+            format!("unknown model; allowed: {}", known.join(", ")),
+        )
     })?;
     let master_seed = match over.seed {
         Some(s) => s,
         None => u64::try_from(*raw.seed.get_ref()).map_err(|_| {
-            cx.err(Some(raw.seed.span()), Some("seed".into()), Some(raw.seed.get_ref().to_string()), "allowed: an integer >= 0")
+            cx.err(
+                Some(raw.seed.span()),
+                Some("seed".into()),
+                Some(raw.seed.get_ref().to_string()),
+                "allowed: an integer >= 0",
+            )
         })?,
     };
     let check_reps = |s: &Spanned<i64>, key: &str| -> Result<u32, SpecError> {
-        u32::try_from(*s.get_ref()).ok().filter(|&r| r >= 1).ok_or_else(|| {
-            cx.err(Some(s.span()), Some(key.into()), Some(s.get_ref().to_string()), format!("allowed: an integer in 1..={}", u32::MAX))
-        })
+        u32::try_from(*s.get_ref())
+            .ok()
+            .filter(|&r| r >= 1)
+            .ok_or_else(|| {
+                cx.err(
+                    Some(s.span()),
+                    Some(key.into()),
+                    Some(s.get_ref().to_string()),
+                    format!("allowed: an integer in 1..={}", u32::MAX),
+                )
+            })
     };
     let mut replicates = check_reps(&raw.replicates, "replicates")?;
     let runs_per_part = match &raw.runs_per_part {
-        Some(s) => u32::try_from(*s.get_ref()).ok().filter(|&r| r >= 1).ok_or_else(|| {
-            cx.err(Some(s.span()), Some("runs_per_part".into()), Some(s.get_ref().to_string()), "allowed: an integer >= 1")
-        })?,
+        Some(s) => u32::try_from(*s.get_ref())
+            .ok()
+            .filter(|&r| r >= 1)
+            .ok_or_else(|| {
+                cx.err(
+                    Some(s.span()),
+                    Some("runs_per_part".into()),
+                    Some(s.get_ref().to_string()),
+                    "allowed: an integer >= 1",
+                )
+            })?,
         None => DEFAULT_RUNS_PER_PART,
     };
 
     let defs = model.params();
-    let mut base: Vec<(Value, Origin)> =
-        defs.iter().map(|d| (d.default_value(), Origin { key: format!("params.{}", d.key), span: None })).collect();
+    let mut base: Vec<(Value, Origin)> = defs
+        .iter()
+        .map(|d| {
+            (
+                d.default_value(),
+                Origin {
+                    key: format!("params.{}", d.key),
+                    span: None,
+                },
+            )
+        })
+        .collect();
     apply_params(&cx, model, defs, &raw.params, "params", &mut base)?;
     let mut axes = parse_axes(&cx, model, defs, &raw.sweep, "sweep")?;
 
     // Validate the quick profile always, so a broken one fails even without --quick.
     if let Some(q) = &raw.quick {
-        let quick_reps = q.replicates.as_ref().map(|r| check_reps(r, "quick.replicates")).transpose()?;
+        let quick_reps = q
+            .replicates
+            .as_ref()
+            .map(|r| check_reps(r, "quick.replicates"))
+            .transpose()?;
         let mut quick_base = base.clone();
         apply_params(&cx, model, defs, &q.params, "quick.params", &mut quick_base)?;
         let quick_axes = parse_axes(&cx, model, defs, &q.sweep, "quick.sweep")?;
@@ -263,7 +329,12 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
     }
     if let Some(r) = over.replicates {
         if r == 0 {
-            return Err(cx.err(None, Some("--replicates".into()), Some("0".into()), "allowed: an integer >= 1"));
+            return Err(cx.err(
+                None,
+                Some("--replicates".into()),
+                Some("0".into()),
+                "allowed: an integer >= 1",
+            ));
         }
         replicates = r;
     }
@@ -271,13 +342,25 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
     let points: u64 = axes.iter().map(|a| a.0.values.len() as u64).product();
     let total = points.saturating_mul(u64::from(replicates));
     if total > MAX_RUNS {
-        return Err(cx.err(None, Some("sweep".into()), None, format!("the plan has {total} runs; at most {MAX_RUNS} are allowed")));
+        return Err(cx.err(
+            None,
+            Some("sweep".into()),
+            None,
+            format!("the plan has {total} runs; at most {MAX_RUNS} are allowed"),
+        ));
     }
 
     // Expand: first axis outermost, replicates innermost.
     let mut runs = Vec::with_capacity(total as usize);
     let mut idx = vec![0usize; axes.len()];
-    let axis_pos: Vec<usize> = axes.iter().map(|a| defs.iter().position(|d| d.key == a.0.key).expect("axis key is a known parameter")).collect();
+    let axis_pos: Vec<usize> = axes
+        .iter()
+        .map(|a| {
+            defs.iter()
+                .position(|d| d.key == a.0.key)
+                .expect("axis key is a known parameter")
+        })
+        .collect();
     for _ in 0..points {
         let mut values: Vec<Value> = base.iter().map(|b| b.0.clone()).collect();
         let mut origins: Vec<&Origin> = base.iter().map(|b| &b.1).collect();
@@ -286,17 +369,40 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
             origins[axis_pos[a]] = origin;
         }
         let params = model.resolve(&values).map_err(|e| {
-            let i = defs.iter().position(|d| d.key == e.key).expect("model blames a known key");
+            let i = defs
+                .iter()
+                .position(|d| d.key == e.key)
+                .expect("model blames a known key");
             let o = origins[i];
-            cx.err(o.span.clone(), Some(o.key.clone()), Some(values[i].to_string()), format!("allowed: {}", e.allowed))
+            cx.err(
+                o.span.clone(),
+                Some(o.key.clone()),
+                Some(values[i].to_string()),
+                format!("allowed: {}", e.allowed),
+            )
         })?;
-        let canonical: String = defs.iter().zip(&values).map(|(d, v)| format!("{}={};", d.key, v.canonical())).collect();
-        let env: String =
-            defs.iter().zip(&values).filter(|(d, _)| d.environment).map(|(d, v)| format!("{}={};", d.key, v.canonical())).collect();
+        let canonical: String = defs
+            .iter()
+            .zip(&values)
+            .map(|(d, v)| format!("{}={};", d.key, v.canonical()))
+            .collect();
+        let env: String = defs
+            .iter()
+            .zip(&values)
+            .filter(|(d, _)| d.environment)
+            .map(|(d, v)| format!("{}={};", d.key, v.canonical()))
+            .collect();
         for r in 0..replicates {
             let run_key = hash_bytes(format!("{}|{canonical}|rep={r}", model.name()).as_bytes());
             let env_key = hash_bytes(format!("{}|env|{env}|rep={r}", model.name()).as_bytes());
-            runs.push(RunSpec { index: runs.len() as u64, replicate: r, values: values.clone(), params: params.clone(), run_key, env_key });
+            runs.push(RunSpec {
+                index: runs.len() as u64,
+                replicate: r,
+                values: values.clone(),
+                params: params.clone(),
+                run_key,
+                env_key,
+            });
         }
         // Advance the odometer, last axis fastest.
         for a in (0..axes.len()).rev() {
@@ -308,7 +414,11 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
         }
     }
 
-    let mut h = format!("{}|{}|seed={master_seed}|per_part={runs_per_part}|", model.name(), model.version());
+    let mut h = format!(
+        "{}|{}|seed={master_seed}|per_part={runs_per_part}|",
+        model.name(),
+        model.version()
+    );
     for r in &runs {
         h.push_str(&format!("{:016x},", r.run_key));
     }
@@ -328,31 +438,65 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
     })
 }
 
-fn find_def<'a>(cx: &Ctx<'_>, model: Model, defs: &'a [ParamDef], key: &Spanned<String>, section: &str) -> Result<&'a ParamDef, SpecError> {
+fn find_def<'a>(
+    cx: &Ctx<'_>,
+    model: Model,
+    defs: &'a [ParamDef],
+    key: &Spanned<String>,
+    section: &str,
+) -> Result<&'a ParamDef, SpecError> {
     defs.iter().find(|d| d.key == key.get_ref()).ok_or_else(|| {
         let known: Vec<&str> = defs.iter().map(|d| d.key).collect();
         cx.err(
             Some(key.span()),
             Some(format!("{section}.{}", key.get_ref())),
             None,
-            format!("unknown parameter for model {}; allowed: {}", model.name(), known.join(", ")),
+            format!(
+                "unknown parameter for model {}; allowed: {}",
+                model.name(),
+                known.join(", ")
+            ),
         )
     })
 }
 
-fn apply_params(cx: &Ctx<'_>, model: Model, defs: &[ParamDef], map: &SpannedMap, section: &str, base: &mut [(Value, Origin)]) -> Result<(), SpecError> {
+fn apply_params(
+    cx: &Ctx<'_>,
+    model: Model,
+    defs: &[ParamDef],
+    map: &SpannedMap,
+    section: &str,
+    base: &mut [(Value, Origin)],
+) -> Result<(), SpecError> {
     for (k, v) in map {
         let def = find_def(cx, model, defs, k, section)?;
         let key = format!("{section}.{}", def.key);
         let written = v.get_ref().to_string();
-        let value = def.parse(v.get_ref()).map_err(|m| cx.err(Some(v.span()), Some(key.clone()), Some(written), m))?;
-        let i = defs.iter().position(|d| d.key == def.key).expect("found above");
-        base[i] = (value, Origin { key, span: Some(v.span()) });
+        let value = def
+            .parse(v.get_ref())
+            .map_err(|m| cx.err(Some(v.span()), Some(key.clone()), Some(written), m))?;
+        let i = defs
+            .iter()
+            .position(|d| d.key == def.key)
+            .expect("found above");
+        base[i] = (
+            value,
+            Origin {
+                key,
+                span: Some(v.span()),
+            },
+        );
     }
     Ok(())
 }
 
-fn parse_axes(cx: &Ctx<'_>, model: Model, defs: &[ParamDef], map: &SpannedMap, section: &str) -> Result<Vec<(Axis, Origin)>, SpecError> {
+fn parse_axes(
+    cx: &Ctx<'_>,
+    model: Model,
+    defs: &[ParamDef],
+    map: &SpannedMap,
+    section: &str,
+) -> Result<Vec<(Axis, Origin)>, SpecError> {
     let mut entries: Vec<(&Spanned<String>, &Spanned<toml::Value>)> = map.iter().collect();
     entries.sort_by_key(|(k, _)| k.span().start);
     let mut axes = Vec::new();
@@ -368,37 +512,61 @@ fn parse_axes(cx: &Ctx<'_>, model: Model, defs: &[ParamDef], map: &SpannedMap, s
         };
         let mut values = Vec::with_capacity(items.len());
         for item in &items {
-            values.push(def.parse(item).map_err(|m| cx.err(Some(v.span()), Some(key.clone()), Some(item.to_string()), m))?);
+            values.push(def.parse(item).map_err(|m| {
+                cx.err(Some(v.span()), Some(key.clone()), Some(item.to_string()), m)
+            })?);
         }
-        axes.push((Axis { key: def.key, values }, Origin { key, span: Some(v.span()) }));
+        axes.push((
+            Axis {
+                key: def.key,
+                values,
+            },
+            Origin {
+                key,
+                span: Some(v.span()),
+            },
+        ));
     }
     Ok(axes)
 }
 
 /// `{ from, to, step }`, inclusive of `to`; integers stay integers.
 fn expand_range(t: &toml::Table) -> Result<Vec<toml::Value>, String> {
-    let usage = || "a range is { from = a, to = b, step = s } with step > 0 and from <= to".to_string();
+    let usage =
+        || "a range is { from = a, to = b, step = s } with step > 0 and from <= to".to_string();
     for k in t.keys() {
         if !["from", "to", "step"].contains(&k.as_str()) {
             return Err(format!("unknown range key `{k}`; {}", usage()));
         }
     }
     let get = |k: &str| t.get(k).ok_or_else(usage);
-    match (get("from")?, get("to")?, t.get("step").unwrap_or(&toml::Value::Integer(1))) {
+    match (
+        get("from")?,
+        get("to")?,
+        t.get("step").unwrap_or(&toml::Value::Integer(1)),
+    ) {
         (toml::Value::Integer(a), toml::Value::Integer(b), toml::Value::Integer(s)) => {
             if *s <= 0 || a > b || (b - a) / s > 1_000_000 {
                 return Err(usage());
             }
-            Ok((0..=(b - a) / s).map(|i| toml::Value::Integer(a + i * s)).collect())
+            Ok((0..=(b - a) / s)
+                .map(|i| toml::Value::Integer(a + i * s))
+                .collect())
         }
         (a, b, s) => {
-            let f = |v: &toml::Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)).ok_or_else(usage);
+            let f = |v: &toml::Value| {
+                v.as_float()
+                    .or_else(|| v.as_integer().map(|i| i as f64))
+                    .ok_or_else(usage)
+            };
             let (a, b, s) = (f(a)?, f(b)?, f(s)?);
-            if !(s > 0.0) || a > b || (b - a) / s > 1e6 {
+            if s.is_nan() || s <= 0.0 || a > b || (b - a) / s > 1e6 {
                 return Err(usage());
             }
             let n = ((b - a) / s + 1e-9).floor() as i64;
-            Ok((0..=n).map(|i| toml::Value::Float(a + i as f64 * s)).collect())
+            Ok((0..=n)
+                .map(|i| toml::Value::Float(a + i as f64 * s))
+                .collect())
         }
     }
 }
@@ -411,15 +579,25 @@ mod tests {
         parse(Path::new("x.toml"), text, Overrides::default())
     }
 
-    const HEAD: &str = "name = \"t\"\ndescription = \"d\"\nmodel = \"propagation\"\nseed = 1\nreplicates = 2\n";
+    const HEAD: &str =
+        "name = \"t\"\ndescription = \"d\"\nmodel = \"propagation\"\nseed = 1\nreplicates = 2\n";
 
     #[test]
     fn sweeps_expand_in_file_order_with_replicates_innermost() {
         let p = plan(&format!("{HEAD}[sweep]\nprotocol = [\"flood\", \"oppi\"]\nnodes = {{ from = 10, to = 30, step = 10 }}\n")).unwrap();
         assert_eq!(p.runs.len(), 2 * 3 * 2);
         assert_eq!(p.axes[0].key, "protocol");
-        let nodes_col = p.model.params().iter().position(|d| d.key == "nodes").unwrap();
-        let seen: Vec<i64> = p.runs.iter().map(|r| r.values[nodes_col].as_int()).collect();
+        let nodes_col = p
+            .model
+            .params()
+            .iter()
+            .position(|d| d.key == "nodes")
+            .unwrap();
+        let seen: Vec<i64> = p
+            .runs
+            .iter()
+            .map(|r| r.values[nodes_col].as_int())
+            .collect();
         assert_eq!(seen, vec![10, 10, 20, 20, 30, 30, 10, 10, 20, 20, 30, 30]);
         // Protocols share their environment keys, not their run keys.
         assert_eq!(p.runs[0].env_key, p.runs[6].env_key);
@@ -433,7 +611,11 @@ mod tests {
         assert_eq!(e.line, Some(8));
         assert_eq!(e.key.as_deref(), Some("params.k"));
         assert_eq!(e.value.as_deref(), Some("12"));
-        assert!(e.to_string().starts_with("x.toml:8: `params.k` = 12: allowed: k must be in 1..=9"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("x.toml:8: `params.k` = 12: allowed: k must be in 1..=9"),
+            "{e}"
+        );
 
         let e = plan(&format!("{HEAD}[params]\nbogus = 1\n")).unwrap_err();
         assert_eq!((e.line, e.key.as_deref()), (Some(7), Some("params.bogus")));
@@ -441,7 +623,10 @@ mod tests {
         assert!(e.message.contains("unknown field `colour`"), "{e}");
         assert_eq!(e.line, Some(6));
         let e = plan(&format!("{HEAD}[params]\ndelay_min = \"-5 ms\"\n")).unwrap_err();
-        assert!(e.to_string().contains("`params.delay_min` = \"-5 ms\""), "{e}");
+        assert!(
+            e.to_string().contains("`params.delay_min` = \"-5 ms\""),
+            "{e}"
+        );
         let e = plan(&format!("{HEAD}[params]\nnodes = \"ten\"\n")).unwrap_err();
         assert!(e.message.contains("wrong type (string)"), "{e}");
         let e = plan(&format!("{HEAD}[sweep]\nk = 3\n")).unwrap_err();
@@ -450,13 +635,32 @@ mod tests {
 
     #[test]
     fn quick_profile_and_overrides() {
-        let text = format!("{HEAD}[sweep]\nnodes = [100, 1000]\n[quick]\nreplicates = 1\n[quick.sweep]\nnodes = [10]\n");
+        let text = format!(
+            "{HEAD}[sweep]\nnodes = [100, 1000]\n[quick]\nreplicates = 1\n[quick.sweep]\nnodes = [10]\n"
+        );
         let p = plan(&text).unwrap();
         assert_eq!(p.runs.len(), 4);
-        let q = parse(Path::new("x.toml"), &text, Overrides { quick: true, seed: Some(9), replicates: None }).unwrap();
+        let q = parse(
+            Path::new("x.toml"),
+            &text,
+            Overrides {
+                quick: true,
+                seed: Some(9),
+                replicates: None,
+            },
+        )
+        .unwrap();
         assert_eq!((q.runs.len(), q.master_seed), (1, 9));
         assert_ne!(p.hash, q.hash);
-        let r = parse(Path::new("x.toml"), &text, Overrides { replicates: Some(5), ..Default::default() }).unwrap();
+        let r = parse(
+            Path::new("x.toml"),
+            &text,
+            Overrides {
+                replicates: Some(5),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(r.runs.len(), 10);
     }
 }

@@ -96,9 +96,20 @@ impl ParamDef {
         match self.kind {
             Kind::Int { min, max } => format!("an integer in {min}..={max}"),
             Kind::Float { min, max } => format!("a number in [{min}, {max}]"),
-            Kind::Choice(names) => format!("one of {}", names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")),
-            Kind::DurationMs { min, max } => format!("a duration such as \"100 ms\", from {min} ms to {max} ms"),
-            Kind::RatePerS { min, max } => format!("a rate such as \"1 per 600 s\", from {min} to {max} per second"),
+            Kind::Choice(names) => format!(
+                "one of {}",
+                names
+                    .iter()
+                    .map(|n| format!("\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Kind::DurationMs { min, max } => {
+                format!("a duration such as \"100 ms\", from {min} ms to {max} ms")
+            }
+            Kind::RatePerS { min, max } => {
+                format!("a rate such as \"1 per 600 s\", from {min} to {max} per second")
+            }
         }
     }
 
@@ -107,7 +118,11 @@ impl ParamDef {
         let allowed = || self.allowed();
         match (self.kind, v) {
             (Kind::Int { min, max }, toml::Value::Integer(i)) => {
-                if (min..=max).contains(i) { Ok(Value::Int(*i)) } else { Err(allowed()) }
+                if (min..=max).contains(i) {
+                    Ok(Value::Int(*i))
+                } else {
+                    Err(allowed())
+                }
             }
             (Kind::Float { min, max }, toml::Value::Float(_) | toml::Value::Integer(_)) => {
                 let x = match v {
@@ -115,31 +130,55 @@ impl ParamDef {
                     toml::Value::Integer(i) => *i as f64,
                     _ => unreachable!("matched above"),
                 };
-                if x.is_finite() && x >= min && x <= max { Ok(Value::Float(x)) } else { Err(allowed()) }
+                if x.is_finite() && x >= min && x <= max {
+                    Ok(Value::Float(x))
+                } else {
+                    Err(allowed())
+                }
             }
             (Kind::Choice(names), toml::Value::String(s)) => {
-                if names.contains(&s.as_str()) { Ok(Value::Str(s.clone())) } else { Err(allowed()) }
+                if names.contains(&s.as_str()) {
+                    Ok(Value::Str(s.clone()))
+                } else {
+                    Err(allowed())
+                }
             }
             (Kind::DurationMs { min, max }, toml::Value::String(s)) => {
-                let ms = parse_duration_ms(s).map_err(|e| format!("{e}; expected {}", allowed()))?;
-                if (min..=max).contains(&ms) { Ok(Value::Int(ms)) } else { Err(allowed()) }
+                let ms =
+                    parse_duration_ms(s).map_err(|e| format!("{e}; expected {}", allowed()))?;
+                if (min..=max).contains(&ms) {
+                    Ok(Value::Int(ms))
+                } else {
+                    Err(allowed())
+                }
             }
             (Kind::RatePerS { min, max }, toml::Value::String(s)) => {
                 let r = parse_rate_per_s(s).map_err(|e| format!("{e}; expected {}", allowed()))?;
-                if r >= min && r <= max { Ok(Value::Float(r)) } else { Err(allowed()) }
+                if r >= min && r <= max {
+                    Ok(Value::Float(r))
+                } else {
+                    Err(allowed())
+                }
             }
-            (_, other) => Err(format!("wrong type ({}); expected {}", other.type_str(), allowed())),
+            (_, other) => Err(format!(
+                "wrong type ({}); expected {}",
+                other.type_str(),
+                allowed()
+            )),
         }
     }
 
     /// The default as a value.
     pub fn default_value(&self) -> Value {
         let raw = match self.kind {
-            Kind::Int { .. } => toml::Value::Integer(self.default.parse().expect("integer default")),
+            Kind::Int { .. } => {
+                toml::Value::Integer(self.default.parse().expect("integer default"))
+            }
             Kind::Float { .. } => toml::Value::Float(self.default.parse().expect("float default")),
             _ => toml::Value::String(self.default.to_string()),
         };
-        self.parse(&raw).unwrap_or_else(|e| panic!("default of `{}` is invalid: {e}", self.key))
+        self.parse(&raw)
+            .unwrap_or_else(|e| panic!("default of `{}` is invalid: {e}", self.key))
     }
 }
 

@@ -16,13 +16,19 @@ fn unit_seconds(unit: &str) -> Option<f64> {
 /// millisecond are refused, since the propagation clock ticks in milliseconds.
 pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
     let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E'));
+    let split = t.find(|c: char| {
+        !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E')
+    });
     let (num, unit) = match split {
         Some(i) => (t[..i].trim(), t[i..].trim()),
         None => (t, ""),
     };
-    let x: f64 = num.parse().map_err(|_| format!("\"{text}\" is not a duration such as \"100 ms\" or \"2 s\""))?;
-    let secs = unit_seconds(unit).ok_or_else(|| format!("\"{text}\": unknown time unit \"{unit}\" (allowed: us, ms, s, min, h)"))?;
+    let x: f64 = num
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a duration such as \"100 ms\" or \"2 s\""))?;
+    let secs = unit_seconds(unit).ok_or_else(|| {
+        format!("\"{text}\": unknown time unit \"{unit}\" (allowed: us, ms, s, min, h)")
+    })?;
     let ms = x * secs * 1000.0;
     if !ms.is_finite() || (ms - ms.round()).abs() > 1e-9 {
         return Err(format!("\"{text}\" is not a whole number of milliseconds"));
