@@ -37,42 +37,78 @@ impl<E> Ord for Entry<E> {
 }
 
 /// A priority queue of events keyed by (time, sequence number).
-pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+///
+/// Events less than `horizon` ticks ahead live in a ring of FIFO buckets, one per tick, which
+/// makes scheduling and popping O(1); later events wait in an overflow heap and move into the
+/// ring, in (time, seq) order, as soon as their tick enters the window. Every overflow event
+/// for a tick was scheduled before any event that goes straight into that tick's bucket, so the
+/// order is exactly that of a heap on (time, seq).
+pub struct EventQueue<E: Copy> {
+    buckets: Vec<Vec<E>>,
+    mask: u64,
+    /// Next index to pop in the bucket of `now`.
+    cursor: usize,
+    /// Events waiting in the ring.
+    in_ring: usize,
+    overflow: BinaryHeap<Entry<E>>,
     next_seq: u64,
     now: Time,
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> EventQueue<E> {
-    /// An empty queue at time 0.
+impl<E: Copy> EventQueue<E> {
+    /// An empty queue at time 0 with a 256-tick ring.
     pub fn new() -> Self {
-        EventQueue {
-            heap: BinaryHeap::new(),
-            next_seq: 0,
-            now: 0,
-        }
+        Self::with_horizon(255)
     }
 
-    /// An empty queue with room for `capacity` pending events.
-    pub fn with_capacity(capacity: usize) -> Self {
-        EventQueue {
-            heap: BinaryHeap::with_capacity(capacity),
+    /// An empty queue whose ring covers events up to `horizon` ticks ahead.
+    pub fn with_horizon(horizon: Time) -> Self {
+        let mut q = EventQueue {
+            buckets: Vec::new(),
+            mask: 0,
+            cursor: 0,
+            in_ring: 0,
+            overflow: BinaryHeap::new(),
             next_seq: 0,
             now: 0,
+        };
+        q.set_horizon(horizon);
+        q
+    }
+
+    /// Empties the queue, resets time and sequence numbers, and sizes the ring for events up
+    /// to `horizon` ticks ahead (at most 65 536; later ones use the overflow heap). Keeps the
+    /// allocations.
+    pub fn reset_with_horizon(&mut self, horizon: Time) {
+        for b in &mut self.buckets {
+            b.clear();
+        }
+        self.overflow.clear();
+        self.cursor = 0;
+        self.in_ring = 0;
+        self.next_seq = 0;
+        self.now = 0;
+        self.set_horizon(horizon);
+    }
+
+    fn set_horizon(&mut self, horizon: Time) {
+        let len = (horizon.min(1 << 16) + 1).next_power_of_two() as usize;
+        if self.buckets.len() != len {
+            self.buckets.resize_with(len, Vec::new);
+            self.mask = len as u64 - 1;
         }
     }
 
     /// Empties the queue and resets time and sequence numbers, keeping the allocation.
     pub fn clear(&mut self) {
-        self.heap.clear();
-        self.next_seq = 0;
-        self.now = 0;
+        let h = self.mask;
+        self.reset_with_horizon(h);
     }
 
     /// The time of the last event popped.
@@ -82,12 +118,12 @@ impl<E> EventQueue<E> {
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.in_ring + self.overflow.len()
     }
 
     /// Whether no event is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 
     /// Schedules `event` at `time`, which must not lie in the past.
@@ -96,21 +132,106 @@ impl<E> EventQueue<E> {
         debug_assert!(time >= self.now, "event scheduled in the past");
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
+        if time - self.now <= self.mask {
+            self.buckets[(time & self.mask) as usize].push(event);
+            self.in_ring += 1;
+        } else {
+            self.overflow.push(Entry { time, seq, event });
+        }
     }
 
     /// Pops the earliest event and advances time to it.
     #[inline]
     pub fn pop(&mut self) -> Option<(Time, E)> {
-        let e = self.heap.pop()?;
-        self.now = e.time;
-        Some((e.time, e.event))
+        loop {
+            let bucket = &mut self.buckets[(self.now & self.mask) as usize];
+            if self.cursor < bucket.len() {
+                let e = bucket[self.cursor];
+                self.cursor += 1;
+                self.in_ring -= 1;
+                return Some((self.now, e));
+            }
+            bucket.clear();
+            self.cursor = 0;
+            if self.in_ring == 0 {
+                self.now = self.overflow.peek()?.time;
+            } else {
+                self.now += 1;
+            }
+            while let Some(top) = self.overflow.peek() {
+                if top.time - self.now > self.mask {
+                    break;
+                }
+                let Entry { time, event, .. } = self.overflow.pop().expect("peeked");
+                self.buckets[(time & self.mask) as usize].push(event);
+                self.in_ring += 1;
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reference queue: a plain heap on (time, seq).
+    fn reference_order(ops: &[(u64, u32)]) -> Vec<(u64, u32)> {
+        let mut v: Vec<(u64, u64, u32)> = ops
+            .iter()
+            .enumerate()
+            .map(|(i, &(t, e))| (t, i as u64, e))
+            .collect();
+        v.sort();
+        v.into_iter().map(|(t, _, e)| (t, e)).collect()
+    }
+
+    #[test]
+    fn ring_and_overflow_keep_heap_order() {
+        // Events far beyond a tiny ring, and same-time ties across the ring/overflow boundary.
+        let ops: Vec<(u64, u32)> = (0..2000u32)
+            .map(|i| {
+                (
+                    (u64::from(i) * 7919) % 97 + if i % 5 == 0 { 300 } else { 0 },
+                    i,
+                )
+            })
+            .collect();
+        let mut q = EventQueue::with_horizon(8);
+        for &(t, e) in &ops {
+            q.schedule(t, e);
+        }
+        let got: Vec<(u64, u32)> = std::iter::from_fn(|| q.pop()).collect();
+        assert_eq!(got, reference_order(&ops));
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn events_scheduled_while_popping_keep_heap_order() {
+        // Each popped event schedules two more at +0 and +d: a cascade like flooding.
+        for horizon in [1, 4, 255] {
+            let mut q = EventQueue::with_horizon(horizon);
+            let mut log = Vec::new();
+            let mut reference: std::collections::BinaryHeap<std::cmp::Reverse<(u64, u64, u32)>> =
+                Default::default();
+            let mut seq = 0;
+            q.schedule(0, 1u32);
+            reference.push(std::cmp::Reverse((0, seq, 1)));
+            seq += 1;
+            while let Some((t, e)) = q.pop() {
+                let std::cmp::Reverse((rt, _, re)) = reference.pop().unwrap();
+                assert_eq!((t, e), (rt, re));
+                log.push(e);
+                if e < 3000 {
+                    for (d, child) in [(0, 2 * e), (u64::from(e % 13) * 3, 2 * e + 1)] {
+                        q.schedule(t + d, child);
+                        reference.push(std::cmp::Reverse((t + d, seq, child)));
+                        seq += 1;
+                    }
+                }
+            }
+            assert!(reference.is_empty() && log.len() > 3000);
+        }
+    }
 
     #[test]
     fn same_time_events_pop_in_schedule_order() {

@@ -197,6 +197,16 @@ pub enum Delays<'a> {
     Fresh { min: u32, max: u32 },
 }
 
+impl Delays<'_> {
+    /// The largest delay a transmission can take: the event queue's look-ahead.
+    fn max(&self) -> Time {
+        match *self {
+            Delays::Fixed(w) => w.iter().copied().max().unwrap_or(0).into(),
+            Delays::Fresh { max, .. } => max.into(),
+        }
+    }
+}
+
 impl Simulator {
     /// A simulator with empty buffers.
     pub fn new() -> Simulator {
@@ -208,8 +218,8 @@ impl Simulator {
         &self.arrival
     }
 
-    fn reset(&mut self, n: u32) {
-        self.queue.clear();
+    fn reset(&mut self, n: u32, horizon: Time) {
+        self.queue.reset_with_horizon(horizon);
         self.arrival.clear();
         self.arrival.resize(n as usize, UNREACHED);
         self.hops.clear();
@@ -249,7 +259,7 @@ impl Simulator {
         source: u32,
         rng: &mut Stream,
     ) -> Broadcast {
-        self.reset(overlay.node_count());
+        self.reset(overlay.node_count(), delays.max());
         let mut out = Broadcast::default();
         self.queue.schedule(
             0,
@@ -303,7 +313,7 @@ impl Simulator {
         cfg: GossipConfig,
         rng: &mut Stream,
     ) -> Broadcast {
-        self.reset(g.node_count());
+        self.reset(g.node_count(), delays.max().max(cfg.period_ms));
         let mut out = Broadcast::default();
         self.queue.schedule(
             0,
