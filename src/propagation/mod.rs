@@ -218,7 +218,8 @@ impl Simulator {
         &self.arrival
     }
 
-    fn reset(&mut self, n: u32, horizon: Time) {
+    /// Clears the buffers for `n` nodes and schedules the source's start at time 0.
+    fn reset(&mut self, n: u32, horizon: Time, source: u32) {
         self.queue.reset_with_horizon(horizon);
         self.arrival.clear();
         self.arrival.resize(n as usize, UNREACHED);
@@ -226,6 +227,14 @@ impl Simulator {
         self.hops.resize(n as usize, 0);
         self.pushes_done.clear();
         self.pushes_done.resize(n as usize, 0);
+        self.queue.schedule(
+            0,
+            Event::Deliver {
+                to: source,
+                from: NO_NODE,
+                sent_at: 0,
+            },
+        );
     }
 
     /// Records the first arrival of the item at `to` from `from` at time `t`.
@@ -259,16 +268,8 @@ impl Simulator {
         source: u32,
         rng: &mut Stream,
     ) -> Broadcast {
-        self.reset(overlay.node_count(), delays.max());
+        self.reset(overlay.node_count(), delays.max(), source);
         let mut out = Broadcast::default();
-        self.queue.schedule(
-            0,
-            Event::Deliver {
-                to: source,
-                from: NO_NODE,
-                sent_at: 0,
-            },
-        );
         while let Some((t, ev)) = self.queue.pop() {
             out.events += 1;
             let Event::Deliver { to, from, sent_at } = ev else {
@@ -313,16 +314,8 @@ impl Simulator {
         cfg: GossipConfig,
         rng: &mut Stream,
     ) -> Broadcast {
-        self.reset(g.node_count(), delays.max().max(cfg.period_ms));
+        self.reset(g.node_count(), delays.max().max(cfg.period_ms), source);
         let mut out = Broadcast::default();
-        self.queue.schedule(
-            0,
-            Event::Deliver {
-                to: source,
-                from: NO_NODE,
-                sent_at: 0,
-            },
-        );
         while let Some((t, ev)) = self.queue.pop() {
             out.events += 1;
             match ev {
