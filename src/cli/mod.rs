@@ -188,8 +188,9 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
             }
             let plan = load(&spec)?;
             let prov = Provenance {
-                git_commit: git_commit(),
+                git_commit: command_line("git", &["rev-parse", "HEAD"]),
                 host: host_name(),
+                rustc: command_line("rustc", &["--version"]),
             };
             let opts = RunOptions {
                 jobs,
@@ -497,9 +498,10 @@ fn graph(a: &GraphArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn git_commit() -> String {
-    std::process::Command::new("git")
-        .args(["rev-parse", "HEAD"])
+/// The first line a command prints, or "unknown" (for the manifest's provenance).
+fn command_line(program: &str, args: &[&str]) -> String {
+    std::process::Command::new(program)
+        .args(args)
         .output()
         .ok()
         .filter(|o| o.status.success())

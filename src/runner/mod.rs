@@ -36,6 +36,8 @@ pub struct Provenance {
     pub git_commit: String,
     /// The host name.
     pub host: String,
+    /// `rustc --version` on the machine that ran, or "unknown".
+    pub rustc: String,
 }
 
 /// What an execution did.
@@ -388,7 +390,7 @@ fn manifest(
         "columns": cols.iter().map(|c| serde_json::json!({"name": c.name, "type": c.ty.arrow_name(), "unit": c.unit})).collect::<Vec<_>>(),
         "chainlab_version": env!("CARGO_PKG_VERSION"),
         "git_commit": prov.git_commit,
-        "rustc": env!("CHAINLAB_RUSTC"),
+        "rustc": prov.rustc,
         "host": prov.host,
         "started_unix_s": started,
         "ended_unix_s": ended,
