@@ -15,6 +15,21 @@ fn chainlab(args: &[&str]) -> Output {
         .expect("the chainlab binary runs")
 }
 
+/// `chainlab run SPEC --out OUT --jobs JOBS --quiet`, which must succeed; returns stdout.
+fn run_quiet(spec: &str, out: &Path, jobs: &str) -> String {
+    let o = chainlab(&[
+        "run",
+        spec,
+        "--out",
+        out.to_str().unwrap(),
+        "--jobs",
+        jobs,
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    text(&o).0
+}
+
 fn text(o: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -101,16 +116,7 @@ mod determinism {
         let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
         let spec = spec_path("oppi_quick.toml");
         for (out, jobs) in [(&a, "1"), (&b, "2")] {
-            let o = chainlab(&[
-                "run",
-                &spec,
-                "--out",
-                out.to_str().unwrap(),
-                "--jobs",
-                jobs,
-                "--quiet",
-            ]);
-            assert!(o.status.success(), "{:?}", text(&o));
+            run_quiet(&spec, out, jobs);
         }
         let (ra, rb) = (
             read_rows(&plan_dir(&a, "oppi_quick")),
@@ -125,19 +131,7 @@ mod determinism {
         let tmp = tempfile::tempdir().unwrap();
         let spec = write_spec(tmp.path(), SMALL);
         let (full, resumed) = (tmp.path().join("full"), tmp.path().join("resumed"));
-        let run = |out: &Path, jobs: &str| {
-            let o = chainlab(&[
-                "run",
-                spec.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--jobs",
-                jobs,
-                "--quiet",
-            ]);
-            assert!(o.status.success(), "{:?}", text(&o));
-            text(&o).0
-        };
+        let run = |out: &Path, jobs: &str| run_quiet(spec.to_str().unwrap(), out, jobs);
         run(&full, "2");
         run(&resumed, "1");
         let dir = plan_dir(&resumed, "small");
