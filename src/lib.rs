@@ -58,6 +58,7 @@ pub mod cli;
 pub mod des;
 pub mod graph;
 pub mod model;
+pub mod network;
 pub mod output;
 pub mod propagation;
 pub mod rng;

@@ -170,6 +170,71 @@ impl<E: Copy> EventQueue<E> {
     }
 }
 
+/// A priority queue of events keyed by (time, sequence number), for models whose clock ticks
+/// too finely for [`EventQueue`]'s ring (the blockchain models count nanoseconds). Same order
+/// contract: earliest time first, FIFO among equal times.
+pub struct HeapQueue<E> {
+    heap: BinaryHeap<Entry<E>>,
+    next_seq: u64,
+    now: Time,
+}
+
+impl<E> Default for HeapQueue<E> {
+    fn default() -> Self {
+        HeapQueue {
+            heap: BinaryHeap::new(),
+            next_seq: 0,
+            now: 0,
+        }
+    }
+}
+
+impl<E> HeapQueue<E> {
+    /// Empties the queue and resets time and sequence numbers, keeping the allocation.
+    pub fn clear(&mut self) {
+        self.heap.clear();
+        self.next_seq = 0;
+        self.now = 0;
+    }
+
+    /// The time of the last event popped.
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    /// Number of pending events.
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    /// Whether no event is pending.
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
+    /// The time of the earliest pending event.
+    pub fn peek_time(&self) -> Option<Time> {
+        self.heap.peek().map(|e| e.time)
+    }
+
+    /// Schedules `event` at `time`, which must not lie in the past.
+    #[inline]
+    pub fn schedule(&mut self, time: Time, event: E) {
+        debug_assert!(time >= self.now, "event scheduled in the past");
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.heap.push(Entry { time, seq, event });
+    }
+
+    /// Pops the earliest event and advances time to it.
+    #[inline]
+    pub fn pop(&mut self) -> Option<(Time, E)> {
+        let Entry { time, event, .. } = self.heap.pop()?;
+        self.now = time;
+        Some((time, event))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,5 +308,18 @@ mod tests {
         let order: Vec<char> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, vec!['b', 'd', 'a', 'c']);
         assert_eq!(q.now(), 5);
+    }
+
+    #[test]
+    fn heap_queue_is_fifo_within_a_time() {
+        let ops: Vec<(u64, u32)> = (0..500u32)
+            .map(|i| ((u64::from(i) * 7919) % 37 * 1_000_000_007, i))
+            .collect();
+        let mut q = HeapQueue::default();
+        for &(t, e) in &ops {
+            q.schedule(t, e);
+        }
+        let got: Vec<(u64, u32)> = std::iter::from_fn(|| q.pop()).collect();
+        assert_eq!(got, reference_order(&ops));
     }
 }

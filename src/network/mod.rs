@@ -1,0 +1,695 @@
+//! The blockchain models' network: nodes with peers, bandwidths and locations, the delay of
+//! one message, and gossip as a shortest-path computation.
+//!
+//! A message of `size` MB from `u` to `v` takes `size / bandwidth(u, v) + latency(u, v) +
+//! processing`, with no contention: links carry any number of messages at once, as in
+//! SymBChainSim (research note §1.4, §5.5). Time is integer nanoseconds.
+//!
+//! Because links do not contend, one gossip broadcast (relay on first receipt to every peer but
+//! the sender, duplicates dropped, first arrival wins) delivers each node its message at the
+//! time of the fastest path from the origin through nodes that were alive when the message
+//! reached them. [`Network::gossip`] computes that with Dijkstra instead of one event per edge;
+//! [`reference_gossip`] is the per-edge event simulation it must agree with (tested).
+//!
+//! Random draws made per message (bandwidth sampled per message, per-node jitter) are
+//! counter-based: the draw for message key `k` on link `u -> v` is a pure function of
+//! `(stream seed, k, u, v)`. Results therefore do not depend on the order in which a broadcast
+//! is expanded, and skipping a draw that cannot matter changes nothing.
+//!
+//! No I/O: the SymBChainSim city tables (MIT licence, notice in `sbs_data/LICENSE`) are
+//! compiled in.
+
+use crate::des::Time;
+use crate::rng::{GenRng, mix64, stream};
+use rand::{RngExt, SeedableRng};
+use rand_distr::{Distribution, Normal};
+use rand_xoshiro::SplitMix64;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::sync::OnceLock;
+
+/// Nanoseconds per second.
+pub const NS_PER_S: f64 = 1e9;
+
+/// How peer links are realised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Links {
+    /// Each node picks `peers` others; every pick is a two-way link (paper A's "bi-directional
+    /// network links"). Degrees are therefore at least `peers`.
+    Bidirectional,
+    /// Each node sends only to the `peers` it picked (SymBChainSim's `random.sample`).
+    Directed,
+}
+
+/// How link bandwidth is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub enum Bandwidth {
+    /// One bandwidth per node from Normal(mean, sd), clamped at `min`; a link is the slower end.
+    #[default]
+    PerNode,
+    /// Each node has its own distribution Normal(mu_i, cv * mu_i) with mu_i drawn as in
+    /// `PerNode`; every message draws both ends afresh (clamped at `min`) and takes the slower.
+    PerNodeJitter {
+        /// Coefficient of variation of a node's own distribution.
+        cv: f64,
+    },
+    /// Every message on every link draws Normal(mean, sd), clamped at `min` (paper B).
+    PerMessage,
+}
+
+/// How latency is modelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Latency {
+    /// No latency.
+    None,
+    /// The same latency on every link.
+    Constant,
+    /// Random cities; one-way ms = (0.022 * miles + 4.862) / 2 from their great-circle distance
+    /// (paper B, SymBChainSim's `distance`).
+    Distance,
+    /// Random cities; SymBChainSim's measured mean one-way latency (asymmetric); same city uses
+    /// the constant.
+    Measured,
+}
+
+/// How a node sends a message to all others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dissemination {
+    /// Relay over peer links.
+    Gossip,
+    /// Send directly to every node.
+    Broadcast,
+}
+
+/// A network's configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkParams {
+    /// Number of nodes.
+    pub nodes: u32,
+    /// Peers each node picks.
+    pub peers: u32,
+    /// Two-way or one-way links.
+    pub links: Links,
+    /// Bandwidth model.
+    pub bandwidth: Bandwidth,
+    /// Mean bandwidth, MB/s.
+    pub bandwidth_mean: f64,
+    /// Standard deviation, MB/s.
+    pub bandwidth_sd: f64,
+    /// Smallest bandwidth any draw may take, MB/s (> 0).
+    pub bandwidth_min: f64,
+    /// Latency model.
+    pub latency: Latency,
+    /// Constant latency (also same-city latency of `Measured`), ns.
+    pub latency_constant_ns: u64,
+    /// Added to every message, ns.
+    pub processing_ns: u64,
+    /// Gossip or direct broadcast.
+    pub dissemination: Dissemination,
+}
+
+/// A realised network: peer lists (CSR), node bandwidths, a latency matrix.
+#[derive(Clone, Debug, Default)]
+pub struct Network {
+    n: u32,
+    /// Out-adjacency in CSR form: `adj[off[u]..off[u+1]]`, ascending.
+    off: Vec<u32>,
+    adj: Vec<u32>,
+    /// Each node's own bandwidth (the mean of its distribution under jitter), MB/s.
+    bw: Vec<f64>,
+    /// Standard deviation of each node's own distribution, MB/s (0 unless jitter).
+    bw_sd: Vec<f64>,
+    /// One-way latency plus processing, ns, `n * n`, row = sender.
+    lat: Vec<u64>,
+    /// City index of each node (empty when latency needs no location).
+    city: Vec<u16>,
+    model: Bandwidth,
+    mean: f64,
+    sd: f64,
+    min: f64,
+    /// Seed of the per-message draws.
+    draw_seed: u64,
+}
+
+/// The scratch of one gossip computation, reused between calls.
+#[derive(Default, Debug)]
+pub struct GossipScratch {
+    /// First-arrival time of each node (`Time::MAX`: never reached); the origin has `t0`.
+    pub arrival: Vec<Time>,
+    /// Sender of the first arrival (the origin is its own parent; `u32::MAX`: never reached).
+    pub parent: Vec<u32>,
+    done: Vec<bool>,
+    heap: BinaryHeap<Reverse<(Time, u32)>>,
+}
+
+/// The outcome of one broadcast, beyond the arrival times in the scratch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Spread {
+    /// Transmissions: every send over a link, duplicates included.
+    pub transmissions: u64,
+    /// Nodes reached, the origin excluded.
+    pub reached: u32,
+}
+
+fn sbs_tables() -> &'static (Vec<String>, Vec<f64>, Vec<f64>) {
+    static T: OnceLock<(Vec<String>, Vec<f64>, Vec<f64>)> = OnceLock::new();
+    T.get_or_init(|| {
+        let dist: BTreeMap<String, BTreeMap<String, f64>> =
+            serde_json::from_str(include_str!("sbs_data/distance_map.json"))
+                .expect("embedded distance_map.json parses");
+        let lat: BTreeMap<String, BTreeMap<String, (f64, f64)>> =
+            serde_json::from_str(include_str!("sbs_data/latency_map.json"))
+                .expect("embedded latency_map.json parses");
+        let cities: Vec<String> = dist.keys().cloned().collect();
+        let mut km = Vec::with_capacity(cities.len() * cities.len());
+        let mut ms = Vec::with_capacity(cities.len() * cities.len());
+        for a in &cities {
+            for b in &cities {
+                km.push(dist[a][b]);
+                ms.push(lat[a][b].0);
+            }
+        }
+        (cities, km, ms)
+    })
+}
+
+/// The 62 SymBChainSim cities, in the (alphabetical) order used for locations.
+pub fn cities() -> &'static [String] {
+    &sbs_tables().0
+}
+
+/// One-way latency in ms between two cities under paper B's distance fit.
+pub fn distance_latency_ms(a: usize, b: usize) -> f64 {
+    let (c, km, _) = sbs_tables();
+    let miles = km[a * c.len() + b] * 0.621371;
+    (0.022 * miles + 4.862) / 2.0
+}
+
+/// SymBChainSim's measured mean one-way latency in ms from city `a` to city `b`.
+pub fn measured_latency_ms(a: usize, b: usize) -> f64 {
+    let (c, _, ms) = sbs_tables();
+    ms[a * c.len() + b]
+}
+
+/// Milliseconds (or seconds times 1e3) to whole nanoseconds.
+pub fn ms_to_ns(ms: f64) -> Time {
+    (ms * 1e6).round() as Time
+}
+
+/// A normal draw clamped at `min`, from a counter-based generator.
+#[inline]
+fn clamped_normal(mean: f64, sd: f64, min: f64, key: u64) -> f64 {
+    if sd == 0.0 {
+        return mean.max(min);
+    }
+    let d = Normal::new(mean, sd).expect("sd is finite and >= 0");
+    d.sample(&mut SplitMix64::seed_from_u64(key)).max(min)
+}
+
+impl Network {
+    /// Builds the network: peers from the `topology` stream, bandwidths from `bandwidth`,
+    /// locations from `location`, all keyed by `env_key`; per-message draws keyed by
+    /// `run_key` ("network").
+    pub fn build(p: &NetworkParams, master: u64, env_key: u64, run_key: u64) -> Network {
+        let n = p.nodes;
+        let mut topo = stream(master, env_key, "topology");
+        let mut arcs: Vec<(u32, u32)> = Vec::with_capacity((n * p.peers * 2) as usize);
+        let mut pool: Vec<u32> = Vec::with_capacity(n as usize);
+        for u in 0..n {
+            // Partial Fisher-Yates over the other nodes: `peers` distinct picks.
+            pool.clear();
+            pool.extend((0..n).filter(|&v| v != u));
+            for i in 0..p.peers as usize {
+                let j = i + topo.next_int((pool.len() - i) as u32) as usize;
+                pool.swap(i, j);
+                arcs.push((u, pool[i]));
+                if p.links == Links::Bidirectional {
+                    arcs.push((pool[i], u));
+                }
+            }
+        }
+        arcs.sort_unstable();
+        arcs.dedup();
+        let mut off = vec![0u32; n as usize + 1];
+        for &(u, _) in &arcs {
+            off[u as usize + 1] += 1;
+        }
+        for i in 0..n as usize {
+            off[i + 1] += off[i];
+        }
+        let adj = arcs.iter().map(|&(_, v)| v).collect();
+
+        let mut bws = stream(master, env_key, "bandwidth");
+        let normal = Normal::new(p.bandwidth_mean, p.bandwidth_sd).expect("validated sd");
+        let bw: Vec<f64> = (0..n)
+            .map(|_| normal.sample(&mut bws).max(p.bandwidth_min))
+            .collect();
+        let bw_sd = match p.bandwidth {
+            Bandwidth::PerNodeJitter { cv } => bw.iter().map(|b| b * cv).collect(),
+            _ => vec![0.0; n as usize],
+        };
+
+        let mut loc = stream(master, env_key, "location");
+        let city: Vec<u16> = match p.latency {
+            Latency::Distance | Latency::Measured => (0..n)
+                .map(|_| loc.random_range(0..cities().len() as u16))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut lat = vec![0; (n * n) as usize];
+        for u in 0..n as usize {
+            for v in 0..n as usize {
+                let l = match p.latency {
+                    Latency::None => 0,
+                    Latency::Constant => p.latency_constant_ns,
+                    Latency::Distance => {
+                        ms_to_ns(distance_latency_ms(city[u].into(), city[v].into()))
+                    }
+                    Latency::Measured if city[u] == city[v] => p.latency_constant_ns,
+                    Latency::Measured => {
+                        ms_to_ns(measured_latency_ms(city[u].into(), city[v].into()))
+                    }
+                };
+                lat[u * n as usize + v] = l + p.processing_ns;
+            }
+        }
+        Network {
+            n,
+            off,
+            adj,
+            bw,
+            bw_sd,
+            lat,
+            city,
+            model: p.bandwidth,
+            mean: p.bandwidth_mean,
+            sd: p.bandwidth_sd,
+            min: p.bandwidth_min,
+            draw_seed: crate::rng::stream_seed(master, run_key, "network"),
+        }
+    }
+
+    /// Number of nodes.
+    pub fn node_count(&self) -> u32 {
+        self.n
+    }
+
+    /// The peers `u` sends to, ascending.
+    #[inline]
+    pub fn peers(&self, u: u32) -> &[u32] {
+        &self.adj[self.off[u as usize] as usize..self.off[u as usize + 1] as usize]
+    }
+
+    /// Each node's own bandwidth (its distribution's mean under jitter), MB/s.
+    pub fn node_bandwidths(&self) -> &[f64] {
+        &self.bw
+    }
+
+    /// Each node's own bandwidth standard deviation, MB/s (0 unless jitter).
+    pub fn node_bandwidth_sds(&self) -> &[f64] {
+        &self.bw_sd
+    }
+
+    /// City index of each node (see [`cities`]); empty when the latency model has none.
+    pub fn node_cities(&self) -> &[u16] {
+        &self.city
+    }
+
+    /// Whether the model draws anything per message.
+    pub fn is_static(&self) -> bool {
+        self.model == Bandwidth::PerNode
+    }
+
+    /// Bandwidth of link `u -> v` for message `key`, MB/s.
+    #[inline]
+    pub fn link_bandwidth(&self, u: u32, v: u32, key: u64) -> f64 {
+        match self.model {
+            Bandwidth::PerNode => self.bw[u as usize].min(self.bw[v as usize]),
+            Bandwidth::PerNodeJitter { .. } => {
+                let k = mix64(self.draw_seed ^ mix64(key)) ^ (u64::from(u) << 32 | u64::from(v));
+                let a = clamped_normal(
+                    self.bw[u as usize],
+                    self.bw_sd[u as usize],
+                    self.min,
+                    mix64(k),
+                );
+                let b = clamped_normal(
+                    self.bw[v as usize],
+                    self.bw_sd[v as usize],
+                    self.min,
+                    mix64(k ^ 0xA5A5_A5A5_A5A5_A5A5),
+                );
+                a.min(b)
+            }
+            Bandwidth::PerMessage => {
+                let k = mix64(self.draw_seed ^ mix64(key)) ^ (u64::from(u) << 32 | u64::from(v));
+                clamped_normal(self.mean, self.sd, self.min, mix64(k))
+            }
+        }
+    }
+
+    /// Transmission time (size over link bandwidth) of `size_mb` on `u -> v`, ns.
+    #[inline]
+    pub fn transmission_ns(&self, u: u32, v: u32, size_mb: f64, key: u64) -> Time {
+        ((size_mb / self.link_bandwidth(u, v, key)) * NS_PER_S).round() as Time
+    }
+
+    /// Latency plus processing on `u -> v`, ns.
+    #[inline]
+    pub fn latency_ns(&self, u: u32, v: u32) -> Time {
+        self.lat[(u * self.n + v) as usize]
+    }
+
+    /// Total delay of one message on `u -> v`, ns (at least 1).
+    #[inline]
+    pub fn delay_ns(&self, u: u32, v: u32, size_mb: f64, key: u64) -> Time {
+        (self.transmission_ns(u, v, size_mb, key) + self.latency_ns(u, v)).max(1)
+    }
+
+    /// Gossip of message `key` (`size_mb`) from `origin` at `t0`: fills `s.arrival` and
+    /// `s.parent`. A node relays on its first receipt to every peer but the sender, at the
+    /// arrival time; a node dead when a copy arrives (per `alive(node, time)`) neither takes
+    /// nor relays that copy. Ties in arrival time go to the lower-numbered sender.
+    pub fn gossip(
+        &self,
+        origin: u32,
+        t0: Time,
+        size_mb: f64,
+        key: u64,
+        alive: impl Fn(u32, Time) -> bool,
+        s: &mut GossipScratch,
+    ) -> Spread {
+        let n = self.n as usize;
+        s.arrival.clear();
+        s.arrival.resize(n, Time::MAX);
+        s.parent.clear();
+        s.parent.resize(n, u32::MAX);
+        s.done.clear();
+        s.done.resize(n, false);
+        s.heap.clear();
+        s.arrival[origin as usize] = t0;
+        s.parent[origin as usize] = origin;
+        s.heap.push(Reverse((t0, origin)));
+        let mut spread = Spread::default();
+        while let Some(Reverse((t, u))) = s.heap.pop() {
+            if s.done[u as usize] || t != s.arrival[u as usize] {
+                continue;
+            }
+            s.done[u as usize] = true;
+            if u != origin {
+                spread.reached += 1;
+            }
+            let from = s.parent[u as usize];
+            for &v in self.peers(u) {
+                if v == from && u != origin {
+                    continue;
+                }
+                spread.transmissions += 1;
+                if s.done[v as usize] {
+                    continue;
+                }
+                let a = t + self.delay_ns(u, v, size_mb, key);
+                let best = s.arrival[v as usize];
+                if a > best || (a == best && u > s.parent[v as usize]) || !alive(v, a) {
+                    continue;
+                }
+                s.arrival[v as usize] = a;
+                s.parent[v as usize] = u;
+                if a < best {
+                    s.heap.push(Reverse((a, v)));
+                }
+            }
+        }
+        spread
+    }
+
+    /// Direct send of message `key` from `origin` at `t0` to every other node alive at arrival.
+    pub fn broadcast(
+        &self,
+        origin: u32,
+        t0: Time,
+        size_mb: f64,
+        key: u64,
+        alive: impl Fn(u32, Time) -> bool,
+        s: &mut GossipScratch,
+    ) -> Spread {
+        let n = self.n as usize;
+        s.arrival.clear();
+        s.arrival.resize(n, Time::MAX);
+        s.parent.clear();
+        s.parent.resize(n, u32::MAX);
+        s.arrival[origin as usize] = t0;
+        s.parent[origin as usize] = origin;
+        let mut spread = Spread::default();
+        for v in 0..self.n {
+            if v == origin {
+                continue;
+            }
+            spread.transmissions += 1;
+            let a = t0 + self.delay_ns(origin, v, size_mb, key);
+            if alive(v, a) {
+                s.arrival[v as usize] = a;
+                s.parent[v as usize] = origin;
+                spread.reached += 1;
+            }
+        }
+        spread
+    }
+
+    /// Nodes reachable from `origin` over peer links (the origin included).
+    pub fn reachable_from(&self, origin: u32) -> u32 {
+        let mut seen = vec![false; self.n as usize];
+        let mut stack = vec![origin];
+        seen[origin as usize] = true;
+        let mut count = 1;
+        while let Some(u) = stack.pop() {
+            for &v in self.peers(u) {
+                if !seen[v as usize] {
+                    seen[v as usize] = true;
+                    count += 1;
+                    stack.push(v);
+                }
+            }
+        }
+        count
+    }
+
+    /// Whether every node reaches every other over peer links.
+    pub fn strongly_connected(&self) -> bool {
+        (0..self.n).all(|u| self.reachable_from(u) == self.n)
+    }
+
+    /// Nodes that receive from no one (no incoming peer link).
+    pub fn nodes_without_in_links(&self) -> u32 {
+        let mut has_in = vec![false; self.n as usize];
+        for &v in &self.adj {
+            has_in[v as usize] = true;
+        }
+        has_in.iter().filter(|&&h| !h).count() as u32
+    }
+
+    /// Total directed links.
+    pub fn link_count(&self) -> usize {
+        self.adj.len()
+    }
+
+    /// Builds a network from explicit parts (tests and reconstructed twins).
+    pub fn from_parts(
+        arcs: &[(u32, u32)],
+        bw: Vec<f64>,
+        lat_ns: Vec<u64>,
+        template: &NetworkParams,
+        draw_seed: u64,
+    ) -> Network {
+        let n = bw.len() as u32;
+        let mut arcs = arcs.to_vec();
+        arcs.sort_unstable();
+        arcs.dedup();
+        let mut off = vec![0u32; n as usize + 1];
+        for &(u, _) in &arcs {
+            off[u as usize + 1] += 1;
+        }
+        for i in 0..n as usize {
+            off[i + 1] += off[i];
+        }
+        let bw_sd = match template.bandwidth {
+            Bandwidth::PerNodeJitter { cv } => bw.iter().map(|b| b * cv).collect(),
+            _ => vec![0.0; n as usize],
+        };
+        Network {
+            n,
+            off,
+            adj: arcs.iter().map(|&(_, v)| v).collect(),
+            bw,
+            bw_sd,
+            lat: lat_ns,
+            city: Vec::new(),
+            model: template.bandwidth,
+            mean: template.bandwidth_mean,
+            sd: template.bandwidth_sd,
+            min: template.bandwidth_min,
+            draw_seed,
+        }
+    }
+}
+
+/// Gossip as a per-edge event simulation: every transmission is an event, the first copy a
+/// node processes wins and is relayed. The reference [`Network::gossip`] must match; also
+/// useful to see the event count the shortest-path form saves. Returns arrivals and the
+/// number of events processed.
+pub fn reference_gossip(
+    net: &Network,
+    origin: u32,
+    t0: Time,
+    size_mb: f64,
+    key: u64,
+    alive: impl Fn(u32, Time) -> bool,
+) -> (Vec<Time>, u64) {
+    let mut q = crate::des::HeapQueue::default();
+    let mut arrival = vec![Time::MAX; net.node_count() as usize];
+    arrival[origin as usize] = t0;
+    for &v in net.peers(origin) {
+        q.schedule(t0 + net.delay_ns(origin, v, size_mb, key), (origin, v));
+    }
+    let mut events = 0;
+    while let Some((t, (from, v))) = q.pop() {
+        events += 1;
+        if arrival[v as usize] != Time::MAX || !alive(v, t) {
+            continue;
+        }
+        arrival[v as usize] = t;
+        for &w in net.peers(v) {
+            if w != from {
+                q.schedule(t + net.delay_ns(v, w, size_mb, key), (v, w));
+            }
+        }
+    }
+    (arrival, events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(links: Links, bandwidth: Bandwidth, latency: Latency) -> NetworkParams {
+        NetworkParams {
+            nodes: 40,
+            peers: 4,
+            links,
+            bandwidth,
+            bandwidth_mean: 10.0,
+            bandwidth_sd: 2.0,
+            bandwidth_min: 1.0,
+            latency,
+            latency_constant_ns: 5_000_000,
+            processing_ns: 0,
+            dissemination: Dissemination::Gossip,
+        }
+    }
+
+    #[test]
+    fn sbs_tables_and_distance_formula() {
+        assert_eq!(cities().len(), 62);
+        let z = cities().iter().position(|c| c == "Zurich").unwrap();
+        let p = cities().iter().position(|c| c == "Paris").unwrap();
+        // 489 km: (0.022 * 489 * 0.621371 + 4.862) / 2 ms.
+        let want = (0.022 * 489.0 * 0.621371 + 4.862) / 2.0;
+        assert!((distance_latency_ms(z, p) - want).abs() < 1e-12);
+        assert!((distance_latency_ms(z, z) - 2.431).abs() < 1e-12);
+        assert_eq!(measured_latency_ms(z, p), 14.365);
+        assert!(measured_latency_ms(p, z) != measured_latency_ms(z, p));
+    }
+
+    #[test]
+    fn peers_are_distinct_and_links_two_way() {
+        let net = Network::build(
+            &params(Links::Bidirectional, Bandwidth::PerNode, Latency::None),
+            1,
+            2,
+            3,
+        );
+        for u in 0..40 {
+            let p = net.peers(u);
+            assert!(p.len() >= 4 && !p.contains(&u));
+            assert!(p.windows(2).all(|w| w[0] < w[1]));
+            for &v in p {
+                assert!(net.peers(v).contains(&u));
+            }
+        }
+        let d = Network::build(
+            &params(Links::Directed, Bandwidth::PerNode, Latency::None),
+            1,
+            2,
+            3,
+        );
+        assert!((0..40).all(|u| d.peers(u).len() == 4));
+    }
+
+    #[test]
+    fn gossip_arrivals_equal_the_per_edge_event_simulation() {
+        for (i, (links, bw, lat)) in [
+            (Links::Bidirectional, Bandwidth::PerNode, Latency::Distance),
+            (Links::Directed, Bandwidth::PerNode, Latency::Measured),
+            (
+                Links::Bidirectional,
+                Bandwidth::PerMessage,
+                Latency::Distance,
+            ),
+            (
+                Links::Directed,
+                Bandwidth::PerNodeJitter { cv: 0.1 },
+                Latency::Constant,
+            ),
+            (Links::Bidirectional, Bandwidth::PerNode, Latency::None),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let net = Network::build(&params(links, bw, lat), 7, i as u64, 9);
+            let mut s = GossipScratch::default();
+            for origin in [0, 17, 39] {
+                // Some nodes dead for a while, to exercise the alive filter.
+                let alive = |v: u32, t: Time| !(v % 7 == 3 && t < 150_000_000);
+                let spread = net.gossip(origin, 1000, 1.05, origin as u64, alive, &mut s);
+                let (want, _) = reference_gossip(&net, origin, 1000, 1.05, origin as u64, alive);
+                assert_eq!(s.arrival, want, "case {i} origin {origin}");
+                let reached = want.iter().filter(|&&a| a != Time::MAX).count() as u32 - 1;
+                assert_eq!(spread.reached, reached);
+            }
+        }
+    }
+
+    #[test]
+    fn two_way_gossip_sends_degree_minus_one_per_relay() {
+        let net = Network::build(
+            &params(Links::Bidirectional, Bandwidth::PerNode, Latency::Distance),
+            3,
+            4,
+            5,
+        );
+        assert!(net.strongly_connected());
+        let mut s = GossipScratch::default();
+        let spread = net.gossip(5, 0, 1.0, 1, |_, _| true, &mut s);
+        let want: u64 = (0..40)
+            .map(|u| net.peers(u).len() as u64 - u64::from(u != 5))
+            .sum();
+        assert_eq!(spread.transmissions, want);
+        assert_eq!(spread.reached, 39);
+    }
+
+    #[test]
+    fn per_node_link_bandwidth_is_the_slower_end() {
+        let net = Network::build(
+            &params(Links::Bidirectional, Bandwidth::PerNode, Latency::None),
+            1,
+            1,
+            1,
+        );
+        let b = net.node_bandwidths();
+        assert_eq!(net.link_bandwidth(2, 9, 0), b[2].min(b[9]));
+        assert!(b.iter().all(|&x| x >= 1.0));
+        // 1 MB over min(b2, b9) MB/s, in ns.
+        let want = (1.0 / b[2].min(b[9]) * 1e9).round() as u64;
+        assert_eq!(net.delay_ns(2, 9, 1.0, 0), want);
+    }
+}
