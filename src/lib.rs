@@ -60,6 +60,7 @@ pub mod graph;
 pub mod model;
 pub mod network;
 pub mod output;
+pub mod pbft;
 pub mod propagation;
 pub mod rng;
 pub mod runner;

@@ -7,7 +7,10 @@
 
 use crate::graph::Topology;
 use crate::graph::mst::{MAX_NODES, MAX_WEIGHT};
+use crate::network::{Bandwidth, Dissemination, Latency, Links, NetworkParams};
 use crate::output::schema::{Cell, ColumnType as T, MetricDef};
+use crate::pbft::workload::{Arrivals, TxPropagation, TxSize, WorkloadParams};
+use crate::pbft::{self, PbftParams, VotePayload};
 use crate::propagation::{
     self, GraphRng, PropagationParams, Protocol, RunSeeds, Simulator, WeightMode,
 };
@@ -20,6 +23,9 @@ pub enum Model {
     /// Broadcast of one item over a random graph: gossip, flood, OPPI, SPT
     /// (`../shared/papers/oppi-optimal-propagation-path.txt`, Section 6).
     Propagation,
+    /// A PBFT blockchain over a gossip network, after SymBChainSim
+    /// (`../shared/research/symbchainsim.md`).
+    Pbft,
 }
 
 /// A run's typed configuration.
@@ -28,6 +34,8 @@ pub enum Model {
 pub enum ModelParams {
     /// For [`Model::Propagation`].
     Propagation(PropagationParams),
+    /// For [`Model::Pbft`].
+    Pbft(Box<PbftParams>),
 }
 
 /// The outcome of one successful run: its metric cells and the events processed.
@@ -43,6 +51,7 @@ pub struct RunOutput {
 #[derive(Default)]
 pub struct Workspace {
     propagation: Simulator,
+    pbft: pbft::Simulator,
 }
 
 /// Version of each model's semantics; part of the plan hash, so that results of an older
@@ -311,14 +320,616 @@ static PROPAGATION_METRICS: &[MetricDef] = &[
     },
 ];
 
+const PBFT_VERSION: &str = "pbft-v1";
+
+const MS_1H: i64 = 3_600_000;
+
+static PBFT_PARAMS: &[ParamDef] = &[
+    ParamDef {
+        key: "nodes",
+        column: "nodes",
+        kind: Kind::Int { min: 4, max: 1024 },
+        default: "10",
+        environment: true,
+        doc: "number of nodes n (all are block producers)",
+    },
+    ParamDef {
+        key: "peers",
+        column: "peers",
+        kind: Kind::Int { min: 1, max: 1023 },
+        default: "5",
+        environment: true,
+        doc: "distinct peers each node picks (at most nodes - 1)",
+    },
+    ParamDef {
+        key: "links",
+        column: "links",
+        kind: Kind::Choice(&["bidirectional", "directed"]),
+        default: "bidirectional",
+        environment: true,
+        doc: "bidirectional: every pick is a two-way link (paper A); directed: a node sends only to its picks (SBS)",
+    },
+    ParamDef {
+        key: "bandwidth",
+        column: "bandwidth_model",
+        kind: Kind::Choice(&["per_node", "per_node_jitter", "per_message"]),
+        default: "per_node",
+        environment: true,
+        doc: "per_node: one Normal(mean, sd) draw per node, link = slower end; per_node_jitter: node i has Normal(mu_i, jitter * mu_i), drawn afresh at both ends of every message; per_message: Normal(mean, sd) per message per link (paper B). Every draw is clamped at bandwidth_min",
+    },
+    ParamDef {
+        key: "bandwidth_mean",
+        column: "bandwidth_mean_mbps",
+        kind: Kind::Float {
+            min: 1e-6,
+            max: 1e9,
+        },
+        default: "20",
+        environment: true,
+        doc: "mean bandwidth, MB/s",
+    },
+    ParamDef {
+        key: "bandwidth_sd",
+        column: "bandwidth_sd_mbps",
+        kind: Kind::Float { min: 0.0, max: 1e9 },
+        default: "5",
+        environment: true,
+        doc: "standard deviation of bandwidth, MB/s",
+    },
+    ParamDef {
+        key: "bandwidth_min",
+        column: "bandwidth_min_mbps",
+        kind: Kind::Float {
+            min: 1e-6,
+            max: 1e9,
+        },
+        default: "1",
+        environment: true,
+        doc: "smallest bandwidth a draw may take, MB/s (SBS V2's clamp)",
+    },
+    ParamDef {
+        key: "bandwidth_jitter",
+        column: "bandwidth_jitter_cv",
+        kind: Kind::Float {
+            min: 0.0,
+            max: 10.0,
+        },
+        default: "0.1",
+        environment: true,
+        doc: "per_node_jitter: a node's standard deviation as a fraction of its mean",
+    },
+    ParamDef {
+        key: "latency",
+        column: "latency_model",
+        kind: Kind::Choice(&["none", "constant", "distance", "measured"]),
+        default: "distance",
+        environment: true,
+        doc: "none; constant (latency_constant); distance: random SBS cities, one-way ms = (0.022 * miles + 4.862) / 2 (paper B); measured: SBS's 62-city mean one-way latencies",
+    },
+    ParamDef {
+        key: "latency_constant",
+        column: "latency_constant_ms",
+        kind: Kind::DurationMs {
+            min: 0,
+            max: 60_000,
+        },
+        default: "5 ms",
+        environment: true,
+        doc: "latency of the constant model, and same-city latency of the measured model",
+    },
+    ParamDef {
+        key: "processing_delay",
+        column: "processing_delay_ms",
+        kind: Kind::DurationMs {
+            min: 0,
+            max: 60_000,
+        },
+        default: "0 ms",
+        environment: true,
+        doc: "added to every message's delay",
+    },
+    ParamDef {
+        key: "dissemination",
+        column: "dissemination",
+        kind: Kind::Choice(&["gossip", "broadcast"]),
+        default: "gossip",
+        environment: false,
+        doc: "gossip: relay on first receipt to all peers but the sender; broadcast: send directly to every node",
+    },
+    ParamDef {
+        key: "block_size",
+        column: "block_size_mb",
+        kind: Kind::Float {
+            min: 1e-9,
+            max: 1e6,
+        },
+        default: "1",
+        environment: false,
+        doc: "largest block, MB",
+    },
+    ParamDef {
+        key: "block_interval",
+        column: "block_interval_ms",
+        kind: Kind::DurationMs { min: 0, max: MS_1H },
+        default: "100 ms",
+        environment: false,
+        doc: "delay from entering a round to the leader's proposal",
+    },
+    ParamDef {
+        key: "creation_time",
+        column: "creation_time_ms",
+        kind: Kind::DurationMs { min: 0, max: MS_1H },
+        default: "20 ms",
+        environment: false,
+        doc: "time the leader takes to build a block (ignored under sbs_compat, as in SBS V2)",
+    },
+    ParamDef {
+        key: "msg_validation",
+        column: "msg_validation_ms",
+        kind: Kind::DurationMs { min: 0, max: MS_1H },
+        default: "1 ms",
+        environment: false,
+        doc: "validation of any message before the node reacts",
+    },
+    ParamDef {
+        key: "block_validation",
+        column: "block_validation_ms",
+        kind: Kind::DurationMs { min: 0, max: MS_1H },
+        default: "10 ms",
+        environment: false,
+        doc: "extra validation of a message carrying a new block",
+    },
+    ParamDef {
+        key: "sync_request",
+        column: "sync_request_ms",
+        kind: Kind::DurationMs { min: 0, max: MS_1H },
+        default: "100 ms",
+        environment: false,
+        doc: "per-request overhead of a sync (once, and once per block)",
+    },
+    ParamDef {
+        key: "timeout",
+        column: "timeout_ms",
+        kind: Kind::DurationMs { min: 1, max: MS_1H },
+        default: "10 s",
+        environment: false,
+        doc: "round timeout, armed at round start + block_interval",
+    },
+    ParamDef {
+        key: "base_msg_size",
+        column: "base_msg_size_mb",
+        kind: Kind::Float { min: 0.0, max: 1e6 },
+        default: "0.1",
+        environment: false,
+        doc: "size of a message without its block, MB",
+    },
+    ParamDef {
+        key: "votes",
+        column: "votes",
+        kind: Kind::Choice(&["block", "digest"]),
+        default: "block",
+        environment: false,
+        doc: "block: prepare and commit carry the whole block (SBS); digest: they weigh base_msg_size",
+    },
+    ParamDef {
+        key: "tx_rate",
+        column: "tx_rate_per_s",
+        kind: Kind::RatePerS { min: 0.0, max: 1e7 },
+        default: "100 per s",
+        environment: false,
+        doc: "transactions arriving per second (SBS's Tn)",
+    },
+    ParamDef {
+        key: "arrivals",
+        column: "arrivals",
+        kind: Kind::Choice(&["batch", "poisson"]),
+        default: "batch",
+        environment: false,
+        doc: "batch: the second's transactions all stamped at each integer second (SBS); poisson",
+    },
+    ParamDef {
+        key: "tx_size",
+        column: "tx_size_mb",
+        kind: Kind::Float {
+            min: 1e-12,
+            max: 1e6,
+        },
+        default: "0.05",
+        environment: false,
+        doc: "(mean) transaction size, MB",
+    },
+    ParamDef {
+        key: "tx_size_dist",
+        column: "tx_size_dist",
+        kind: Kind::Choice(&["fixed", "exponential"]),
+        default: "fixed",
+        environment: false,
+        doc: "fixed (SBS main/SE, paper A) or exponential (SBS V2)",
+    },
+    ParamDef {
+        key: "tx_propagation",
+        column: "tx_propagation",
+        kind: Kind::Choice(&["direct", "instant"]),
+        default: "direct",
+        environment: false,
+        doc: "direct: a random creator holds it at once, every other pool one direct message later; instant: every pool at once (SBS main)",
+    },
+    ParamDef {
+        key: "stop_after_txs",
+        column: "stop_after_txs",
+        kind: Kind::Int {
+            min: 0,
+            max: 1_000_000_000,
+        },
+        default: "1000",
+        environment: false,
+        doc: "stop once every live node has committed this many transactions (0: run for the duration)",
+    },
+    ParamDef {
+        key: "duration",
+        column: "duration_ms",
+        kind: Kind::DurationMs {
+            min: 1,
+            max: 1000 * MS_1H,
+        },
+        default: "1 h",
+        environment: false,
+        doc: "simulated time limit",
+    },
+    ParamDef {
+        key: "crash_nodes",
+        column: "crash_nodes",
+        kind: Kind::Int { min: 0, max: 341 },
+        default: "0",
+        environment: false,
+        doc: "nodes that crash and recover (at most f)",
+    },
+    ParamDef {
+        key: "mean_uptime",
+        column: "mean_uptime_ms",
+        kind: Kind::DurationMs {
+            min: 1,
+            max: 1000 * MS_1H,
+        },
+        default: "60 s",
+        environment: false,
+        doc: "mean exponential time a faulty node stays up",
+    },
+    ParamDef {
+        key: "mean_downtime",
+        column: "mean_downtime_ms",
+        kind: Kind::DurationMs {
+            min: 1,
+            max: 1000 * MS_1H,
+        },
+        default: "20 s",
+        environment: false,
+        doc: "mean exponential time a faulty node stays down",
+    },
+    ParamDef {
+        key: "sbs_compat",
+        column: "sbs_compat",
+        kind: Kind::Bool,
+        default: "false",
+        environment: false,
+        doc: "restore SBS V2 behaviours the research note lists as bugs: f = floor(n/3), creation_time ignored, 1 s propose polling, latency from the proposer's pool copy",
+    },
+];
+
+static PBFT_METRICS: &[MetricDef] = &[
+    MetricDef {
+        name: "f",
+        ty: T::U32,
+        unit: "",
+        doc: "Fault tolerance f = floor((n-1)/3) (floor(n/3) under sbs_compat).",
+    },
+    MetricDef {
+        name: "strongly_connected",
+        ty: T::Bool,
+        unit: "",
+        doc: "Whether every node reaches every other over peer links.",
+    },
+    MetricDef {
+        name: "nodes_without_in_links",
+        ty: T::U32,
+        unit: "",
+        doc: "Nodes no peer link reaches (gossip never reaches them; they catch up by sync).",
+    },
+    MetricDef {
+        name: "blocks",
+        ty: T::U32,
+        unit: "",
+        doc: "Blocks in the longest chain (genesis excluded).",
+    },
+    MetricDef {
+        name: "blocks_min",
+        ty: T::U32,
+        unit: "",
+        doc: "Blocks in the shortest chain of a node alive at the end.",
+    },
+    MetricDef {
+        name: "txs_committed_min",
+        ty: T::U64,
+        unit: "",
+        doc: "Fewest transactions in the chain of a node alive at the end.",
+    },
+    MetricDef {
+        name: "txs_generated",
+        ty: T::U64,
+        unit: "",
+        doc: "Transactions generated (lazily, up to the last moment a leader looked).",
+    },
+    MetricDef {
+        name: "latency_sbs_s",
+        ty: T::F64,
+        unit: "s",
+        doc: "SBS latency: per node, the mean over its blocks of the block's mean (time added - transaction timestamp); then the mean over live nodes.",
+    },
+    MetricDef {
+        name: "latency_tx_mean_s",
+        ty: T::F64,
+        unit: "s",
+        doc: "Mean latency over every (live node, committed transaction) pair.",
+    },
+    MetricDef {
+        name: "latency_p50_s",
+        ty: T::F64,
+        unit: "s",
+        doc: "Median of those latencies (nearest rank).",
+    },
+    MetricDef {
+        name: "latency_p95_s",
+        ty: T::F64,
+        unit: "s",
+        doc: "95th percentile of those latencies (nearest rank).",
+    },
+    MetricDef {
+        name: "throughput_sbs_tps",
+        ty: T::F64,
+        unit: "1/s",
+        doc: "SBS V2 throughput: per node, transactions / (last block's time added - first block's creation); mean over live nodes.",
+    },
+    MetricDef {
+        name: "throughput_span_tps",
+        ty: T::F64,
+        unit: "1/s",
+        doc: "Transactions committed per live node / simulated span (end_s).",
+    },
+    MetricDef {
+        name: "block_time_mean_s",
+        ty: T::F64,
+        unit: "s",
+        doc: "Per node, mean time between consecutive blocks added; mean over live nodes.",
+    },
+    MetricDef {
+        name: "block_time_median_s",
+        ty: T::F64,
+        unit: "s",
+        doc: "Median of all live nodes' times between consecutive blocks.",
+    },
+    MetricDef {
+        name: "gini_sbs",
+        ty: T::F64,
+        unit: "",
+        doc: "SBS's trapezoid Gini of block proposers (1 - trapz(L) / trapz(equality), no Lorenz origin); mean over live nodes.",
+    },
+    MetricDef {
+        name: "gini",
+        ty: T::F64,
+        unit: "",
+        doc: "Textbook discrete Gini of block proposers, 1 - (2 sum L_i - 1) / N; mean over live nodes.",
+    },
+    MetricDef {
+        name: "round_changes",
+        ty: T::U64,
+        unit: "",
+        doc: "Rounds entered through a round change (2f+1 votes).",
+    },
+    MetricDef {
+        name: "timeouts",
+        ty: T::U64,
+        unit: "",
+        doc: "Timeouts that fired for a node still in the round (or round change) they were armed for.",
+    },
+    MetricDef {
+        name: "syncs",
+        ty: T::U64,
+        unit: "",
+        doc: "Syncs of missing blocks started.",
+    },
+    MetricDef {
+        name: "crashes",
+        ty: T::U64,
+        unit: "",
+        doc: "Node crashes.",
+    },
+    MetricDef {
+        name: "msgs",
+        ty: T::U64,
+        unit: "",
+        doc: "Messages sent over links, gossip relays and duplicates included (sync transfers excluded).",
+    },
+    MetricDef {
+        name: "bytes_sent_mb",
+        ty: T::F64,
+        unit: "MB",
+        doc: "Volume of those messages.",
+    },
+    MetricDef {
+        name: "end_s",
+        ty: T::F64,
+        unit: "s",
+        doc: "Simulated time at the end of the run.",
+    },
+    MetricDef {
+        name: "stop_reason",
+        ty: T::Str,
+        unit: "",
+        doc: "txs (every live node committed stop_after_txs), duration, or idle (nothing left to happen).",
+    },
+    MetricDef {
+        name: "safety_violations",
+        ty: T::U64,
+        unit: "",
+        doc: "Commits of a block different from the one another node committed at that height (0 in a correct run).",
+    },
+];
+
+fn resolve_pbft(v: &[Value]) -> Result<PbftParams, ParamError> {
+    let get = |key: &str| {
+        let i = PBFT_PARAMS
+            .iter()
+            .position(|p| p.key == key)
+            .expect("known key");
+        &v[i]
+    };
+    let ns = |key: &str| get(key).as_int() as u64 * 1_000_000;
+    let nodes = get("nodes").as_int() as u32;
+    let peers = get("peers").as_int() as u32;
+    if peers >= nodes {
+        return Err(ParamError {
+            key: "peers",
+            allowed: format!("at most nodes - 1 = {}", nodes - 1),
+        });
+    }
+    let sbs_compat = get("sbs_compat").as_bool();
+    let f = pbft::fault_tolerance(nodes, sbs_compat);
+    let crash_nodes = get("crash_nodes").as_int() as u32;
+    if crash_nodes > f {
+        return Err(ParamError {
+            key: "crash_nodes",
+            allowed: format!("at most f = {f} for {nodes} nodes"),
+        });
+    }
+    let (mean, min) = (
+        get("bandwidth_mean").as_float(),
+        get("bandwidth_min").as_float(),
+    );
+    if min > mean {
+        return Err(ParamError {
+            key: "bandwidth_min",
+            allowed: format!("at most bandwidth_mean ({mean} MB/s)"),
+        });
+    }
+    let tx_size = get("tx_size").as_float();
+    let block_size = get("block_size").as_float();
+    if get("tx_size_dist").as_str() == "fixed" && tx_size > block_size {
+        return Err(ParamError {
+            key: "tx_size",
+            allowed: format!("at most block_size ({block_size} MB), or no block could hold one"),
+        });
+    }
+    Ok(PbftParams {
+        net: NetworkParams {
+            nodes,
+            peers,
+            links: match get("links").as_str() {
+                "directed" => Links::Directed,
+                _ => Links::Bidirectional,
+            },
+            bandwidth: match get("bandwidth").as_str() {
+                "per_node" => Bandwidth::PerNode,
+                "per_node_jitter" => Bandwidth::PerNodeJitter {
+                    cv: get("bandwidth_jitter").as_float(),
+                },
+                "per_message" => Bandwidth::PerMessage,
+                other => unreachable!("bandwidth {other} passed the choice check"),
+            },
+            bandwidth_mean: mean,
+            bandwidth_sd: get("bandwidth_sd").as_float(),
+            bandwidth_min: min,
+            latency: match get("latency").as_str() {
+                "none" => Latency::None,
+                "constant" => Latency::Constant,
+                "distance" => Latency::Distance,
+                "measured" => Latency::Measured,
+                other => unreachable!("latency {other} passed the choice check"),
+            },
+            latency_constant_ns: ns("latency_constant"),
+            processing_ns: ns("processing_delay"),
+            dissemination: match get("dissemination").as_str() {
+                "broadcast" => Dissemination::Broadcast,
+                _ => Dissemination::Gossip,
+            },
+        },
+        workload: WorkloadParams {
+            rate_per_s: get("tx_rate").as_float(),
+            arrivals: match get("arrivals").as_str() {
+                "poisson" => Arrivals::Poisson,
+                _ => Arrivals::Batch,
+            },
+            size_mb: tx_size,
+            size_dist: match get("tx_size_dist").as_str() {
+                "exponential" => TxSize::Exponential,
+                _ => TxSize::Fixed,
+            },
+            propagation: match get("tx_propagation").as_str() {
+                "instant" => TxPropagation::Instant,
+                _ => TxPropagation::Direct,
+            },
+        },
+        block_size_mb: block_size,
+        block_interval_ns: ns("block_interval"),
+        creation_ns: ns("creation_time"),
+        msg_val_ns: ns("msg_validation"),
+        block_val_ns: ns("block_validation"),
+        sync_request_ns: ns("sync_request"),
+        timeout_ns: ns("timeout"),
+        base_msg_mb: get("base_msg_size").as_float(),
+        votes: match get("votes").as_str() {
+            "digest" => VotePayload::Digest,
+            _ => VotePayload::Block,
+        },
+        stop_after_txs: get("stop_after_txs").as_int() as u64,
+        duration_ns: ns("duration"),
+        crash_nodes,
+        mean_uptime_ns: ns("mean_uptime"),
+        mean_downtime_ns: ns("mean_downtime"),
+        sbs_compat,
+    })
+}
+
+fn pbft_row(o: &pbft::PbftOutcome) -> Vec<Cell> {
+    let u = |x: u64| Cell::U(x);
+    vec![
+        u(o.f.into()),
+        Cell::B(o.strongly_connected),
+        u(o.nodes_without_in_links.into()),
+        u(o.blocks.into()),
+        u(o.blocks_min.into()),
+        u(o.txs_committed_min),
+        u(o.txs_generated),
+        Cell::F(o.latency_sbs_s),
+        Cell::F(o.latency_tx_mean_s),
+        Cell::F(o.latency_p50_s),
+        Cell::F(o.latency_p95_s),
+        Cell::F(o.throughput_sbs_tps),
+        Cell::F(o.throughput_span_tps),
+        Cell::F(o.block_time_mean_s),
+        Cell::F(o.block_time_median_s),
+        Cell::F(o.gini_sbs),
+        Cell::F(o.gini),
+        u(o.round_changes),
+        u(o.timeouts),
+        u(o.syncs),
+        u(o.crashes),
+        u(o.msgs),
+        Cell::F(o.bytes_mb),
+        Cell::F(o.end_s),
+        Cell::S(o.stop.name().into()),
+        u(o.safety_violations),
+    ]
+}
+
 impl Model {
     /// Every model, in listing order.
-    pub const ALL: &'static [Model] = &[Model::Propagation];
+    pub const ALL: &'static [Model] = &[Model::Propagation, Model::Pbft];
 
     /// The name used in experiment files.
     pub fn name(&self) -> &'static str {
         match self {
             Model::Propagation => "propagation",
+            Model::Pbft => "pbft",
         }
     }
 
@@ -331,6 +942,7 @@ impl Model {
     pub fn version(&self) -> &'static str {
         match self {
             Model::Propagation => PROPAGATION_VERSION,
+            Model::Pbft => PBFT_VERSION,
         }
     }
 
@@ -338,6 +950,7 @@ impl Model {
     pub fn params(&self) -> &'static [ParamDef] {
         match self {
             Model::Propagation => PROPAGATION_PARAMS,
+            Model::Pbft => PBFT_PARAMS,
         }
     }
 
@@ -345,6 +958,7 @@ impl Model {
     pub fn metrics(&self) -> &'static [MetricDef] {
         match self {
             Model::Propagation => PROPAGATION_METRICS,
+            Model::Pbft => PBFT_METRICS,
         }
     }
 
@@ -353,6 +967,7 @@ impl Model {
     pub fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
         match self {
             Model::Propagation => resolve_propagation(values).map(ModelParams::Propagation),
+            Model::Pbft => resolve_pbft(values).map(|p| ModelParams::Pbft(Box::new(p))),
         }
     }
 
@@ -387,6 +1002,13 @@ impl Model {
                         u(m.mst_build.ghs_msgs),
                         Cell::F(m.fork_probability),
                     ],
+                }
+            }
+            ModelParams::Pbft(p) => {
+                let o = pbft::simulate(p, seeds, &mut ws.pbft);
+                RunOutput {
+                    events: o.events,
+                    metrics: pbft_row(&o),
                 }
             }
         }

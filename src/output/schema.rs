@@ -155,6 +155,7 @@ pub fn param_column(p: &ParamDef) -> Column {
         Kind::Choice(_) => (ColumnType::Str, ""),
         Kind::DurationMs { .. } => (ColumnType::I64, "ms"),
         Kind::RatePerS { .. } => (ColumnType::F64, "1/s"),
+        Kind::Bool => (ColumnType::Bool, ""),
     };
     Column {
         name: p.column.into(),

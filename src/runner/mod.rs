@@ -160,6 +160,7 @@ pub fn run_row(
         Value::Int(i) => Cell::I(*i),
         Value::Float(f) => Cell::F(*f),
         Value::Str(s) => Cell::S(s.clone()),
+        Value::Bool(b) => Cell::B(*b),
     }));
     row.extend(metrics);
     (row, events)
@@ -360,6 +361,7 @@ fn manifest(
         Value::Int(i) => serde_json::json!(i),
         Value::Float(f) => serde_json::json!(f),
         Value::Str(s) => serde_json::json!(s),
+        Value::Bool(b) => serde_json::json!(b),
     };
     let base: serde_json::Map<String, serde_json::Value> = params
         .iter()

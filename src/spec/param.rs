@@ -13,6 +13,8 @@ pub enum Value {
     Float(f64),
     /// A choice among names.
     Str(String),
+    /// A switch.
+    Bool(bool),
 }
 
 impl Value {
@@ -22,6 +24,14 @@ impl Value {
             Value::Int(i) => i.to_string(),
             Value::Float(f) => format!("{f:?}"),
             Value::Str(s) => s.clone(),
+            Value::Bool(b) => b.to_string(),
+        }
+    }
+    /// The switch, for booleans.
+    pub fn as_bool(&self) -> bool {
+        match self {
+            Value::Bool(b) => *b,
+            other => panic!("parameter value {other:?} is not a boolean; the schema says it is"),
         }
     }
     /// The integer, for kinds that store one.
@@ -70,6 +80,8 @@ pub enum Kind {
     DurationMs { min: i64, max: i64 },
     /// A rate string ("1 per 600 s"), stored per second, in `min..=max`.
     RatePerS { min: f64, max: f64 },
+    /// `true` or `false`.
+    Bool,
 }
 
 /// One parameter of a model.
@@ -110,6 +122,7 @@ impl ParamDef {
             Kind::RatePerS { min, max } => {
                 format!("a rate such as \"1 per 600 s\", from {min} to {max} per second")
             }
+            Kind::Bool => "true or false".into(),
         }
     }
 
@@ -160,6 +173,7 @@ impl ParamDef {
                     Err(allowed())
                 }
             }
+            (Kind::Bool, toml::Value::Boolean(b)) => Ok(Value::Bool(*b)),
             (_, other) => Err(format!(
                 "wrong type ({}); expected {}",
                 other.type_str(),
@@ -175,6 +189,7 @@ impl ParamDef {
                 toml::Value::Integer(self.default.parse().expect("integer default"))
             }
             Kind::Float { .. } => toml::Value::Float(self.default.parse().expect("float default")),
+            Kind::Bool => toml::Value::Boolean(self.default.parse().expect("boolean default")),
             _ => toml::Value::String(self.default.to_string()),
         };
         self.parse(&raw)

@@ -1,0 +1,1314 @@
+//! A permissioned PBFT blockchain over a gossip network, after SymBChainSim (SBS) Version-2.0
+//! with its bugs corrected (`../shared/research/symbchainsim.md` §5; every choice is listed in
+//! the README's "PBFT model" section).
+//!
+//! - Round-robin leader (`round mod n`). The leader proposes `block_interval + creation_time`
+//!   after entering the round, filling the block first-in-first-out from its pool with a
+//!   head-of-line stop; with nothing eligible it wakes when the next transaction reaches it
+//!   (before the timeout).
+//! - Pre-prepare, prepare, commit with SBS's thresholds: the leader sends no prepare; a node is
+//!   prepared at 2f prepares (its own included for replicas) and commits at 2f+1 commits (its
+//!   own included), f = floor((n-1)/3). Votes are sets of senders for the current round.
+//! - Validation: a node reacts `msg_val_delay` after an arrival (plus `block_val_delay` for a
+//!   block); reactions never precede the moment the node finished its previous step.
+//! - Messages for a past round are dropped; for a future round they wait in a backlog that is
+//!   replayed, at the current clock, whenever the node's state changes.
+//! - The leader's `new_block` is the catch-up path; a node that learns it is more than one
+//!   block behind (or times out behind a peer) syncs all missing blocks from its most advanced
+//!   alive peer as one modelled delay.
+//! - Timeouts (armed at round start + block interval + timeout, cancelled lazily) start a round
+//!   change: votes for round R are counted per sender; f+1 votes make a node join (and vote for)
+//!   R; 2f+1 start R.
+//! - Safety beyond SBS: a prepared node locks its block for that height and refuses a different
+//!   block at that height unless the proposal carries a lock from a later round; round-change
+//!   votes carry the sender's lock and a new leader re-proposes the most recent lock it knows.
+//!   This is what PBFT's view change guarantees, and what the safety tests check.
+//! - Crash faults: `crash_nodes` (at most f) nodes alternate exponential up and down times drawn
+//!   up front from the "faults" stream. A dead node drops what reaches it and relays nothing;
+//!   on recovery it syncs (if behind) or restarts its round.
+//!
+//! Time is integer nanoseconds. The core does no I/O and reads no clock.
+
+pub mod metrics;
+pub mod workload;
+
+use crate::des::{HeapQueue, Time};
+use crate::network::{Dissemination, GossipScratch, Network, NetworkParams, Spread};
+use crate::propagation::RunSeeds;
+use crate::rng::stream;
+use metrics::{gini, gini_sbs, mean_finite, quantile};
+use rand::RngExt;
+use rand_distr::{Distribution, Exp};
+use std::collections::HashMap;
+use workload::{Workload, WorkloadParams};
+
+const NONE: u32 = u32::MAX;
+const S: f64 = 1e9;
+
+/// What votes carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VotePayload {
+    /// The whole block, as in SBS (every prepare and commit costs a block transfer).
+    Block,
+    /// A digest: votes weigh the base message size only.
+    Digest,
+}
+
+/// A PBFT run's configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PbftParams {
+    /// The network.
+    pub net: NetworkParams,
+    /// The transactions.
+    pub workload: WorkloadParams,
+    /// Largest block, MB.
+    pub block_size_mb: f64,
+    /// Delay from entering a round to the leader's proposal, ns.
+    pub block_interval_ns: Time,
+    /// Time to build a block, ns.
+    pub creation_ns: Time,
+    /// Validation of any message, ns.
+    pub msg_val_ns: Time,
+    /// Extra validation of a block, ns.
+    pub block_val_ns: Time,
+    /// Per-request overhead of a sync, ns.
+    pub sync_request_ns: Time,
+    /// Round timeout, ns.
+    pub timeout_ns: Time,
+    /// Size of a message without its block, MB.
+    pub base_msg_mb: f64,
+    /// What prepare and commit carry.
+    pub votes: VotePayload,
+    /// Stop once every live node has committed this many transactions (0: never).
+    pub stop_after_txs: u64,
+    /// Simulated time limit, ns.
+    pub duration_ns: Time,
+    /// Nodes that crash and recover.
+    pub crash_nodes: u32,
+    /// Mean time a faulty node stays up, ns.
+    pub mean_uptime_ns: Time,
+    /// Mean time a faulty node stays down, ns.
+    pub mean_downtime_ns: Time,
+    /// Restore the SBS behaviours the research note lists as bugs (see the README).
+    pub sbs_compat: bool,
+}
+
+/// f for n nodes: floor((n-1)/3), or SBS V2's floor(n/3) under compatibility.
+pub fn fault_tolerance(n: u32, sbs_compat: bool) -> u32 {
+    if sbs_compat { n / 3 } else { (n - 1) / 3 }
+}
+
+/// Why a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// Every live node committed `stop_after_txs` transactions.
+    Txs,
+    /// The simulated duration elapsed.
+    Duration,
+    /// Nothing was left to happen.
+    Idle,
+}
+
+impl StopReason {
+    /// The name stored in results.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StopReason::Txs => "txs",
+            StopReason::Duration => "duration",
+            StopReason::Idle => "idle",
+        }
+    }
+}
+
+/// One node's figures at the end of a run (SBS computes its metrics per node).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeSummary {
+    /// Alive at the end.
+    pub alive: bool,
+    /// Blocks in its chain (genesis excluded).
+    pub blocks: u32,
+    /// Transactions in its chain.
+    pub txs: u64,
+    /// Mean over its blocks of the block's mean transaction latency, s.
+    pub latency_sbs_s: f64,
+    /// Transactions over (its last block's time added - first block's creation), per s.
+    pub throughput_sbs_tps: f64,
+    /// Mean time between consecutive blocks added to its chain, s.
+    pub block_time_mean_s: f64,
+    /// SBS's Gini of proposers over its chain.
+    pub gini_sbs: f64,
+    /// Textbook Gini of proposers over its chain.
+    pub gini: f64,
+}
+
+/// The results of one run. Per-node means are over nodes alive at the end.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PbftOutcome {
+    /// Fault tolerance f.
+    pub f: u32,
+    /// Whether every node reaches every other over peer links.
+    pub strongly_connected: bool,
+    /// Nodes no peer link reaches.
+    pub nodes_without_in_links: u32,
+    /// Blocks in the longest chain.
+    pub blocks: u32,
+    /// Blocks in the shortest chain of a live node.
+    pub blocks_min: u32,
+    /// Fewest transactions committed by a live node.
+    pub txs_committed_min: u64,
+    /// Transactions generated.
+    pub txs_generated: u64,
+    /// SBS latency: mean over live nodes of the mean of per-block mean latencies, s.
+    pub latency_sbs_s: f64,
+    /// Mean latency over every (live node, committed transaction), s.
+    pub latency_tx_mean_s: f64,
+    /// Median of the same, s.
+    pub latency_p50_s: f64,
+    /// 95th percentile of the same, s.
+    pub latency_p95_s: f64,
+    /// SBS throughput, mean over live nodes, transactions per s.
+    pub throughput_sbs_tps: f64,
+    /// Mean transactions committed per live node over the simulated span, per s.
+    pub throughput_span_tps: f64,
+    /// Mean over live nodes of their mean block time, s.
+    pub block_time_mean_s: f64,
+    /// Median of all live nodes' block times, s.
+    pub block_time_median_s: f64,
+    /// SBS Gini, mean over live nodes.
+    pub gini_sbs: f64,
+    /// Textbook Gini, mean over live nodes.
+    pub gini: f64,
+    /// Rounds entered through a round change.
+    pub round_changes: u64,
+    /// Timeouts that fired in the round they were armed for.
+    pub timeouts: u64,
+    /// Syncs started.
+    pub syncs: u64,
+    /// Crashes.
+    pub crashes: u64,
+    /// Transmissions over links, duplicates included.
+    pub msgs: u64,
+    /// Their volume, MB.
+    pub bytes_mb: f64,
+    /// Events processed.
+    pub events: u64,
+    /// Simulated time at the end, s.
+    pub end_s: f64,
+    /// Why the run ended.
+    pub stop: StopReason,
+    /// Heights at which two nodes committed different blocks (0 in a correct model).
+    pub safety_violations: u64,
+    /// Per-node figures.
+    pub per_node: Vec<NodeSummary>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    PrePrepare,
+    Prepare,
+    Commit,
+    NewBlock,
+    RoundChange,
+}
+
+/// A consensus message. `block` is a proposal id; `a` is the justification round of a
+/// pre-prepare, or the lock round carried by a round change (`block` its locked proposal).
+#[derive(Clone, Copy, Debug)]
+struct Msg {
+    kind: Kind,
+    from: u32,
+    round: u32,
+    block: u32,
+    a: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Ev {
+    Deliver { to: u32, msg: Msg },
+    Propose { node: u32, round: u32 },
+    Timeout { node: u32, epoch: u32 },
+    SyncDone { node: u32, epoch: u32, upto: u32 },
+    Crash(u32),
+    Recover(u32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    NewRound,
+    PrePrepared,
+    Prepared,
+    RoundChange,
+    Syncing,
+}
+
+#[derive(Clone, Debug)]
+struct Node {
+    alive: bool,
+    round: u32,
+    phase: Phase,
+    block: u32,
+    height: u32,
+    ready_at: Time,
+    epoch: u32,
+    timeout_at: Time,
+    prepares: u32,
+    commits: u32,
+    lock_block: u32,
+    lock_round: u32,
+    seen_block: u32,
+    seen_round: u32,
+    txs: u64,
+    done: bool,
+    dirty: bool,
+}
+
+impl Node {
+    fn new() -> Node {
+        Node {
+            alive: true,
+            round: 0,
+            phase: Phase::NewRound,
+            block: NONE,
+            height: 0,
+            ready_at: 0,
+            epoch: 0,
+            timeout_at: 0,
+            prepares: 0,
+            commits: 0,
+            lock_block: NONE,
+            lock_round: 0,
+            seen_block: NONE,
+            seen_round: 0,
+            txs: 0,
+            done: false,
+            dirty: false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Proposal {
+    height: u32,
+    round: u32,
+    proposer: u32,
+    tx_off: u32,
+    tx_len: u32,
+    size_mb: f64,
+    created: Time,
+}
+
+/// Reusable state of the PBFT simulator (one per worker thread).
+#[derive(Default)]
+pub struct Simulator {
+    n: u32,
+    f: u32,
+    queue: HeapQueue<Ev>,
+    nodes: Vec<Node>,
+    words: usize,
+    prepare_bits: Vec<u64>,
+    commit_bits: Vec<u64>,
+    /// Round-change target of each voter as seen by each node, `n * n`.
+    rc: Vec<u32>,
+    backlog: Vec<Vec<Msg>>,
+    spare: Vec<Msg>,
+    proposals: Vec<Proposal>,
+    tx_list: Vec<u32>,
+    canonical: Vec<u32>,
+    /// First transaction not committed at heights <= h, indexed by h.
+    cursor: Vec<u32>,
+    /// Time each node added each height, `(h - 1) * n + node`.
+    added: Vec<Time>,
+    workload: Workload,
+    faults: Vec<Vec<(Time, Time)>>,
+    scratch: GossipScratch,
+    cache: HashMap<(u32, u64), (usize, u64)>,
+    cache_arrivals: Vec<Time>,
+    rc_started: Vec<bool>,
+    next_key: u64,
+    stopped: Option<Time>,
+    counters: Counters,
+    samples: Vec<f64>,
+    block_times: Vec<f64>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Counters {
+    round_changes: u64,
+    timeouts: u64,
+    syncs: u64,
+    crashes: u64,
+    msgs: u64,
+    bytes_mb: f64,
+    violations: u64,
+}
+
+const SYNC_TAG: u64 = 0x5359_0000_0000_0000;
+
+/// Runs one simulation. `net` may be given (a reconstructed twin); otherwise it is built from
+/// `p.net` and the seeds.
+pub fn simulate(p: &PbftParams, seeds: RunSeeds, sim: &mut Simulator) -> PbftOutcome {
+    let net = Network::build(&p.net, seeds.master, seeds.env_key, seeds.run_key);
+    sim.run(p, &net, seeds)
+}
+
+impl Simulator {
+    /// Runs one simulation on a given network.
+    pub fn run(&mut self, p: &PbftParams, net: &Network, seeds: RunSeeds) -> PbftOutcome {
+        self.reset(p, net, seeds);
+        let mut events = 0u64;
+        let mut stop = StopReason::Idle;
+        let mut end = 0;
+        while let Some(t) = self.queue.peek_time() {
+            if t > p.duration_ns {
+                stop = StopReason::Duration;
+                end = p.duration_ns;
+                break;
+            }
+            let (now, ev) = self.queue.pop().expect("peeked");
+            events += 1;
+            self.handle(p, net, now, ev);
+            end = now;
+            if let Some(s) = self.stopped {
+                stop = StopReason::Txs;
+                end = s;
+                break;
+            }
+        }
+        self.outcome(p, net, events, end, stop)
+    }
+
+    fn reset(&mut self, p: &PbftParams, net: &Network, seeds: RunSeeds) {
+        let n = net.node_count();
+        self.n = n;
+        self.f = fault_tolerance(n, p.sbs_compat);
+        self.queue.clear();
+        self.nodes.clear();
+        self.nodes.resize(n as usize, Node::new());
+        self.words = (n as usize).div_ceil(64);
+        self.prepare_bits.clear();
+        self.prepare_bits.resize(self.words * n as usize, 0);
+        self.commit_bits.clear();
+        self.commit_bits.resize(self.words * n as usize, 0);
+        self.rc.clear();
+        self.rc.resize((n * n) as usize, 0);
+        self.backlog.resize_with(n as usize, Vec::new);
+        for b in &mut self.backlog {
+            b.clear();
+        }
+        self.proposals.clear();
+        self.tx_list.clear();
+        self.canonical.clear();
+        self.cursor.clear();
+        self.cursor.push(0);
+        self.added.clear();
+        self.workload
+            .reset(&p.workload, n, seeds.master, seeds.run_key);
+        self.cache.clear();
+        self.cache_arrivals.clear();
+        self.rc_started.clear();
+        self.next_key = 0;
+        self.stopped = None;
+        self.counters = Counters::default();
+
+        // Fault schedule, drawn up front so that gossip can tell who is alive when.
+        self.faults.resize_with(n as usize, Vec::new);
+        for fv in &mut self.faults {
+            fv.clear();
+        }
+        if p.crash_nodes > 0 {
+            let mut rng = stream(seeds.master, seeds.run_key, "faults");
+            let mut ids: Vec<u32> = (0..n).collect();
+            for i in 0..p.crash_nodes as usize {
+                let j = rng.random_range(i..n as usize);
+                ids.swap(i, j);
+            }
+            let up = Exp::new(1e9 / p.mean_uptime_ns as f64).expect("positive uptime");
+            let down = Exp::new(1e9 / p.mean_downtime_ns as f64).expect("positive downtime");
+            for &v in &ids[..p.crash_nodes as usize] {
+                let mut t: Time = 0;
+                loop {
+                    t = t.saturating_add((up.sample(&mut rng) * S).round().max(1.0) as Time);
+                    if t > p.duration_ns {
+                        break;
+                    }
+                    let back =
+                        t.saturating_add((down.sample(&mut rng) * S).round().max(1.0) as Time);
+                    self.faults[v as usize].push((t, back));
+                    t = back;
+                }
+            }
+            // Crash and recovery events go first, so at equal times they precede deliveries.
+            let mut all: Vec<(Time, bool, u32)> = Vec::new();
+            for (v, iv) in self.faults.iter().enumerate() {
+                for &(a, b) in iv {
+                    all.push((a, false, v as u32));
+                    all.push((b, true, v as u32));
+                }
+            }
+            all.sort_unstable();
+            for (t, recover, v) in all {
+                self.queue.schedule(
+                    t,
+                    if recover {
+                        Ev::Recover(v)
+                    } else {
+                        Ev::Crash(v)
+                    },
+                );
+            }
+        }
+        for v in 0..n {
+            self.start(p, v, 0, 0);
+        }
+    }
+
+    fn handle(&mut self, p: &PbftParams, net: &Network, now: Time, ev: Ev) {
+        let node = match ev {
+            Ev::Deliver { to, msg } => {
+                self.deliver(p, net, to, msg, now);
+                to
+            }
+            Ev::Propose { node, round } => {
+                self.propose(p, net, node, round, now);
+                node
+            }
+            Ev::Timeout { node, epoch } => {
+                self.timeout(p, net, node, epoch, now);
+                node
+            }
+            Ev::SyncDone { node, epoch, upto } => {
+                self.sync_done(p, net, node, epoch, upto, now);
+                node
+            }
+            Ev::Crash(v) => {
+                let nd = &mut self.nodes[v as usize];
+                nd.alive = false;
+                nd.epoch += 1;
+                nd.phase = Phase::NewRound;
+                self.backlog[v as usize].clear();
+                self.counters.crashes += 1;
+                self.check_stop(p, now);
+                v
+            }
+            Ev::Recover(v) => {
+                self.nodes[v as usize].alive = true;
+                if !self.begin_sync(p, net, v, now) {
+                    let r = self.nodes[v as usize].round;
+                    self.start(p, v, r, now);
+                }
+                v
+            }
+        };
+        self.drain(p, net, node, now);
+    }
+
+    fn leader(&self, round: u32) -> u32 {
+        round % self.n
+    }
+
+    fn start(&mut self, p: &PbftParams, v: u32, round: u32, t: Time) {
+        let w = self.words;
+        let nd = &mut self.nodes[v as usize];
+        nd.round = round;
+        nd.phase = Phase::NewRound;
+        nd.block = NONE;
+        nd.prepares = 0;
+        nd.commits = 0;
+        nd.ready_at = t;
+        nd.epoch += 1;
+        nd.timeout_at = t + p.block_interval_ns + p.timeout_ns;
+        nd.dirty = true;
+        let epoch = nd.epoch;
+        let timeout_at = nd.timeout_at;
+        let range = v as usize * w..(v as usize + 1) * w;
+        self.prepare_bits[range.clone()].fill(0);
+        self.commit_bits[range].fill(0);
+        self.queue
+            .schedule(timeout_at, Ev::Timeout { node: v, epoch });
+        if self.leader(round) == v {
+            let creation = if p.sbs_compat { 0 } else { p.creation_ns };
+            self.queue.schedule(
+                t + p.block_interval_ns + creation,
+                Ev::Propose { node: v, round },
+            );
+        }
+    }
+
+    fn msg_size(&self, p: &PbftParams, msg: &Msg) -> f64 {
+        let block = |b: u32| {
+            if b == NONE {
+                0.0
+            } else {
+                self.proposals[b as usize].size_mb
+            }
+        };
+        match msg.kind {
+            Kind::PrePrepare | Kind::NewBlock => p.base_msg_mb + block(msg.block),
+            Kind::Prepare | Kind::Commit => match p.votes {
+                VotePayload::Block => p.base_msg_mb + block(msg.block),
+                VotePayload::Digest => p.base_msg_mb,
+            },
+            Kind::RoundChange => p.base_msg_mb,
+        }
+    }
+
+    /// Sends `msg` from `from` to every node at `t` and schedules the deliveries.
+    fn send_all(&mut self, p: &PbftParams, net: &Network, msg: Msg, t: Time) {
+        let from = msg.from;
+        let size = self.msg_size(p, &msg);
+        let key = self.next_key;
+        self.next_key += 1;
+        let n = self.n as usize;
+        let static_delays = net.is_static() && p.crash_nodes == 0;
+        let spread = if static_delays {
+            let ck = (from, size.to_bits());
+            let (start, tx) = match self.cache.get(&ck) {
+                Some(&hit) => hit,
+                None => {
+                    let spread = self.spread(p, net, from, 0, size, key);
+                    let start = self.cache_arrivals.len();
+                    self.cache_arrivals.extend_from_slice(&self.scratch.arrival);
+                    self.cache.insert(ck, (start, spread.transmissions));
+                    (start, spread.transmissions)
+                }
+            };
+            for v in 0..n {
+                let off = self.cache_arrivals[start + v];
+                if v as u32 != from && off != Time::MAX {
+                    self.queue
+                        .schedule(t + off, Ev::Deliver { to: v as u32, msg });
+                }
+            }
+            Spread {
+                transmissions: tx,
+                reached: 0,
+            }
+        } else {
+            let spread = self.spread(p, net, from, t, size, key);
+            for v in 0..n {
+                let a = self.scratch.arrival[v];
+                if v as u32 != from && a != Time::MAX {
+                    self.queue.schedule(a, Ev::Deliver { to: v as u32, msg });
+                }
+            }
+            spread
+        };
+        self.counters.msgs += spread.transmissions;
+        self.counters.bytes_mb += spread.transmissions as f64 * size;
+    }
+
+    fn spread(
+        &mut self,
+        p: &PbftParams,
+        net: &Network,
+        from: u32,
+        t: Time,
+        size: f64,
+        key: u64,
+    ) -> Spread {
+        let faults = &self.faults;
+        let alive = |v: u32, at: Time| faults[v as usize].iter().all(|&(a, b)| at < a || at >= b);
+        match p.net.dissemination {
+            Dissemination::Gossip => net.gossip(from, t, size, key, alive, &mut self.scratch),
+            Dissemination::Broadcast => net.broadcast(from, t, size, key, alive, &mut self.scratch),
+        }
+    }
+
+    fn deliver(&mut self, p: &PbftParams, net: &Network, v: u32, msg: Msg, now: Time) {
+        let nd = &self.nodes[v as usize];
+        if !nd.alive {
+            return;
+        }
+        match msg.kind {
+            Kind::NewBlock => self.on_new_block(p, net, v, msg, now),
+            Kind::RoundChange => self.on_round_change(p, net, v, msg, now),
+            _ => {
+                if nd.phase == Phase::Syncing || msg.round < nd.round {
+                    return;
+                }
+                if msg.round > nd.round || !self.on_current(p, net, v, msg, now) {
+                    self.backlog[v as usize].push(msg);
+                }
+            }
+        }
+    }
+
+    /// Replays the backlog while the node's state keeps changing.
+    fn drain(&mut self, p: &PbftParams, net: &Network, v: u32, now: Time) {
+        while self.nodes[v as usize].dirty {
+            self.nodes[v as usize].dirty = false;
+            let mut pending = std::mem::take(&mut self.spare);
+            pending.clear();
+            std::mem::swap(&mut pending, &mut self.backlog[v as usize]);
+            for msg in pending.drain(..) {
+                let nd = &self.nodes[v as usize];
+                if !nd.alive || msg.round < nd.round {
+                    continue;
+                }
+                if nd.phase == Phase::Syncing
+                    || msg.round > nd.round
+                    || !self.on_current(p, net, v, msg, now)
+                {
+                    self.backlog[v as usize].push(msg);
+                }
+            }
+            self.spare = pending;
+        }
+    }
+
+    fn bit(bits: &mut [u64], w: usize, v: u32, who: u32) -> bool {
+        let i = v as usize * w + who as usize / 64;
+        let m = 1u64 << (who % 64);
+        let fresh = bits[i] & m == 0;
+        bits[i] |= m;
+        fresh
+    }
+
+    /// Handles a pre-prepare, prepare or commit of the node's current round. Returns false
+    /// when the message must wait in the backlog.
+    fn on_current(&mut self, p: &PbftParams, net: &Network, v: u32, msg: Msg, now: Time) -> bool {
+        let w = self.words;
+        let nd = &self.nodes[v as usize];
+        let base = now.max(nd.ready_at);
+        match msg.kind {
+            Kind::PrePrepare => {
+                if nd.phase != Phase::NewRound || msg.from != self.leader(nd.round) {
+                    return true;
+                }
+                let h = self.proposals[msg.block as usize].height;
+                if h != nd.height + 1 {
+                    if h > nd.height + 1 {
+                        self.begin_sync(p, net, v, now);
+                    }
+                    return true;
+                }
+                if nd.lock_block != NONE
+                    && nd.lock_block != msg.block
+                    && !(msg.a != NONE && msg.a > nd.lock_round)
+                {
+                    return true;
+                }
+                let t = base + p.msg_val_ns + p.block_val_ns;
+                let nd = &mut self.nodes[v as usize];
+                nd.block = msg.block;
+                nd.phase = Phase::PrePrepared;
+                nd.ready_at = t;
+                nd.prepares = 1;
+                nd.dirty = true;
+                let round = nd.round;
+                Self::bit(&mut self.prepare_bits, w, v, v);
+                self.send_all(
+                    p,
+                    net,
+                    Msg {
+                        kind: Kind::Prepare,
+                        from: v,
+                        round,
+                        block: msg.block,
+                        a: NONE,
+                    },
+                    t,
+                );
+                self.check_prepared(p, net, v, t);
+                true
+            }
+            Kind::Prepare => match nd.phase {
+                Phase::NewRound => false,
+                Phase::PrePrepared if msg.block == nd.block => {
+                    if Self::bit(&mut self.prepare_bits, w, v, msg.from) {
+                        self.nodes[v as usize].prepares += 1;
+                        self.check_prepared(p, net, v, base + p.msg_val_ns);
+                    }
+                    true
+                }
+                _ => true,
+            },
+            Kind::Commit => match nd.phase {
+                Phase::NewRound | Phase::PrePrepared => false,
+                Phase::Prepared if msg.block == nd.block => {
+                    if Self::bit(&mut self.commit_bits, w, v, msg.from) {
+                        self.nodes[v as usize].commits += 1;
+                        self.check_committed(p, net, v, base + p.msg_val_ns);
+                    }
+                    true
+                }
+                _ => true,
+            },
+            Kind::NewBlock | Kind::RoundChange => unreachable!("handled by deliver"),
+        }
+    }
+
+    fn check_prepared(&mut self, p: &PbftParams, net: &Network, v: u32, t: Time) {
+        let w = self.words;
+        let nd = &mut self.nodes[v as usize];
+        if nd.phase != Phase::PrePrepared || nd.prepares < 2 * self.f {
+            return;
+        }
+        nd.phase = Phase::Prepared;
+        nd.lock_block = nd.block;
+        nd.lock_round = nd.round;
+        nd.ready_at = nd.ready_at.max(t);
+        nd.commits = 1;
+        nd.dirty = true;
+        let msg = Msg {
+            kind: Kind::Commit,
+            from: v,
+            round: nd.round,
+            block: nd.block,
+            a: NONE,
+        };
+        Self::bit(&mut self.commit_bits, w, v, v);
+        self.send_all(p, net, msg, t);
+        self.check_committed(p, net, v, t);
+    }
+
+    fn check_committed(&mut self, p: &PbftParams, net: &Network, v: u32, t: Time) {
+        let nd = &self.nodes[v as usize];
+        if nd.phase != Phase::Prepared || nd.commits < 2 * self.f + 1 {
+            return;
+        }
+        let (block, round) = (nd.block, nd.round);
+        self.commit_block(p, v, block, t);
+        if self.leader(round) == v {
+            self.send_all(
+                p,
+                net,
+                Msg {
+                    kind: Kind::NewBlock,
+                    from: v,
+                    round,
+                    block,
+                    a: NONE,
+                },
+                t,
+            );
+        }
+        self.start(p, v, round + 1, t);
+    }
+
+    fn commit_block(&mut self, p: &PbftParams, v: u32, b: u32, t: Time) {
+        let n = self.n as usize;
+        let h = self.nodes[v as usize].height + 1;
+        let prop = self.proposals[b as usize];
+        debug_assert_eq!(prop.height, h, "blocks are committed in height order");
+        if self.canonical.len() < h as usize {
+            self.canonical.push(b);
+            for &i in &self.tx_list[prop.tx_off as usize..(prop.tx_off + prop.tx_len) as usize] {
+                debug_assert_eq!(self.workload.committed_at[i as usize], u32::MAX);
+                self.workload.committed_at[i as usize] = h;
+            }
+            let mut c = *self.cursor.last().expect("cursor[0] exists") as usize;
+            while c < self.workload.len() && self.workload.committed_at[c] <= h {
+                c += 1;
+            }
+            self.cursor.push(c as u32);
+            self.added.resize(self.added.len() + n, Time::MAX);
+        } else if self.canonical[h as usize - 1] != b {
+            self.counters.violations += 1;
+        }
+        self.added[(h as usize - 1) * n + v as usize] = t;
+        let nd = &mut self.nodes[v as usize];
+        nd.height = h;
+        nd.txs += u64::from(prop.tx_len);
+        nd.lock_block = NONE;
+        nd.seen_block = NONE;
+        if p.stop_after_txs > 0 && !nd.done && nd.txs >= p.stop_after_txs {
+            nd.done = true;
+            self.check_stop(p, t);
+        }
+    }
+
+    fn check_stop(&mut self, p: &PbftParams, t: Time) {
+        if p.stop_after_txs > 0
+            && self.stopped.is_none()
+            && self.nodes.iter().all(|x| !x.alive || x.done)
+        {
+            self.stopped = Some(t.max(self.queue.now()));
+        }
+    }
+
+    fn propose(&mut self, p: &PbftParams, net: &Network, v: u32, round: u32, now: Time) {
+        let nd = &self.nodes[v as usize];
+        if !nd.alive || nd.round != round || nd.phase != Phase::NewRound {
+            return;
+        }
+        // Re-propose the most recent lock known for this height, if any.
+        let (mut block, mut just) = (NONE, NONE);
+        if nd.lock_block != NONE {
+            (block, just) = (nd.lock_block, nd.lock_round);
+        }
+        if nd.seen_block != NONE && (block == NONE || nd.seen_round > just) {
+            (block, just) = (nd.seen_block, nd.seen_round);
+        }
+        if block == NONE {
+            match self.build_block(p, net, v, now) {
+                Some(b) => block = b,
+                None => return,
+            }
+        }
+        let nd = &mut self.nodes[v as usize];
+        nd.phase = Phase::PrePrepared;
+        nd.block = block;
+        nd.ready_at = now;
+        nd.dirty = true;
+        self.send_all(
+            p,
+            net,
+            Msg {
+                kind: Kind::PrePrepare,
+                from: v,
+                round,
+                block,
+                a: just,
+            },
+            now,
+        );
+    }
+
+    /// Fills a block from `v`'s pool at `now`; with nothing eligible, schedules a new attempt
+    /// (when the next transaction reaches `v`, or in 1 s under SBS compatibility) if that is
+    /// before the round's timeout.
+    fn build_block(&mut self, p: &PbftParams, net: &Network, v: u32, now: Time) -> Option<u32> {
+        let nd = &self.nodes[v as usize];
+        let (h, round, timeout_at) = (nd.height, nd.round, nd.timeout_at);
+        let wl = &mut self.workload;
+        wl.generate_until(&p.workload, now, p.duration_ns);
+        let first = self.cursor[h as usize] as usize;
+        let off = self.tx_list.len();
+        let mut size = 0.0;
+        let mut i = first;
+        while i < wl.len() && wl.ts[i] <= now {
+            if wl.committed_at[i] > h && wl.arrival(&p.workload, net, i, v) <= now {
+                if size + wl.size[i] <= p.block_size_mb {
+                    self.tx_list.push(i as u32);
+                    size += wl.size[i];
+                } else {
+                    break;
+                }
+            }
+            i += 1;
+        }
+        let len = self.tx_list.len() - off;
+        if len > 0 {
+            self.proposals.push(Proposal {
+                height: h + 1,
+                round,
+                proposer: v,
+                tx_off: off as u32,
+                tx_len: len as u32,
+                size_mb: size,
+                created: now,
+            });
+            return Some(self.proposals.len() as u32 - 1);
+        }
+        let retry = if p.sbs_compat {
+            now + 1_000_000_000
+        } else {
+            // The earliest moment an uncommitted transaction reaches v.
+            let mut best = Time::MAX;
+            let mut i = first;
+            loop {
+                if i >= wl.len() {
+                    let next = wl.next_time();
+                    if best != Time::MAX || next > p.duration_ns {
+                        break;
+                    }
+                    wl.generate_until(&p.workload, next, p.duration_ns);
+                    if i >= wl.len() {
+                        break;
+                    }
+                    continue;
+                }
+                if wl.ts[i] > best {
+                    break;
+                }
+                if wl.committed_at[i] > h {
+                    best = best.min(wl.arrival(&p.workload, net, i, v));
+                }
+                i += 1;
+            }
+            best
+        };
+        if retry < timeout_at && retry <= p.duration_ns {
+            self.queue
+                .schedule(retry.max(now + 1), Ev::Propose { node: v, round });
+        }
+        None
+    }
+
+    fn timeout(&mut self, p: &PbftParams, net: &Network, v: u32, epoch: u32, now: Time) {
+        let nd = &self.nodes[v as usize];
+        if !nd.alive || nd.epoch != epoch {
+            return;
+        }
+        self.counters.timeouts += 1;
+        if self.begin_sync(p, net, v, now) {
+            return;
+        }
+        let n = self.n as usize;
+        let row = &self.rc[v as usize * n..(v as usize + 1) * n];
+        let mut target = self.nodes[v as usize].round.max(row[v as usize]) + 1;
+        for &r in row {
+            if r > target && row.iter().filter(|&&x| x == r).count() as u32 > self.f {
+                target = r;
+            }
+        }
+        self.vote_round_change(p, net, v, target, now);
+    }
+
+    fn vote_round_change(&mut self, p: &PbftParams, net: &Network, v: u32, target: u32, t: Time) {
+        let n = self.n as usize;
+        self.rc[v as usize * n + v as usize] = target;
+        let nd = &mut self.nodes[v as usize];
+        nd.phase = Phase::RoundChange;
+        nd.epoch += 1;
+        nd.dirty = true;
+        let epoch = nd.epoch;
+        let msg = Msg {
+            kind: Kind::RoundChange,
+            from: v,
+            round: target,
+            block: nd.lock_block,
+            a: nd.lock_round,
+        };
+        self.queue
+            .schedule(t + p.timeout_ns, Ev::Timeout { node: v, epoch });
+        self.send_all(p, net, msg, t);
+        if self.rc_votes(v, target) > 2 * self.f {
+            self.enter_by_round_change(p, v, target, t);
+        }
+    }
+
+    fn rc_votes(&self, v: u32, round: u32) -> u32 {
+        let n = self.n as usize;
+        self.rc[v as usize * n..(v as usize + 1) * n]
+            .iter()
+            .filter(|&&x| x == round)
+            .count() as u32
+    }
+
+    fn enter_by_round_change(&mut self, p: &PbftParams, v: u32, round: u32, t: Time) {
+        if self.rc_started.len() <= round as usize {
+            self.rc_started.resize(round as usize + 1, false);
+        }
+        if !self.rc_started[round as usize] {
+            self.rc_started[round as usize] = true;
+            self.counters.round_changes += 1;
+        }
+        self.start(p, v, round, t);
+    }
+
+    fn on_round_change(&mut self, p: &PbftParams, net: &Network, v: u32, msg: Msg, now: Time) {
+        let n = self.n as usize;
+        let nd = &mut self.nodes[v as usize];
+        if msg.block != NONE
+            && self.proposals[msg.block as usize].height == nd.height + 1
+            && (nd.seen_block == NONE || msg.a > nd.seen_round)
+        {
+            nd.seen_block = msg.block;
+            nd.seen_round = msg.a;
+        }
+        if msg.round <= nd.round {
+            return;
+        }
+        let slot = &mut self.rc[v as usize * n + msg.from as usize];
+        if *slot >= msg.round {
+            return;
+        }
+        *slot = msg.round;
+        let t = now.max(nd.ready_at) + p.msg_val_ns;
+        let syncing = nd.phase == Phase::Syncing;
+        let votes = self.rc_votes(v, msg.round);
+        if votes > self.f && self.rc[v as usize * n + v as usize] < msg.round && !syncing {
+            self.vote_round_change(p, net, v, msg.round, t);
+        } else if votes > 2 * self.f && !syncing {
+            self.enter_by_round_change(p, v, msg.round, t);
+        }
+    }
+
+    fn on_new_block(&mut self, p: &PbftParams, net: &Network, v: u32, msg: Msg, now: Time) {
+        let nd = &self.nodes[v as usize];
+        if nd.phase == Phase::Syncing {
+            return;
+        }
+        let prop = self.proposals[msg.block as usize];
+        if prop.height <= nd.height {
+            return;
+        }
+        if prop.height > nd.height + 1 {
+            self.begin_sync(p, net, v, now);
+            return;
+        }
+        let t = now.max(nd.ready_at) + p.msg_val_ns + p.block_val_ns;
+        let round = (prop.round + 1).max(nd.round);
+        self.commit_block(p, v, msg.block, t);
+        self.start(p, v, round, t);
+    }
+
+    /// Starts a sync from the most advanced alive peer if one is ahead; true if it did (or one
+    /// is already running).
+    fn begin_sync(&mut self, p: &PbftParams, net: &Network, v: u32, now: Time) -> bool {
+        let nd = &self.nodes[v as usize];
+        if nd.phase == Phase::Syncing {
+            return true;
+        }
+        let mut best: Option<u32> = None;
+        for &u in net.peers(v) {
+            let pu = &self.nodes[u as usize];
+            if pu.alive
+                && pu.height > nd.height
+                && best.is_none_or(|b| pu.height > self.nodes[b as usize].height)
+            {
+                best = Some(u);
+            }
+        }
+        let Some(peer) = best else {
+            return false;
+        };
+        let upto = self.nodes[peer as usize].height;
+        let mut d = p.sync_request_ns;
+        for h in nd.height + 1..=upto {
+            let b = self.proposals[self.canonical[h as usize - 1] as usize];
+            let key = SYNC_TAG | (u64::from(v) << 32) | u64::from(h);
+            d += net.delay_ns(peer, v, p.base_msg_mb + b.size_mb, key)
+                + p.block_val_ns
+                + p.sync_request_ns;
+        }
+        let nd = &mut self.nodes[v as usize];
+        nd.phase = Phase::Syncing;
+        nd.epoch += 1;
+        let epoch = nd.epoch;
+        self.counters.syncs += 1;
+        self.queue.schedule(
+            now + d,
+            Ev::SyncDone {
+                node: v,
+                epoch,
+                upto,
+            },
+        );
+        true
+    }
+
+    fn sync_done(
+        &mut self,
+        p: &PbftParams,
+        net: &Network,
+        v: u32,
+        epoch: u32,
+        upto: u32,
+        now: Time,
+    ) {
+        let nd = &self.nodes[v as usize];
+        if !nd.alive || nd.epoch != epoch {
+            return;
+        }
+        for h in nd.height + 1..=upto {
+            let b = self.canonical[h as usize - 1];
+            self.commit_block(p, v, b, now);
+        }
+        self.nodes[v as usize].phase = Phase::NewRound;
+        if !self.begin_sync(p, net, v, now) {
+            let last = self.proposals[self.canonical[upto as usize - 1] as usize].round;
+            let round = (last + 1).max(self.nodes[v as usize].round);
+            self.start(p, v, round, now);
+        }
+    }
+
+    fn outcome(
+        &mut self,
+        p: &PbftParams,
+        net: &Network,
+        events: u64,
+        end: Time,
+        stop: StopReason,
+    ) -> PbftOutcome {
+        let n = self.n as usize;
+        let mut per_node = Vec::with_capacity(n);
+        self.samples.clear();
+        self.block_times.clear();
+        let mut counts = vec![0u64; n];
+        for v in 0..n {
+            let nd = &self.nodes[v];
+            let hmax = nd.height as usize;
+            counts.fill(0);
+            let mut block_means = Vec::with_capacity(hmax);
+            let mut prev: Option<Time> = None;
+            let mut gaps = 0.0;
+            let mut gap_n = 0u32;
+            for h in 1..=hmax {
+                let prop = self.proposals[self.canonical[h - 1] as usize];
+                counts[prop.proposer as usize] += 1;
+                let at = self.added[(h - 1) * n + v];
+                let mut sum = 0.0;
+                for &i in &self.tx_list[prop.tx_off as usize..(prop.tx_off + prop.tx_len) as usize]
+                {
+                    let from = if p.sbs_compat {
+                        self.workload
+                            .arrival(&p.workload, net, i as usize, prop.proposer)
+                    } else {
+                        self.workload.ts[i as usize]
+                    };
+                    let lat = (at as f64 - from as f64) / S;
+                    sum += lat;
+                    if nd.alive {
+                        self.samples.push(lat);
+                    }
+                }
+                block_means.push(sum / f64::from(prop.tx_len));
+                if let Some(pt) = prev {
+                    let gap = (at as f64 - pt as f64) / S;
+                    gaps += gap;
+                    gap_n += 1;
+                    if nd.alive {
+                        self.block_times.push(gap);
+                    }
+                }
+                prev = Some(at);
+            }
+            let throughput = if hmax > 0 {
+                let first = self.proposals[self.canonical[0] as usize].created;
+                let last = self.added[(hmax - 1) * n + v];
+                nd.txs as f64 / ((last as f64 - first as f64) / S)
+            } else {
+                f64::NAN
+            };
+            per_node.push(NodeSummary {
+                alive: nd.alive,
+                blocks: nd.height,
+                txs: nd.txs,
+                latency_sbs_s: mean_finite(block_means.iter().copied()),
+                throughput_sbs_tps: throughput,
+                block_time_mean_s: if gap_n > 0 {
+                    gaps / f64::from(gap_n)
+                } else {
+                    f64::NAN
+                },
+                gini_sbs: gini_sbs(&counts),
+                gini: gini(&counts),
+            });
+        }
+        let live = || per_node.iter().filter(|x| x.alive);
+        let tx_mean = mean_finite(self.samples.iter().copied());
+        let end_s = end as f64 / S;
+        PbftOutcome {
+            f: self.f,
+            strongly_connected: net.strongly_connected(),
+            nodes_without_in_links: net.nodes_without_in_links(),
+            blocks: self.canonical.len() as u32,
+            blocks_min: live().map(|x| x.blocks).min().unwrap_or(0),
+            txs_committed_min: live().map(|x| x.txs).min().unwrap_or(0),
+            txs_generated: self.workload.len() as u64,
+            latency_sbs_s: mean_finite(live().map(|x| x.latency_sbs_s)),
+            latency_tx_mean_s: tx_mean,
+            latency_p50_s: quantile(&mut self.samples, 0.5),
+            latency_p95_s: quantile(&mut self.samples, 0.95),
+            throughput_sbs_tps: mean_finite(live().map(|x| x.throughput_sbs_tps)),
+            throughput_span_tps: mean_finite(live().map(|x| x.txs as f64 / end_s)),
+            block_time_mean_s: mean_finite(live().map(|x| x.block_time_mean_s)),
+            block_time_median_s: quantile(&mut self.block_times, 0.5),
+            gini_sbs: mean_finite(live().map(|x| x.gini_sbs)),
+            gini: mean_finite(live().map(|x| x.gini)),
+            round_changes: self.counters.round_changes,
+            timeouts: self.counters.timeouts,
+            syncs: self.counters.syncs,
+            crashes: self.counters.crashes,
+            msgs: self.counters.msgs,
+            bytes_mb: self.counters.bytes_mb,
+            events,
+            end_s,
+            stop,
+            safety_violations: self.counters.violations,
+            per_node,
+        }
+    }
+
+    /// Transaction ids of each block of the longest chain, in height order (for tests and the
+    /// twin models).
+    pub fn chain_transactions(&self) -> Vec<Vec<u32>> {
+        self.canonical
+            .iter()
+            .map(|&b| {
+                let pr = self.proposals[b as usize];
+                self.tx_list[pr.tx_off as usize..(pr.tx_off + pr.tx_len) as usize].to_vec()
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::{Bandwidth, Latency, Links};
+    use workload::{Arrivals, TxPropagation, TxSize};
+
+    /// Paper A's 10-node set-up.
+    pub(crate) fn paper_a(nodes: u32, peers: u32, tps: f64) -> PbftParams {
+        PbftParams {
+            net: NetworkParams {
+                nodes,
+                peers,
+                links: Links::Bidirectional,
+                bandwidth: Bandwidth::PerNode,
+                bandwidth_mean: 20.0,
+                bandwidth_sd: 5.0,
+                bandwidth_min: 1.0,
+                latency: Latency::Distance,
+                latency_constant_ns: 5_000_000,
+                processing_ns: 0,
+                dissemination: Dissemination::Gossip,
+            },
+            workload: WorkloadParams {
+                rate_per_s: tps,
+                arrivals: Arrivals::Batch,
+                size_mb: 0.05,
+                size_dist: TxSize::Fixed,
+                propagation: TxPropagation::Direct,
+            },
+            block_size_mb: 1.0,
+            block_interval_ns: 100_000_000,
+            creation_ns: 20_000_000,
+            msg_val_ns: 1_000_000,
+            block_val_ns: 10_000_000,
+            sync_request_ns: 100_000_000,
+            timeout_ns: 10_000_000_000,
+            base_msg_mb: 0.1,
+            votes: VotePayload::Block,
+            stop_after_txs: 1000,
+            duration_ns: 3600 * 1_000_000_000,
+            crash_nodes: 0,
+            mean_uptime_ns: 60_000_000_000,
+            mean_downtime_ns: 20_000_000_000,
+            sbs_compat: false,
+        }
+    }
+
+    fn seeds(i: u64) -> RunSeeds {
+        RunSeeds {
+            master: 42,
+            env_key: i,
+            run_key: i ^ 0xFFFF,
+        }
+    }
+
+    #[test]
+    fn paper_a_run_commits_every_transaction_once() {
+        let p = paper_a(10, 5, 100.0);
+        let mut sim = Simulator::default();
+        let o = simulate(&p, seeds(1), &mut sim);
+        eprintln!("{o:#?}");
+        assert_eq!(o.stop, StopReason::Txs);
+        assert_eq!(o.safety_violations, 0);
+        assert!(o.txs_committed_min >= 1000);
+        // 19 transactions of 0.05 MB fit in 1 MB (float sum), so at least 53 blocks.
+        let chain = sim.chain_transactions();
+        assert!(chain.iter().all(|b| b.len() <= 19));
+        let mut seen = vec![false; o.txs_generated as usize];
+        for b in &chain {
+            for &t in b {
+                assert!(!seen[t as usize], "transaction {t} committed twice");
+                seen[t as usize] = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Transactions: arrivals, sizes, creators, and when each node's pool holds each one.
+//!
+//! Transactions are generated lazily, in time order, from the run's "workload" stream, so a run
+//! that stops after 1000 committed transactions draws only what it needs. A transaction's
+//! arrival at a node is a pure function of (transaction, node): the creator holds it at its
+//! timestamp, every other node one point-to-point message delay later (research note §5.10:
+//! no accumulation, the creator has its own transaction), or all at the timestamp (`Instant`,
+//! SymBChainSim `main`).
+
+use crate::des::Time;
+use crate::network::Network;
+use crate::rng::{Stream, stream};
+use rand::RngExt;
+use rand_distr::{Distribution, Exp};
+
+/// When transactions arrive.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Arrivals {
+    /// SymBChainSim: at every integer second s, floor((s+1) r) - floor(s r) transactions, all
+    /// stamped s.
+    Batch,
+    /// A Poisson process of rate r.
+    Poisson,
+}
+
+/// How big transactions are.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TxSize {
+    /// Every transaction has the mean size.
+    Fixed,
+    /// Exponential with the mean size (SymBChainSim V2).
+    Exponential,
+}
+
+/// How transactions reach the pools.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TxPropagation {
+    /// Every pool at the timestamp.
+    Instant,
+    /// The creator at the timestamp, every other node one direct message delay later.
+    Direct,
+}
+
+/// The workload's configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkloadParams {
+    /// Transactions per second.
+    pub rate_per_s: f64,
+    /// Arrival process.
+    pub arrivals: Arrivals,
+    /// Mean transaction size, MB.
+    pub size_mb: f64,
+    /// Size distribution.
+    pub size_dist: TxSize,
+    /// Propagation to the pools.
+    pub propagation: TxPropagation,
+}
+
+/// The transactions generated so far.
+#[derive(Default)]
+pub struct Workload {
+    /// Creation time, ns.
+    pub ts: Vec<Time>,
+    /// Size, MB.
+    pub size: Vec<f64>,
+    /// Creating node.
+    pub creator: Vec<u32>,
+    /// Height of the block that committed it (`u32::MAX`: not committed).
+    pub committed_at: Vec<u32>,
+    rng: Option<Stream>,
+    /// Next batch second, or the next Poisson arrival time (ns).
+    next_second: u64,
+    next_poisson: Time,
+    rate_positive: bool,
+    nodes: u32,
+}
+
+/// Seed purpose for transaction-propagation message keys (distinct from consensus messages).
+const TX_KEY_TAG: u64 = 0x7478_0000_0000_0000;
+
+impl Workload {
+    /// Empties the workload for a new run, keeping allocations.
+    pub fn reset(&mut self, p: &WorkloadParams, nodes: u32, master: u64, run_key: u64) {
+        self.ts.clear();
+        self.size.clear();
+        self.creator.clear();
+        self.committed_at.clear();
+        let mut rng = stream(master, run_key, "workload");
+        self.next_second = 0;
+        self.next_poisson = if p.arrivals == Arrivals::Poisson && p.rate_per_s > 0.0 {
+            exp_ns(&mut rng, p.rate_per_s)
+        } else {
+            Time::MAX
+        };
+        self.rng = Some(rng);
+        self.rate_positive = p.arrivals == Arrivals::Batch && p.rate_per_s > 0.0;
+        self.nodes = nodes;
+    }
+
+    /// Number of transactions generated.
+    pub fn len(&self) -> usize {
+        self.ts.len()
+    }
+
+    /// Whether none was generated.
+    pub fn is_empty(&self) -> bool {
+        self.ts.is_empty()
+    }
+
+    /// Generates every transaction with a timestamp at or before `t` (bounded by `horizon`).
+    pub fn generate_until(&mut self, p: &WorkloadParams, t: Time, horizon: Time) {
+        let t = t.min(horizon);
+        if p.rate_per_s <= 0.0 {
+            return;
+        }
+        let mut rng = self.rng.take().expect("reset before use");
+        match p.arrivals {
+            Arrivals::Batch => {
+                while self.next_second * 1_000_000_000 <= t {
+                    let s = self.next_second as f64;
+                    let count = ((s + 1.0) * p.rate_per_s).floor() - (s * p.rate_per_s).floor();
+                    for _ in 0..count as u64 {
+                        self.push(p, &mut rng, self.next_second * 1_000_000_000);
+                    }
+                    self.next_second += 1;
+                }
+            }
+            Arrivals::Poisson => {
+                while self.next_poisson <= t {
+                    let at = self.next_poisson;
+                    self.push(p, &mut rng, at);
+                    self.next_poisson = at.saturating_add(exp_ns(&mut rng, p.rate_per_s));
+                }
+            }
+        }
+        self.rng = Some(rng);
+    }
+
+    /// The timestamp of the next transaction not generated yet (`Time::MAX`: none will be).
+    pub fn next_time(&self) -> Time {
+        if self.next_poisson != Time::MAX {
+            self.next_poisson
+        } else if self.rng.is_some() && self.rate_positive {
+            self.next_second * 1_000_000_000
+        } else {
+            Time::MAX
+        }
+    }
+
+    fn push(&mut self, p: &WorkloadParams, rng: &mut Stream, at: Time) {
+        let s = match p.size_dist {
+            TxSize::Fixed => p.size_mb,
+            TxSize::Exponential => Exp::new(1.0 / p.size_mb)
+                .expect("positive mean size")
+                .sample(rng),
+        };
+        self.ts.push(at);
+        self.size.push(s);
+        self.creator.push(rng.random_range(0..self.nodes));
+        self.committed_at.push(u32::MAX);
+    }
+
+    /// When node `node` first holds transaction `i`.
+    #[inline]
+    pub fn arrival(&self, p: &WorkloadParams, net: &Network, i: usize, node: u32) -> Time {
+        let c = self.creator[i];
+        if p.propagation == TxPropagation::Instant || c == node {
+            self.ts[i]
+        } else {
+            self.ts[i] + net.delay_ns(c, node, self.size[i], TX_KEY_TAG | i as u64)
+        }
+    }
+}
+
+fn exp_ns(rng: &mut Stream, rate_per_s: f64) -> Time {
+    let x: f64 = Exp::new(rate_per_s).expect("positive rate").sample(rng);
+    (x * 1e9).round().max(1.0) as Time
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(arrivals: Arrivals, rate: f64) -> WorkloadParams {
+        WorkloadParams {
+            rate_per_s: rate,
+            arrivals,
+            size_mb: 0.05,
+            size_dist: TxSize::Fixed,
+            propagation: TxPropagation::Instant,
+        }
+    }
+
+    #[test]
+    fn batches_stamp_whole_seconds() {
+        let p = params(Arrivals::Batch, 2.5);
+        let mut w = Workload::default();
+        w.reset(&p, 4, 1, 2);
+        w.generate_until(&p, 3_500_000_000, u64::MAX);
+        // Seconds 0..=3: floor(2.5), floor(5)-floor(2.5), floor(7.5)-5, 10-7.
+        let secs: Vec<u64> = w.ts.iter().map(|t| t / 1_000_000_000).collect();
+        assert_eq!(secs, vec![0, 0, 1, 1, 1, 2, 2, 3, 3, 3]);
+        assert!(w.ts.iter().all(|t| t % 1_000_000_000 == 0));
+    }
+
+    #[test]
+    fn poisson_rate_is_right_on_average() {
+        let p = params(Arrivals::Poisson, 50.0);
+        let mut w = Workload::default();
+        w.reset(&p, 4, 1, 2);
+        w.generate_until(&p, 1000 * 1_000_000_000, u64::MAX);
+        let n = w.len() as f64;
+        assert!((n - 50_000.0).abs() < 4.0 * 50_000f64.sqrt(), "{n}");
+        assert!(w.ts.windows(2).all(|x| x[0] <= x[1]));
+    }
+}
