@@ -217,12 +217,25 @@ impl<E> HeapQueue<E> {
         self.heap.peek().map(|e| e.time)
     }
 
-    /// Schedules `event` at `time`, which must not lie in the past.
+    /// Schedules `event` at `time`, which must not lie in the past; returns its sequence
+    /// number.
     #[inline]
-    pub fn schedule(&mut self, time: Time, event: E) {
+    pub fn schedule(&mut self, time: Time, event: E) -> u64 {
         debug_assert!(time >= self.now, "event scheduled in the past");
         let seq = self.next_seq;
         self.next_seq += 1;
+        self.heap.push(Entry { time, seq, event });
+        seq
+    }
+
+    /// Schedules `event` at `time` with a sequence number handed out earlier. A batch of
+    /// events created at once (one broadcast's deliveries) can then wait as a single entry
+    /// that re-enters with its original number after each pop: the pop order is the same as
+    /// if every event of the batch had been scheduled at creation, in the batch's order.
+    #[inline]
+    pub fn schedule_with_seq(&mut self, time: Time, seq: u64, event: E) {
+        debug_assert!(time >= self.now, "event scheduled in the past");
+        debug_assert!(seq < self.next_seq, "sequence number not handed out");
         self.heap.push(Entry { time, seq, event });
     }
 

@@ -224,12 +224,32 @@ struct Msg {
 
 #[derive(Clone, Copy, Debug)]
 enum Ev {
-    Deliver { to: u32, msg: Msg },
-    Propose { node: u32, round: u32 },
-    Timeout { node: u32, epoch: u32 },
-    SyncDone { node: u32, epoch: u32, upto: u32 },
+    /// The next delivery of a broadcast wave.
+    Wave(u32),
+    Propose {
+        node: u32,
+        round: u32,
+    },
+    /// A node's timer may be due (timers are re-armed in place; see `arm_timer`).
+    Timeout {
+        node: u32,
+    },
+    SyncDone {
+        node: u32,
+        epoch: u32,
+        upto: u32,
+    },
     Crash(u32),
     Recover(u32),
+}
+
+/// One broadcast's pending deliveries: `wave_items[slot * n + pos .. slot * n + len]`.
+#[derive(Clone, Copy, Debug)]
+struct Wave {
+    msg: Msg,
+    seq: u64,
+    len: u32,
+    pos: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -250,7 +270,10 @@ struct Node {
     height: u32,
     ready_at: Time,
     epoch: u32,
+    /// When the armed timer fires (`Time::MAX`: disarmed).
     timeout_at: Time,
+    /// Time of the earliest timer event of this node in the queue (`Time::MAX`: none).
+    timer_next: Time,
     prepares: u32,
     commits: u32,
     lock_block: u32,
@@ -272,7 +295,8 @@ impl Node {
             height: 0,
             ready_at: 0,
             epoch: 0,
-            timeout_at: 0,
+            timeout_at: Time::MAX,
+            timer_next: Time::MAX,
             prepares: 0,
             commits: 0,
             lock_block: NONE,
@@ -321,8 +345,11 @@ pub struct Simulator {
     workload: Workload,
     faults: Vec<Vec<(Time, Time)>>,
     scratch: GossipScratch,
-    cache: HashMap<(u32, u64), (usize, u64)>,
-    cache_arrivals: Vec<Time>,
+    cache: HashMap<(u32, u64), (usize, usize, u64)>,
+    cache_arrivals: Vec<(Time, u32)>,
+    waves: Vec<Wave>,
+    wave_items: Vec<(Time, u32)>,
+    free_waves: Vec<u32>,
     rc_started: Vec<bool>,
     next_key: u64,
     stopped: Option<Time>,
@@ -405,6 +432,9 @@ impl Simulator {
             .reset(&p.workload, n, seeds.master, seeds.run_key);
         self.cache.clear();
         self.cache_arrivals.clear();
+        self.waves.clear();
+        self.wave_items.clear();
+        self.free_waves.clear();
         self.rc_started.clear();
         self.next_key = 0;
         self.stopped = None;
@@ -464,7 +494,8 @@ impl Simulator {
 
     fn handle(&mut self, p: &PbftParams, net: &Network, now: Time, ev: Ev) {
         let node = match ev {
-            Ev::Deliver { to, msg } => {
+            Ev::Wave(slot) => {
+                let (to, msg) = self.next_of_wave(slot);
                 self.deliver(p, net, to, msg, now);
                 to
             }
@@ -472,8 +503,8 @@ impl Simulator {
                 self.propose(p, net, node, round, now);
                 node
             }
-            Ev::Timeout { node, epoch } => {
-                self.timeout(p, net, node, epoch, now);
+            Ev::Timeout { node } => {
+                self.timeout(p, net, node, now);
                 node
             }
             Ev::SyncDone { node, epoch, upto } => {
@@ -484,6 +515,7 @@ impl Simulator {
                 let nd = &mut self.nodes[v as usize];
                 nd.alive = false;
                 nd.epoch += 1;
+                nd.timeout_at = Time::MAX;
                 nd.phase = Phase::NewRound;
                 self.backlog[v as usize].clear();
                 self.counters.crashes += 1;
@@ -516,15 +548,11 @@ impl Simulator {
         nd.commits = 0;
         nd.ready_at = t;
         nd.epoch += 1;
-        nd.timeout_at = t + p.block_interval_ns + p.timeout_ns;
         nd.dirty = true;
-        let epoch = nd.epoch;
-        let timeout_at = nd.timeout_at;
         let range = v as usize * w..(v as usize + 1) * w;
         self.prepare_bits[range.clone()].fill(0);
         self.commit_bits[range].fill(0);
-        self.queue
-            .schedule(timeout_at, Ev::Timeout { node: v, epoch });
+        self.arm_timer(v, t + p.block_interval_ns + p.timeout_ns);
         if self.leader(round) == v {
             let creation = if p.sbs_compat { 0 } else { p.creation_ns };
             self.queue.schedule(
@@ -552,49 +580,94 @@ impl Simulator {
         }
     }
 
-    /// Sends `msg` from `from` to every node at `t` and schedules the deliveries.
+    /// Sends `msg` from `from` to every node at `t` and schedules the deliveries as one wave:
+    /// the reached nodes sorted by (arrival, node), waiting in the queue as a single entry
+    /// (see [`HeapQueue::schedule_with_seq`]), which keeps the heap small.
     fn send_all(&mut self, p: &PbftParams, net: &Network, msg: Msg, t: Time) {
         let from = msg.from;
         let size = self.msg_size(p, &msg);
         let key = self.next_key;
         self.next_key += 1;
         let n = self.n as usize;
+        let slot = match self.free_waves.pop() {
+            Some(s) => s,
+            None => {
+                self.waves.push(Wave {
+                    msg,
+                    seq: 0,
+                    len: 0,
+                    pos: 0,
+                });
+                self.wave_items.resize(self.waves.len() * n, (Time::MAX, 0));
+                self.waves.len() as u32 - 1
+            }
+        };
+        let base = slot as usize * n;
         let static_delays = net.is_static() && p.crash_nodes == 0;
-        let spread = if static_delays {
+        let (len, transmissions) = if static_delays {
             let ck = (from, size.to_bits());
-            let (start, tx) = match self.cache.get(&ck) {
+            let (start, len, tx) = match self.cache.get(&ck) {
                 Some(&hit) => hit,
                 None => {
                     let spread = self.spread(p, net, from, 0, size, key);
                     let start = self.cache_arrivals.len();
-                    self.cache_arrivals.extend_from_slice(&self.scratch.arrival);
-                    self.cache.insert(ck, (start, spread.transmissions));
-                    (start, spread.transmissions)
+                    self.cache_arrivals.extend(
+                        (0..n as u32)
+                            .filter(|&v| v != from && self.scratch.arrival[v as usize] != Time::MAX)
+                            .map(|v| (self.scratch.arrival[v as usize], v)),
+                    );
+                    let len = self.cache_arrivals.len() - start;
+                    self.cache_arrivals[start..].sort_unstable();
+                    self.cache.insert(ck, (start, len, spread.transmissions));
+                    (start, len, spread.transmissions)
                 }
             };
-            for v in 0..n {
-                let off = self.cache_arrivals[start + v];
-                if v as u32 != from && off != Time::MAX {
-                    self.queue
-                        .schedule(t + off, Ev::Deliver { to: v as u32, msg });
-                }
+            for (i, &(off, v)) in self.cache_arrivals[start..start + len].iter().enumerate() {
+                self.wave_items[base + i] = (t + off, v);
             }
-            Spread {
-                transmissions: tx,
-                reached: 0,
-            }
+            (len, tx)
         } else {
             let spread = self.spread(p, net, from, t, size, key);
-            for v in 0..n {
-                let a = self.scratch.arrival[v];
-                if v as u32 != from && a != Time::MAX {
-                    self.queue.schedule(a, Ev::Deliver { to: v as u32, msg });
+            let mut len = 0;
+            for v in 0..n as u32 {
+                let a = self.scratch.arrival[v as usize];
+                if v != from && a != Time::MAX {
+                    self.wave_items[base + len] = (a, v);
+                    len += 1;
                 }
             }
-            spread
+            self.wave_items[base..base + len].sort_unstable();
+            (len, spread.transmissions)
         };
-        self.counters.msgs += spread.transmissions;
-        self.counters.bytes_mb += spread.transmissions as f64 * size;
+        self.counters.msgs += transmissions;
+        self.counters.bytes_mb += transmissions as f64 * size;
+        if len == 0 {
+            self.free_waves.push(slot);
+            return;
+        }
+        let seq = self.queue.schedule(self.wave_items[base].0, Ev::Wave(slot));
+        self.waves[slot as usize] = Wave {
+            msg,
+            seq,
+            len: len as u32,
+            pos: 0,
+        };
+    }
+
+    /// Pops the next delivery of a wave and puts the wave back for the one after.
+    fn next_of_wave(&mut self, slot: u32) -> (u32, Msg) {
+        let n = self.n as usize;
+        let w = &mut self.waves[slot as usize];
+        let base = slot as usize * n;
+        let (_, to) = self.wave_items[base + w.pos as usize];
+        w.pos += 1;
+        if w.pos < w.len {
+            let next = self.wave_items[base + w.pos as usize].0;
+            self.queue.schedule_with_seq(next, w.seq, Ev::Wave(slot));
+        } else {
+            self.free_waves.push(slot);
+        }
+        (to, w.msg)
     }
 
     fn spread(
@@ -936,9 +1009,34 @@ impl Simulator {
         None
     }
 
-    fn timeout(&mut self, p: &PbftParams, net: &Network, v: u32, epoch: u32, now: Time) {
-        let nd = &self.nodes[v as usize];
-        if !nd.alive || nd.epoch != epoch {
+    /// Arms `v`'s timer for `at`, replacing the previous one. Timers are cancelled lazily: a
+    /// node keeps at most one timer event that can still matter in the queue (the earliest);
+    /// when an event finds the timer moved later, it re-enters the queue at the new time. This
+    /// keeps the queue at O(nodes + in-flight broadcasts) entries.
+    fn arm_timer(&mut self, v: u32, at: Time) {
+        let nd = &mut self.nodes[v as usize];
+        nd.timeout_at = at;
+        if at < nd.timer_next {
+            nd.timer_next = at;
+            self.queue.schedule(at, Ev::Timeout { node: v });
+        }
+    }
+
+    fn timeout(&mut self, p: &PbftParams, net: &Network, v: u32, now: Time) {
+        let nd = &mut self.nodes[v as usize];
+        if now == nd.timer_next {
+            nd.timer_next = Time::MAX;
+        }
+        if nd.timeout_at != now {
+            let at = nd.timeout_at;
+            if at != Time::MAX && at > now && at < nd.timer_next {
+                nd.timer_next = at;
+                self.queue.schedule(at, Ev::Timeout { node: v });
+            }
+            return;
+        }
+        nd.timeout_at = Time::MAX;
+        if !nd.alive {
             return;
         }
         self.counters.timeouts += 1;
@@ -963,7 +1061,6 @@ impl Simulator {
         nd.phase = Phase::RoundChange;
         nd.epoch += 1;
         nd.dirty = true;
-        let epoch = nd.epoch;
         let msg = Msg {
             kind: Kind::RoundChange,
             from: v,
@@ -971,8 +1068,7 @@ impl Simulator {
             block: nd.lock_block,
             a: nd.lock_round,
         };
-        self.queue
-            .schedule(t + p.timeout_ns, Ev::Timeout { node: v, epoch });
+        self.arm_timer(v, t + p.timeout_ns);
         self.send_all(p, net, msg, t);
         if self.rc_votes(v, target) > 2 * self.f {
             self.enter_by_round_change(p, v, target, t);
@@ -1077,6 +1173,7 @@ impl Simulator {
         let nd = &mut self.nodes[v as usize];
         nd.phase = Phase::Syncing;
         nd.epoch += 1;
+        nd.timeout_at = Time::MAX;
         let epoch = nd.epoch;
         self.counters.syncs += 1;
         self.queue.schedule(
