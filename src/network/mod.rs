@@ -405,11 +405,14 @@ impl Network {
                     continue;
                 }
                 spread.transmissions += 1;
-                if s.done[v as usize] {
+                let best = s.arrival[v as usize];
+                // A transmission takes at least the latency (and 1 ns): skip the bandwidth
+                // draw when the copy cannot arrive first. Draws are counter-based, so skipping
+                // one changes nothing else.
+                if s.done[v as usize] || t + self.latency_ns(u, v).max(1) > best {
                     continue;
                 }
                 let a = t + self.delay_ns(u, v, size_mb, key);
-                let best = s.arrival[v as usize];
                 if a > best || (a == best && u > s.parent[v as usize]) || !alive(v, a) {
                     continue;
                 }

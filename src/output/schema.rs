@@ -110,6 +110,13 @@ pub fn engine_columns() -> Vec<Column> {
             "Replicate index, 0-based.",
         ),
         c(
+            "case",
+            ColumnType::Str,
+            false,
+            "",
+            "Name of the experiment file's [cases.NAME] table the run comes from (\"\" when the file has none).",
+        ),
+        c(
             "seed",
             ColumnType::U64,
             false,

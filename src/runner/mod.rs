@@ -132,6 +132,7 @@ pub fn run_row(
         Cell::U(run.index),
         Cell::S(format!("{:016x}", run.run_key)),
         Cell::U(run.replicate.into()),
+        Cell::S(run.case.clone()),
         Cell::U(plan.master_seed),
     ];
     let n_metrics = plan.model.metrics().len();

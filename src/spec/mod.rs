@@ -67,6 +67,8 @@ struct RawSpec {
     #[serde(default)]
     sweep: SpannedMap,
     #[serde(default)]
+    cases: BTreeMap<Spanned<String>, SpannedMap>,
+    #[serde(default)]
     quick: Option<RawQuick>,
 }
 
@@ -75,6 +77,8 @@ struct RawSpec {
 struct RawQuick {
     #[serde(default)]
     replicates: Option<Spanned<i64>>,
+    #[serde(default)]
+    cases: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     params: SpannedMap,
     #[serde(default)]
@@ -108,6 +112,8 @@ pub struct RunSpec {
     pub index: u64,
     /// Replicate index.
     pub replicate: u32,
+    /// The `[cases.NAME]` the run belongs to ("" when the file has no cases).
+    pub case: String,
     /// One value per model parameter, in schema order.
     pub values: Vec<Value>,
     /// The typed configuration.
@@ -304,6 +310,23 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
     apply_params(&cx, model, defs, &raw.params, "params", &mut base)?;
     let mut axes = parse_axes(&cx, model, defs, &raw.sweep, "sweep")?;
 
+    // Cases: named tables of parameter values, in file order; each is validated on its own.
+    let mut case_list: Vec<(&Spanned<String>, &SpannedMap)> = raw.cases.iter().collect();
+    case_list.sort_by_key(|(k, _)| k.span().start);
+    for (name, map) in &case_list {
+        let mut scratch = base.clone();
+        apply_params(
+            &cx,
+            model,
+            defs,
+            map,
+            &format!("cases.{}", name.get_ref()),
+            &mut scratch,
+        )?;
+    }
+    let mut quick_params: Option<&SpannedMap> = None;
+    let mut quick_cases: Option<Vec<String>> = None;
+
     // Validate the quick profile always, so a broken one fails even without --quick.
     if let Some(q) = &raw.quick {
         let quick_reps = q
@@ -311,14 +334,37 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
             .as_ref()
             .map(|r| check_reps(r, "quick.replicates"))
             .transpose()?;
+        // Quick parameters apply after the case tables, so they can shorten any case.
         let mut quick_base = base.clone();
         apply_params(&cx, model, defs, &q.params, "quick.params", &mut quick_base)?;
         let quick_axes = parse_axes(&cx, model, defs, &q.sweep, "quick.sweep")?;
+        if let Some(qc) = &q.cases {
+            for name in qc.get_ref() {
+                if !raw.cases.keys().any(|k| k.get_ref() == name.get_ref()) {
+                    return Err(cx.err(
+                        Some(name.span()),
+                        Some("quick.cases".into()),
+                        Some(format!("\"{}\"", name.get_ref())),
+                        format!(
+                            "no such case; allowed: {}",
+                            raw.cases
+                                .keys()
+                                .map(|k| k.get_ref().as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
         if over.quick {
             if let Some(r) = quick_reps {
                 replicates = r;
             }
-            base = quick_base;
+            quick_params = Some(&q.params);
+            if let Some(qc) = &q.cases {
+                quick_cases = Some(qc.get_ref().iter().map(|c| c.get_ref().clone()).collect());
+            }
             for qa in quick_axes {
                 match axes.iter_mut().find(|a| a.0.key == qa.0.key) {
                     Some(a) => *a = qa,
@@ -339,8 +385,24 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
         replicates = r;
     }
 
+    // The case tables to expand ("" stands for a file without cases).
+    let cases: Vec<(String, Option<&SpannedMap>)> = if case_list.is_empty() {
+        vec![(String::new(), None)]
+    } else {
+        case_list
+            .iter()
+            .filter(|(k, _)| {
+                quick_cases
+                    .as_ref()
+                    .is_none_or(|keep| keep.contains(k.get_ref()))
+            })
+            .map(|(k, m)| (k.get_ref().clone(), Some(*m)))
+            .collect()
+    };
     let points: u64 = axes.iter().map(|a| a.0.values.len() as u64).product();
-    let total = points.saturating_mul(u64::from(replicates));
+    let total = points
+        .saturating_mul(cases.len() as u64)
+        .saturating_mul(u64::from(replicates));
     if total > MAX_RUNS {
         return Err(cx.err(
             None,
@@ -361,65 +423,90 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
                 .expect("axis key is a known parameter")
         })
         .collect();
-    for _ in 0..points {
-        let mut values: Vec<Value> = base.iter().map(|b| b.0.clone()).collect();
-        let mut origins: Vec<&Origin> = base.iter().map(|b| &b.1).collect();
-        for (a, (axis, origin)) in axes.iter().enumerate() {
-            values[axis_pos[a]] = axis.values[idx[a]].clone();
-            origins[axis_pos[a]] = origin;
+    for (case, case_map) in &cases {
+        let mut case_base = base.clone();
+        if let Some(m) = case_map {
+            apply_params(
+                &cx,
+                model,
+                defs,
+                m,
+                &format!("cases.{case}"),
+                &mut case_base,
+            )?;
         }
-        let params = model.resolve(&values).map_err(|e| {
-            let i = defs
-                .iter()
-                .position(|d| d.key == e.key)
-                .expect("model blames a known key");
-            let o = origins[i];
-            cx.err(
-                o.span.clone(),
-                Some(o.key.clone()),
-                Some(values[i].to_string()),
-                format!("allowed: {}", e.allowed),
-            )
-        })?;
-        let canonical: String = defs
-            .iter()
-            .zip(&values)
-            .map(|(d, v)| format!("{}={};", d.key, v.canonical()))
-            .collect();
-        let env: String = defs
-            .iter()
-            .zip(&values)
-            .filter(|(d, _)| d.environment)
-            .map(|(d, v)| format!("{}={};", d.key, v.canonical()))
-            .collect();
-        for r in 0..replicates {
-            let run_key = hash_bytes(format!("{}|{canonical}|rep={r}", model.name()).as_bytes());
-            let env_key = hash_bytes(format!("{}|env|{env}|rep={r}", model.name()).as_bytes());
-            runs.push(RunSpec {
-                index: runs.len() as u64,
-                replicate: r,
-                values: values.clone(),
-                params: params.clone(),
-                run_key,
-                env_key,
-            });
+        if let Some(q) = quick_params {
+            apply_params(&cx, model, defs, q, "quick.params", &mut case_base)?;
         }
-        // Advance the odometer, last axis fastest.
-        for a in (0..axes.len()).rev() {
-            idx[a] += 1;
-            if idx[a] < axes[a].0.values.len() {
-                break;
+        for _ in 0..points {
+            let mut values: Vec<Value> = case_base.iter().map(|b| b.0.clone()).collect();
+            let mut origins: Vec<&Origin> = case_base.iter().map(|b| &b.1).collect();
+            for (a, (axis, origin)) in axes.iter().enumerate() {
+                values[axis_pos[a]] = axis.values[idx[a]].clone();
+                origins[axis_pos[a]] = origin;
             }
-            idx[a] = 0;
+            let params = model.resolve(&values).map_err(|e| {
+                let i = defs
+                    .iter()
+                    .position(|d| d.key == e.key)
+                    .expect("model blames a known key");
+                let o = origins[i];
+                cx.err(
+                    o.span.clone(),
+                    Some(o.key.clone()),
+                    Some(values[i].to_string()),
+                    format!("allowed: {}", e.allowed),
+                )
+            })?;
+            let canonical: String = defs
+                .iter()
+                .zip(&values)
+                .map(|(d, v)| format!("{}={};", d.key, v.canonical()))
+                .collect();
+            let env: String = defs
+                .iter()
+                .zip(&values)
+                .filter(|(d, _)| d.environment)
+                .map(|(d, v)| format!("{}={};", d.key, v.canonical()))
+                .collect();
+            for r in 0..replicates {
+                let run_key =
+                    hash_bytes(format!("{}|{canonical}|rep={r}", model.name()).as_bytes());
+                let env_key = hash_bytes(format!("{}|env|{env}|rep={r}", model.name()).as_bytes());
+                runs.push(RunSpec {
+                    index: runs.len() as u64,
+                    replicate: r,
+                    case: case.clone(),
+                    values: values.clone(),
+                    params: params.clone(),
+                    run_key,
+                    env_key,
+                });
+            }
+            // Advance the odometer, last axis fastest.
+            for a in (0..axes.len()).rev() {
+                idx[a] += 1;
+                if idx[a] < axes[a].0.values.len() {
+                    break;
+                }
+                idx[a] = 0;
+            }
         }
     }
 
+    if let Some(q) = quick_params {
+        apply_params(&cx, model, defs, q, "quick.params", &mut base)?;
+    }
     let mut h = format!(
         "{}|{}|seed={master_seed}|per_part={runs_per_part}|",
         model.name(),
         model.version()
     );
     for r in &runs {
+        if !r.case.is_empty() {
+            h.push_str(&r.case);
+            h.push(':');
+        }
         h.push_str(&format!("{:016x},", r.run_key));
     }
     Ok(Plan {
