@@ -233,6 +233,40 @@ mod bad_input {
         );
     }
 
+    const PBFT: &str = "name = \"p\"\ndescription = \"d\"\nmodel = \"pbft\"\nseed = 1\nreplicates = 1\n[params]\nnodes = 10\n";
+
+    #[test]
+    fn pbft_impossible_values() {
+        rejects(
+            &format!("{PBFT}peers = 10\n"),
+            &[
+                "spec.toml:8:",
+                "`params.peers` = 10",
+                "at most nodes - 1 = 9",
+            ],
+        );
+        rejects(
+            &format!("{PBFT}crash_nodes = 4\n"),
+            &["`params.crash_nodes` = 4", "at most f = 3 for 10 nodes"],
+        );
+        rejects(
+            &format!("{PBFT}bandwidth_mean = -20.0\n"),
+            &["`params.bandwidth_mean` = -20.0", "a number in"],
+        );
+        rejects(
+            &format!("{PBFT}sbs_compat = \"yes\"\n"),
+            &["`params.sbs_compat`", "true or false"],
+        );
+        rejects(
+            &format!("{PBFT}[cases.a]\nnodes = 3\n"),
+            &["spec.toml:9:", "`cases.a.nodes` = 3", "4..=1024"],
+        );
+        rejects(
+            &format!("{PBFT}[cases.a]\npeers = 2\n[quick]\ncases = [\"b\"]\n"),
+            &["`quick.cases` = \"b\"", "no such case; allowed: a"],
+        );
+    }
+
     #[test]
     fn negative_delay() {
         rejects(
@@ -400,21 +434,101 @@ mod commands {
         );
         let readme =
             fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
-        let table = chainlab::cli::schema_markdown(&cols);
-        assert!(
-            readme.contains(&table),
-            "README's schema table is stale: paste `chainlab schema` into it"
-        );
-        let params = chainlab::cli::params_markdown(chainlab::model::Model::Propagation);
-        assert!(
-            readme.contains(&params),
-            "README's parameter table is stale: paste `chainlab schema` into it"
-        );
+        for &m in chainlab::model::Model::ALL {
+            let table = chainlab::cli::schema_markdown(&chainlab::runner::columns(m));
+            assert!(
+                readme.contains(&table),
+                "README's {} schema table is stale: paste `chainlab schema --model {}` into it",
+                m.name(),
+                m.name()
+            );
+            let params = chainlab::cli::params_markdown(m);
+            assert!(
+                readme.contains(&params),
+                "README's {} parameter table is stale: paste `chainlab schema` into it",
+                m.name()
+            );
+        }
         let manifest: serde_json::Value =
             serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(manifest["status"], "complete");
         assert_eq!(manifest["counts"]["executed"], 24);
         assert_eq!(manifest["master_seed"], 20230101);
+    }
+}
+
+mod pbft {
+    use super::*;
+
+    #[test]
+    fn baseline_quick_runs_every_case_and_is_reproducible() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = spec_path("pbft_baseline.toml");
+        for (out, jobs) in [("a", "1"), ("b", "2")] {
+            let o = chainlab(&[
+                "run",
+                &spec,
+                "--quick",
+                "--quiet",
+                "--jobs",
+                jobs,
+                "--out",
+                tmp.path().join(out).to_str().unwrap(),
+            ]);
+            assert!(o.status.success(), "{:?}", text(&o));
+        }
+        let rows = |out: &str| {
+            let root = tmp.path().join(out).join("pbft_baseline");
+            let dir = fs::read_dir(&root).unwrap().next().unwrap().unwrap().path();
+            read_rows(&dir)
+        };
+        let (a, b) = (rows("a"), rows("b"));
+        let batch = &a[0];
+        assert_eq!(batch.num_rows(), 6);
+        let col = |name: &str| batch.column_by_name(name).unwrap().clone();
+        let cases = col("case");
+        let cases = cases
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .unwrap();
+        let names: Vec<&str> = cases.iter().map(|c| c.unwrap()).collect();
+        assert_eq!(
+            names,
+            [
+                "paper_a_10",
+                "paper_a_10",
+                "paper_a_50",
+                "paper_a_50",
+                "paper_b_primary",
+                "paper_b_primary"
+            ]
+        );
+        let u64s = |name: &str| {
+            col(name)
+                .as_any()
+                .downcast_ref::<arrow_array::UInt64Array>()
+                .unwrap()
+                .values()
+                .to_vec()
+        };
+        assert!(u64s("safety_violations").iter().all(|&v| v == 0));
+        let txs = u64s("txs_committed_min");
+        assert!(txs[..4].iter().all(|&t| t >= 1000), "{txs:?}");
+        // Identical rows whatever --jobs, wall time aside.
+        for name in ["events", "msgs", "txs_committed_min", "txs_generated"] {
+            let other = b[0].column_by_name(name).unwrap();
+            assert_eq!(&col(name), other, "{name}");
+        }
+        let lat = |x: &RecordBatch| {
+            x.column_by_name("latency_sbs_s")
+                .unwrap()
+                .as_any()
+                .downcast_ref::<arrow_array::Float64Array>()
+                .unwrap()
+                .values()
+                .to_vec()
+        };
+        assert_eq!(lat(batch), lat(&b[0]));
     }
 }
 
