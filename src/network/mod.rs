@@ -228,16 +228,7 @@ impl Network {
                 }
             }
         }
-        arcs.sort_unstable();
-        arcs.dedup();
-        let mut off = vec![0u32; n as usize + 1];
-        for &(u, _) in &arcs {
-            off[u as usize + 1] += 1;
-        }
-        for i in 0..n as usize {
-            off[i + 1] += off[i];
-        }
-        let adj = arcs.iter().map(|&(_, v)| v).collect();
+        let (off, adj) = csr(n, arcs);
 
         let mut bws = stream(master, env_key, "bandwidth");
         let normal = Normal::new(p.bandwidth_mean, p.bandwidth_sd).expect("validated sd");
@@ -505,16 +496,7 @@ impl Network {
         draw_seed: u64,
     ) -> Network {
         let n = bw.len() as u32;
-        let mut arcs = arcs.to_vec();
-        arcs.sort_unstable();
-        arcs.dedup();
-        let mut off = vec![0u32; n as usize + 1];
-        for &(u, _) in &arcs {
-            off[u as usize + 1] += 1;
-        }
-        for i in 0..n as usize {
-            off[i + 1] += off[i];
-        }
+        let (off, adj) = csr(n, arcs.to_vec());
         let bw_sd = match template.bandwidth {
             Bandwidth::PerNodeJitter { cv } => bw.iter().map(|b| b * cv).collect(),
             _ => vec![0.0; n as usize],
@@ -522,7 +504,7 @@ impl Network {
         Network {
             n,
             off,
-            adj: arcs.iter().map(|&(_, v)| v).collect(),
+            adj,
             bw,
             bw_sd,
             lat: lat_ns,
@@ -534,6 +516,20 @@ impl Network {
             draw_seed,
         }
     }
+}
+
+/// Directed arcs to CSR (offsets, targets), duplicates merged, targets ascending.
+fn csr(n: u32, mut arcs: Vec<(u32, u32)>) -> (Vec<u32>, Vec<u32>) {
+    arcs.sort_unstable();
+    arcs.dedup();
+    let mut off = vec![0u32; n as usize + 1];
+    for &(u, _) in &arcs {
+        off[u as usize + 1] += 1;
+    }
+    for i in 0..n as usize {
+        off[i + 1] += off[i];
+    }
+    (off, arcs.into_iter().map(|(_, v)| v).collect())
 }
 
 /// Gossip as a per-edge event simulation: every transmission is an event, the first copy a
