@@ -314,10 +314,21 @@ impl Network {
     /// Bandwidth of link `u -> v` for message `key`, MB/s.
     #[inline]
     pub fn link_bandwidth(&self, u: u32, v: u32, key: u64) -> f64 {
+        self.link_bandwidth_seeded(u, v, self.message_seed(key))
+    }
+
+    /// The seed of message `key`'s draws (hoisted out of per-link loops).
+    #[inline]
+    fn message_seed(&self, key: u64) -> u64 {
+        mix64(self.draw_seed ^ mix64(key))
+    }
+
+    #[inline]
+    fn link_bandwidth_seeded(&self, u: u32, v: u32, message_seed: u64) -> f64 {
+        let k = message_seed ^ (u64::from(u) << 32 | u64::from(v));
         match self.model {
             Bandwidth::PerNode => self.bw[u as usize].min(self.bw[v as usize]),
             Bandwidth::PerNodeJitter { .. } => {
-                let k = mix64(self.draw_seed ^ mix64(key)) ^ (u64::from(u) << 32 | u64::from(v));
                 let a = clamped_normal(
                     self.bw[u as usize],
                     self.bw_sd[u as usize],
@@ -332,10 +343,7 @@ impl Network {
                 );
                 a.min(b)
             }
-            Bandwidth::PerMessage => {
-                let k = mix64(self.draw_seed ^ mix64(key)) ^ (u64::from(u) << 32 | u64::from(v));
-                clamped_normal(self.mean, self.sd, self.min, mix64(k))
-            }
+            Bandwidth::PerMessage => clamped_normal(self.mean, self.sd, self.min, mix64(k)),
         }
     }
 
@@ -381,29 +389,24 @@ impl Network {
         s.arrival[origin as usize] = t0;
         s.parent[origin as usize] = origin;
         s.heap.push(Reverse((t0, origin)));
-        let mut spread = Spread::default();
+        let n32 = self.n;
+        let mseed = self.message_seed(key);
         while let Some(Reverse((t, u))) = s.heap.pop() {
             if s.done[u as usize] || t != s.arrival[u as usize] {
                 continue;
             }
             s.done[u as usize] = true;
-            if u != origin {
-                spread.reached += 1;
-            }
-            let from = s.parent[u as usize];
+            let lat = &self.lat[(u * n32) as usize..((u + 1) * n32) as usize];
             for &v in self.peers(u) {
-                if v == from && u != origin {
-                    continue;
-                }
-                spread.transmissions += 1;
                 let best = s.arrival[v as usize];
-                // A transmission takes at least the latency (and 1 ns): skip the bandwidth
-                // draw when the copy cannot arrive first. Draws are counter-based, so skipping
-                // one changes nothing else.
-                if s.done[v as usize] || t + self.latency_ns(u, v).max(1) > best {
+                // A transmission takes at least the latency (and 1 ns), so this skips settled
+                // nodes and copies that cannot arrive first without drawing a bandwidth.
+                // Draws are counter-based, so skipping one changes nothing else.
+                if t + lat[v as usize].max(1) > best {
                     continue;
                 }
-                let a = t + self.delay_ns(u, v, size_mb, key);
+                let tx = ((size_mb / self.link_bandwidth_seeded(u, v, mseed)) * NS_PER_S).round();
+                let a = t + (tx as Time + lat[v as usize]).max(1);
                 if a > best || (a == best && u > s.parent[v as usize]) || !alive(v, a) {
                     continue;
                 }
@@ -413,6 +416,17 @@ impl Network {
                     s.heap.push(Reverse((a, v)));
                 }
             }
+        }
+        // Every reached node sent to each of its peers but the one it heard from.
+        let mut spread = Spread::default();
+        for u in 0..n32 {
+            if !s.done[u as usize] {
+                continue;
+            }
+            let peers = self.peers(u);
+            let back = u != origin && peers.binary_search(&s.parent[u as usize]).is_ok();
+            spread.transmissions += peers.len() as u64 - u64::from(back);
+            spread.reached += u32::from(u != origin);
         }
         spread
     }
