@@ -142,6 +142,21 @@ pub struct GossipScratch {
     heap: BinaryHeap<Reverse<(Time, u32)>>,
 }
 
+impl GossipScratch {
+    /// Clears the scratch for a broadcast of `n` nodes from `origin` at `t0`.
+    fn reset(&mut self, n: usize, origin: u32, t0: Time) {
+        self.arrival.clear();
+        self.arrival.resize(n, Time::MAX);
+        self.parent.clear();
+        self.parent.resize(n, u32::MAX);
+        self.done.clear();
+        self.done.resize(n, false);
+        self.heap.clear();
+        self.arrival[origin as usize] = t0;
+        self.parent[origin as usize] = origin;
+    }
+}
+
 /// The outcome of one broadcast, beyond the arrival times in the scratch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Spread {
@@ -350,7 +365,12 @@ impl Network {
     /// Transmission time (size over link bandwidth) of `size_mb` on `u -> v`, ns.
     #[inline]
     pub fn transmission_ns(&self, u: u32, v: u32, size_mb: f64, key: u64) -> Time {
-        ((size_mb / self.link_bandwidth(u, v, key)) * NS_PER_S).round() as Time
+        self.transmission_seeded(u, v, size_mb, self.message_seed(key))
+    }
+
+    #[inline]
+    fn transmission_seeded(&self, u: u32, v: u32, size_mb: f64, message_seed: u64) -> Time {
+        ((size_mb / self.link_bandwidth_seeded(u, v, message_seed)) * NS_PER_S).round() as Time
     }
 
     /// Latency plus processing on `u -> v`, ns.
@@ -378,16 +398,7 @@ impl Network {
         alive: impl Fn(u32, Time) -> bool,
         s: &mut GossipScratch,
     ) -> Spread {
-        let n = self.n as usize;
-        s.arrival.clear();
-        s.arrival.resize(n, Time::MAX);
-        s.parent.clear();
-        s.parent.resize(n, u32::MAX);
-        s.done.clear();
-        s.done.resize(n, false);
-        s.heap.clear();
-        s.arrival[origin as usize] = t0;
-        s.parent[origin as usize] = origin;
+        s.reset(self.n as usize, origin, t0);
         s.heap.push(Reverse((t0, origin)));
         let n32 = self.n;
         let mseed = self.message_seed(key);
@@ -405,8 +416,8 @@ impl Network {
                 if t + lat[v as usize].max(1) > best {
                     continue;
                 }
-                let tx = ((size_mb / self.link_bandwidth_seeded(u, v, mseed)) * NS_PER_S).round();
-                let a = t + (tx as Time + lat[v as usize]).max(1);
+                let a =
+                    t + (self.transmission_seeded(u, v, size_mb, mseed) + lat[v as usize]).max(1);
                 if a > best || (a == best && u > s.parent[v as usize]) || !alive(v, a) {
                     continue;
                 }
@@ -441,13 +452,7 @@ impl Network {
         alive: impl Fn(u32, Time) -> bool,
         s: &mut GossipScratch,
     ) -> Spread {
-        let n = self.n as usize;
-        s.arrival.clear();
-        s.arrival.resize(n, Time::MAX);
-        s.parent.clear();
-        s.parent.resize(n, u32::MAX);
-        s.arrival[origin as usize] = t0;
-        s.parent[origin as usize] = origin;
+        s.reset(self.n as usize, origin, t0);
         let mut spread = Spread::default();
         for v in 0..self.n {
             if v == origin {
@@ -499,36 +504,6 @@ impl Network {
     /// Total directed links.
     pub fn link_count(&self) -> usize {
         self.adj.len()
-    }
-
-    /// Builds a network from explicit parts (tests and reconstructed twins).
-    pub fn from_parts(
-        arcs: &[(u32, u32)],
-        bw: Vec<f64>,
-        lat_ns: Vec<u64>,
-        template: &NetworkParams,
-        draw_seed: u64,
-    ) -> Network {
-        let n = bw.len() as u32;
-        let (off, adj) = csr(n, arcs.to_vec());
-        let bw_sd = match template.bandwidth {
-            Bandwidth::PerNodeJitter { cv } => bw.iter().map(|b| b * cv).collect(),
-            _ => vec![0.0; n as usize],
-        };
-        Network {
-            n,
-            off,
-            adj,
-            bw,
-            bw_sd,
-            lat: lat_ns,
-            city: Vec::new(),
-            model: template.bandwidth,
-            mean: template.bandwidth_mean,
-            sd: template.bandwidth_sd,
-            min: template.bandwidth_min,
-            draw_seed,
-        }
     }
 }
 
