@@ -70,3 +70,4 @@ pub mod propagation;
 pub mod rng;
 pub mod runner;
 pub mod spec;
+pub mod twin;

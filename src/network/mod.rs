@@ -109,7 +109,7 @@ pub struct NetworkParams {
 }
 
 /// A realised network: peer lists (CSR), node bandwidths, a latency matrix.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Network {
     n: u32,
     /// Out-adjacency in CSR form: `adj[off[u]..off[u+1]]`, ascending.
@@ -293,6 +293,12 @@ impl Network {
             min: p.bandwidth_min,
             draw_seed: crate::rng::stream_seed(master, run_key, "network"),
         }
+    }
+
+    /// Re-keys the per-message draws to the run key `run_key` (stream "network"), as
+    /// [`Network::build`] keys them.
+    pub fn rekey_draws(&mut self, master: u64, run_key: u64) {
+        self.draw_seed = crate::rng::stream_seed(master, run_key, "network");
     }
 
     /// Number of nodes.
@@ -504,6 +510,77 @@ impl Network {
     /// Total directed links.
     pub fn link_count(&self) -> usize {
         self.adj.len()
+    }
+
+    /// Index of `u`'s first arc in CSR order; `u`'s arcs are `arc_base(u) ..
+    /// arc_base(u) + peers(u).len()`, in the order of [`Network::peers`].
+    #[inline]
+    pub fn arc_base(&self, u: u32) -> usize {
+        self.off[u as usize] as usize
+    }
+
+    /// The CSR index of arc `u -> v`, if `v` is a peer of `u`.
+    pub fn arc(&self, u: u32, v: u32) -> Option<usize> {
+        self.peers(u)
+            .binary_search(&v)
+            .ok()
+            .map(|i| self.arc_base(u) + i)
+    }
+
+    /// The links as unordered pairs `(u, v)`, `u < v`, ascending (either direction counts).
+    pub fn edges(&self) -> Vec<(u32, u32)> {
+        let mut e: Vec<(u32, u32)> = (0..self.n)
+            .flat_map(|u| self.peers(u).iter().map(move |&v| (u.min(v), u.max(v))))
+            .collect();
+        e.sort_unstable();
+        e.dedup();
+        e
+    }
+
+    /// A network over a subset of `template`'s nodes with given links and bandwidths: the
+    /// model a digital twin rebuilds. `keep[i]` is the template node that becomes node `i`
+    /// (ascending); `edges` are two-way links between new ids; `bw` and `bw_sd` are the new
+    /// nodes' bandwidth distributions. Latency, the bandwidth model and the per-message draw
+    /// seed are the template's (a twin is not told latency; see the twin module). With every
+    /// node kept, the same links and the same bandwidths, the result equals the template.
+    pub fn from_parts(
+        template: &Network,
+        keep: &[u32],
+        edges: &[(u32, u32)],
+        bw: Vec<f64>,
+        bw_sd: Vec<f64>,
+    ) -> Network {
+        let n = keep.len() as u32;
+        assert_eq!(bw.len(), keep.len(), "one bandwidth per kept node");
+        assert_eq!(bw_sd.len(), keep.len(), "one bandwidth sd per kept node");
+        let arcs: Vec<(u32, u32)> = edges.iter().flat_map(|&(u, v)| [(u, v), (v, u)]).collect();
+        let (off, adj) = csr(n, arcs);
+        let tn = template.n as usize;
+        let mut lat = Vec::with_capacity(keep.len() * keep.len());
+        for &u in keep {
+            for &v in keep {
+                lat.push(template.lat[u as usize * tn + v as usize]);
+            }
+        }
+        let city = if template.city.is_empty() {
+            Vec::new()
+        } else {
+            keep.iter().map(|&u| template.city[u as usize]).collect()
+        };
+        Network {
+            n,
+            off,
+            adj,
+            bw,
+            bw_sd,
+            lat,
+            city,
+            model: template.model,
+            mean: template.mean,
+            sd: template.sd,
+            min: template.min,
+            draw_seed: template.draw_seed,
+        }
     }
 }
 

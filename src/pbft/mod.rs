@@ -36,6 +36,7 @@ use crate::des::{HeapQueue, Time};
 use crate::network::{Dissemination, GossipScratch, Network, NetworkParams, Spread};
 use crate::propagation::RunSeeds;
 use crate::rng::stream;
+use crate::twin::estimate::PeerObserver;
 use metrics::{gini, gini_sbs, mean_finite, quantile};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp};
@@ -356,6 +357,8 @@ pub struct Simulator {
     counters: Counters,
     samples: Vec<f64>,
     block_times: Vec<f64>,
+    /// Peer-state estimation, when a twin experiment asks for it (see [`Simulator::observe`]).
+    observer: Option<PeerObserver>,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -603,7 +606,7 @@ impl Simulator {
             }
         };
         let base = slot as usize * n;
-        let static_delays = net.is_static() && p.crash_nodes == 0;
+        let static_delays = net.is_static() && p.crash_nodes == 0 && self.observer.is_none();
         let (len, transmissions) = if static_delays {
             let ck = (from, size.to_bits());
             let (start, len, tx) = match self.cache.get(&ck) {
@@ -628,6 +631,9 @@ impl Simulator {
             (len, tx)
         } else {
             let spread = self.spread(p, net, from, t, size, key);
+            if let Some(o) = &mut self.observer {
+                o.observe_spread(net, &self.scratch, from, size, key, p.net.dissemination);
+            }
             let mut len = 0;
             for v in 0..n as u32 {
                 let a = self.scratch.arrival[v as usize];
@@ -1166,6 +1172,9 @@ impl Simulator {
         for h in nd.height + 1..=upto {
             let b = self.proposals[self.canonical[h as usize - 1] as usize];
             let key = SYNC_TAG | (u64::from(v) << 32) | u64::from(h);
+            if let Some(o) = &mut self.observer {
+                o.observe_message(net, peer, v, p.base_msg_mb + b.size_mb, key);
+            }
             d += net.delay_ns(peer, v, p.base_msg_mb + b.size_mb, key)
                 + p.block_val_ns
                 + p.sync_request_ns;
@@ -1320,6 +1329,37 @@ impl Simulator {
         }
     }
 
+    /// Makes the next runs record what every node observes of its peers (Eq. 1 of the twin
+    /// paper, and gossip path history) into `observer`, built for the run's network; `None`
+    /// stops it. Observation changes no result: it disables only the cache of identical
+    /// broadcasts, whose reuse gives the same deliveries.
+    pub fn observe(&mut self, observer: Option<PeerObserver>) {
+        self.observer = observer;
+    }
+
+    /// The observer of the last run, taken out of the simulator.
+    pub fn take_observer(&mut self) -> Option<PeerObserver> {
+        self.observer.take()
+    }
+
+    /// Height and block id of each node's latest block (0 and `u32::MAX` at genesis).
+    pub fn heads(&self) -> Vec<(u32, u32)> {
+        self.nodes
+            .iter()
+            .map(|nd| {
+                let h = nd.height;
+                (
+                    h,
+                    if h == 0 {
+                        NONE
+                    } else {
+                        self.canonical[h as usize - 1]
+                    },
+                )
+            })
+            .collect()
+    }
+
     /// Transaction ids of each block of the longest chain, in height order (for tests and the
     /// twin models).
     pub fn chain_transactions(&self) -> Vec<Vec<u32>> {
@@ -1334,7 +1374,7 @@ impl Simulator {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::network::{Bandwidth, Latency, Links};
     use workload::{Arrivals, TxPropagation, TxSize};
