@@ -267,6 +267,52 @@ mod bad_input {
         );
     }
 
+    const TWIN: &str = "name = \"t\"\ndescription = \"d\"\nmodel = \"twin\"\nseed = 1\nreplicates = 1\n[params]\nnodes = 10\n";
+
+    #[test]
+    fn twin_impossible_values() {
+        rejects(
+            &format!("{TWIN}missing = 11\n"),
+            &[
+                "spec.toml:8:",
+                "`params.missing` = 11",
+                "at most nodes = 10",
+            ],
+        );
+        rejects(
+            &format!("{TWIN}missing = 2\nmissing_nodes = \"3, 12\"\n"),
+            &[
+                "`params.missing_nodes` = \"3,12\"",
+                "node ids below nodes = 10 (got 12)",
+            ],
+        );
+        rejects(
+            &format!("{TWIN}missing = 2\nmissing_nodes = \"3, 3\"\n"),
+            &["`params.missing_nodes`", "node 3 is listed twice"],
+        );
+        rejects(
+            &format!("{TWIN}missing_nodes = \"1, 2\"\n"),
+            &[
+                "`params.missing` = 3",
+                "2 (the number of ids in missing_nodes)",
+            ],
+        );
+        rejects(
+            &format!("{TWIN}links = \"directed\"\n"),
+            &[
+                "`params.links` = \"directed\"",
+                "\"bidirectional\" for the twin model",
+            ],
+        );
+        rejects(
+            &format!("{TWIN}resim = \"sometimes\"\n"),
+            &[
+                "`params.resim` = \"sometimes\"",
+                "one of \"common\", \"independent\"",
+            ],
+        );
+    }
+
     #[test]
     fn negative_delay() {
         rejects(
@@ -435,7 +481,7 @@ mod commands {
         let readme =
             fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
         for &m in chainlab::model::Model::ALL {
-            let table = chainlab::cli::schema_markdown(&chainlab::runner::columns(m));
+            let table = chainlab::cli::schema_markdown(&chainlab::cli::own_columns(m));
             assert!(
                 readme.contains(&table),
                 "README's {} schema table is stale: paste `chainlab schema --model {}` into it",
@@ -582,5 +628,129 @@ mod failures {
             }
         }
         assert_eq!(failed, 7);
+    }
+}
+
+mod twin {
+    use super::*;
+
+    fn plan_rows(root: &Path, experiment: &str) -> Vec<RecordBatch> {
+        read_rows(&plan_dir(root, experiment))
+    }
+
+    #[test]
+    fn fig6_systems_quick_is_reproducible_and_reconstructs_what_algorithm_1_allows() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = spec_path("twin_fig6_systems.toml");
+        for (out, jobs) in [("a", "1"), ("b", "2")] {
+            let o = chainlab(&[
+                "run",
+                &spec,
+                "--quick",
+                "--quiet",
+                "--jobs",
+                jobs,
+                "--out",
+                tmp.path().join(out).to_str().unwrap(),
+            ]);
+            assert!(o.status.success(), "{:?}", text(&o));
+        }
+        let (a, b) = (
+            plan_rows(&tmp.path().join("a"), "twin_fig6_systems"),
+            plan_rows(&tmp.path().join("b"), "twin_fig6_systems"),
+        );
+        // Whole rows, list columns included, equal whatever --jobs (wall time aside).
+        assert_eq!(a, b);
+        let rows: usize = a.iter().map(|x| x.num_rows()).sum();
+        assert_eq!(rows, 2 * 2 * 3);
+        let batch = &a[0];
+        let col = |name: &str| batch.column_by_name(name).unwrap().clone();
+        let u64s = |name: &str| {
+            col(name)
+                .as_any()
+                .downcast_ref::<arrow_array::UInt64Array>()
+                .unwrap()
+                .values()
+                .to_vec()
+        };
+        let f64s = |name: &str| {
+            col(name)
+                .as_any()
+                .downcast_ref::<arrow_array::Float64Array>()
+                .unwrap()
+                .values()
+                .to_vec()
+        };
+        // Algorithm 1 loses exactly the links between two missing nodes.
+        assert_eq!(u64s("edges_lost"), u64s("edges_between_missing"));
+        assert!(u64s("model_safety_violations").iter().all(|&v| v == 0));
+        // Replicates of one system share the physical run; systems differ.
+        let orig = f64s("orig_latency_sbs_s");
+        assert_eq!(orig[0], orig[1]);
+        assert_ne!(orig[0], orig[orig.len() - 1]);
+        // Per-node list columns: one entry per node, states that add up.
+        let states = col("node_state");
+        let states = states
+            .as_any()
+            .downcast_ref::<arrow_array::ListArray>()
+            .unwrap();
+        let missing = batch
+            .column_by_name("missing")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<arrow_array::Int64Array>()
+            .unwrap()
+            .values()
+            .to_vec();
+        for (i, &m) in missing.iter().enumerate() {
+            let v = states.value(i);
+            let v = v
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            assert_eq!(v.len(), 50);
+            let reported = v.iter().filter(|s| *s == Some("reported")).count();
+            assert_eq!(reported as i64, 50 - m);
+        }
+    }
+
+    #[test]
+    fn named_missing_nodes_with_nothing_lost_re_simulate_the_original_exactly() {
+        let tmp = tempfile::tempdir().unwrap();
+        let body = fs::read_to_string(spec_path("twin_fig5.toml"))
+            .unwrap()
+            .replace("name = \"twin_fig5\"", "name = \"t\"")
+            .replace("replicates = 20", "replicates = 2")
+            .replace("missing = 3", "missing = 0");
+        let spec = write_spec(tmp.path(), &body);
+        run_quiet(spec.to_str().unwrap(), tmp.path(), "1");
+        let rows = plan_rows(tmp.path(), "t");
+        let b = &rows[0];
+        for name in [
+            "diff_latency_sbs_s",
+            "diff_throughput_sbs_tps",
+            "diff_block_time_mean_s",
+            "diff_gini_sbs",
+        ] {
+            let c = b.column_by_name(name).unwrap();
+            let c = c
+                .as_any()
+                .downcast_ref::<arrow_array::Float64Array>()
+                .unwrap();
+            assert!(c.values().iter().all(|&x| x == 0.0), "{name}: {c:?}");
+        }
+        // Named nodes: exactly those are lost.
+        let body = body.replace("missing = 0", "missing = 2\nmissing_nodes = \"7, 2\"");
+        let spec = write_spec(tmp.path(), &body);
+        let named = tmp.path().join("named");
+        run_quiet(spec.to_str().unwrap(), &named, "1");
+        let dir = plan_dir(&named, "t");
+        let rows = read_rows(&dir);
+        let ids = rows[0].column_by_name("missing_ids").unwrap();
+        let ids = ids
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .unwrap();
+        assert!(ids.iter().all(|s| s == Some("2,7")));
     }
 }

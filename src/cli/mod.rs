@@ -257,14 +257,27 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
         Command::Schema { model } => {
             let m = Model::from_name(&model)
                 .ok_or_else(|| Failure::Usage(format!("unknown model `{model}`")))?;
+            let also = m
+                .parent()
+                .map(|p| format!(" (in addition to those of model `{}`)", p.name()))
+                .unwrap_or_default();
             println!(
-                "Parameters of model `{}`:\n\n{}",
+                "Parameters of model `{}`{also}:\n\n{}",
                 m.name(),
                 params_markdown(m)
             );
+            let besides = m
+                .parent()
+                .map(|p| {
+                    format!(
+                        " (after the engine's columns and model `{}`'s parameter columns)",
+                        p.name()
+                    )
+                })
+                .unwrap_or_default();
             println!(
-                "Result columns:\n\n{}",
-                schema_markdown(&runner::columns(m))
+                "Result columns{besides}:\n\n{}",
+                schema_markdown(&own_columns(m))
             );
             Ok(())
         }
@@ -286,11 +299,29 @@ pub fn schema_markdown(cols: &[Column]) -> String {
     s
 }
 
-/// A model's parameters as a Markdown table (the README's parameter reference is this output).
+/// A model's result columns, less the engine's and its parent's parameter columns when it has
+/// a parent (all of them without one).
+pub fn own_columns(model: Model) -> Vec<Column> {
+    let inherited: Vec<Column> = model
+        .parent()
+        .map(|p| {
+            let mut c = crate::output::schema::engine_columns();
+            c.extend(p.params().iter().map(crate::output::schema::param_column));
+            c
+        })
+        .unwrap_or_default();
+    runner::columns(model)
+        .into_iter()
+        .filter(|c| !inherited.iter().any(|i| i.name == c.name))
+        .collect()
+}
+
+/// A model's own parameters as a Markdown table (the README's parameter reference is this
+/// output; a model with a parent lists only what it adds).
 pub fn params_markdown(model: Model) -> String {
     let mut s =
         String::from("| key | column | default | allowed | meaning |\n|---|---|---|---|---|\n");
-    for p in model.params() {
+    for p in model.own_params() {
         s.push_str(&format!(
             "| `{}` | `{}` | `{}` | {} | {} |\n",
             p.key,

@@ -8,7 +8,8 @@
 pub mod schema;
 
 use arrow_array::builder::{
-    BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, UInt32Builder, UInt64Builder,
+    BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder, UInt32Builder,
+    UInt64Builder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
@@ -69,11 +70,19 @@ pub fn arrow_schema(columns: &[Column]) -> Schema {
                     ColumnType::F64 => DataType::Float64,
                     ColumnType::Bool => DataType::Boolean,
                     ColumnType::Str => DataType::Utf8,
+                    ColumnType::ListU32 => list_of(DataType::UInt32),
+                    ColumnType::ListF64 => list_of(DataType::Float64),
+                    ColumnType::ListStr => list_of(DataType::Utf8),
                 };
                 Field::new(c.name.clone(), dt, c.nullable)
             })
             .collect::<Vec<_>>(),
     )
+}
+
+/// A list type as Arrow's list builders make it (items named "item", nullable).
+fn list_of(item: DataType) -> DataType {
+    DataType::List(Arc::new(Field::new("item", item, true)))
 }
 
 fn column_array(col: &Column, rows: &[Vec<Cell>], j: usize) -> Result<ArrayRef, String> {
@@ -85,6 +94,24 @@ fn column_array(col: &Column, rows: &[Vec<Cell>], j: usize) -> Result<ArrayRef, 
                 match &row[j] {
                     Cell::Null => b.append_null(),
                     $pat => b.append_value($val),
+                    other => return Err(bad(other)),
+                }
+            }
+            Arc::new(b.finish()) as ArrayRef
+        }};
+    }
+    macro_rules! build_list {
+        ($inner:expr, $pat:pat => $xs:expr, $push:expr) => {{
+            let mut b = ListBuilder::new($inner);
+            for row in rows {
+                match &row[j] {
+                    Cell::Null => b.append_null(),
+                    $pat => {
+                        for x in $xs.iter() {
+                            $push(b.values(), x);
+                        }
+                        b.append(true);
+                    }
                     other => return Err(bad(other)),
                 }
             }
@@ -109,6 +136,15 @@ fn column_array(col: &Column, rows: &[Vec<Cell>], j: usize) -> Result<ArrayRef, 
                 }
             }
             Arc::new(b.finish()) as ArrayRef
+        }
+        ColumnType::ListU32 => {
+            build_list!(UInt32Builder::new(), Cell::LU(xs) => xs, |b: &mut UInt32Builder, x: &u32| b.append_value(*x))
+        }
+        ColumnType::ListF64 => {
+            build_list!(Float64Builder::new(), Cell::LF(xs) => xs, |b: &mut Float64Builder, x: &f64| b.append_value(*x))
+        }
+        ColumnType::ListStr => {
+            build_list!(StringBuilder::new(), Cell::LS(xs) => xs, |b: &mut StringBuilder, x: &String| b.append_value(x))
         }
     })
 }

@@ -17,6 +17,12 @@ pub enum ColumnType {
     Bool,
     /// UTF-8 text.
     Str,
+    /// A list of unsigned 32-bit integers.
+    ListU32,
+    /// A list of 64-bit floats.
+    ListF64,
+    /// A list of texts.
+    ListStr,
 }
 
 impl ColumnType {
@@ -29,6 +35,9 @@ impl ColumnType {
             ColumnType::F64 => "double",
             ColumnType::Bool => "bool",
             ColumnType::Str => "string",
+            ColumnType::ListU32 => "list<uint32>",
+            ColumnType::ListF64 => "list<double>",
+            ColumnType::ListStr => "list<string>",
         }
     }
 }
@@ -76,6 +85,12 @@ pub enum Cell {
     B(bool),
     /// Text.
     S(String),
+    /// A list of unsigned integers.
+    LU(Vec<u32>),
+    /// A list of floats.
+    LF(Vec<f64>),
+    /// A list of texts.
+    LS(Vec<String>),
 }
 
 /// The engine's own columns, first in every table.
@@ -163,6 +178,7 @@ pub fn param_column(p: &ParamDef) -> Column {
         Kind::DurationMs { .. } => (ColumnType::I64, "ms"),
         Kind::RatePerS { .. } => (ColumnType::F64, "1/s"),
         Kind::Bool => (ColumnType::Bool, ""),
+        Kind::NodeList => (ColumnType::Str, ""),
     };
     Column {
         name: p.column.into(),

@@ -87,7 +87,7 @@ pub struct PropagationParams {
 /// The seeds of one run: streams for the environment (topology, weights, source) are keyed by
 /// `env_key`, so every protocol of a sweep sees the same graph for the same replicate; the
 /// protocol's own draws are keyed by `run_key`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RunSeeds {
     /// The experiment's master seed.
     pub master: u64,

@@ -265,51 +265,53 @@ pub fn execute_with(
         .num_threads(jobs)
         .build()
         .expect("a rayon pool");
+    // One workspace per worker thread for the whole sweep (not per rayon split), so that
+    // state a model may reuse between runs (the twin's physical system) survives work
+    // stealing. Each lock is only ever taken by its own thread.
+    let workspaces: Vec<Mutex<Workspace>> = (0..jobs).map(|_| Mutex::default()).collect();
     pool.install(|| {
-        work.par_iter()
-            .for_each_init(Workspace::default, |ws, &(s, r)| {
-                let part = pending[s];
-                let run = &plan.part(part)[r];
-                let (row, ev) = run_row(plan, run, ws, run_fn);
-                match ev {
-                    Some(e) => {
-                        events.fetch_add(e, std::sync::atomic::Ordering::Relaxed);
-                    }
-                    None => {
-                        failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
+        work.par_iter().for_each(|&(s, r)| {
+            let part = pending[s];
+            let run = &plan.part(part)[r];
+            let me = rayon::current_thread_index().unwrap_or(0) % jobs;
+            let mut ws = workspaces[me].lock().unwrap_or_else(|e| e.into_inner());
+            let (row, ev) = run_row(plan, run, &mut ws, run_fn);
+            drop(ws);
+            match ev {
+                Some(e) => {
+                    events.fetch_add(e, std::sync::atomic::Ordering::Relaxed);
                 }
-                let complete = {
-                    let mut st = states[s].lock().expect("part state lock");
-                    st.rows[r] = Some(row);
-                    st.remaining -= 1;
-                    if st.remaining == 0 {
-                        Some(std::mem::take(&mut st.rows))
-                    } else {
-                        None
-                    }
-                };
-                if let Some(rows) = complete {
-                    let rows: Vec<Vec<Cell>> = rows
-                        .into_iter()
-                        .map(|r| r.expect("every run of a complete part has a row"))
-                        .collect();
-                    if let Err(e) = output::write_part(
-                        &dir,
-                        &part_name(part),
-                        &cols,
-                        &rows,
-                        &footer(plan, part),
-                    ) {
-                        errors.lock().expect("error list lock").push(e);
-                    }
+                None => {
+                    failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
-                bar.inc(1);
-                bar.set_message(format!(
-                    "(skipped {skipped}, failed {})",
-                    failed.load(std::sync::atomic::Ordering::Relaxed)
-                ));
-            });
+            }
+            let complete = {
+                let mut st = states[s].lock().expect("part state lock");
+                st.rows[r] = Some(row);
+                st.remaining -= 1;
+                if st.remaining == 0 {
+                    Some(std::mem::take(&mut st.rows))
+                } else {
+                    None
+                }
+            };
+            if let Some(rows) = complete {
+                let rows: Vec<Vec<Cell>> = rows
+                    .into_iter()
+                    .map(|r| r.expect("every run of a complete part has a row"))
+                    .collect();
+                if let Err(e) =
+                    output::write_part(&dir, &part_name(part), &cols, &rows, &footer(plan, part))
+                {
+                    errors.lock().expect("error list lock").push(e);
+                }
+            }
+            bar.inc(1);
+            bar.set_message(format!(
+                "(skipped {skipped}, failed {})",
+                failed.load(std::sync::atomic::Ordering::Relaxed)
+            ));
+        });
     });
     bar.finish_and_clear();
 

@@ -472,7 +472,11 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
             for r in 0..replicates {
                 let run_key =
                     hash_bytes(format!("{}|{canonical}|rep={r}", model.name()).as_bytes());
-                let env_key = hash_bytes(format!("{}|env|{env}|rep={r}", model.name()).as_bytes());
+                let env_key = if model.replicates_share_environment() {
+                    hash_bytes(format!("{}|env|{env}", model.name()).as_bytes())
+                } else {
+                    hash_bytes(format!("{}|env|{env}|rep={r}", model.name()).as_bytes())
+                };
                 runs.push(RunSpec {
                     index: runs.len() as u64,
                     replicate: r,

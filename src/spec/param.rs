@@ -82,6 +82,33 @@ pub enum Kind {
     RatePerS { min: f64, max: f64 },
     /// `true` or `false`.
     Bool,
+    /// Distinct node ids as a string, "5, 7, 9" ("" for none); stored sorted as "5,7,9".
+    NodeList,
+}
+
+impl Kind {
+    /// The ids of a [`Kind::NodeList`] string, ascending; an error says what is wrong.
+    pub fn node_ids(s: &str) -> Result<Vec<u32>, String> {
+        let mut ids = Vec::new();
+        for part in s.split(',') {
+            let t = part.trim();
+            if t.is_empty() {
+                if s.trim().is_empty() {
+                    break;
+                }
+                return Err(format!("empty entry in \"{s}\""));
+            }
+            ids.push(
+                t.parse::<u32>()
+                    .map_err(|_| format!("\"{t}\" is not a node id (a non-negative integer)"))?,
+            );
+        }
+        ids.sort_unstable();
+        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+            return Err(format!("node {} is listed twice", w[0]));
+        }
+        Ok(ids)
+    }
 }
 
 /// One parameter of a model.
@@ -123,6 +150,9 @@ impl ParamDef {
                 format!("a rate such as \"1 per 600 s\", from {min} to {max} per second")
             }
             Kind::Bool => "true or false".into(),
+            Kind::NodeList => {
+                "a string of distinct node ids such as \"5, 7, 9\" (\"\" for none)".into()
+            }
         }
     }
 
@@ -174,6 +204,12 @@ impl ParamDef {
                 }
             }
             (Kind::Bool, toml::Value::Boolean(b)) => Ok(Value::Bool(*b)),
+            (Kind::NodeList, toml::Value::String(s)) => {
+                let ids = Kind::node_ids(s).map_err(|e| format!("{e}; expected {}", allowed()))?;
+                Ok(Value::Str(
+                    ids.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+                ))
+            }
             (_, other) => Err(format!(
                 "wrong type ({}); expected {}",
                 other.type_str(),

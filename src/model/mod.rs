@@ -15,6 +15,9 @@ use crate::propagation::{
     self, GraphRng, PropagationParams, Protocol, RunSeeds, Simulator, WeightMode,
 };
 use crate::spec::param::{Kind, ParamDef, ParamError, Value};
+use crate::twin::{self, TwinParams};
+
+mod twin_model;
 
 /// A model family, selected by the `model` key of an experiment file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +29,9 @@ pub enum Model {
     /// A PBFT blockchain over a gossip network, after SymBChainSim
     /// (`../shared/research/symbchainsim.md`).
     Pbft,
+    /// Digital-twin state extraction: reconstruction of a PBFT system from its nodes' state
+    /// messages, and re-simulation (`../shared/papers/twin-state-extraction-and-mirroring.txt`).
+    Twin,
 }
 
 /// A run's typed configuration.
@@ -36,6 +42,8 @@ pub enum ModelParams {
     Propagation(PropagationParams),
     /// For [`Model::Pbft`].
     Pbft(Box<PbftParams>),
+    /// For [`Model::Twin`].
+    Twin(Box<TwinParams>),
 }
 
 /// The outcome of one successful run: its metric cells and the events processed.
@@ -52,6 +60,14 @@ pub struct RunOutput {
 pub struct Workspace {
     propagation: Simulator,
     pbft: pbft::Simulator,
+    /// The last physical system a twin run used, with what identifies it. A physical system
+    /// is a pure function of these, so reusing it changes no result.
+    twin_system: Option<(
+        PbftParams,
+        twin::estimate::EbwDelay,
+        RunSeeds,
+        twin::Original,
+    )>,
 }
 
 /// Version of each model's semantics; part of the plan hash, so that results of an older
@@ -923,13 +939,14 @@ fn pbft_row(o: &pbft::PbftOutcome) -> Vec<Cell> {
 
 impl Model {
     /// Every model, in listing order.
-    pub const ALL: &'static [Model] = &[Model::Propagation, Model::Pbft];
+    pub const ALL: &'static [Model] = &[Model::Propagation, Model::Pbft, Model::Twin];
 
     /// The name used in experiment files.
     pub fn name(&self) -> &'static str {
         match self {
             Model::Propagation => "propagation",
             Model::Pbft => "pbft",
+            Model::Twin => "twin",
         }
     }
 
@@ -943,6 +960,7 @@ impl Model {
         match self {
             Model::Propagation => PROPAGATION_VERSION,
             Model::Pbft => PBFT_VERSION,
+            Model::Twin => twin_model::TWIN_VERSION,
         }
     }
 
@@ -951,7 +969,22 @@ impl Model {
         match self {
             Model::Propagation => PROPAGATION_PARAMS,
             Model::Pbft => PBFT_PARAMS,
+            Model::Twin => twin_model::twin_params(),
         }
+    }
+
+    /// The model whose parameters this one extends (the twin extends pbft).
+    pub fn parent(&self) -> Option<Model> {
+        match self {
+            Model::Twin => Some(Model::Pbft),
+            _ => None,
+        }
+    }
+
+    /// The parameters this model adds to its parent's (all of them without a parent).
+    pub fn own_params(&self) -> &'static [ParamDef] {
+        let all = self.params();
+        &all[self.parent().map_or(0, |p| p.params().len())..]
     }
 
     /// The metric columns, in order.
@@ -959,6 +992,7 @@ impl Model {
         match self {
             Model::Propagation => PROPAGATION_METRICS,
             Model::Pbft => PBFT_METRICS,
+            Model::Twin => twin_model::TWIN_METRICS,
         }
     }
 
@@ -968,7 +1002,15 @@ impl Model {
         match self {
             Model::Propagation => resolve_propagation(values).map(ModelParams::Propagation),
             Model::Pbft => resolve_pbft(values).map(|p| ModelParams::Pbft(Box::new(p))),
+            Model::Twin => twin_model::resolve_twin(values).map(|p| ModelParams::Twin(Box::new(p))),
         }
+    }
+
+    /// Whether a run's replicates share one environment. For the twin model a replicate is
+    /// another reconstruction of the same physical system, so its environment key leaves the
+    /// replicate out; for the others each replicate is a new environment.
+    pub fn replicates_share_environment(&self) -> bool {
+        matches!(self, Model::Twin)
     }
 
     /// Runs one simulation.
@@ -1009,6 +1051,24 @@ impl Model {
                 RunOutput {
                     events: o.events,
                     metrics: pbft_row(&o),
+                }
+            }
+            ModelParams::Twin(tp) => {
+                let system = twin::system_seeds(seeds.master, seeds.env_key);
+                let hit = ws.twin_system.as_ref().is_some_and(|(p, e, s, _)| {
+                    *p == tp.pbft && *e == tp.ebw_delay && *s == system
+                });
+                if !hit {
+                    let o = twin::run_original(&tp.pbft, tp.ebw_delay, system, &mut ws.pbft);
+                    ws.twin_system = Some((tp.pbft.clone(), tp.ebw_delay, system, o));
+                }
+                let (_, _, _, orig) = ws.twin_system.as_ref().expect("set above");
+                let o = twin::mirror(tp, orig, system, seeds.run_key, &mut ws.pbft);
+                // Only the re-simulation's events: whether this worker ran the physical system
+                // depends on scheduling, and rows must not.
+                RunOutput {
+                    events: o.model_events,
+                    metrics: twin_model::twin_row(&o),
                 }
             }
         }
