@@ -305,6 +305,12 @@ mod bad_input {
             ],
         );
         rejects(
+            &format!("{TWIN}model = \"x\"\n")
+                .replace("model = \"twin\"", "model = \"twin_sync\"")
+                .replace("model = \"x\"\n", "loss = 1.5\n"),
+            &["`params.loss` = 1.5", "a number in [0, 1]"],
+        );
+        rejects(
             &format!("{TWIN}resim = \"sometimes\"\n"),
             &[
                 "`params.resim` = \"sometimes\"",
@@ -752,5 +758,46 @@ mod twin {
             .downcast_ref::<arrow_array::StringArray>()
             .unwrap();
         assert!(ids.iter().all(|s| s == Some("2,7")));
+    }
+
+    #[test]
+    fn sync_quick_is_reproducible_and_algorithm_2_never_goes_back_a_block() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = spec_path("twin_sync.toml");
+        for (out, jobs) in [("a", "1"), ("b", "2")] {
+            let o = chainlab(&[
+                "run",
+                &spec,
+                "--quick",
+                "--quiet",
+                "--jobs",
+                jobs,
+                "--out",
+                tmp.path().join(out).to_str().unwrap(),
+            ]);
+            assert!(o.status.success(), "{:?}", text(&o));
+        }
+        let a = plan_rows(&tmp.path().join("a"), "twin_sync");
+        assert_eq!(a, plan_rows(&tmp.path().join("b"), "twin_sync"));
+        let b = &a[0];
+        assert_eq!(b.num_rows(), 4);
+        let u64s = |name: &str| {
+            b.column_by_name(name)
+                .unwrap()
+                .as_any()
+                .downcast_ref::<arrow_array::UInt64Array>()
+                .unwrap()
+                .values()
+                .to_vec()
+        };
+        assert!(u64s("alg2_height_regressions").iter().all(|&x| x == 0));
+        // At a mean delay of about four block times (rows 2 and 3) the naive twin goes back.
+        let naive = u64s("naive_height_regressions");
+        assert!(naive[2] > 0 && naive[3] > 0, "{naive:?}");
+        let applied = u64s("naive_applied");
+        let (a2, ign) = (u64s("alg2_applied"), u64s("alg2_ignored"));
+        for i in 0..4 {
+            assert_eq!(applied[i], a2[i] + ign[i]);
+        }
     }
 }

@@ -32,6 +32,8 @@ pub enum Model {
     /// Digital-twin state extraction: reconstruction of a PBFT system from its nodes' state
     /// messages, and re-simulation (`../shared/papers/twin-state-extraction-and-mirroring.txt`).
     Twin,
+    /// Block-order synchronisation of the twin's state updates (the same paper, Algorithm 2).
+    TwinSync,
 }
 
 /// A run's typed configuration.
@@ -44,6 +46,8 @@ pub enum ModelParams {
     Pbft(Box<PbftParams>),
     /// For [`Model::Twin`].
     Twin(Box<TwinParams>),
+    /// For [`Model::TwinSync`].
+    TwinSync(Box<(PbftParams, twin::sync::SyncParams)>),
 }
 
 /// The outcome of one successful run: its metric cells and the events processed.
@@ -939,7 +943,12 @@ fn pbft_row(o: &pbft::PbftOutcome) -> Vec<Cell> {
 
 impl Model {
     /// Every model, in listing order.
-    pub const ALL: &'static [Model] = &[Model::Propagation, Model::Pbft, Model::Twin];
+    pub const ALL: &'static [Model] = &[
+        Model::Propagation,
+        Model::Pbft,
+        Model::Twin,
+        Model::TwinSync,
+    ];
 
     /// The name used in experiment files.
     pub fn name(&self) -> &'static str {
@@ -947,6 +956,7 @@ impl Model {
             Model::Propagation => "propagation",
             Model::Pbft => "pbft",
             Model::Twin => "twin",
+            Model::TwinSync => "twin_sync",
         }
     }
 
@@ -961,6 +971,7 @@ impl Model {
             Model::Propagation => PROPAGATION_VERSION,
             Model::Pbft => PBFT_VERSION,
             Model::Twin => twin_model::TWIN_VERSION,
+            Model::TwinSync => twin_model::TWIN_SYNC_VERSION,
         }
     }
 
@@ -970,13 +981,14 @@ impl Model {
             Model::Propagation => PROPAGATION_PARAMS,
             Model::Pbft => PBFT_PARAMS,
             Model::Twin => twin_model::twin_params(),
+            Model::TwinSync => twin_model::sync_params(),
         }
     }
 
     /// The model whose parameters this one extends (the twin extends pbft).
     pub fn parent(&self) -> Option<Model> {
         match self {
-            Model::Twin => Some(Model::Pbft),
+            Model::Twin | Model::TwinSync => Some(Model::Pbft),
             _ => None,
         }
     }
@@ -993,6 +1005,7 @@ impl Model {
             Model::Propagation => PROPAGATION_METRICS,
             Model::Pbft => PBFT_METRICS,
             Model::Twin => twin_model::TWIN_METRICS,
+            Model::TwinSync => twin_model::TWIN_SYNC_METRICS,
         }
     }
 
@@ -1003,6 +1016,9 @@ impl Model {
             Model::Propagation => resolve_propagation(values).map(ModelParams::Propagation),
             Model::Pbft => resolve_pbft(values).map(|p| ModelParams::Pbft(Box::new(p))),
             Model::Twin => twin_model::resolve_twin(values).map(|p| ModelParams::Twin(Box::new(p))),
+            Model::TwinSync => {
+                twin_model::resolve_sync(values).map(|p| ModelParams::TwinSync(Box::new(p)))
+            }
         }
     }
 
@@ -1069,6 +1085,14 @@ impl Model {
                 RunOutput {
                     events: o.model_events,
                     metrics: twin_model::twin_row(&o),
+                }
+            }
+            ModelParams::TwinSync(b) => {
+                let (p, sp) = &**b;
+                let o = twin::run_sync(p, sp, seeds, &mut ws.pbft);
+                RunOutput {
+                    events: o.events,
+                    metrics: twin_model::sync_row(sp, &o),
                 }
             }
         }

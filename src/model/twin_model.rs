@@ -1,11 +1,14 @@
-//! The `twin` model: the PBFT model's parameters, then the twin's own; one row per
-//! reconstruction, with per-node and per-link values as list columns.
+//! The twin models. `twin`: the PBFT model's parameters, then the twin's own; one row per
+//! reconstruction, with per-node and per-link values as list columns. `twin_sync`: the PBFT
+//! model's parameters, then the synchronisation experiment's; one row per run, both policies.
 
 use super::{PBFT_PARAMS, resolve_pbft};
 use crate::output::schema::{Cell, ColumnType as T, MetricDef};
+use crate::pbft::PbftParams;
 use crate::spec::param::{Kind, ParamDef, ParamError, Value};
 use crate::twin::estimate::EbwDelay;
-use crate::twin::{Missing, Resim, TwinOutcome, TwinParams};
+use crate::twin::sync::{DelayDist, Drift, Emit, SyncParams};
+use crate::twin::{Missing, Resim, SyncOutcome, TwinOutcome, TwinParams};
 use std::sync::OnceLock;
 
 pub(super) const TWIN_VERSION: &str = "twin-v1";
@@ -471,5 +474,341 @@ pub(super) fn twin_row(o: &TwinOutcome) -> Vec<Cell> {
         Cell::LU(o.edges.iter().map(|e| e.1).collect()),
         Cell::LF(o.edges.iter().map(|e| e.2).collect()),
         Cell::LS(o.edges.iter().map(|e| e.3.name().to_string()).collect()),
+    ]
+}
+
+pub(super) const TWIN_SYNC_VERSION: &str = "twin-sync-v1";
+
+static SYNC_OWN_PARAMS: &[ParamDef] = &[
+    ParamDef {
+        key: "emit",
+        column: "emit",
+        kind: Kind::Choice(&["block", "interval"]),
+        default: "block",
+        environment: false,
+        doc: "when nodes send state messages: each time they add a block, or every emit_interval",
+    },
+    ParamDef {
+        key: "emit_interval",
+        column: "emit_interval_ms",
+        kind: Kind::DurationMs {
+            min: 1,
+            max: 3_600_000,
+        },
+        default: "1 s",
+        environment: false,
+        doc: "period of state messages under emit = \"interval\"",
+    },
+    ParamDef {
+        key: "delay_mean",
+        column: "delay_mean_ms",
+        kind: Kind::DurationMs {
+            min: 0,
+            max: 3_600_000,
+        },
+        default: "500 ms",
+        environment: false,
+        doc: "mean delay of a state message to the twin",
+    },
+    ParamDef {
+        key: "delay_dist",
+        column: "delay_dist",
+        kind: Kind::Choice(&["exponential", "uniform", "constant"]),
+        default: "exponential",
+        environment: false,
+        doc: "delay distribution: exponential with the mean, uniform on [0, 2 * mean], or constant",
+    },
+    ParamDef {
+        key: "loss",
+        column: "loss",
+        kind: Kind::Float { min: 0.0, max: 1.0 },
+        default: "0.0",
+        environment: false,
+        doc: "probability a state message never reaches the twin",
+    },
+    ParamDef {
+        key: "drift",
+        column: "drift",
+        kind: Kind::Choice(&["none", "step", "walk"]),
+        default: "step",
+        environment: false,
+        doc: "bandwidth drift during the run: none, a step (every node times drift_factor at drift_at), or a random walk (Normal(0, drift_sd) every drift_interval, floored at bandwidth_min)",
+    },
+    ParamDef {
+        key: "drift_at",
+        column: "drift_at_ms",
+        kind: Kind::DurationMs {
+            min: 0,
+            max: 1000 * 3_600_000,
+        },
+        default: "10 s",
+        environment: false,
+        doc: "when the step happens",
+    },
+    ParamDef {
+        key: "drift_factor",
+        column: "drift_factor",
+        kind: Kind::Float {
+            min: 0.01,
+            max: 100.0,
+        },
+        default: "0.5",
+        environment: false,
+        doc: "the step's factor on every node's bandwidth",
+    },
+    ParamDef {
+        key: "drift_interval",
+        column: "drift_interval_ms",
+        kind: Kind::DurationMs {
+            min: 1,
+            max: 3_600_000,
+        },
+        default: "1 s",
+        environment: false,
+        doc: "random-walk step length",
+    },
+    ParamDef {
+        key: "drift_sd",
+        column: "drift_sd_mbps",
+        kind: Kind::Float {
+            min: 0.0,
+            max: 1000.0,
+        },
+        default: "1.0",
+        environment: false,
+        doc: "random-walk step standard deviation, MB/s",
+    },
+    ParamDef {
+        key: "peer_entries",
+        column: "peer_entries",
+        kind: Kind::Bool,
+        default: "true",
+        environment: false,
+        doc: "state messages also carry the sender's estimate of each peer (min of the two bandwidths at sending), as Algorithm 2's \"for n in S\"",
+    },
+    ParamDef {
+        key: "sample_interval",
+        column: "sample_interval_ms",
+        kind: Kind::DurationMs {
+            min: 1,
+            max: 3_600_000,
+        },
+        default: "100 ms",
+        environment: false,
+        doc: "spacing of the instants at which staleness and error are measured",
+    },
+];
+
+/// The PBFT parameters, then the synchronisation experiment's own.
+pub(super) fn sync_params() -> &'static [ParamDef] {
+    static ALL: OnceLock<Vec<ParamDef>> = OnceLock::new();
+    ALL.get_or_init(|| PBFT_PARAMS.iter().chain(SYNC_OWN_PARAMS).copied().collect())
+}
+
+pub(super) fn resolve_sync(v: &[Value]) -> Result<(PbftParams, SyncParams), ParamError> {
+    let pbft = resolve_pbft(&v[..PBFT_PARAMS.len()])?;
+    let own = &v[PBFT_PARAMS.len()..];
+    let get = |key: &str| {
+        let i = SYNC_OWN_PARAMS
+            .iter()
+            .position(|p| p.key == key)
+            .expect("known key");
+        &own[i]
+    };
+    let ns = |key: &str| get(key).as_int() as u64 * 1_000_000;
+    let min = pbft.net.bandwidth_min;
+    Ok((
+        pbft,
+        SyncParams {
+            emit: match get("emit").as_str() {
+                "interval" => Emit::Every(ns("emit_interval")),
+                _ => Emit::EveryBlock,
+            },
+            delay_mean: ns("delay_mean"),
+            delay_dist: match get("delay_dist").as_str() {
+                "uniform" => DelayDist::Uniform,
+                "constant" => DelayDist::Constant,
+                _ => DelayDist::Exponential,
+            },
+            loss: get("loss").as_float(),
+            drift: match get("drift").as_str() {
+                "step" => Drift::Step {
+                    at: ns("drift_at"),
+                    factor: get("drift_factor").as_float(),
+                },
+                "walk" => Drift::Walk {
+                    every: ns("drift_interval"),
+                    sd: get("drift_sd").as_float(),
+                    min,
+                },
+                _ => Drift::None,
+            },
+            peer_entries: get("peer_entries").as_bool(),
+            sample_every: ns("sample_interval"),
+        },
+    ))
+}
+
+pub(super) static TWIN_SYNC_METRICS: &[MetricDef] = &[
+    metric!(
+        "ibt_mean_s",
+        T::F64,
+        "s",
+        "Mean inter-block time of the PBFT run (its block_time_mean_s)."
+    ),
+    metric!(
+        "delay_over_ibt",
+        T::F64,
+        "",
+        "delay_mean / ibt_mean_s: the x axis of the synchronisation study."
+    ),
+    metric!(
+        "end_s",
+        T::F64,
+        "s",
+        "Simulated time at the end of the run."
+    ),
+    metric!("blocks", T::U32, "", "Blocks in the longest chain."),
+    metric!("msgs_sent", T::U64, "", "State messages sent."),
+    metric!(
+        "msgs_arrived",
+        T::U64,
+        "",
+        "State messages that reached the twin."
+    ),
+    metric!(
+        "naive_applied",
+        T::U64,
+        "",
+        "Arrival order: entries applied (all of them)."
+    ),
+    metric!(
+        "naive_regressions",
+        T::U64,
+        "",
+        "Arrival order: applied entries older, by emission time, than the entry they replaced."
+    ),
+    metric!(
+        "naive_height_regressions",
+        T::U64,
+        "",
+        "Arrival order: applied entries with a lower block reference than the one they replaced."
+    ),
+    metric!(
+        "naive_regression_rate",
+        T::F64,
+        "",
+        "naive_regressions / naive_applied."
+    ),
+    metric!(
+        "naive_staleness_s",
+        T::F64,
+        "s",
+        "Arrival order: mean over sample instants and held entries of (now - emission of the held update)."
+    ),
+    metric!(
+        "naive_staleness_blocks",
+        T::F64,
+        "",
+        "Arrival order: mean of (longest chain height now - held block reference)."
+    ),
+    metric!(
+        "naive_bw_err_mbps",
+        T::F64,
+        "MB/s",
+        "Arrival order: mean absolute error of held bandwidths against the truth now."
+    ),
+    metric!(
+        "naive_coverage",
+        T::F64,
+        "",
+        "Arrival order: mean fraction of nodes with an entry."
+    ),
+    metric!("alg2_applied", T::U64, "", "Algorithm 2: entries applied."),
+    metric!(
+        "alg2_ignored",
+        T::U64,
+        "",
+        "Algorithm 2: entries ignored (block reference not above the held one)."
+    ),
+    metric!(
+        "alg2_regressions",
+        T::U64,
+        "",
+        "Algorithm 2: applied entries older, by emission time, than the entry they replaced (possible when a lagging node's view arrives first)."
+    ),
+    metric!(
+        "alg2_height_regressions",
+        T::U64,
+        "",
+        "Algorithm 2: applied entries with a lower block reference (0 by construction)."
+    ),
+    metric!(
+        "alg2_regression_rate",
+        T::F64,
+        "",
+        "alg2_regressions / alg2_applied."
+    ),
+    metric!(
+        "alg2_staleness_s",
+        T::F64,
+        "s",
+        "Algorithm 2: mean staleness in seconds."
+    ),
+    metric!(
+        "alg2_staleness_blocks",
+        T::F64,
+        "",
+        "Algorithm 2: mean staleness in blocks."
+    ),
+    metric!(
+        "alg2_bw_err_mbps",
+        T::F64,
+        "MB/s",
+        "Algorithm 2: mean absolute bandwidth error against the truth."
+    ),
+    metric!(
+        "alg2_coverage",
+        T::F64,
+        "",
+        "Algorithm 2: mean fraction of nodes with an entry."
+    ),
+];
+
+pub(super) fn sync_row(sp: &SyncParams, o: &SyncOutcome) -> Vec<Cell> {
+    let u = Cell::U;
+    let f = Cell::F;
+    let rate = |a: u64, b: u64| {
+        if b == 0 {
+            f64::NAN
+        } else {
+            a as f64 / b as f64
+        }
+    };
+    let (a, b) = (&o.naive, &o.alg2);
+    vec![
+        f(o.ibt_mean_s),
+        f(sp.delay_mean as f64 / 1e9 / o.ibt_mean_s),
+        f(o.end_s),
+        u(o.blocks.into()),
+        u(o.sent),
+        u(o.arrived),
+        u(a.decisions.applied),
+        u(a.decisions.regressions),
+        u(a.decisions.height_regressions),
+        f(rate(a.decisions.regressions, a.decisions.applied)),
+        f(a.staleness_s),
+        f(a.staleness_blocks),
+        f(a.bw_err_mbps),
+        f(a.coverage),
+        u(b.decisions.applied),
+        u(b.decisions.ignored),
+        u(b.decisions.regressions),
+        u(b.decisions.height_regressions),
+        f(rate(b.decisions.regressions, b.decisions.applied)),
+        f(b.staleness_s),
+        f(b.staleness_blocks),
+        f(b.bw_err_mbps),
+        f(b.coverage),
     ]
 }

@@ -1342,6 +1342,14 @@ impl Simulator {
         self.observer.take()
     }
 
+    /// The times node `v` added each block of its chain, in height order (nondecreasing).
+    pub fn commit_times(&self, v: u32) -> Vec<Time> {
+        let n = self.n as usize;
+        (0..self.nodes[v as usize].height as usize)
+            .map(|h| self.added[h * n + v as usize])
+            .collect()
+    }
+
     /// Height and block id of each node's latest block (0 and `u32::MAX` at genesis).
     pub fn heads(&self) -> Vec<(u32, u32)> {
         self.nodes

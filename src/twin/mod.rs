@@ -28,6 +28,7 @@
 
 pub mod estimate;
 pub mod reconstruct;
+pub mod sync;
 
 use crate::network::Network;
 use crate::pbft::{PbftOutcome, PbftParams, Simulator, StopReason};
@@ -416,6 +417,80 @@ pub fn mirror(
     }
 }
 
+/// The outcome of one block-order synchronisation run ([`sync`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncOutcome {
+    /// The PBFT run's mean block time, s.
+    pub ibt_mean_s: f64,
+    /// Simulated time at the end, s.
+    pub end_s: f64,
+    /// Blocks in the longest chain.
+    pub blocks: u32,
+    /// State messages sent.
+    pub sent: u64,
+    /// State messages that arrived.
+    pub arrived: u64,
+    /// Arrival order (the naive twin).
+    pub naive: sync::PolicyOutcome,
+    /// Algorithm 2.
+    pub alg2: sync::PolicyOutcome,
+    /// Events of the PBFT run.
+    pub events: u64,
+}
+
+/// Runs the PBFT system, then the state messages of [`sync`] under both policies. Streams:
+/// the PBFT ones, "drift" (bandwidth path) and "sync" (delays and losses), by the run key.
+pub fn run_sync(
+    p: &PbftParams,
+    sp: &sync::SyncParams,
+    seeds: RunSeeds,
+    sim: &mut Simulator,
+) -> SyncOutcome {
+    let net = Network::build(&p.net, seeds.master, seeds.env_key, seeds.run_key);
+    sim.observe(None);
+    let out = sim.run(p, &net, seeds);
+    let n = net.node_count();
+    let commits: Vec<Vec<crate::des::Time>> = (0..n).map(|v| sim.commit_times(v)).collect();
+    // The longest chain's timeline: when height h first existed anywhere.
+    let top = commits.iter().map(Vec::len).max().unwrap_or(0);
+    let chain: Vec<crate::des::Time> = (0..top)
+        .map(|h| {
+            commits
+                .iter()
+                .filter_map(|c| c.get(h).copied())
+                .min()
+                .expect("some node has height h")
+        })
+        .collect();
+    let end = (out.end_s * crate::network::NS_PER_S).round() as crate::des::Time;
+    let bw = sync::BandwidthPath::new(
+        net.node_bandwidths(),
+        sp.drift,
+        end,
+        &mut stream(seeds.master, seeds.run_key, "drift"),
+    );
+    let peers: Vec<Vec<u32>> = (0..n).map(|u| net.peers(u).to_vec()).collect();
+    let (updates, sent) = sync::messages(
+        sp,
+        &commits,
+        &peers,
+        &bw,
+        end,
+        &mut stream(seeds.master, seeds.run_key, "sync"),
+    );
+    let replay = |policy| sync::replay(policy, &updates, n, &chain, &bw, sp.sample_every, end);
+    SyncOutcome {
+        ibt_mean_s: out.block_time_mean_s,
+        end_s: out.end_s,
+        blocks: out.blocks,
+        sent,
+        arrived: updates.len() as u64,
+        naive: replay(sync::Policy::Arrival),
+        alg2: replay(sync::Policy::BlockHeight),
+        events: out.events,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,6 +509,36 @@ mod tests {
             path_history: false,
             resim: Resim::Common,
         }
+    }
+
+    #[test]
+    fn sync_on_a_real_run_algorithm_2_never_goes_back_in_height() {
+        let p = paper_a(10, 5, 100.0);
+        let mut sim = Simulator::default();
+        let sp = sync::SyncParams {
+            emit: sync::Emit::EveryBlock,
+            delay_mean: 2_000_000_000,
+            delay_dist: sync::DelayDist::Exponential,
+            loss: 0.1,
+            drift: sync::Drift::Step {
+                at: 10_000_000_000,
+                factor: 0.5,
+            },
+            peer_entries: true,
+            sample_every: 100_000_000,
+        };
+        let o = run_sync(&p, &sp, seeds(6), &mut sim);
+        assert!(o.arrived < o.sent && o.arrived > o.sent / 2);
+        assert_eq!(o.alg2.decisions.height_regressions, 0);
+        // Delays of about four block times reorder messages: the naive twin regresses.
+        assert!(o.naive.decisions.regressions > 0);
+        assert!(o.naive.decisions.height_regressions > 0);
+        assert!(o.alg2.decisions.ignored > 0);
+        assert_eq!(
+            o.naive.decisions.applied,
+            o.alg2.decisions.applied + o.alg2.decisions.ignored
+        );
+        assert_eq!(run_sync(&p, &sp, seeds(6), &mut sim), o);
     }
 
     #[test]
