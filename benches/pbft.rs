@@ -48,5 +48,33 @@ fn runs(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, runs);
+/// The twin model on `twin_fig6.toml`'s system: the physical run with peer-state estimation
+/// and path history (once per system), and one reconstruction with its re-simulation at M = 20.
+fn twin(c: &mut Criterion) {
+    use chainlab::twin::{mirror, run_original, system_seeds};
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/experiments/twin_fig6.toml"
+    ));
+    let text = std::fs::read_to_string(path).expect("experiment file");
+    let plan = parse(path, &text, Overrides::default()).expect("valid spec");
+    let run = plan.runs.last().expect("a run");
+    let ModelParams::Twin(tp) = &run.params else {
+        panic!("twin_fig6 is a twin experiment")
+    };
+    let system = system_seeds(plan.master_seed, run.env_key);
+    let mut sim = chainlab::pbft::Simulator::default();
+    let mut group = c.benchmark_group("twin");
+    group.sample_size(10);
+    group.bench_function("physical_system_50_nodes", |b| {
+        b.iter(|| black_box(run_original(&tp.pbft, tp.ebw_delay, system, &mut sim)))
+    });
+    let orig = run_original(&tp.pbft, tp.ebw_delay, system, &mut sim);
+    group.bench_function("reconstruct_and_resimulate_m20", |b| {
+        b.iter(|| black_box(mirror(tp, &orig, system, run.run_key, &mut sim)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, runs, twin);
 criterion_main!(benches);

@@ -9,7 +9,7 @@
 //! ```text
 //! experiment.toml --spec--> Plan --runner (rayon)--> Model::run --> row --output--> Parquet
 //!                                                       |
-//!              des, graph, propagation, network, pbft, rng (the pure simulation core)
+//!          des, graph, propagation, network, pbft, twin, rng (the pure simulation core)
 //! ```
 //!
 //! - [`spec`]: experiment files to a validated, fully expanded [`spec::Plan`]. Reads the spec
@@ -26,12 +26,15 @@
 //! - [`network`]: the blockchain models' network: peers, bandwidth and latency models (with
 //!   SymBChainSim's city tables), one gossip broadcast as a shortest-path computation.
 //! - [`pbft`]: a PBFT blockchain after SymBChainSim, corrected: consensus, workload, metrics.
+//! - [`twin`]: the digital twin's state extraction on the PBFT model: peer-state estimation
+//!   (Eq. 1) and path history, state messages, reconstruction (Algorithm 1), re-simulation,
+//!   and block-order synchronisation (Algorithm 2).
 //! - [`rng`]: stream derivation and the `java.util.Random` port.
 //! - [`cli`]: clap commands; the only layer that prints and chooses exit codes.
 //!
 //! ## Invariants
 //!
-//! - The simulation core (`des`, `graph`, `propagation`, `network`, `pbft`, `rng`) does no I/O, reads no clock and
+//! - The simulation core (`des`, `graph`, `propagation`, `network`, `pbft`, `twin`, `rng`) does no I/O, reads no clock and
 //!   cannot fail on a validated configuration; only `runner`, `output` and `cli` touch the world.
 //! - Configuration is parsed once: the runner sees typed parameters that already passed every
 //!   range and cross-parameter check.
@@ -49,7 +52,10 @@
 //!    the replicate, so the protocols of one replicate share a graph; the "protocol" stream is
 //!    keyed by the run key (a hash of every parameter and the replicate). The pbft model keys
 //!    "topology", "bandwidth" and "location" by its network parameters and "workload",
-//!    "faults" and "network" (per-message draws, counter-based) by the run key;
+//!    "faults" and "network" (per-message draws, counter-based) by the run key. The twin model
+//!    keys its physical system by an environment key without the replicate (replicates are
+//!    reconstructions of one system) and draws "missing" by the run key; the twin_sync model
+//!    draws "drift" and "sync" by the run key;
 //! 2. one run is one thread, and the event queue orders events by (time, sequence number);
 //! 3. no hash-map iteration order reaches a result;
 //! 4. a part's rows are sorted by plan position before it is written, and part boundaries

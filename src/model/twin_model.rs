@@ -408,7 +408,7 @@ pub(super) static TWIN_METRICS: &[MetricDef] = &[
         "edge_status",
         T::ListStr,
         "",
-        "Per true link: reported (an end reported it), path_history, or lost."
+        "Per true link: reported (both ends reported it), reconstructed (one end missing, the other's peer list gave it), path_history (both missing, recovered from path history), or lost."
     ),
 ];
 

@@ -157,8 +157,10 @@ impl Kpis {
 /// How the twin ended up knowing a true link.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EdgeStatus {
-    /// At least one end reported it.
+    /// Both ends reported it.
     Reported,
+    /// One end was missing; the other end's peer list gave it (Fig. 5a's blue links).
+    Reconstructed,
     /// Both ends were missing; path history recovered it (and the re-simulation used it).
     PathHistory,
     /// Not in the re-simulated model.
@@ -170,6 +172,7 @@ impl EdgeStatus {
     pub fn name(&self) -> &'static str {
         match self {
             EdgeStatus::Reported => "reported",
+            EdgeStatus::Reconstructed => "reconstructed",
             EdgeStatus::PathHistory => "path_history",
             EdgeStatus::Lost => "lost",
         }
@@ -359,6 +362,7 @@ pub fn mirror(
         by_path += u64::from(both && with_path.edges.binary_search(&(a, b)).is_ok());
         let status = match rec.edges.binary_search(&(a, b)) {
             Ok(i) if rec.edge_from_path[i] => EdgeStatus::PathHistory,
+            Ok(_) if is_missing(a) || is_missing(b) => EdgeStatus::Reconstructed,
             Ok(_) => EdgeStatus::Reported,
             Err(_) => EdgeStatus::Lost,
         };
