@@ -85,6 +85,23 @@ fn read_rows(dir: &Path) -> Vec<RecordBatch> {
         .collect()
 }
 
+/// Runs `spec`'s quick profile into `root/a` with `--jobs 1` and into `root/b` with `--jobs 2`.
+fn quick_with_jobs_1_and_2(spec: &str, root: &Path) {
+    for (out, jobs) in [("a", "1"), ("b", "2")] {
+        let o = chainlab(&[
+            "run",
+            spec,
+            "--quick",
+            "--quiet",
+            "--jobs",
+            jobs,
+            "--out",
+            root.join(out).to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{:?}", text(&o));
+    }
+}
+
 fn write_spec(dir: &Path, body: &str) -> PathBuf {
     let p = dir.join("spec.toml");
     fs::write(&p, body).unwrap();
@@ -516,19 +533,7 @@ mod pbft {
     fn baseline_quick_runs_every_case_and_is_reproducible() {
         let tmp = tempfile::tempdir().unwrap();
         let spec = spec_path("pbft_baseline.toml");
-        for (out, jobs) in [("a", "1"), ("b", "2")] {
-            let o = chainlab(&[
-                "run",
-                &spec,
-                "--quick",
-                "--quiet",
-                "--jobs",
-                jobs,
-                "--out",
-                tmp.path().join(out).to_str().unwrap(),
-            ]);
-            assert!(o.status.success(), "{:?}", text(&o));
-        }
+        quick_with_jobs_1_and_2(&spec, tmp.path());
         let rows = |out: &str| {
             let root = tmp.path().join(out).join("pbft_baseline");
             let dir = fs::read_dir(&root).unwrap().next().unwrap().unwrap().path();
@@ -648,19 +653,7 @@ mod twin {
     fn fig6_systems_quick_is_reproducible_and_reconstructs_what_algorithm_1_allows() {
         let tmp = tempfile::tempdir().unwrap();
         let spec = spec_path("twin_fig6_systems.toml");
-        for (out, jobs) in [("a", "1"), ("b", "2")] {
-            let o = chainlab(&[
-                "run",
-                &spec,
-                "--quick",
-                "--quiet",
-                "--jobs",
-                jobs,
-                "--out",
-                tmp.path().join(out).to_str().unwrap(),
-            ]);
-            assert!(o.status.success(), "{:?}", text(&o));
-        }
+        quick_with_jobs_1_and_2(&spec, tmp.path());
         let (a, b) = (
             plan_rows(&tmp.path().join("a"), "twin_fig6_systems"),
             plan_rows(&tmp.path().join("b"), "twin_fig6_systems"),
@@ -764,19 +757,7 @@ mod twin {
     fn sync_quick_is_reproducible_and_algorithm_2_never_goes_back_a_block() {
         let tmp = tempfile::tempdir().unwrap();
         let spec = spec_path("twin_sync.toml");
-        for (out, jobs) in [("a", "1"), ("b", "2")] {
-            let o = chainlab(&[
-                "run",
-                &spec,
-                "--quick",
-                "--quiet",
-                "--jobs",
-                jobs,
-                "--out",
-                tmp.path().join(out).to_str().unwrap(),
-            ]);
-            assert!(o.status.success(), "{:?}", text(&o));
-        }
+        quick_with_jobs_1_and_2(&spec, tmp.path());
         let a = plan_rows(&tmp.path().join("a"), "twin_sync");
         assert_eq!(a, plan_rows(&tmp.path().join("b"), "twin_sync"));
         let b = &a[0];
