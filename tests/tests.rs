@@ -1,6 +1,7 @@
 //! Integration tests: the binary on real experiment files, and the library's runner end to end.
 //! One test binary, modules named by behaviour.
 
+use arrow_array::types::{Float64Type, Int64Type, UInt64Type};
 use arrow_array::{Array, RecordBatch};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::fs;
@@ -100,6 +101,17 @@ fn quick_with_jobs_1_and_2(spec: &str, root: &Path) {
         ]);
         assert!(o.status.success(), "{:?}", text(&o));
     }
+}
+
+/// The values of primitive column `name` of `b` (panics if absent or of another type).
+fn values<T: arrow_array::ArrowPrimitiveType>(b: &RecordBatch, name: &str) -> Vec<T::Native> {
+    b.column_by_name(name)
+        .unwrap_or_else(|| panic!("column {name}"))
+        .as_any()
+        .downcast_ref::<arrow_array::PrimitiveArray<T>>()
+        .unwrap_or_else(|| panic!("column {name} has another type"))
+        .values()
+        .to_vec()
 }
 
 fn write_spec(dir: &Path, body: &str) -> PathBuf {
@@ -560,32 +572,22 @@ mod pbft {
                 "paper_b_primary"
             ]
         );
-        let u64s = |name: &str| {
-            col(name)
-                .as_any()
-                .downcast_ref::<arrow_array::UInt64Array>()
-                .unwrap()
-                .values()
-                .to_vec()
-        };
-        assert!(u64s("safety_violations").iter().all(|&v| v == 0));
-        let txs = u64s("txs_committed_min");
+        assert!(
+            values::<UInt64Type>(batch, "safety_violations")
+                .iter()
+                .all(|&v| v == 0)
+        );
+        let txs = values::<UInt64Type>(batch, "txs_committed_min");
         assert!(txs[..4].iter().all(|&t| t >= 1000), "{txs:?}");
         // Identical rows whatever --jobs, wall time aside.
         for name in ["events", "msgs", "txs_committed_min", "txs_generated"] {
             let other = b[0].column_by_name(name).unwrap();
             assert_eq!(&col(name), other, "{name}");
         }
-        let lat = |x: &RecordBatch| {
-            x.column_by_name("latency_sbs_s")
-                .unwrap()
-                .as_any()
-                .downcast_ref::<arrow_array::Float64Array>()
-                .unwrap()
-                .values()
-                .to_vec()
-        };
-        assert_eq!(lat(batch), lat(&b[0]));
+        assert_eq!(
+            values::<Float64Type>(batch, "latency_sbs_s"),
+            values::<Float64Type>(&b[0], "latency_sbs_s")
+        );
     }
 }
 
@@ -664,27 +666,18 @@ mod twin {
         assert_eq!(rows, 2 * 2 * 3);
         let batch = &a[0];
         let col = |name: &str| batch.column_by_name(name).unwrap().clone();
-        let u64s = |name: &str| {
-            col(name)
-                .as_any()
-                .downcast_ref::<arrow_array::UInt64Array>()
-                .unwrap()
-                .values()
-                .to_vec()
-        };
-        let f64s = |name: &str| {
-            col(name)
-                .as_any()
-                .downcast_ref::<arrow_array::Float64Array>()
-                .unwrap()
-                .values()
-                .to_vec()
-        };
         // Algorithm 1 loses exactly the links between two missing nodes.
-        assert_eq!(u64s("edges_lost"), u64s("edges_between_missing"));
-        assert!(u64s("model_safety_violations").iter().all(|&v| v == 0));
+        assert_eq!(
+            values::<UInt64Type>(batch, "edges_lost"),
+            values::<UInt64Type>(batch, "edges_between_missing")
+        );
+        assert!(
+            values::<UInt64Type>(batch, "model_safety_violations")
+                .iter()
+                .all(|&v| v == 0)
+        );
         // Replicates of one system share the physical run; systems differ.
-        let orig = f64s("orig_latency_sbs_s");
+        let orig = values::<Float64Type>(batch, "orig_latency_sbs_s");
         assert_eq!(orig[0], orig[1]);
         assert_ne!(orig[0], orig[orig.len() - 1]);
         // Per-node list columns: one entry per node, states that add up.
@@ -693,14 +686,7 @@ mod twin {
             .as_any()
             .downcast_ref::<arrow_array::ListArray>()
             .unwrap();
-        let missing = batch
-            .column_by_name("missing")
-            .unwrap()
-            .as_any()
-            .downcast_ref::<arrow_array::Int64Array>()
-            .unwrap()
-            .values()
-            .to_vec();
+        let missing = values::<Int64Type>(batch, "missing");
         for (i, &m) in missing.iter().enumerate() {
             let v = states.value(i);
             let v = v
@@ -731,12 +717,8 @@ mod twin {
             "diff_block_time_mean_s",
             "diff_gini_sbs",
         ] {
-            let c = b.column_by_name(name).unwrap();
-            let c = c
-                .as_any()
-                .downcast_ref::<arrow_array::Float64Array>()
-                .unwrap();
-            assert!(c.values().iter().all(|&x| x == 0.0), "{name}: {c:?}");
+            let c = values::<Float64Type>(b, name);
+            assert!(c.iter().all(|&x| x == 0.0), "{name}: {c:?}");
         }
         // Named nodes: exactly those are lost.
         let body = body.replace("missing = 0", "missing = 2\nmissing_nodes = \"7, 2\"");
@@ -762,21 +744,19 @@ mod twin {
         assert_eq!(a, plan_rows(&tmp.path().join("b"), "twin_sync"));
         let b = &a[0];
         assert_eq!(b.num_rows(), 4);
-        let u64s = |name: &str| {
-            b.column_by_name(name)
-                .unwrap()
-                .as_any()
-                .downcast_ref::<arrow_array::UInt64Array>()
-                .unwrap()
-                .values()
-                .to_vec()
-        };
-        assert!(u64s("alg2_height_regressions").iter().all(|&x| x == 0));
+        assert!(
+            values::<UInt64Type>(b, "alg2_height_regressions")
+                .iter()
+                .all(|&x| x == 0)
+        );
         // At a mean delay of about four block times (rows 2 and 3) the naive twin goes back.
-        let naive = u64s("naive_height_regressions");
+        let naive = values::<UInt64Type>(b, "naive_height_regressions");
         assert!(naive[2] > 0 && naive[3] > 0, "{naive:?}");
-        let applied = u64s("naive_applied");
-        let (a2, ign) = (u64s("alg2_applied"), u64s("alg2_ignored"));
+        let applied = values::<UInt64Type>(b, "naive_applied");
+        let (a2, ign) = (
+            values::<UInt64Type>(b, "alg2_applied"),
+            values::<UInt64Type>(b, "alg2_ignored"),
+        );
         for i in 0..4 {
             assert_eq!(applied[i], a2[i] + ign[i]);
         }
