@@ -70,6 +70,8 @@ pub struct PeerObserver {
     stats: Vec<LinkStats>,
     /// Undirected link id of each arc (index into `edges`).
     arc_edge: Vec<u32>,
+    /// The reverse arc of each arc (`v -> u` for `u -> v`; links are two-way).
+    reverse: Vec<u32>,
     edges: Vec<(u32, u32)>,
     words: usize,
     /// Links each node has seen in the paths of the gossip copies it received, `words` bits
@@ -85,12 +87,16 @@ impl PeerObserver {
         let n = net.node_count();
         let edges = net.edges();
         let mut arc_edge = vec![0u32; net.link_count()];
+        let mut reverse = vec![u32::MAX; net.link_count()];
         for u in 0..n {
             for (i, &v) in net.peers(u).iter().enumerate() {
                 let e = edges
                     .binary_search(&(u.min(v), u.max(v)))
                     .expect("every arc is a link");
                 arc_edge[net.arc_base(u) + i] = e as u32;
+                if let Some(back) = net.arc(v, u) {
+                    reverse[net.arc_base(u) + i] = back as u32;
+                }
             }
         }
         let words = edges.len().div_ceil(64).max(1);
@@ -98,6 +104,7 @@ impl PeerObserver {
             mode,
             stats: vec![LinkStats::default(); net.link_count()],
             arc_edge,
+            reverse,
             edges,
             words,
             seen: vec![0; words * n as usize],
@@ -166,8 +173,9 @@ impl PeerObserver {
                         }
                         if let Some(x) = self.sample(net, u, v, size_mb, key) {
                             self.stats[base + i].push(x);
-                            let back = net.arc(v, u).expect("links are two-way");
-                            self.stats[back].push(x);
+                            let back = self.reverse[base + i];
+                            assert!(back != u32::MAX, "links are two-way");
+                            self.stats[back as usize].push(x);
                         }
                     }
                 }
