@@ -604,7 +604,7 @@ mod failures {
         let opts = RunOptions {
             jobs: Some(2),
             out_root: tmp.path().to_path_buf(),
-            progress: false,
+            ..RunOptions::default()
         };
         let s = execute_with(&plan, &opts, &Provenance::default(), &|run, seeds, ws| {
             if run.index % 10 == 3 {
@@ -760,5 +760,479 @@ mod twin {
         for i in 0..4 {
             assert_eq!(applied[i], a2[i] + ign[i]);
         }
+    }
+}
+
+/// Sharding, status, retries, kills: the guarantees a cluster sweep leans on.
+mod cluster {
+    use super::*;
+    use chainlab::model::Model;
+    use chainlab::runner::status::plan_status;
+    use chainlab::runner::{Provenance, RunOptions, execute, execute_with};
+    use chainlab::spec::{Overrides, parse};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn run_args(spec: &Path, out: &Path, extra: &[&str]) -> Output {
+        let mut args = vec![
+            "run",
+            spec.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        chainlab(&args)
+    }
+
+    fn shard_manifest_parts(dir: &Path, i: u32, n: u32) -> Vec<u64> {
+        let m: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(dir.join(format!("manifest.shard-{i}-of-{n}.json"))).unwrap(),
+        )
+        .unwrap();
+        m["shard"]["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_u64().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn shards_in_any_split_and_order_give_the_rows_of_one_run() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(tmp.path(), SMALL);
+        let reference = tmp.path().join("one");
+        let o = run_args(&spec, &reference, &["--jobs", "2"]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let want = read_rows(&plan_dir(&reference, "small"));
+
+        // Three shards by flag, last first.
+        let three = tmp.path().join("three");
+        for i in [2, 0, 1] {
+            let o = run_args(
+                &spec,
+                &three,
+                &["--shard", &format!("{i}/3"), "--jobs", "1"],
+            );
+            assert!(o.status.success(), "{:?}", text(&o));
+            let (out, _) = text(&o);
+            assert!(out.contains(&format!("shard {i}/3 (")), "{out}");
+        }
+        let dir = plan_dir(&three, "small");
+        assert_eq!(read_rows(&dir), want);
+        // Disjoint, covering, balanced (18 parts: 6 each).
+        let mut all: Vec<u64> = (0..3)
+            .flat_map(|i| shard_manifest_parts(&dir, i, 3))
+            .collect();
+        for i in 0..3 {
+            assert_eq!(shard_manifest_parts(&dir, i, 3).len(), 6);
+        }
+        all.sort_unstable();
+        assert_eq!(all, (0..18).collect::<Vec<u64>>());
+
+        // Five shards from Slurm's environment (an array 1-5: ids shifted by MIN).
+        let five = tmp.path().join("five");
+        for id in 1..=5 {
+            let o = Command::new(env!("CARGO_BIN_EXE_chainlab"))
+                .args(["run", spec.to_str().unwrap(), "--out"])
+                .arg(&five)
+                .arg("--quiet")
+                .env("SLURM_ARRAY_TASK_ID", id.to_string())
+                .env("SLURM_ARRAY_TASK_MIN", "1")
+                .env("SLURM_ARRAY_TASK_MAX", "5")
+                .env_remove("SLURM_ARRAY_TASK_COUNT")
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{:?}", text(&o));
+            assert!(text(&o).0.contains(&format!("shard {}/5", id - 1)));
+        }
+        assert_eq!(read_rows(&plan_dir(&five, "small")), want);
+
+        // Kubernetes: an index with an explicit count.
+        let k8s = tmp.path().join("k8s");
+        for id in 0..2 {
+            let o = Command::new(env!("CARGO_BIN_EXE_chainlab"))
+                .args(["run", spec.to_str().unwrap(), "--shard-count", "2", "--out"])
+                .arg(&k8s)
+                .arg("--quiet")
+                .env("JOB_COMPLETION_INDEX", id.to_string())
+                .env_remove("SLURM_ARRAY_TASK_ID")
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{:?}", text(&o));
+        }
+        assert_eq!(read_rows(&plan_dir(&k8s, "small")), want);
+
+        // A bad shard is a usage error before anything is written.
+        let bad = tmp.path().join("bad");
+        let o = run_args(&spec, &bad, &["--shard", "3/3"]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(text(&o).1.contains("shard index 3 of 3: allowed 0..=2"));
+        assert!(!bad.exists());
+    }
+
+    #[test]
+    fn status_reports_done_failed_and_missing_per_shard() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(tmp.path(), SMALL);
+        let out = tmp.path().join("r");
+        for i in [0, 2] {
+            let o = run_args(&spec, &out, &["--shard", &format!("{i}/3")]);
+            assert!(o.status.success(), "{:?}", text(&o));
+        }
+        let o = chainlab(&["status", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let (stdout, _) = text(&o);
+        assert!(
+            stdout.contains("small: 72 runs in 18 parts, 3 shards"),
+            "{stdout}"
+        );
+        let row = |label: &str| -> Vec<String> {
+            stdout
+                .lines()
+                .find(|l| l.trim_start().starts_with(label))
+                .unwrap_or_else(|| panic!("{label} in {stdout}"))
+                .split_whitespace()
+                .map(String::from)
+                .collect()
+        };
+        assert_eq!(row("0/3"), ["0/3", "6", "24", "24", "0", "0"]);
+        assert_eq!(row("1/3"), ["1/3", "6", "24", "0", "0", "24"]);
+        assert_eq!(row("all"), ["all", "18", "72", "48", "0", "24"]);
+        assert!(stdout.contains("incomplete: 24 runs missing in parts"));
+
+        let st = plan_status(&plan_dir(&out, "small"), None).unwrap();
+        assert_eq!(st.shards, 3);
+        assert_eq!(st.counts(Some(1)).missing, 24);
+        // The missing parts are exactly shard 1's.
+        let o = run_args(&spec, &out, &["--shard", "1/3"]);
+        assert!(o.status.success());
+        let st = plan_status(&plan_dir(&out, "small"), None).unwrap();
+        assert_eq!(st.counts(None).done, 72);
+        let o = chainlab(&["status", out.to_str().unwrap()]);
+        assert!(
+            text(&o).0.trim_end().ends_with("complete"),
+            "{:?}",
+            text(&o)
+        );
+
+        // A directory that holds no results is a clear error.
+        let o = chainlab(&["status", tmp.path().join("nothing").to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(text(&o).1.contains("no such results directory"));
+        let o = chainlab(&["status", spec.parent().unwrap().to_str().unwrap()]);
+        assert!(o.status.success(), "the temp dir holds r/: {:?}", text(&o));
+        let empty = tmp.path().join("empty");
+        fs::create_dir(&empty).unwrap();
+        let o = chainlab(&["status", empty.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(text(&o).1.contains("no chainlab results here"));
+    }
+
+    #[test]
+    fn retry_failed_reruns_only_the_failed_runs_and_ends_with_the_clean_rows() {
+        let tmp = tempfile::tempdir().unwrap();
+        let plan = parse(Path::new("spec.toml"), SMALL, Overrides::default()).unwrap();
+        let clean = tmp.path().join("clean");
+        execute(
+            &plan,
+            &RunOptions {
+                jobs: Some(2),
+                out_root: clean.clone(),
+                ..RunOptions::default()
+            },
+            &Provenance::default(),
+        )
+        .unwrap();
+        let out = tmp.path().join("flaky");
+        let opts = RunOptions {
+            jobs: Some(2),
+            out_root: out.clone(),
+            ..RunOptions::default()
+        };
+        let s = execute_with(&plan, &opts, &Provenance::default(), &|run, seeds, ws| {
+            if run.index % 7 == 2 {
+                panic!("transient failure in run {}", run.index);
+            }
+            Model::run(&run.params, seeds, ws)
+        })
+        .unwrap();
+        assert_eq!(s.failed, 10);
+        let dir = plan_dir(&out, "small");
+        assert_eq!(plan_status(&dir, None).unwrap().counts(None).failed, 10);
+
+        // Without the flag, nothing runs again.
+        let calls = AtomicUsize::new(0);
+        let counting = |run: &chainlab::spec::RunSpec, seeds, ws: &mut _| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            Model::run(&run.params, seeds, ws)
+        };
+        let s = execute_with(&plan, &opts, &Provenance::default(), &counting).unwrap();
+        assert_eq!(
+            (s.executed, s.skipped, calls.load(Ordering::Relaxed)),
+            (0, 72, 0)
+        );
+
+        // With it, exactly the ten failed runs run, and the rows equal a clean sweep's.
+        let retry = RunOptions {
+            retry_failed: true,
+            ..opts.clone()
+        };
+        let s = execute_with(&plan, &retry, &Provenance::default(), &counting).unwrap();
+        assert_eq!(calls.load(Ordering::Relaxed), 10);
+        assert_eq!(
+            (s.executed, s.retried, s.skipped, s.failed),
+            (10, 10, 62, 0)
+        );
+        assert_eq!(read_rows(&dir), read_rows(&plan_dir(&clean, "small")));
+        assert_eq!(plan_status(&dir, None).unwrap().counts(None).failed, 0);
+        // And a second retry finds nothing to do.
+        let s = execute_with(&plan, &retry, &Provenance::default(), &counting).unwrap();
+        assert_eq!((s.executed, calls.load(Ordering::Relaxed)), (0, 10));
+    }
+
+    /// A sweep killed with SIGKILL at random moments and resumed each time ends with exactly
+    /// the rows of an uninterrupted run: nothing lost, nothing twice, no torn file read.
+    #[test]
+    fn a_sweep_killed_at_random_moments_and_resumed_ends_with_the_uninterrupted_rows() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(
+            tmp.path(),
+            r#"name = "killed"
+description = "kill and resume"
+model = "pbft"
+seed = 5
+replicates = 60
+runs_per_part = 2
+
+[params]
+nodes = 20
+peers = 6
+stop_after_txs = 600
+tx_rate = "100 per s"
+"#,
+        );
+        let reference = tmp.path().join("reference");
+        let t0 = std::time::Instant::now();
+        let o = run_args(&spec, &reference, &["--jobs", "2"]);
+        let full = t0.elapsed();
+        assert!(o.status.success(), "{:?}", text(&o));
+        let want = read_rows(&plan_dir(&reference, "killed"));
+
+        let out = tmp.path().join("killed");
+        let mut rng = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut kills, mut interrupted) = (0, 0);
+        let mut progress = Vec::new();
+        for _ in 0..8 {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_chainlab"))
+                .args([
+                    "run",
+                    spec.to_str().unwrap(),
+                    "--quiet",
+                    "--jobs",
+                    "2",
+                    "--out",
+                ])
+                .arg(&out)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(full.mul_f64(0.05 + 0.5 * next()));
+            if child.try_wait().unwrap().is_none() {
+                interrupted += 1;
+            }
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            kills += 1;
+            let dir = out.join("killed");
+            if dir.exists() {
+                let d = plan_dir(&out, "killed");
+                // Every committed part is whole; each is read completely.
+                let parts = part_files(&d);
+                for p in &parts {
+                    let rows: usize =
+                        ParquetRecordBatchReaderBuilder::try_new(fs::File::open(p).unwrap())
+                            .unwrap()
+                            .build()
+                            .unwrap()
+                            .map(|b| b.unwrap().num_rows())
+                            .sum();
+                    assert_eq!(rows, 2, "{}", p.display());
+                }
+                progress.push(parts.len());
+            }
+        }
+        let o = run_args(&spec, &out, &["--jobs", "2"]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let got = read_rows(&plan_dir(&out, "killed"));
+        let rows: usize = got.iter().map(|b| b.num_rows()).sum();
+        eprintln!(
+            "kill test: {kills} kills ({interrupted} mid-sweep), committed parts after each: {progress:?}, final rows {rows}"
+        );
+        assert!(interrupted >= 1, "no kill landed while the sweep ran");
+        assert_eq!(rows, 60);
+        assert_eq!(got, want);
+        // Nothing but whole parts and manifests is visible to a reader's glob.
+        let st = plan_status(&plan_dir(&out, "killed"), None).unwrap();
+        assert_eq!(st.counts(None).done, 60);
+        assert_eq!(st.counts(None).unreadable, 0);
+    }
+
+    #[test]
+    fn a_changed_spec_gets_its_own_plan_directory_and_nothing_mixes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(tmp.path(), SMALL);
+        let out = tmp.path().join("r");
+        assert!(run_args(&spec, &out, &[]).status.success());
+        let first = plan_dir(&out, "small");
+        let before = read_rows(&first);
+        fs::write(&spec, SMALL.replace("k = 3", "k = 4")).unwrap();
+        let o = run_args(&spec, &out, &[]);
+        assert!(o.status.success());
+        assert!(
+            text(&o).0.contains("72 executed, 0 skipped"),
+            "{:?}",
+            text(&o)
+        );
+        let mut dirs: Vec<PathBuf> = fs::read_dir(out.join("small"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        dirs.sort();
+        assert_eq!(dirs.len(), 2);
+        assert!(dirs.contains(&first));
+        assert_eq!(
+            read_rows(&first),
+            before,
+            "the first plan's rows are untouched"
+        );
+        let other = dirs.iter().find(|d| **d != first).unwrap();
+        assert_eq!(values::<Int64Type>(&read_rows(other)[0], "k")[0], 4);
+    }
+
+    #[test]
+    fn an_unwritable_results_root_is_a_clear_error_and_counts_nothing_done() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(tmp.path(), SMALL);
+        let blocker = tmp.path().join("file");
+        fs::write(&blocker, "not a directory").unwrap();
+        let o = run_args(&spec, &blocker.join("results"), &[]);
+        assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+        let (_, err) = text(&o);
+        assert!(
+            err.starts_with("error: ") && err.contains("file/results/small"),
+            "{err}"
+        );
+        assert!(err.contains("Not a directory"), "{err}");
+    }
+
+    /// A file system that refuses to grow (RLIMIT_FSIZE, the way a full disk refuses): every
+    /// part write fails, the error names the file, no part is counted done and no temporary
+    /// file is left; with room again, the sweep completes with the right rows.
+    #[test]
+    fn a_full_results_directory_leaves_no_part_counted_done() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(tmp.path(), SMALL);
+        let out = tmp.path().join("r");
+        // The manifest (about 6 KB) fits under 8 KiB; a part (about 10 KB) does not.
+        let o = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "trap '' XFSZ; ulimit -f 8; exec {} run {} --out {} --quiet --jobs 2",
+                env!("CARGO_BIN_EXE_chainlab"),
+                spec.display(),
+                out.display()
+            ))
+            .output()
+            .unwrap();
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains("part-") && err.contains("inprogress"), "{err}");
+        let dir = plan_dir(&out, "small");
+        let leftovers: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "manifest.json")
+            .collect();
+        assert_eq!(leftovers, Vec::<String>::new());
+        assert_eq!(plan_status(&dir, None).unwrap().counts(None).done, 0);
+        let o = run_args(&spec, &out, &[]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        assert!(text(&o).0.contains("72 executed"));
+    }
+
+    #[test]
+    fn the_slurm_script_runs_every_shard_and_pins_the_count() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(tmp.path(), SMALL);
+        let out = tmp.path().join("r");
+        let o = chainlab(&[
+            "slurm",
+            spec.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--shards",
+            "4",
+            "--cpus-per-task",
+            "1",
+            "--partition",
+            "short",
+            "--time",
+            "00:20:00",
+        ]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let (stdout, _) = text(&o);
+        let script = PathBuf::from(
+            stdout
+                .lines()
+                .find_map(|l| l.strip_prefix("wrote "))
+                .expect("the script path"),
+        );
+        assert!(stdout.contains(&format!("sbatch {}", script.display())));
+        let body = fs::read_to_string(&script).unwrap();
+        for line in [
+            "#SBATCH --array=0-3",
+            "#SBATCH --cpus-per-task=1",
+            "#SBATCH --time=00:20:00",
+            "#SBATCH --partition=short",
+            "--shard-count 4",
+        ] {
+            assert!(body.contains(line), "{line} in\n{body}");
+        }
+        // Every #SBATCH line comes before the first command (sbatch stops reading there).
+        let first_cmd = body
+            .lines()
+            .position(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .unwrap();
+        assert!(
+            body.lines()
+                .skip(first_cmd)
+                .all(|l| !l.starts_with("#SBATCH"))
+        );
+        // Run the script as Slurm would, task by task (a resubmitted subset would see the same
+        // ids); the shards together write the rows of one local run.
+        for id in [3, 1, 0, 2] {
+            let o = Command::new("bash")
+                .arg(&script)
+                .env("SLURM_ARRAY_TASK_ID", id.to_string())
+                .env("SLURM_ARRAY_TASK_COUNT", "2") // a resubmitted subset's count: ignored
+                .env("SLURM_CPUS_PER_TASK", "1")
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{:?}", text(&o));
+        }
+        let local = tmp.path().join("local");
+        assert!(run_args(&spec, &local, &["--jobs", "2"]).status.success());
+        assert_eq!(
+            read_rows(&plan_dir(&out, "small")),
+            read_rows(&plan_dir(&local, "small"))
+        );
     }
 }

@@ -33,7 +33,31 @@ enum Command {
         /// Draw no progress bar and print only the summary.
         #[arg(long, short = 'q')]
         quiet: bool,
+        /// Run only shard I of N (zero-based), a disjoint slice of the plan's parts. Without
+        /// it, the shard comes from SLURM_ARRAY_TASK_ID (with SLURM_ARRAY_TASK_COUNT or
+        /// MIN/MAX, or --shard-count) or JOB_COMPLETION_INDEX (with --shard-count).
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// The shard count when the index comes from the environment (SLURM_ARRAY_TASK_ID or
+        /// Kubernetes' JOB_COMPLETION_INDEX).
+        #[arg(long, value_name = "N")]
+        shard_count: Option<u64>,
+        /// Also re-run the failed runs of committed parts (only those runs).
+        #[arg(long)]
+        retry_failed: bool,
     },
+    /// Report done, failed and missing runs per shard and overall, for every plan under a
+    /// results directory.
+    Status {
+        /// A results root, an experiment's directory or one plan directory.
+        results: PathBuf,
+        /// Shard count for the per-shard view (default: the one the shards recorded).
+        #[arg(long)]
+        shards: Option<u32>,
+    },
+    /// Write a Slurm job-array script that runs an experiment as N shards, and print the
+    /// sbatch command that submits it.
+    Slurm(SlurmArgs),
     /// Show how many runs a spec expands to, how many are done, and what would run.
     Plan {
         #[command(flatten)]
@@ -76,6 +100,36 @@ struct SpecArgs {
     /// Replace the spec's replicate count.
     #[arg(long)]
     replicates: Option<u32>,
+}
+
+#[derive(Args, Debug)]
+struct SlurmArgs {
+    #[command(flatten)]
+    spec: SpecArgs,
+    /// Array tasks (shards).
+    #[arg(long)]
+    shards: u32,
+    /// CPUs per task (the run's --jobs).
+    #[arg(long, default_value_t = 2)]
+    cpus_per_task: u32,
+    /// Wall-time limit per task (Slurm syntax, e.g. 02:00:00).
+    #[arg(long, default_value = "01:00:00")]
+    time: String,
+    /// Memory per task (Slurm syntax, e.g. 4G).
+    #[arg(long, default_value = "4G")]
+    mem: String,
+    /// Partition.
+    #[arg(long)]
+    partition: Option<String>,
+    /// Account to charge.
+    #[arg(long)]
+    account: Option<String>,
+    /// At most this many tasks at once (`--array=0-N%K`).
+    #[arg(long)]
+    max_parallel: Option<u32>,
+    /// Where to write the script (default: `<out>/<experiment>/<plan-hash>/slurm.sbatch`).
+    #[arg(long)]
+    script: Option<PathBuf>,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -182,10 +236,22 @@ fn load(a: &SpecArgs) -> Result<Plan, SpecError> {
 
 fn dispatch(cmd: Command) -> Result<(), Failure> {
     match cmd {
-        Command::Run { spec, jobs, quiet } => {
+        Command::Run {
+            spec,
+            jobs,
+            quiet,
+            shard,
+            shard_count,
+            retry_failed,
+        } => {
             if jobs == Some(0) {
                 return Err(Failure::Usage("--jobs must be at least 1".into()));
             }
+            let shard = match shard {
+                Some(text) => Some(runner::Shard::parse(&text).map_err(Failure::Usage)?),
+                None => runner::Shard::from_env(|k| std::env::var(k).ok(), shard_count)
+                    .map_err(Failure::Usage)?,
+            };
             let plan = load(&spec)?;
             let prov = Provenance {
                 git_commit: command_line("git", &["rev-parse", "HEAD"]),
@@ -196,13 +262,16 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
                 jobs,
                 out_root: spec.out.clone(),
                 progress: !quiet,
+                shard,
+                retry_failed,
             };
             if !quiet {
                 eprintln!(
-                    "{}: {} runs in {} parts -> {}",
+                    "{}: {} runs in {} parts{} -> {}",
                     plan.name,
                     plan.runs.len(),
                     plan.part_count(),
+                    shard.map(|s| format!(", shard {s}")).unwrap_or_default(),
                     runner::plan_dir(&spec.out, &plan).display()
                 );
             }
@@ -213,12 +282,23 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
                 0.0
             };
             println!(
-                "{}: {} runs ({} executed, {} skipped as done, {} failed) in {:.2} s, {:.1} runs/s, {:.3e} events/s",
+                "{}{}: {} runs ({} executed, {} skipped as done, {} failed{}) in {:.2} s, {:.1} runs/s, {:.3e} events/s",
                 plan.name,
+                shard
+                    .map(|sh| format!(
+                        " shard {sh} ({} of the plan's {} runs)",
+                        s.total, s.plan_total
+                    ))
+                    .unwrap_or_default(),
                 s.total,
                 s.executed,
                 s.skipped,
                 s.failed,
+                if s.retried > 0 {
+                    format!(", {} retried", s.retried)
+                } else {
+                    String::new()
+                },
                 s.wall_s,
                 rate,
                 if s.wall_s > 0.0 {
@@ -253,6 +333,8 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::List { dir } => list(&dir),
+        Command::Status { results, shards } => status(&results, shards),
+        Command::Slurm(a) => slurm(&a),
         Command::Graph(g) => graph(&g),
         Command::Schema { model } => {
             let m = Model::from_name(&model)
@@ -394,6 +476,232 @@ fn compress_ranges(v: &[usize]) -> String {
         i = j + 1;
     }
     out.join(",")
+}
+
+fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure> {
+    use crate::runner::status::{PartState, find_plans, plan_status};
+    if !results.is_dir() {
+        return Err(Failure::Usage(format!(
+            "{}: no such results directory",
+            results.display()
+        )));
+    }
+    if shards == Some(0) {
+        return Err(Failure::Usage("--shards must be at least 1".into()));
+    }
+    let plans = find_plans(results)?;
+    if plans.is_empty() {
+        return Err(Failure::Usage(format!(
+            "{}: no chainlab results here (no manifest.json at or below it)",
+            results.display()
+        )));
+    }
+    for dir in plans {
+        let st = plan_status(&dir, shards)?;
+        let all = st.counts(None);
+        println!(
+            "{} ({}: {} runs in {} parts{})",
+            dir.display(),
+            st.experiment,
+            st.total_runs,
+            st.parts.len(),
+            if st.shards > 1 {
+                format!(", {} shards", st.shards)
+            } else {
+                String::new()
+            }
+        );
+        println!(
+            "  {:<11} {:>6} {:>8} {:>8} {:>8} {:>8}",
+            "shard", "parts", "runs", "done", "failed", "missing"
+        );
+        let line = |label: String, c: crate::runner::status::Counts| {
+            println!(
+                "  {:<11} {:>6} {:>8} {:>8} {:>8} {:>8}",
+                label, c.parts, c.runs, c.done, c.failed, c.missing
+            )
+        };
+        if st.shards > 1 {
+            for i in 0..st.shards {
+                line(format!("{i}/{}", st.shards), st.counts(Some(i)));
+            }
+        }
+        line("all".into(), all);
+        let missing: Vec<String> = st
+            .parts
+            .iter()
+            .filter(|p| p.state == PartState::Missing)
+            .map(|p| {
+                if st.shards > 1 {
+                    format!("{} (shard {})", p.index, p.shard)
+                } else {
+                    p.index.to_string()
+                }
+            })
+            .collect();
+        for p in &st.parts {
+            if let PartState::Unreadable(why) = &p.state {
+                println!("  part {} is unreadable: {why}", p.index);
+            }
+        }
+        if !st.other_shard_counts.is_empty() {
+            println!(
+                "  note: shards were also run with N = {:?}; the table uses N = {} (--shards to choose)",
+                st.other_shard_counts, st.shards
+            );
+        }
+        if st.stray_temp_files > 0 {
+            println!(
+                "  note: {} temporary file(s) left by interrupted writers (never read as results)",
+                st.stray_temp_files
+            );
+        }
+        let verdict = if all.missing == 0 && all.unreadable == 0 && all.failed == 0 {
+            "complete".to_string()
+        } else if all.missing == 0 && all.unreadable == 0 {
+            format!(
+                "complete with {} failed runs (re-run with --retry-failed after a fix)",
+                all.failed
+            )
+        } else {
+            let shown: Vec<String> = missing.iter().take(12).cloned().collect();
+            format!(
+                "incomplete: {} runs missing in parts {}{}; re-run the same command (or resubmit those array tasks) to finish",
+                all.missing,
+                shown.join(", "),
+                if missing.len() > shown.len() {
+                    ", ..."
+                } else {
+                    ""
+                }
+            )
+        };
+        println!("  {verdict}");
+    }
+    Ok(())
+}
+
+/// Quotes a word for a POSIX shell.
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+fn slurm(a: &SlurmArgs) -> Result<(), Failure> {
+    if a.shards == 0 {
+        return Err(Failure::Usage("--shards must be at least 1".into()));
+    }
+    if a.cpus_per_task == 0 {
+        return Err(Failure::Usage("--cpus-per-task must be at least 1".into()));
+    }
+    let plan = load(&a.spec)?;
+    let abs = |p: &Path| -> Result<PathBuf, Failure> {
+        std::path::absolute(p).map_err(|source| {
+            Failure::Output(OutputError::Io {
+                path: p.to_path_buf(),
+                source,
+            })
+        })
+    };
+    let out = abs(&a.spec.out)?;
+    let spec_path = abs(&a.spec.spec)?;
+    let dir = runner::plan_dir(&out, &plan);
+    let logs = dir.join("slurm-logs");
+    output::create_dir(&logs)?;
+    let script = match &a.script {
+        Some(p) => abs(p)?,
+        None => dir.join("slurm.sbatch"),
+    };
+    let exe = std::env::current_exe().map_err(|source| {
+        Failure::Output(OutputError::Io {
+            path: PathBuf::from("chainlab"),
+            source,
+        })
+    })?;
+    let cwd = abs(Path::new("."))?;
+    let q = |p: &Path| shell_quote(&p.display().to_string());
+    let mut run_args = vec![
+        "run".to_string(),
+        q(&spec_path),
+        "--out".into(),
+        q(&out),
+        "--quiet".into(),
+        "--shard-count".into(),
+        a.shards.to_string(),
+    ];
+    if a.spec.quick {
+        run_args.push("--quick".into());
+    }
+    if let Some(s) = a.spec.seed {
+        run_args.push(format!("--seed {s}"));
+    }
+    if let Some(r) = a.spec.replicates {
+        run_args.push(format!("--replicates {r}"));
+    }
+    let mut text = format!(
+        "#!/bin/bash\n\
+         # Written by `chainlab slurm`: experiment {name}, plan {hash}, {runs} runs in {parts} parts,\n\
+         # {shards} shards (array tasks). Submit with: sbatch {script}\n\
+         # Each task runs the parts of shard SLURM_ARRAY_TASK_ID of {shards}; the count is pinned\n\
+         # with --shard-count, so resubmitting a subset (sbatch --array=0,2 {script}) is safe.\n\
+         # Tasks skip parts already committed; `chainlab status {dir}` shows what is left.\n\
+         #SBATCH --job-name=chainlab-{name}\n\
+         #SBATCH --array=0-{last}{limit}\n\
+         #SBATCH --ntasks=1\n\
+         #SBATCH --cpus-per-task={cpus}\n\
+         #SBATCH --time={time}\n\
+         #SBATCH --mem={mem}\n\
+         #SBATCH --output={logs}/%A_%a.out\n\
+         #SBATCH --chdir={cwd}\n",
+        name = plan.name,
+        hash = plan.hash_hex(),
+        runs = plan.runs.len(),
+        parts = plan.part_count(),
+        shards = a.shards,
+        script = q(&script),
+        dir = q(&dir),
+        last = a.shards - 1,
+        limit = a.max_parallel.map(|k| format!("%{k}")).unwrap_or_default(),
+        cpus = a.cpus_per_task,
+        time = a.time,
+        mem = a.mem,
+        logs = logs.display(),
+        cwd = cwd.display(),
+    );
+    if let Some(p) = &a.partition {
+        text.push_str(&format!("#SBATCH --partition={p}\n"));
+    }
+    if let Some(acc) = &a.account {
+        text.push_str(&format!("#SBATCH --account={acc}\n"));
+    }
+    text.push_str(&format!(
+        "set -euo pipefail\nexec {} {} --jobs \"${{SLURM_CPUS_PER_TASK:-{}}}\"\n",
+        q(&exe),
+        run_args.join(" "),
+        a.cpus_per_task
+    ));
+    if let Some(parent) = script.parent() {
+        output::create_dir(parent)?;
+    }
+    output::write_atomic(&script, &text)?;
+    if (plan.part_count() as u64) < u64::from(a.shards) {
+        eprintln!(
+            "warning: the plan has {} parts, so {} of the {} tasks will find nothing to do; \
+             use fewer shards or a smaller runs_per_part in the spec",
+            plan.part_count(),
+            u64::from(a.shards) - plan.part_count() as u64,
+            a.shards
+        );
+    }
+    println!("wrote {}", script.display());
+    println!("sbatch {}", q(&script));
+    Ok(())
 }
 
 fn list(dir: &Path) -> Result<(), Failure> {

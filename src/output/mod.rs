@@ -159,17 +159,54 @@ pub fn write_part(
     metadata: &[(String, String)],
 ) -> Result<PathBuf, OutputError> {
     let final_path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.inprogress"));
+    let tmp = temp_path(&final_path);
+    let result = encode_part(&final_path, &tmp, columns, rows, metadata);
+    if result.is_err() {
+        // A full disk or a refused batch leaves no temporary file behind, and the part is
+        // not counted as done (only a renamed part is).
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The temporary name of a file being written: dot-prefixed (every reader's `*.parquet` glob
+/// skips it) and unique to the process, so two invocations that race on the same file (a
+/// requeued Slurm task beside its predecessor) never write into each other's bytes.
+fn temp_path(final_path: &Path) -> PathBuf {
+    let name = final_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    final_path.with_file_name(format!(".{name}.{}.inprogress", std::process::id()))
+}
+
+/// Makes a rename durable: syncs the directory that holds the renamed file (best effort; not
+/// every file system lets a directory be opened for sync).
+fn sync_dir(path: &Path) {
+    if let Some(dir) = path.parent()
+        && let Ok(d) = File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+}
+
+fn encode_part(
+    final_path: &Path,
+    tmp: &Path,
+    columns: &[Column],
+    rows: &[Vec<Cell>],
+    metadata: &[(String, String)],
+) -> Result<PathBuf, OutputError> {
     let schema = Arc::new(arrow_schema(columns));
     let arrays = (0..columns.len())
         .map(|j| column_array(&columns[j], rows, j))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|message| OutputError::Encode {
-            path: final_path.clone(),
+            path: final_path.to_path_buf(),
             message,
         })?;
     let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| OutputError::Encode {
-        path: final_path.clone(),
+        path: final_path.to_path_buf(),
         message: e.to_string(),
     })?;
     let props = WriterProperties::builder()
@@ -184,31 +221,142 @@ pub fn write_part(
                 .collect(),
         ))
         .build();
-    let file = File::create(&tmp).map_err(io(&tmp))?;
+    let file = File::create(tmp).map_err(io(tmp))?;
     let enc = |e: parquet::errors::ParquetError| OutputError::Encode {
-        path: tmp.clone(),
+        path: tmp.to_path_buf(),
         message: e.to_string(),
     };
     let mut w = ArrowWriter::try_new(file, schema, Some(props)).map_err(enc)?;
     w.write(&batch).map_err(enc)?;
     let file = w.into_inner().map_err(enc)?;
-    file.sync_all().map_err(io(&tmp))?;
+    file.sync_all().map_err(io(tmp))?;
     drop(file);
-    fs::rename(&tmp, &final_path).map_err(io(&final_path))?;
-    Ok(final_path)
+    fs::rename(tmp, final_path).map_err(io(final_path))?;
+    sync_dir(final_path);
+    Ok(final_path.to_path_buf())
 }
 
 /// Writes `text` to `path` atomically (temporary file, sync, rename).
 pub fn write_atomic(path: &Path, text: &str) -> Result<(), OutputError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.inprogress"));
-    let mut f = File::create(&tmp).map_err(io(&tmp))?;
-    f.write_all(text.as_bytes()).map_err(io(&tmp))?;
-    f.sync_all().map_err(io(&tmp))?;
-    fs::rename(&tmp, path).map_err(io(path))
+    let tmp = temp_path(path);
+    let result = File::create(&tmp)
+        .and_then(|mut f| {
+            f.write_all(text.as_bytes())?;
+            f.sync_all()
+        })
+        .map_err(io(&tmp))
+        .and_then(|()| fs::rename(&tmp, path).map_err(io(path)));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Reads a part file back into rows of cells, in the column order of `columns` (which must be
+/// the columns it was written with): what `--retry-failed` keeps of a part while it re-runs
+/// the part's failed runs.
+pub fn read_part(path: &Path, columns: &[Column]) -> Result<Vec<Vec<Cell>>, OutputError> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, Int64Type, UInt32Type, UInt64Type};
+    use arrow_array::{Array, ListArray};
+    let bad = |message: String| OutputError::Encode {
+        path: path.to_path_buf(),
+        message,
+    };
+    let file = File::open(path).map_err(io(path))?;
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.build())
+        .map_err(|e| bad(e.to_string()))?;
+    let mut rows = Vec::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| bad(e.to_string()))?;
+        if batch.num_columns() != columns.len() {
+            return Err(bad(format!(
+                "{} columns, expected {}",
+                batch.num_columns(),
+                columns.len()
+            )));
+        }
+        let first = rows.len();
+        rows.extend((0..batch.num_rows()).map(|_| Vec::with_capacity(columns.len())));
+        for (j, col) in columns.iter().enumerate() {
+            let a = batch.column(j);
+            if batch.schema().field(j).name() != &col.name {
+                return Err(bad(format!(
+                    "column {j} is `{}`, expected `{}`",
+                    batch.schema().field(j).name(),
+                    col.name
+                )));
+            }
+            let list = |i: usize| -> Option<ArrayRef> {
+                let l: &ListArray = a.as_list::<i32>();
+                (!l.is_null(i)).then(|| l.value(i))
+            };
+            for i in 0..batch.num_rows() {
+                let cell = if a.is_null(i) {
+                    Cell::Null
+                } else {
+                    match col.ty {
+                        ColumnType::U32 => Cell::U(a.as_primitive::<UInt32Type>().value(i).into()),
+                        ColumnType::U64 => Cell::U(a.as_primitive::<UInt64Type>().value(i)),
+                        ColumnType::I64 => Cell::I(a.as_primitive::<Int64Type>().value(i)),
+                        ColumnType::F64 => Cell::F(a.as_primitive::<Float64Type>().value(i)),
+                        ColumnType::Bool => Cell::B(a.as_boolean().value(i)),
+                        ColumnType::Str => Cell::S(a.as_string::<i32>().value(i).to_string()),
+                        ColumnType::ListU32 => Cell::LU(
+                            list(i)
+                                .map(|v| v.as_primitive::<UInt32Type>().values().to_vec())
+                                .unwrap_or_default(),
+                        ),
+                        ColumnType::ListF64 => Cell::LF(
+                            list(i)
+                                .map(|v| v.as_primitive::<Float64Type>().values().to_vec())
+                                .unwrap_or_default(),
+                        ),
+                        ColumnType::ListStr => Cell::LS(
+                            list(i)
+                                .map(|v| {
+                                    let s = v.as_string::<i32>();
+                                    (0..s.len()).map(|k| s.value(k).to_string()).collect()
+                                })
+                                .unwrap_or_default(),
+                        ),
+                    }
+                };
+                rows[first + i].push(cell);
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// The `status` column of a part file ("ok" or "failed" per run), read alone.
+pub fn read_statuses(path: &Path) -> Result<Vec<String>, OutputError> {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use parquet::arrow::ProjectionMask;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let bad = |message: String| OutputError::Encode {
+        path: path.to_path_buf(),
+        message,
+    };
+    let file = File::open(path).map_err(io(path))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad(e.to_string()))?;
+    let mask = ProjectionMask::columns(builder.parquet_schema(), ["status"]);
+    let reader = builder
+        .with_projection(mask)
+        .build()
+        .map_err(|e| bad(e.to_string()))?;
+    let mut out = Vec::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| bad(e.to_string()))?;
+        let col = batch
+            .column_by_name("status")
+            .ok_or_else(|| bad("no `status` column".into()))?;
+        let s = col.as_string::<i32>();
+        out.extend((0..s.len()).map(|i| s.value(i).to_string()));
+    }
+    Ok(out)
 }
 
 /// Creates a directory and its parents.

@@ -5,6 +5,9 @@
 //! position before it is written, and each run draws only from streams derived from
 //! (master seed, run key, purpose). The single exception is `wall_time_ms`.
 
+pub mod shard;
+pub mod status;
+
 use crate::model::{Model, RunOutput, Workspace};
 use crate::output::schema::{Cell, Column, engine_columns, metric_column, param_column};
 use crate::output::{self, OutputError, part_name};
@@ -13,6 +16,7 @@ use crate::spec::param::Value;
 use crate::spec::{Plan, RunSpec};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+pub use shard::Shard;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -27,6 +31,24 @@ pub struct RunOptions {
     pub out_root: PathBuf,
     /// Draw a progress bar (only honoured on a terminal).
     pub progress: bool,
+    /// Run only this shard's parts (all parts when `None`).
+    pub shard: Option<Shard>,
+    /// Re-run the failed runs of committed parts (their parts are rewritten atomically with
+    /// the new rows; the rows of runs that succeeded are kept as they are).
+    pub retry_failed: bool,
+}
+
+impl Default for RunOptions {
+    /// All cores, `results/`, no progress bar, every part, no retries.
+    fn default() -> Self {
+        RunOptions {
+            jobs: None,
+            out_root: PathBuf::from("results"),
+            progress: false,
+            shard: None,
+            retry_failed: false,
+        }
+    }
 }
 
 /// Facts about the build and the machine, recorded in the manifest.
@@ -45,8 +67,12 @@ pub struct Provenance {
 pub struct Summary {
     /// The plan's results directory.
     pub dir: PathBuf,
-    /// Runs in the plan.
+    /// Runs in the plan (in this shard's parts, when sharded).
     pub total: usize,
+    /// Runs in the whole plan.
+    pub plan_total: usize,
+    /// Failed runs of committed parts that were run again (`--retry-failed`).
+    pub retried: usize,
     /// Runs executed now.
     pub executed: usize,
     /// Runs skipped because their part was already committed.
@@ -70,6 +96,15 @@ pub fn columns(model: Model) -> Vec<Column> {
 /// `<root>/<experiment>/<plan-hash>`.
 pub fn plan_dir(root: &Path, plan: &Plan) -> PathBuf {
     root.join(&plan.name).join(plan.hash_hex())
+}
+
+/// The manifest this invocation writes: `manifest.json`, or one per shard
+/// (`manifest.shard-I-of-N.json`), so concurrent shards never overwrite each other's record.
+pub fn manifest_name(shard: Option<Shard>) -> String {
+    match shard {
+        None => "manifest.json".into(),
+        Some(s) => format!("manifest.shard-{}-of-{}.json", s.index, s.count),
+    }
 }
 
 /// Which parts of the plan are already committed under `dir`.
@@ -111,14 +146,14 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 
 /// The function that simulates one run: [`Model::run`] in production; tests may inject
 /// another (for example one that fails) through [`execute_with`].
-pub type RunFn = dyn Fn(&RunSpec, RunSeeds, &mut Workspace) -> RunOutput + Sync;
+pub type RunFn<'a> = dyn Fn(&RunSpec, RunSeeds, &mut Workspace) -> RunOutput + Sync + 'a;
 
 /// Executes one run and returns its row. A panic inside the model becomes a failed row.
 pub fn run_row(
     plan: &Plan,
     run: &RunSpec,
     ws: &mut Workspace,
-    run_fn: &RunFn,
+    run_fn: &RunFn<'_>,
 ) -> (Vec<Cell>, Option<u64>) {
     let seeds = RunSeeds {
         master: plan.master_seed,
@@ -184,7 +219,7 @@ pub fn execute_with(
     plan: &Plan,
     opts: &RunOptions,
     prov: &Provenance,
-    run_fn: &RunFn,
+    run_fn: &RunFn<'_>,
 ) -> Result<Summary, OutputError> {
     let started = Instant::now();
     let started_unix = SystemTime::now()
@@ -193,28 +228,86 @@ pub fn execute_with(
         .unwrap_or(0);
     let dir = plan_dir(&opts.out_root, plan);
     output::create_dir(&dir)?;
+    let keys = shard::part_keys(plan);
+    let mine: Vec<bool> = match opts.shard {
+        None => vec![true; plan.part_count()],
+        Some(sh) => shard::assign(&keys, sh.count)
+            .into_iter()
+            .map(|s| s == sh.index)
+            .collect(),
+    };
     let done = committed_parts(plan, &dir);
-    let pending: Vec<usize> = (0..plan.part_count()).filter(|&i| !done[i]).collect();
-    let skipped: usize = (0..plan.part_count())
-        .filter(|&i| done[i])
-        .map(|i| plan.part(i).len())
-        .sum();
-    let total = plan.runs.len();
+    // Parts to (re)write, each with the rows it keeps: none for a missing part; for a
+    // committed part with failed runs under --retry-failed, the rows of its successful runs.
+    let mut pending: Vec<(usize, Vec<Option<Vec<Cell>>>)> = Vec::new();
+    let mut skipped = 0usize;
+    let mut retried = 0usize;
     let cols = columns(plan.model);
-    let write_manifest = |status: &str, executed: usize, failed: usize, ended: Option<u64>| {
+    for p in (0..plan.part_count()).filter(|&p| mine[p]) {
+        let n = plan.part(p).len();
+        if !done[p] {
+            pending.push((p, vec![None; n]));
+            continue;
+        }
+        let path = dir.join(part_name(p));
+        if opts.retry_failed && output::read_statuses(&path)?.iter().any(|s| s != "ok") {
+            let status_col = cols
+                .iter()
+                .position(|c| c.name == "status")
+                .expect("an engine column");
+            let kept: Vec<Option<Vec<Cell>>> = output::read_part(&path, &cols)?
+                .into_iter()
+                .map(|row| matches!(&row[status_col], Cell::S(s) if s == "ok").then_some(row))
+                .collect();
+            if kept.len() != n {
+                return Err(OutputError::Encode {
+                    path,
+                    message: format!("{} rows, the plan's part has {n}", kept.len()),
+                });
+            }
+            let again = kept.iter().filter(|r| r.is_none()).count();
+            retried += again;
+            skipped += n - again;
+            pending.push((p, kept));
+        } else {
+            skipped += n;
+        }
+    }
+    let total: usize = (0..plan.part_count())
+        .filter(|&p| mine[p])
+        .map(|p| plan.part(p).len())
+        .sum();
+    if opts.shard.is_some() && !dir.join("manifest.json").exists() {
+        // The plan's own description, for readers who look for manifest.json; each shard's
+        // counts live in its own manifest.
         output::write_atomic(
             &dir.join("manifest.json"),
             &manifest(
                 plan,
                 prov,
                 &cols,
+                &keys,
+                None,
+                "sharded (see manifest.shard-*.json)",
+                started_unix,
+                None,
+                [plan.runs.len(), 0, 0, 0],
+            ),
+        )?;
+    }
+    let write_manifest = |status: &str, executed: usize, failed: usize, ended: Option<u64>| {
+        output::write_atomic(
+            &dir.join(manifest_name(opts.shard)),
+            &manifest(
+                plan,
+                prov,
+                &cols,
+                &keys,
+                opts.shard.map(|sh| (sh, &mine[..])),
                 status,
                 started_unix,
                 ended,
-                total,
-                executed,
-                skipped,
-                failed,
+                [total, executed, skipped, failed],
             ),
         )
     };
@@ -234,21 +327,26 @@ pub fn execute_with(
     bar.set_position(skipped as u64);
     bar.set_message(format!("(skipped {skipped}, failed 0)"));
 
-    let states: Vec<Mutex<PartState>> = pending
-        .iter()
-        .map(|&p| {
-            let n = plan.part(p).len();
-            Mutex::new(PartState {
-                rows: vec![None; n],
-                remaining: n,
-            })
-        })
-        .collect();
     let work: Vec<(usize, usize)> = pending
         .iter()
         .enumerate()
-        .flat_map(|(s, &p)| (0..plan.part(p).len()).map(move |r| (s, r)))
+        .flat_map(|(s, (_, kept))| {
+            kept.iter()
+                .enumerate()
+                .filter(|(_, row)| row.is_none())
+                .map(move |(r, _)| (s, r))
+        })
         .collect();
+    let states: Vec<Mutex<PartState>> = pending
+        .iter()
+        .map(|(_, kept)| {
+            Mutex::new(PartState {
+                remaining: kept.iter().filter(|r| r.is_none()).count(),
+                rows: kept.clone(),
+            })
+        })
+        .collect();
+    let pending: Vec<usize> = pending.into_iter().map(|(p, _)| p).collect();
     let errors: Mutex<Vec<OutputError>> = Mutex::new(Vec::new());
     let failed = std::sync::atomic::AtomicUsize::new(0);
     let events = std::sync::atomic::AtomicU64::new(0);
@@ -338,6 +436,8 @@ pub fn execute_with(
     Ok(Summary {
         dir,
         total,
+        plan_total: plan.runs.len(),
+        retried,
         executed,
         skipped,
         failed,
@@ -351,13 +451,12 @@ fn manifest(
     plan: &Plan,
     prov: &Provenance,
     cols: &[Column],
+    part_keys: &[u64],
+    shard: Option<(Shard, &[bool])>,
     status: &str,
     started: u64,
     ended: Option<u64>,
-    total: usize,
-    executed: usize,
-    skipped: usize,
-    failed: usize,
+    [total, executed, skipped, failed]: [usize; 4],
 ) -> String {
     let params = plan.model.params();
     let value_json = |v: &Value| match v {
@@ -401,6 +500,16 @@ fn manifest(
         "ended_unix_s": ended,
         "status": status,
         "counts": { "total": total, "executed": executed, "skipped": skipped, "failed": failed },
+        "total_runs": plan.runs.len(),
+        "part_keys": part_keys.iter().map(|k| format!("{k:016x}")).collect::<Vec<_>>(),
     });
+    let mut m = m;
+    if let Some((sh, mine)) = shard {
+        m["shard"] = serde_json::json!({
+            "index": sh.index,
+            "count": sh.count,
+            "parts": (0..mine.len()).filter(|&p| mine[p]).collect::<Vec<_>>(),
+        });
+    }
     serde_json::to_string_pretty(&m).expect("manifest serialises")
 }
