@@ -1236,3 +1236,218 @@ tx_rate = "100 per s"
         );
     }
 }
+
+/// Malformed and impossible experiment files (`tests/hostile/*.toml`): each fails before any
+/// run with exit code 2, writes nothing, and prints exactly the message in its `.err` file.
+/// `CHAINLAB_BLESS=1 cargo test --release hostile` rewrites the `.err` files (review the diff).
+mod hostile {
+    use super::*;
+
+    #[test]
+    fn every_hostile_spec_gets_its_exact_error_and_leaves_nothing_behind() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile");
+        let mut specs: Vec<PathBuf> = fs::read_dir(&corpus)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        specs.sort();
+        assert!(specs.len() >= 50, "the corpus has {} specs", specs.len());
+        let bless = std::env::var_os("CHAINLAB_BLESS").is_some();
+        let tmp = tempfile::tempdir().unwrap();
+        let mut wrong = Vec::new();
+        for spec in &specs {
+            let name = spec.file_name().unwrap().to_str().unwrap();
+            let body = fs::read(spec).unwrap();
+            let extra: Vec<String> = String::from_utf8_lossy(&body)
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("# args: "))
+                .map(|a| a.split_whitespace().map(String::from).collect())
+                .unwrap_or_default();
+            let out = tmp.path().join(name);
+            let o = Command::new(env!("CARGO_BIN_EXE_chainlab"))
+                .args(["run", name, "--quiet", "--out"])
+                .arg(&out)
+                .args(&extra)
+                .current_dir(&corpus)
+                .output()
+                .unwrap();
+            let (stdout, stderr) = text(&o);
+            let expected_path = spec.with_extension("err");
+            if bless {
+                fs::write(&expected_path, &stderr).unwrap();
+            }
+            let expected = fs::read_to_string(&expected_path)
+                .unwrap_or_else(|_| panic!("{} is missing", expected_path.display()));
+            if o.status.code() != Some(2)
+                || !stdout.is_empty()
+                || stderr != expected
+                || out.exists()
+            {
+                wrong.push(format!(
+                    "{name}: exit {:?}, stdout {stdout:?}, results written: {}\n  got:      {stderr:?}\n  expected: {expected:?}",
+                    o.status.code(),
+                    out.exists()
+                ));
+            }
+            assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngSeed};
+
+    /// The texts mutations start from: every experiment file and every hostile spec.
+    fn seeds() -> Vec<String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        for dir in ["experiments", "tests/hostile"] {
+            let mut files: Vec<PathBuf> = fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            files.sort();
+            texts.extend(
+                files
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(&fs::read(f).unwrap()).into_owned()),
+            );
+        }
+        texts
+    }
+
+    const TOKENS: &[&str] = &[
+        "=",
+        "[",
+        "]",
+        "\"",
+        "'",
+        "{",
+        "}",
+        ",",
+        "\n",
+        "#",
+        ".",
+        "-1",
+        "0",
+        "1e400",
+        "nan",
+        "-inf",
+        "18446744073709551616",
+        "9999999999",
+        "0.0",
+        "true",
+        "\"1 h\"",
+        "\"0 ms\"",
+        "\"-1 s\"",
+        "\"1 per 0 s\"",
+        "[params]",
+        "[sweep]",
+        "[quick]",
+        "[cases.x]",
+        "[[params]]",
+        "nodes = 0",
+        "peers = 1000",
+        "missing = 999",
+        "x = [",
+        "replicates = 0",
+        "\u{0}",
+        "\u{feff}",
+        "{ from = 1, to = 1000000, step = 0 }",
+        "[1, \"a\", 2.5]",
+        "model = \"twin\"",
+    ];
+
+    #[derive(Debug, Clone)]
+    enum Edit {
+        Delete(f64, usize),
+        Insert(f64, usize),
+        InsertText(f64, String),
+        Duplicate(f64, usize),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        prop_oneof![
+            (0.0..1.0f64, 1usize..40).prop_map(|(at, n)| Edit::Delete(at, n)),
+            (0.0..1.0f64, 0..TOKENS.len()).prop_map(|(at, t)| Edit::Insert(at, t)),
+            (0.0..1.0f64, "\\PC{0,16}").prop_map(|(at, s)| Edit::InsertText(at, s)),
+            (0.0..1.0f64, 1usize..80).prop_map(|(at, n)| Edit::Duplicate(at, n)),
+        ]
+    }
+
+    fn apply(text: &str, edits: &[Edit]) -> String {
+        let mut t: Vec<char> = text.chars().collect();
+        for e in edits {
+            let pos = |at: f64, len: usize| ((at * len as f64) as usize).min(len);
+            match e {
+                Edit::Delete(at, n) => {
+                    let p = pos(*at, t.len());
+                    let end = (p + n).min(t.len());
+                    t.drain(p..end);
+                }
+                Edit::Insert(at, k) => {
+                    let p = pos(*at, t.len());
+                    t.splice(p..p, TOKENS[*k].chars());
+                }
+                Edit::InsertText(at, s) => {
+                    let p = pos(*at, t.len());
+                    t.splice(p..p, s.chars());
+                }
+                Edit::Duplicate(at, n) => {
+                    let p = pos(*at, t.len());
+                    let end = (p + n).min(t.len());
+                    let copy: Vec<char> = t[p..end].to_vec();
+                    t.splice(end..end, copy);
+                }
+            }
+        }
+        t.into_iter().collect()
+    }
+
+    fn check(
+        text: &str,
+        quick: bool,
+        seed: Option<u64>,
+        replicates: Option<u32>,
+    ) -> Result<(), TestCaseError> {
+        let over = chainlab::spec::Overrides {
+            quick,
+            seed,
+            replicates,
+        };
+        if let Err(e) = chainlab::spec::parse(Path::new("fuzz.toml"), text, over) {
+            let m = e.to_string();
+            prop_assert!(m.starts_with("fuzz.toml"), "{}", m);
+            prop_assert!(m.len() > "fuzz.toml: ".len(), "{}", m);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        // A fixed budget and seed: the same inputs in every CI run, no files written.
+        #![proptest_config(Config {
+            cases: 4000,
+            rng_seed: RngSeed::Fixed(20261122),
+            failure_persistence: None,
+            ..Config::default()
+        })]
+
+        /// The parser and validator never panic on a mutated experiment file; every error names
+        /// the file.
+        #[test]
+        fn mutated_specs_never_panic(i in 0usize..64, edits in prop::collection::vec(edit(), 1..6), quick in any::<bool>(), reps in prop::option::of(0u32..5)) {
+            let texts = seeds();
+            let text = apply(&texts[i % texts.len()], &edits);
+            check(&text, quick, None, reps)?;
+        }
+
+        /// Nor on arbitrary text.
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,400}", seed in prop::option::of(any::<u64>())) {
+            check(&text, false, seed, None)?;
+        }
+    }
+}

@@ -30,6 +30,10 @@ pub enum Topology {
     RandomPeers { k: u32 },
 }
 
+/// Most links a generated graph may have (nodes x k): 5 * 10^7 links take about 1.2 GB as
+/// a CSR graph with weights, beyond which a run would exhaust a laptop's memory.
+pub const MAX_LINKS: u64 = 50_000_000;
+
 impl Topology {
     /// The name used in experiment files and result rows.
     pub fn name(&self) -> &'static str {
@@ -45,6 +49,19 @@ impl Topology {
     /// Why this topology cannot be built on `n` nodes, if it cannot. The message names the
     /// allowed range; callers add the file, key and value.
     pub fn check(&self, n: u32) -> Result<(), String> {
+        let k = match *self {
+            Topology::KOut { k }
+            | Topology::RandomPeers { k }
+            | Topology::Ws { k, .. }
+            | Topology::Ba { k }
+            | Topology::Er { k } => k,
+        };
+        if u64::from(n) * u64::from(k) > MAX_LINKS {
+            return Err(format!(
+                "nodes x k at most {MAX_LINKS} (the graph must fit in memory); {n} x {k} = {}",
+                u64::from(n) * u64::from(k)
+            ));
+        }
         match *self {
             Topology::KOut { k } | Topology::RandomPeers { k } => {
                 if k == 0 || k >= n {

@@ -831,6 +831,18 @@ fn resolve_pbft(v: &[Value]) -> Result<PbftParams, ParamError> {
             allowed: format!("at most bandwidth_mean ({mean} MB/s)"),
         });
     }
+    let rate = get("tx_rate").as_float();
+    let duration_s = get("duration").as_int() as f64 / 1000.0;
+    if rate * duration_s > MAX_TXS_PER_RUN as f64 {
+        return Err(ParamError {
+            key: "tx_rate",
+            allowed: format!(
+                "at most {MAX_TXS_PER_RUN} transactions a run (each is held in memory): \
+                 tx_rate x duration = {rate} per s x {duration_s} s = {:.0}",
+                rate * duration_s
+            ),
+        });
+    }
     let tx_size = get("tx_size").as_float();
     let block_size = get("block_size").as_float();
     if get("tx_size_dist").as_str() == "fixed" && tx_size > block_size {
@@ -1098,6 +1110,10 @@ impl Model {
         }
     }
 }
+
+/// Most transactions a PBFT run may create (tx_rate x duration): each costs about 24 bytes of
+/// workload plus its place in the pools.
+pub const MAX_TXS_PER_RUN: u64 = 20_000_000;
 
 fn resolve_propagation(v: &[Value]) -> Result<PropagationParams, ParamError> {
     let get = |key: &str| {

@@ -174,8 +174,10 @@ impl Plan {
 /// Default runs per part file.
 pub const DEFAULT_RUNS_PER_PART: u32 = 64;
 
-/// Largest plan accepted, to fail fast on a runaway sweep.
-pub const MAX_RUNS: u64 = 50_000_000;
+/// Largest plan accepted, to fail fast on a runaway sweep. The plan is expanded in memory
+/// (about 1.6 KB a run for the twin model, the widest), and every shard of a cluster sweep
+/// expands all of it: 10^6 runs stay under 2 GB. Split a larger sweep into several files.
+pub const MAX_RUNS: u64 = 1_000_000;
 
 struct Ctx<'a> {
     file: &'a Path,
@@ -229,8 +231,28 @@ pub fn load(path: &Path, over: Overrides) -> Result<Plan, SpecError> {
 /// Validates and expands an experiment given as text; `path` is used in messages.
 pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError> {
     let cx = Ctx { file: path, text };
-    let raw: RawSpec = toml::from_str(text)
-        .map_err(|e| cx.err(e.span(), None, None, e.message().trim().to_string()))?;
+    let raw: RawSpec = toml::from_str(text).map_err(|e| {
+        let message = e.message().trim();
+        // A type error names the key of its line and says what is allowed in TOML's words
+        // rather than Rust's.
+        let key = e
+            .span()
+            .filter(|_| message.starts_with("invalid type"))
+            .and_then(|span| {
+                let start = text[..span.start.min(text.len())]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                let line = &text[start..];
+                let (key, _) = line.split_once('=')?;
+                let key = key.trim();
+                (!key.is_empty() && !key.contains(['\n', '[', '{'])).then(|| key.to_string())
+            });
+        let message = message
+            .replace("expected i64", "expected an integer")
+            .replace("expected a map", "expected a table")
+            .replace("sequence", "array");
+        cx.err(e.span(), key, None, message)
+    })?;
 
     let name = raw.name.get_ref().clone();
     if name.is_empty()
@@ -408,7 +430,9 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
             None,
             Some("sweep".into()),
             None,
-            format!("the plan has {total} runs; at most {MAX_RUNS} are allowed"),
+            format!(
+                "the plan has {total} runs; at most {MAX_RUNS} are allowed (a plan is held in memory; split the sweep into several experiment files)"
+            ),
         ));
     }
 
