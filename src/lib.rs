@@ -17,7 +17,8 @@
 //! - [`model`]: the registry of model families: parameter schemas, resolution into the core's
 //!   typed configuration, metric columns. The only module that knows both vocabularies.
 //! - [`runner`]: executes a plan: one run per rayon task, parts committed as they complete,
-//!   resume, progress bar, manifest.
+//!   resume, progress bar, manifest; shards (disjoint slices of the parts, dealt by key) for
+//!   clusters, `--retry-failed`, and the status of a results directory.
 //! - [`output`]: Parquet schema and atomic writes, the manifest.
 //! - [`des`]: the event queue and simulated time.
 //! - [`graph`]: CSR graphs, PeerSim-exact generators, MST (Kruskal, distributed Borůvka
@@ -43,8 +44,8 @@
 //!
 //! ## Determinism contract
 //!
-//! The same spec and master seed give the same rows, whatever `--jobs`, the completion order or
-//! how often a sweep was interrupted and resumed. This holds because:
+//! The same spec and master seed give the same rows, whatever `--jobs`, the shard split, the
+//! completion order or how often a sweep was interrupted and resumed. This holds because:
 //!
 //! 1. every random draw comes from [`rng::stream`]`(master seed, key, purpose)`, a Xoshiro256++
 //!    stream seeded counter-style; no stream is ever drawn from another. Environment streams
@@ -58,12 +59,12 @@
 //!    draws "drift" and "sync" by the run key;
 //! 2. one run is one thread, and the event queue orders events by (time, sequence number);
 //! 3. no hash-map iteration order reaches a result;
-//! 4. a part's rows are sorted by plan position before it is written, and part boundaries
-//!    depend on the plan alone.
+//! 4. a part's rows are sorted by plan position before it is written, part boundaries depend on
+//!    the plan alone, and a shard is a set of whole parts chosen by their keys.
 //!
 //! The single exception is the `wall_time_ms` column. The integration tests compare every other
-//! column between `--jobs 1` and `--jobs 2`, and between a full and an interrupted-and-resumed
-//! sweep.
+//! column between `--jobs 1` and `--jobs 2`, between one run and 3 or 5 shards, and between a
+//! full sweep and one killed with SIGKILL at random moments and resumed.
 
 pub mod cli;
 pub mod des;

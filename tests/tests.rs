@@ -664,38 +664,42 @@ mod twin {
         assert_eq!(a, b);
         let rows: usize = a.iter().map(|x| x.num_rows()).sum();
         assert_eq!(rows, 2 * 2 * 3);
-        let batch = &a[0];
-        let col = |name: &str| batch.column_by_name(name).unwrap().clone();
-        // Algorithm 1 loses exactly the links between two missing nodes.
-        assert_eq!(
-            values::<UInt64Type>(batch, "edges_lost"),
-            values::<UInt64Type>(batch, "edges_between_missing")
-        );
-        assert!(
-            values::<UInt64Type>(batch, "model_safety_violations")
-                .iter()
-                .all(|&v| v == 0)
-        );
         // Replicates of one system share the physical run; systems differ.
-        let orig = values::<Float64Type>(batch, "orig_latency_sbs_s");
+        let orig: Vec<f64> = a
+            .iter()
+            .flat_map(|b| values::<Float64Type>(b, "orig_latency_sbs_s"))
+            .collect();
         assert_eq!(orig[0], orig[1]);
         assert_ne!(orig[0], orig[orig.len() - 1]);
-        // Per-node list columns: one entry per node, states that add up.
-        let states = col("node_state");
-        let states = states
-            .as_any()
-            .downcast_ref::<arrow_array::ListArray>()
-            .unwrap();
-        let missing = values::<Int64Type>(batch, "missing");
-        for (i, &m) in missing.iter().enumerate() {
-            let v = states.value(i);
-            let v = v
+        for batch in &a {
+            let col = |name: &str| batch.column_by_name(name).unwrap().clone();
+            // Algorithm 1 loses exactly the links between two missing nodes.
+            assert_eq!(
+                values::<UInt64Type>(batch, "edges_lost"),
+                values::<UInt64Type>(batch, "edges_between_missing")
+            );
+            assert!(
+                values::<UInt64Type>(batch, "model_safety_violations")
+                    .iter()
+                    .all(|&v| v == 0)
+            );
+            // Per-node list columns: one entry per node, states that add up.
+            let states = col("node_state");
+            let states = states
                 .as_any()
-                .downcast_ref::<arrow_array::StringArray>()
+                .downcast_ref::<arrow_array::ListArray>()
                 .unwrap();
-            assert_eq!(v.len(), 50);
-            let reported = v.iter().filter(|s| *s == Some("reported")).count();
-            assert_eq!(reported as i64, 50 - m);
+            let missing = values::<Int64Type>(batch, "missing");
+            for (i, &m) in missing.iter().enumerate() {
+                let v = states.value(i);
+                let v = v
+                    .as_any()
+                    .downcast_ref::<arrow_array::StringArray>()
+                    .unwrap();
+                assert_eq!(v.len(), 50);
+                let reported = v.iter().filter(|s| *s == Some("reported")).count();
+                assert_eq!(reported as i64, 50 - m);
+            }
         }
     }
 

@@ -78,6 +78,8 @@ struct RawQuick {
     #[serde(default)]
     replicates: Option<Spanned<i64>>,
     #[serde(default)]
+    runs_per_part: Option<Spanned<i64>>,
+    #[serde(default)]
     cases: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     params: SpannedMap,
@@ -301,18 +303,21 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
             })
     };
     let mut replicates = check_reps(&raw.replicates, "replicates")?;
-    let runs_per_part = match &raw.runs_per_part {
-        Some(s) => u32::try_from(*s.get_ref())
+    let check_per_part = |s: &Spanned<i64>, key: &str| -> Result<u32, SpecError> {
+        u32::try_from(*s.get_ref())
             .ok()
             .filter(|&r| r >= 1)
             .ok_or_else(|| {
                 cx.err(
                     Some(s.span()),
-                    Some("runs_per_part".into()),
+                    Some(key.into()),
                     Some(s.get_ref().to_string()),
                     "allowed: an integer >= 1",
                 )
-            })?,
+            })
+    };
+    let mut runs_per_part = match &raw.runs_per_part {
+        Some(s) => check_per_part(s, "runs_per_part")?,
         None => DEFAULT_RUNS_PER_PART,
     };
 
@@ -356,6 +361,11 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
             .as_ref()
             .map(|r| check_reps(r, "quick.replicates"))
             .transpose()?;
+        let quick_per_part = q
+            .runs_per_part
+            .as_ref()
+            .map(|r| check_per_part(r, "quick.runs_per_part"))
+            .transpose()?;
         // Quick parameters apply after the case tables, so they can shorten any case.
         let mut quick_base = base.clone();
         apply_params(&cx, model, defs, &q.params, "quick.params", &mut quick_base)?;
@@ -382,6 +392,9 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
         if over.quick {
             if let Some(r) = quick_reps {
                 replicates = r;
+            }
+            if let Some(r) = quick_per_part {
+                runs_per_part = r;
             }
             quick_params = Some(&q.params);
             if let Some(qc) = &q.cases {
