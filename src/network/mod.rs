@@ -138,9 +138,20 @@ pub struct GossipScratch {
     pub arrival: Vec<Time>,
     /// Sender of the first arrival (the origin is its own parent; `u32::MAX`: never reached).
     pub parent: Vec<u32>,
+    /// Gossip: the reached nodes in the order they settled, the origin first, which is
+    /// ascending (arrival, node) order. Empty after a direct broadcast.
+    pub order: Vec<u32>,
     done: Vec<bool>,
+    /// Arrival of each reached node not yet settled (`Time::MAX` otherwise): the frontier
+    /// the small-network search scans instead of keeping a heap.
+    open: Vec<Time>,
     heap: BinaryHeap<Reverse<(Time, u32)>>,
 }
+
+/// Up to this many nodes, gossip finds the next node to settle by scanning a dense array
+/// rather than popping a binary heap: fewer instructions and no branch mispredictions on the
+/// papers' 10- to 50-node networks. Both settle in exactly ascending (arrival, node) order.
+const SCAN_MAX_NODES: u32 = 128;
 
 impl GossipScratch {
     /// Clears the scratch for a broadcast of `n` nodes from `origin` at `t0`.
@@ -151,6 +162,7 @@ impl GossipScratch {
         self.parent.resize(n, u32::MAX);
         self.done.clear();
         self.done.resize(n, false);
+        self.order.clear();
         self.heap.clear();
         self.arrival[origin as usize] = t0;
         self.parent[origin as usize] = origin;
@@ -405,14 +417,14 @@ impl Network {
         s: &mut GossipScratch,
     ) -> Spread {
         s.reset(self.n as usize, origin, t0);
-        s.heap.push(Reverse((t0, origin)));
         let n32 = self.n;
         let mseed = self.message_seed(key);
-        while let Some(Reverse((t, u))) = s.heap.pop() {
-            if s.done[u as usize] || t != s.arrival[u as usize] {
-                continue;
-            }
-            s.done[u as usize] = true;
+        // Relaxes every link out of `u`, settled at `t`; calls `touch(v, a)` when `v`'s
+        // arrival improved to `a`.
+        let relax = |s: &mut GossipScratch,
+                     u: u32,
+                     t: Time,
+                     touch: &mut dyn FnMut(&mut GossipScratch, u32, Time)| {
             let lat = &self.lat[(u * n32) as usize..((u + 1) * n32) as usize];
             for &v in self.peers(u) {
                 let best = s.arrival[v as usize];
@@ -430,8 +442,42 @@ impl Network {
                 s.arrival[v as usize] = a;
                 s.parent[v as usize] = u;
                 if a < best {
-                    s.heap.push(Reverse((a, v)));
+                    touch(s, v, a);
                 }
+            }
+        };
+        if n32 <= SCAN_MAX_NODES {
+            s.open.clear();
+            s.open.resize(n32 as usize, Time::MAX);
+            s.open[origin as usize] = t0;
+            let mut set_open = |s: &mut GossipScratch, v: u32, a: Time| s.open[v as usize] = a;
+            loop {
+                // The lowest (arrival, node): strict < keeps the lowest node among equal times.
+                let (mut t, mut u) = (Time::MAX, u32::MAX);
+                for (v, &a) in s.open.iter().enumerate() {
+                    if a < t {
+                        t = a;
+                        u = v as u32;
+                    }
+                }
+                if u == u32::MAX {
+                    break;
+                }
+                s.open[u as usize] = Time::MAX;
+                s.done[u as usize] = true;
+                s.order.push(u);
+                relax(s, u, t, &mut set_open);
+            }
+        } else {
+            s.heap.push(Reverse((t0, origin)));
+            let mut push = |s: &mut GossipScratch, v: u32, a: Time| s.heap.push(Reverse((a, v)));
+            while let Some(Reverse((t, u))) = s.heap.pop() {
+                if s.done[u as usize] || t != s.arrival[u as usize] {
+                    continue;
+                }
+                s.done[u as usize] = true;
+                s.order.push(u);
+                relax(s, u, t, &mut push);
             }
         }
         // Every reached node sent to each of its peers but the one it heard from.

@@ -614,13 +614,22 @@ impl Simulator {
                 None => {
                     let spread = self.spread(p, net, from, 0, size, key);
                     let start = self.cache_arrivals.len();
-                    self.cache_arrivals.extend(
-                        (0..n as u32)
-                            .filter(|&v| v != from && self.scratch.arrival[v as usize] != Time::MAX)
-                            .map(|v| (self.scratch.arrival[v as usize], v)),
-                    );
+                    if p.net.dissemination == Dissemination::Gossip {
+                        // Gossip settles nodes in ascending (arrival, node) order already.
+                        let s = &self.scratch;
+                        self.cache_arrivals
+                            .extend(s.order[1..].iter().map(|&v| (s.arrival[v as usize], v)));
+                    } else {
+                        self.cache_arrivals.extend(
+                            (0..n as u32)
+                                .filter(|&v| {
+                                    v != from && self.scratch.arrival[v as usize] != Time::MAX
+                                })
+                                .map(|v| (self.scratch.arrival[v as usize], v)),
+                        );
+                        self.cache_arrivals[start..].sort_unstable();
+                    }
                     let len = self.cache_arrivals.len() - start;
-                    self.cache_arrivals[start..].sort_unstable();
                     self.cache.insert(ck, (start, len, spread.transmissions));
                     (start, len, spread.transmissions)
                 }
@@ -635,14 +644,22 @@ impl Simulator {
                 o.observe_spread(net, &self.scratch, from, size, key, p.net.dissemination);
             }
             let mut len = 0;
-            for v in 0..n as u32 {
-                let a = self.scratch.arrival[v as usize];
-                if v != from && a != Time::MAX {
-                    self.wave_items[base + len] = (a, v);
+            if p.net.dissemination == Dissemination::Gossip {
+                // Gossip settles nodes in ascending (arrival, node) order already.
+                for &v in &self.scratch.order[1..] {
+                    self.wave_items[base + len] = (self.scratch.arrival[v as usize], v);
                     len += 1;
                 }
+            } else {
+                for v in 0..n as u32 {
+                    let a = self.scratch.arrival[v as usize];
+                    if v != from && a != Time::MAX {
+                        self.wave_items[base + len] = (a, v);
+                        len += 1;
+                    }
+                }
+                self.wave_items[base..base + len].sort_unstable();
             }
-            self.wave_items[base..base + len].sort_unstable();
             (len, spread.transmissions)
         };
         self.counters.msgs += transmissions;
