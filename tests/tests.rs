@@ -392,6 +392,21 @@ mod commands {
     use super::*;
 
     #[test]
+    fn a_closed_stdout_ends_a_command_quietly() {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chainlab"))
+            .args(["schema", "--model", "twin"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader goes away, as `| head -1` does
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+
+    #[test]
     fn graph_writes_peersim_exact_edge_lists() {
         let tmp = tempfile::tempdir().unwrap();
         let csv = tmp.path().join("g.csv");

@@ -2,6 +2,15 @@
 //! that prints, and the one that maps errors to exit codes: 0 success, 1 a failure while
 //! running (I/O), 2 a bad spec or bad arguments.
 
+/// `println!` that stops quietly when stdout is gone (`chainlab status | head`): a closed pipe
+/// is not an error of the command, and must not panic.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 use crate::graph::{Topology, generate};
 use crate::model::Model;
 use crate::output::schema::{Cell, Column, ColumnType};
@@ -281,7 +290,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
             } else {
                 0.0
             };
-            println!(
+            outln!(
                 "{}{}: {} runs ({} executed, {} skipped as done, {} failed{}) in {:.2} s, {:.1} runs/s, {:.3e} events/s",
                 plan.name,
                 shard
@@ -307,7 +316,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
                     0.0
                 }
             );
-            println!("results: {}", s.dir.display());
+            outln!("results: {}", s.dir.display());
             if s.failed > 0 {
                 eprintln!(
                     "warning: {} runs failed; their rows have status = 'failed' and the reason in `error`",
@@ -323,7 +332,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
         }
         Command::Validate { spec } => {
             let plan = load(&spec)?;
-            println!(
+            outln!(
                 "{}: ok ({} model, {} runs, plan {})",
                 spec.spec.display(),
                 plan.model.name(),
@@ -343,7 +352,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
                 .parent()
                 .map(|p| format!(" (in addition to those of model `{}`)", p.name()))
                 .unwrap_or_default();
-            println!(
+            outln!(
                 "Parameters of model `{}`{also}:\n\n{}",
                 m.name(),
                 params_markdown(m)
@@ -357,7 +366,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
                     )
                 })
                 .unwrap_or_default();
-            println!(
+            outln!(
                 "Result columns{besides}:\n\n{}",
                 schema_markdown(&own_columns(m))
             );
@@ -423,23 +432,23 @@ fn print_plan(plan: &Plan, out: &Path) {
         .filter(|&i| done[i])
         .map(|i| plan.part(i).len())
         .sum();
-    println!("experiment  {} ({})", plan.name, plan.description);
-    println!("model       {}", plan.model.name());
-    println!("seed        {}", plan.master_seed);
-    println!("plan hash   {}", plan.hash_hex());
-    println!("results     {}", dir.display());
-    println!(
+    outln!("experiment  {} ({})", plan.name, plan.description);
+    outln!("model       {}", plan.model.name());
+    outln!("seed        {}", plan.master_seed);
+    outln!("plan hash   {}", plan.hash_hex());
+    outln!("results     {}", dir.display());
+    outln!(
         "runs        {} = {} points x {} replicates, in {} parts",
         plan.runs.len(),
         plan.runs.len() / plan.replicates as usize,
         plan.replicates,
         plan.part_count()
     );
-    println!("done        {done_runs}");
-    println!("to run      {}", plan.runs.len() - done_runs);
+    outln!("done        {done_runs}");
+    outln!("to run      {}", plan.runs.len() - done_runs);
     for a in &plan.axes {
         let vals: Vec<String> = a.values.iter().map(|v| v.to_string()).collect();
-        println!(
+        outln!(
             "  sweep {} ({}): {}",
             a.key,
             a.values.len(),
@@ -453,10 +462,10 @@ fn print_plan(plan: &Plan, out: &Path) {
         .filter(|(d, _)| !plan.axes.iter().any(|a| a.key == d.key))
         .map(|(d, v)| format!("{}={}", d.key, v))
         .collect();
-    println!("  fixed: {}", fixed.join(" "));
+    outln!("  fixed: {}", fixed.join(" "));
     let pending: Vec<usize> = (0..plan.part_count()).filter(|&i| !done[i]).collect();
     if !pending.is_empty() {
-        println!("would run parts: {}", compress_ranges(&pending));
+        outln!("would run parts: {}", compress_ranges(&pending));
     }
 }
 
@@ -499,7 +508,7 @@ fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure> {
     for dir in plans {
         let st = plan_status(&dir, shards)?;
         let all = st.counts(None);
-        println!(
+        outln!(
             "{} ({}: {} runs in {} parts{})",
             dir.display(),
             st.experiment,
@@ -511,14 +520,24 @@ fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure> {
                 String::new()
             }
         );
-        println!(
+        outln!(
             "  {:<11} {:>6} {:>8} {:>8} {:>8} {:>8}",
-            "shard", "parts", "runs", "done", "failed", "missing"
+            "shard",
+            "parts",
+            "runs",
+            "done",
+            "failed",
+            "missing"
         );
         let line = |label: String, c: crate::runner::status::Counts| {
-            println!(
+            outln!(
                 "  {:<11} {:>6} {:>8} {:>8} {:>8} {:>8}",
-                label, c.parts, c.runs, c.done, c.failed, c.missing
+                label,
+                c.parts,
+                c.runs,
+                c.done,
+                c.failed,
+                c.missing
             )
         };
         if st.shards > 1 {
@@ -541,17 +560,18 @@ fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure> {
             .collect();
         for p in &st.parts {
             if let PartState::Unreadable(why) = &p.state {
-                println!("  part {} is unreadable: {why}", p.index);
+                outln!("  part {} is unreadable: {why}", p.index);
             }
         }
         if !st.other_shard_counts.is_empty() {
-            println!(
+            outln!(
                 "  note: shards were also run with N = {:?}; the table uses N = {} (--shards to choose)",
-                st.other_shard_counts, st.shards
+                st.other_shard_counts,
+                st.shards
             );
         }
         if st.stray_temp_files > 0 {
-            println!(
+            outln!(
                 "  note: {} temporary file(s) left by interrupted writers (never read as results)",
                 st.stray_temp_files
             );
@@ -576,7 +596,7 @@ fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure> {
                 }
             )
         };
-        println!("  {verdict}");
+        outln!("  {verdict}");
     }
     Ok(())
 }
@@ -699,8 +719,8 @@ fn slurm(a: &SlurmArgs) -> Result<(), Failure> {
             a.shards
         );
     }
-    println!("wrote {}", script.display());
-    println!("sbatch {}", q(&script));
+    outln!("wrote {}", script.display());
+    outln!("sbatch {}", q(&script));
     Ok(())
 }
 
@@ -713,13 +733,13 @@ fn list(dir: &Path) -> Result<(), Failure> {
     files.sort();
     for f in files {
         match spec::load(&f, Overrides::default()) {
-            Ok(p) => println!(
+            Ok(p) => outln!(
                 "{:<40} {:>7} runs  {}",
                 f.display(),
                 p.runs.len(),
                 p.description
             ),
-            Err(e) => println!("{:<40} invalid: {e}", f.display()),
+            Err(e) => outln!("{:<40} invalid: {e}", f.display()),
         }
     }
     Ok(())
@@ -823,7 +843,7 @@ fn graph(a: &GraphArgs) -> Result<(), Failure> {
         }
     }
     let st = g.stats();
-    println!(
+    outln!(
         "{} n={} edges={} mean_degree={:.3} min_degree={} max_degree={} connected={} -> {}",
         topology.name(),
         a.nodes,
