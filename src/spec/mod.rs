@@ -289,7 +289,8 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
             )
         })?,
     };
-    let check_reps = |s: &Spanned<i64>, key: &str| -> Result<u32, SpecError> {
+    // A count that must be a u32 of at least 1, or the error that says what is allowed.
+    let positive = |s: &Spanned<i64>, key: &str, allowed: &str| -> Result<u32, SpecError> {
         u32::try_from(*s.get_ref())
             .ok()
             .filter(|&r| r >= 1)
@@ -298,24 +299,14 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
                     Some(s.span()),
                     Some(key.into()),
                     Some(s.get_ref().to_string()),
-                    format!("allowed: an integer in 1..={}", u32::MAX),
+                    allowed,
                 )
             })
     };
+    let reps_allowed = format!("allowed: an integer in 1..={}", u32::MAX);
+    let check_reps = |s: &Spanned<i64>, key: &str| positive(s, key, &reps_allowed);
+    let check_per_part = |s: &Spanned<i64>, key: &str| positive(s, key, "allowed: an integer >= 1");
     let mut replicates = check_reps(&raw.replicates, "replicates")?;
-    let check_per_part = |s: &Spanned<i64>, key: &str| -> Result<u32, SpecError> {
-        u32::try_from(*s.get_ref())
-            .ok()
-            .filter(|&r| r >= 1)
-            .ok_or_else(|| {
-                cx.err(
-                    Some(s.span()),
-                    Some(key.into()),
-                    Some(s.get_ref().to_string()),
-                    "allowed: an integer >= 1",
-                )
-            })
-    };
     let mut runs_per_part = match &raw.runs_per_part {
         Some(s) => check_per_part(s, "runs_per_part")?,
         None => DEFAULT_RUNS_PER_PART,
