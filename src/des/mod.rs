@@ -173,8 +173,12 @@ impl<E: Copy> EventQueue<E> {
 /// A priority queue of events keyed by (time, sequence number), for models whose clock ticks
 /// too finely for [`EventQueue`]'s ring (the blockchain models count nanoseconds). Same order
 /// contract: earliest time first, FIFO among equal times.
+///
+/// A 4-ary min-heap on (time, seq) over a flat array: half the depth of a binary heap, and a
+/// node's four children share a cache line or two. Keys are unique, so any correct heap pops
+/// in exactly the same order; the tests compare it with std's `BinaryHeap`.
 pub struct HeapQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    heap: Vec<Entry<E>>,
     next_seq: u64,
     now: Time,
 }
@@ -182,10 +186,17 @@ pub struct HeapQueue<E> {
 impl<E> Default for HeapQueue<E> {
     fn default() -> Self {
         HeapQueue {
-            heap: BinaryHeap::new(),
+            heap: Vec::new(),
             next_seq: 0,
             now: 0,
         }
+    }
+}
+
+impl<E> Entry<E> {
+    #[inline]
+    fn before(&self, other: &Self) -> bool {
+        (self.time, self.seq) < (other.time, other.seq)
     }
 }
 
@@ -214,7 +225,7 @@ impl<E> HeapQueue<E> {
 
     /// The time of the earliest pending event.
     pub fn peek_time(&self) -> Option<Time> {
-        self.heap.peek().map(|e| e.time)
+        self.heap.first().map(|e| e.time)
     }
 
     /// Schedules `event` at `time`, which must not lie in the past; returns its sequence
@@ -224,7 +235,7 @@ impl<E> HeapQueue<E> {
         debug_assert!(time >= self.now, "event scheduled in the past");
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
+        self.push(Entry { time, seq, event });
         seq
     }
 
@@ -236,13 +247,52 @@ impl<E> HeapQueue<E> {
     pub fn schedule_with_seq(&mut self, time: Time, seq: u64, event: E) {
         debug_assert!(time >= self.now, "event scheduled in the past");
         debug_assert!(seq < self.next_seq, "sequence number not handed out");
-        self.heap.push(Entry { time, seq, event });
+        self.push(Entry { time, seq, event });
+    }
+
+    #[inline]
+    fn push(&mut self, e: Entry<E>) {
+        self.heap.push(e);
+        let mut i = self.heap.len() - 1;
+        while i > 0 {
+            let parent = (i - 1) / 4;
+            if !self.heap[i].before(&self.heap[parent]) {
+                break;
+            }
+            self.heap.swap(i, parent);
+            i = parent;
+        }
     }
 
     /// Pops the earliest event and advances time to it.
     #[inline]
     pub fn pop(&mut self) -> Option<(Time, E)> {
-        let Entry { time, event, .. } = self.heap.pop()?;
+        let last = self.heap.pop()?;
+        let Entry { time, event, .. } = if self.heap.is_empty() {
+            last
+        } else {
+            let top = std::mem::replace(&mut self.heap[0], last);
+            let n = self.heap.len();
+            let mut i = 0;
+            loop {
+                let first = 4 * i + 1;
+                if first >= n {
+                    break;
+                }
+                let mut best = first;
+                for c in first + 1..(first + 4).min(n) {
+                    if self.heap[c].before(&self.heap[best]) {
+                        best = c;
+                    }
+                }
+                if !self.heap[best].before(&self.heap[i]) {
+                    break;
+                }
+                self.heap.swap(i, best);
+                i = best;
+            }
+            top
+        };
         self.now = time;
         Some((time, event))
     }
@@ -334,5 +384,50 @@ mod tests {
         }
         let got: Vec<(u64, u32)> = std::iter::from_fn(|| q.pop()).collect();
         assert_eq!(got, reference_order(&ops));
+    }
+
+    #[test]
+    fn heap_queue_pops_like_a_binary_heap_while_events_and_reentries_interleave() {
+        // Random schedules, re-entries with old sequence numbers (as broadcast waves do) and
+        // pops, against std's BinaryHeap on (time, seq).
+        let mut q = HeapQueue::default();
+        let mut reference: std::collections::BinaryHeap<std::cmp::Reverse<(u64, u64, u32)>> =
+            Default::default();
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rnd = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for i in 0..20_000u32 {
+            let r = rnd();
+            if r % 5 < 2 {
+                let t = q.now() + (r >> 8) % 1000;
+                let seq = q.schedule(t, i);
+                reference.push(std::cmp::Reverse((t, seq, i)));
+            } else {
+                let got = q.pop();
+                let want = reference.pop();
+                assert_eq!(
+                    got,
+                    want.map(|std::cmp::Reverse((t, _, e))| (t, e)),
+                    "step {i}"
+                );
+                // Half the popped events re-enter with their own sequence number.
+                if let Some(std::cmp::Reverse((t, seq, e))) = want
+                    && r & (1 << 40) != 0
+                {
+                    let later = t + (r >> 8) % 50;
+                    q.schedule_with_seq(later, seq, e);
+                    reference.push(std::cmp::Reverse((later, seq, e)));
+                }
+            }
+            assert_eq!(q.len(), reference.len());
+        }
+        while let Some(std::cmp::Reverse((t, _, e))) = reference.pop() {
+            assert_eq!(q.pop(), Some((t, e)));
+        }
+        assert!(q.is_empty());
     }
 }
