@@ -419,12 +419,10 @@ impl Network {
         s.reset(self.n as usize, origin, t0);
         let n32 = self.n;
         let mseed = self.message_seed(key);
-        // Relaxes every link out of `u`, settled at `t`; calls `touch(v, a)` when `v`'s
-        // arrival improved to `a`.
-        let relax = |s: &mut GossipScratch,
-                     u: u32,
-                     t: Time,
-                     touch: &mut dyn FnMut(&mut GossipScratch, u32, Time)| {
+        let scan = n32 <= SCAN_MAX_NODES;
+        // Relaxes every link out of `u`, settled at `t`; a node whose arrival improves joins
+        // the frontier (the scanned array, or the heap).
+        let relax = |s: &mut GossipScratch, u: u32, t: Time| {
             let lat = &self.lat[(u * n32) as usize..((u + 1) * n32) as usize];
             for &v in self.peers(u) {
                 let best = s.arrival[v as usize];
@@ -442,15 +440,18 @@ impl Network {
                 s.arrival[v as usize] = a;
                 s.parent[v as usize] = u;
                 if a < best {
-                    touch(s, v, a);
+                    if scan {
+                        s.open[v as usize] = a;
+                    } else {
+                        s.heap.push(Reverse((a, v)));
+                    }
                 }
             }
         };
-        if n32 <= SCAN_MAX_NODES {
+        if scan {
             s.open.clear();
             s.open.resize(n32 as usize, Time::MAX);
             s.open[origin as usize] = t0;
-            let mut set_open = |s: &mut GossipScratch, v: u32, a: Time| s.open[v as usize] = a;
             loop {
                 // The lowest (arrival, node): strict < keeps the lowest node among equal times.
                 let (mut t, mut u) = (Time::MAX, u32::MAX);
@@ -466,18 +467,17 @@ impl Network {
                 s.open[u as usize] = Time::MAX;
                 s.done[u as usize] = true;
                 s.order.push(u);
-                relax(s, u, t, &mut set_open);
+                relax(s, u, t);
             }
         } else {
             s.heap.push(Reverse((t0, origin)));
-            let mut push = |s: &mut GossipScratch, v: u32, a: Time| s.heap.push(Reverse((a, v)));
             while let Some(Reverse((t, u))) = s.heap.pop() {
                 if s.done[u as usize] || t != s.arrival[u as usize] {
                     continue;
                 }
                 s.done[u as usize] = true;
                 s.order.push(u);
-                relax(s, u, t, &mut push);
+                relax(s, u, t);
             }
         }
         // Every reached node sent to each of its peers but the one it heard from.
