@@ -263,13 +263,8 @@ pub fn read_part(path: &Path, columns: &[Column]) -> Result<Vec<Vec<Cell>>, Outp
         path: path.to_path_buf(),
         message,
     };
-    let file = File::open(path).map_err(io(path))?;
-    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.build())
-        .map_err(|e| bad(e.to_string()))?;
     let mut rows = Vec::new();
-    for batch in reader {
-        let batch = batch.map_err(|e| bad(e.to_string()))?;
+    for batch in read_batches(path, None)? {
         if batch.num_columns() != columns.len() {
             return Err(bad(format!(
                 "{} columns, expected {}",
@@ -330,29 +325,39 @@ pub fn read_part(path: &Path, columns: &[Column]) -> Result<Vec<Vec<Cell>>, Outp
     Ok(rows)
 }
 
+/// Every record batch of a Parquet file, or only column `only` of it.
+fn read_batches(path: &Path, only: Option<&str>) -> Result<Vec<RecordBatch>, OutputError> {
+    use parquet::arrow::ProjectionMask;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let bad = |e: &dyn std::fmt::Display| OutputError::Encode {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let file = File::open(path).map_err(io(path))?;
+    let mut builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad(&e))?;
+    if let Some(name) = only {
+        let mask = ProjectionMask::columns(builder.parquet_schema(), [name]);
+        builder = builder.with_projection(mask);
+    }
+    builder
+        .build()
+        .map_err(|e| bad(&e))?
+        .map(|b| b.map_err(|e| bad(&e)))
+        .collect()
+}
+
 /// The `status` column of a part file ("ok" or "failed" per run), read alone.
 pub fn read_statuses(path: &Path) -> Result<Vec<String>, OutputError> {
     use arrow_array::Array;
     use arrow_array::cast::AsArray;
-    use parquet::arrow::ProjectionMask;
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    let bad = |message: String| OutputError::Encode {
-        path: path.to_path_buf(),
-        message,
-    };
-    let file = File::open(path).map_err(io(path))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad(e.to_string()))?;
-    let mask = ProjectionMask::columns(builder.parquet_schema(), ["status"]);
-    let reader = builder
-        .with_projection(mask)
-        .build()
-        .map_err(|e| bad(e.to_string()))?;
     let mut out = Vec::new();
-    for batch in reader {
-        let batch = batch.map_err(|e| bad(e.to_string()))?;
+    for batch in read_batches(path, Some("status"))? {
         let col = batch
             .column_by_name("status")
-            .ok_or_else(|| bad("no `status` column".into()))?;
+            .ok_or_else(|| OutputError::Encode {
+                path: path.to_path_buf(),
+                message: "no `status` column".into(),
+            })?;
         let s = col.as_string::<i32>();
         out.extend((0..s.len()).map(|i| s.value(i).to_string()));
     }
