@@ -106,10 +106,7 @@ pub fn find_plans(root: &Path) -> Result<Vec<PathBuf>, OutputError> {
     let mut found = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).map_err(|source| OutputError::Io {
-            path: d.clone(),
-            source,
-        })?;
+        let entries = std::fs::read_dir(&d).map_err(output::io(&d))?;
         let mut is_plan = false;
         for e in entries.flatten() {
             let path = e.path();
@@ -146,13 +143,7 @@ pub fn plan_status(dir: &Path, shards: Option<u32>) -> Result<PlanStatus, Output
     let mut manifests = Vec::new();
     let mut counts_seen = Vec::new();
     let mut stray = 0;
-    for e in std::fs::read_dir(dir)
-        .map_err(|source| OutputError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?
-        .flatten()
-    {
+    for e in std::fs::read_dir(dir).map_err(output::io(dir))?.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         if name == "manifest.json" {
             manifests.insert(0, e.path());
@@ -166,10 +157,7 @@ pub fn plan_status(dir: &Path, shards: Option<u32>) -> Result<PlanStatus, Output
     let first = manifests
         .first()
         .ok_or_else(|| bad(dir, "no manifest.json: not a chainlab plan directory"))?;
-    let text = std::fs::read_to_string(first).map_err(|source| OutputError::Io {
-        path: first.clone(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(first).map_err(output::io(first))?;
     let m: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| bad(first, format!("not a manifest: {e}")))?;
     let experiment = m["experiment"].as_str().unwrap_or("?").to_string();
