@@ -622,12 +622,7 @@ fn slurm(a: &SlurmArgs) -> Result<(), Failure> {
     }
     let plan = load(&a.spec)?;
     let abs = |p: &Path| -> Result<PathBuf, Failure> {
-        std::path::absolute(p).map_err(|source| {
-            Failure::Output(OutputError::Io {
-                path: p.to_path_buf(),
-                source,
-            })
-        })
+        Ok(std::path::absolute(p).map_err(output::io(p))?)
     };
     let out = abs(&a.spec.out)?;
     let spec_path = abs(&a.spec.spec)?;
@@ -638,12 +633,7 @@ fn slurm(a: &SlurmArgs) -> Result<(), Failure> {
         Some(p) => abs(p)?,
         None => dir.join("slurm.sbatch"),
     };
-    let exe = std::env::current_exe().map_err(|source| {
-        Failure::Output(OutputError::Io {
-            path: PathBuf::from("chainlab"),
-            source,
-        })
-    })?;
+    let exe = std::env::current_exe().map_err(output::io(Path::new("chainlab")))?;
     let cwd = abs(Path::new("."))?;
     let q = |p: &Path| shell_quote(&p.display().to_string());
     let mut run_args = vec![
