@@ -69,6 +69,7 @@
 pub mod cli;
 pub mod des;
 pub mod graph;
+pub mod management;
 pub mod model;
 pub mod network;
 pub mod output;

@@ -154,8 +154,8 @@ pub struct GossipScratch {
 const SCAN_MAX_NODES: u32 = 128;
 
 impl GossipScratch {
-    /// Clears the scratch for a broadcast of `n` nodes from `origin` at `t0`.
-    fn reset(&mut self, n: usize, origin: u32, t0: Time) {
+    /// Clears the scratch for a broadcast of `n` nodes from `origins` (node, time).
+    fn reset(&mut self, n: usize, origins: &[(u32, Time)]) {
         self.arrival.clear();
         self.arrival.resize(n, Time::MAX);
         self.parent.clear();
@@ -164,8 +164,10 @@ impl GossipScratch {
         self.done.resize(n, false);
         self.order.clear();
         self.heap.clear();
-        self.arrival[origin as usize] = t0;
-        self.parent[origin as usize] = origin;
+        for &(o, t0) in origins {
+            self.arrival[o as usize] = t0;
+            self.parent[o as usize] = o;
+        }
     }
 }
 
@@ -416,7 +418,23 @@ impl Network {
         alive: impl Fn(u32, Time) -> bool,
         s: &mut GossipScratch,
     ) -> Spread {
-        s.reset(self.n as usize, origin, t0);
+        self.gossip_from(&[(origin, t0)], size_mb, key, alive, s)
+    }
+
+    /// Gossip of one message that several nodes inject, each at its own time (`origins`: node
+    /// and time, nodes distinct): every node relays its first copy as in [`Network::gossip`].
+    /// An origin is its own parent and holds the message at its time. This is how a
+    /// configuration block the management nodes commit enters the primary network.
+    #[inline]
+    pub fn gossip_from(
+        &self,
+        origins: &[(u32, Time)],
+        size_mb: f64,
+        key: u64,
+        alive: impl Fn(u32, Time) -> bool,
+        s: &mut GossipScratch,
+    ) -> Spread {
+        s.reset(self.n as usize, origins);
         let n32 = self.n;
         let mseed = self.message_seed(key);
         let scan = n32 <= SCAN_MAX_NODES;
@@ -451,7 +469,9 @@ impl Network {
         if scan {
             s.open.clear();
             s.open.resize(n32 as usize, Time::MAX);
-            s.open[origin as usize] = t0;
+            for &(o, t0) in origins {
+                s.open[o as usize] = t0;
+            }
             loop {
                 // The lowest (arrival, node): strict < keeps the lowest node among equal times.
                 let (mut t, mut u) = (Time::MAX, u32::MAX);
@@ -470,7 +490,9 @@ impl Network {
                 relax(s, u, t);
             }
         } else {
-            s.heap.push(Reverse((t0, origin)));
+            for &(o, t0) in origins {
+                s.heap.push(Reverse((t0, o)));
+            }
             while let Some(Reverse((t, u))) = s.heap.pop() {
                 if s.done[u as usize] || t != s.arrival[u as usize] {
                     continue;
@@ -487,9 +509,10 @@ impl Network {
                 continue;
             }
             let peers = self.peers(u);
-            let back = u != origin && peers.binary_search(&s.parent[u as usize]).is_ok();
+            let relayed = s.parent[u as usize] != u;
+            let back = relayed && peers.binary_search(&s.parent[u as usize]).is_ok();
             spread.transmissions += peers.len() as u64 - u64::from(back);
-            spread.reached += u32::from(u != origin);
+            spread.reached += u32::from(relayed);
         }
         spread
     }
@@ -504,7 +527,7 @@ impl Network {
         alive: impl Fn(u32, Time) -> bool,
         s: &mut GossipScratch,
     ) -> Spread {
-        s.reset(self.n as usize, origin, t0);
+        s.reset(self.n as usize, &[(origin, t0)]);
         let mut spread = Spread::default();
         for v in 0..self.n {
             if v == origin {
