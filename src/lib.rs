@@ -9,7 +9,7 @@
 //! ```text
 //! experiment.toml --spec--> Plan --runner (rayon)--> Model::run --> row --output--> Parquet
 //!                                                       |
-//!          des, graph, propagation, network, pbft, twin, rng (the pure simulation core)
+//!    des, graph, propagation, network, pbft, twin, management, rng (the pure simulation core)
 //! ```
 //!
 //! - [`spec`]: experiment files to a validated, fully expanded [`spec::Plan`]. Reads the spec
@@ -30,12 +30,17 @@
 //! - [`twin`]: the digital twin's state extraction on the PBFT model: peer-state estimation
 //!   (Eq. 1) and path history, state messages, reconstruction (Algorithm 1), re-simulation,
 //!   and block-order synchronisation (Algorithm 2).
+//! - [`management`]: decentralised management: configuration blocks (SHA-256 hash chain,
+//!   proposer rotation, proof of consensus, the checks a primary node applies) and the
+//!   management chain's agreement cycles; the primary side (gossip of committed blocks,
+//!   switching between rounds, blocks stamped with their configuration) is in [`pbft`].
 //! - [`rng`]: stream derivation and the `java.util.Random` port.
 //! - [`cli`]: clap commands; the only layer that prints and chooses exit codes.
 //!
 //! ## Invariants
 //!
-//! - The simulation core (`des`, `graph`, `propagation`, `network`, `pbft`, `twin`, `rng`) does no I/O, reads no clock and
+//! - The simulation core (`des`, `graph`, `propagation`, `network`, `pbft`, `twin`,
+//!   `management`, `rng`) does no I/O, reads no clock and
 //!   cannot fail on a validated configuration; only `runner`, `output` and `cli` touch the world.
 //! - Configuration is parsed once: the runner sees typed parameters that already passed every
 //!   range and cross-parameter check.
@@ -56,7 +61,9 @@
 //!    "faults" and "network" (per-message draws, counter-based) by the run key. The twin model
 //!    keys its physical system by an environment key without the replicate (replicates are
 //!    reconstructions of one system) and draws "missing" by the run key; the twin_sync model
-//!    draws "drift" and "sync" by the run key;
+//!    draws "drift" and "sync" by the run key; the management model draws its members, their
+//!    overlay and its faulty members from "management" by the environment key and the
+//!    configuration block intervals from "cbi" by the run key;
 //! 2. one run is one thread, and the event queue orders events by (time, sequence number);
 //! 3. no hash-map iteration order reaches a result;
 //! 4. a part's rows are sorted by plan position before it is written, part boundaries depend on

@@ -783,6 +783,111 @@ mod twin {
 }
 
 /// Sharding, status, retries, kills: the guarantees a cluster sweep leans on.
+mod management {
+    use super::*;
+    use arrow_array::types::UInt32Type;
+
+    /// The entries of list column `name` in row `i` (floats).
+    fn list_f64(b: &RecordBatch, name: &str, i: usize) -> Vec<f64> {
+        let l = b.column_by_name(name).unwrap();
+        let l = l.as_any().downcast_ref::<arrow_array::ListArray>().unwrap();
+        let v = l.value(i);
+        let v = v
+            .as_any()
+            .downcast_ref::<arrow_array::Float64Array>()
+            .unwrap();
+        v.values().to_vec()
+    }
+
+    fn strings(b: &RecordBatch, name: &str) -> Vec<String> {
+        let c = b.column_by_name(name).unwrap();
+        let c = c
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .unwrap();
+        c.iter().map(|s| s.unwrap().to_string()).collect()
+    }
+
+    #[test]
+    fn config_quick_is_reproducible_and_bigger_blocks_take_longer_to_agree() {
+        let tmp = tempfile::tempdir().unwrap();
+        quick_with_jobs_1_and_2(&spec_path("mgmt_config.toml"), tmp.path());
+        let (a, b) = (
+            read_rows(&plan_dir(&tmp.path().join("a"), "mgmt_config")),
+            read_rows(&plan_dir(&tmp.path().join("b"), "mgmt_config")),
+        );
+        assert_eq!(a, b);
+        let batch = &a[0];
+        assert_eq!(batch.num_rows(), 8);
+        let cases = strings(batch, "case");
+        assert_eq!(
+            cases,
+            [
+                "cb_0_05", "cb_0_05", "cb_4", "cb_4", "mn_4", "mn_4", "mn_32", "mn_32"
+            ]
+        );
+        for name in ["config_violations", "safety_violations", "cb_rejected"] {
+            assert!(
+                values::<UInt64Type>(batch, name).iter().all(|&v| v == 0),
+                "{name}"
+            );
+        }
+        let blocks = values::<UInt32Type>(batch, "cb_blocks");
+        let agreement = values::<Float64Type>(batch, "agreement_delay_mean_s");
+        for (i, &n) in blocks.iter().enumerate() {
+            // Two minutes, a block every Normal(30 s, 5 s): three or four blocks.
+            assert!((3..=4).contains(&n), "row {i}: {n}");
+            // One list entry per configuration block, and the delays add up.
+            let parts: Vec<Vec<f64>> = ["cb_agreement_s", "cb_propagation_s", "cb_update_s"]
+                .iter()
+                .map(|c| list_f64(batch, c, i))
+                .collect();
+            let total = list_f64(batch, "cb_management_s", i);
+            assert_eq!(total.len(), n as usize);
+            for (j, t) in total.iter().enumerate() {
+                if t.is_finite() {
+                    let sum = parts[0][j] + parts[1][j] + parts[2][j];
+                    assert!((sum - t).abs() < 1e-9, "row {i} block {j}");
+                }
+            }
+        }
+        // Same committee and network (the environment does not depend on cb_size): a 4 MB
+        // configuration block takes longer to agree on than a 0.05 MB one, replicate by
+        // replicate.
+        for r in 0..2 {
+            assert!(agreement[2 + r] > agreement[r], "{agreement:?}");
+        }
+    }
+
+    #[test]
+    fn bandwidth_quick_runs_and_reports_switch_and_normal_blocks() {
+        let tmp = tempfile::tempdir().unwrap();
+        let o = chainlab(&[
+            "run",
+            &spec_path("mgmt_bandwidth.toml"),
+            "--quick",
+            "--quiet",
+            "--out",
+            tmp.path().to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let rows = read_rows(&plan_dir(tmp.path(), "mgmt_bandwidth"));
+        let batch = &rows[0];
+        assert_eq!(batch.num_rows(), 8);
+        let switches = values::<UInt32Type>(batch, "switch_blocks");
+        let normal = values::<Float64Type>(batch, "block_time_normal_median_s");
+        let blocks = values::<UInt32Type>(batch, "cb_blocks");
+        for i in 0..8 {
+            // Every configuration block moves the chain to a new configuration height, so
+            // each one that 2f+1 nodes switched to makes a switch block.
+            assert!(switches[i] >= 1 && switches[i] <= blocks[i], "row {i}");
+            assert!(normal[i] > 0.1, "row {i}: {}", normal[i]);
+        }
+        // 2 MB/s links make slower blocks than 10 MB/s links.
+        assert!(normal[0] > normal[4], "{normal:?}");
+    }
+}
+
 mod cluster {
     use super::*;
     use chainlab::model::Model;

@@ -17,6 +17,7 @@ use crate::propagation::{
 use crate::spec::param::{Kind, ParamDef, ParamError, Value};
 use crate::twin::{self, TwinParams};
 
+mod management_model;
 mod twin_model;
 
 /// A model family, selected by the `model` key of an experiment file.
@@ -34,6 +35,9 @@ pub enum Model {
     Twin,
     /// Block-order synchronisation of the twin's state updates (the same paper, Algorithm 2).
     TwinSync,
+    /// A management blockchain of twins that reconfigures a PBFT chain
+    /// (`../shared/papers/decentralised-management-via-twins.txt`).
+    Management,
 }
 
 /// A run's typed configuration.
@@ -48,6 +52,8 @@ pub enum ModelParams {
     Twin(Box<TwinParams>),
     /// For [`Model::TwinSync`].
     TwinSync(Box<(PbftParams, twin::sync::SyncParams)>),
+    /// For [`Model::Management`]: the primary chain, with its management chain set.
+    Management(Box<PbftParams>),
 }
 
 /// The outcome of one successful run: its metric cells and the events processed.
@@ -918,6 +924,7 @@ fn resolve_pbft(v: &[Value]) -> Result<PbftParams, ParamError> {
         mean_uptime_ns: ns("mean_uptime"),
         mean_downtime_ns: ns("mean_downtime"),
         sbs_compat,
+        management: None,
     })
 }
 
@@ -960,6 +967,7 @@ impl Model {
         Model::Pbft,
         Model::Twin,
         Model::TwinSync,
+        Model::Management,
     ];
 
     /// The name used in experiment files.
@@ -969,6 +977,7 @@ impl Model {
             Model::Pbft => "pbft",
             Model::Twin => "twin",
             Model::TwinSync => "twin_sync",
+            Model::Management => "management",
         }
     }
 
@@ -984,6 +993,7 @@ impl Model {
             Model::Pbft => PBFT_VERSION,
             Model::Twin => twin_model::TWIN_VERSION,
             Model::TwinSync => twin_model::TWIN_SYNC_VERSION,
+            Model::Management => management_model::MANAGEMENT_VERSION,
         }
     }
 
@@ -994,13 +1004,14 @@ impl Model {
             Model::Pbft => PBFT_PARAMS,
             Model::Twin => twin_model::twin_params(),
             Model::TwinSync => twin_model::sync_params(),
+            Model::Management => management_model::params(),
         }
     }
 
     /// The model whose parameters this one extends (the twin extends pbft).
     pub fn parent(&self) -> Option<Model> {
         match self {
-            Model::Twin | Model::TwinSync => Some(Model::Pbft),
+            Model::Twin | Model::TwinSync | Model::Management => Some(Model::Pbft),
             _ => None,
         }
     }
@@ -1018,6 +1029,7 @@ impl Model {
             Model::Pbft => PBFT_METRICS,
             Model::Twin => twin_model::TWIN_METRICS,
             Model::TwinSync => twin_model::TWIN_SYNC_METRICS,
+            Model::Management => management_model::metrics(),
         }
     }
 
@@ -1030,6 +1042,9 @@ impl Model {
             Model::Twin => twin_model::resolve_twin(values).map(|p| ModelParams::Twin(Box::new(p))),
             Model::TwinSync => {
                 twin_model::resolve_sync(values).map(|p| ModelParams::TwinSync(Box::new(p)))
+            }
+            Model::Management => {
+                management_model::resolve(values).map(|p| ModelParams::Management(Box::new(p)))
             }
         }
     }
@@ -1105,6 +1120,13 @@ impl Model {
                 RunOutput {
                     events: o.events,
                     metrics: twin_model::sync_row(sp, &o),
+                }
+            }
+            ModelParams::Management(p) => {
+                let o = pbft::simulate(p, seeds, &mut ws.pbft);
+                RunOutput {
+                    events: o.events,
+                    metrics: management_model::row(&o),
                 }
             }
         }

@@ -29,14 +29,18 @@
 //!
 //! Time is integer nanoseconds. The core does no I/O and reads no clock.
 
+mod managed;
 pub mod metrics;
 pub mod workload;
 
 use crate::des::{HeapQueue, Time};
+use crate::management::ManagementParams;
 use crate::network::{Dissemination, GossipScratch, Network, NetworkParams, Spread};
 use crate::propagation::RunSeeds;
 use crate::rng::stream;
 use crate::twin::estimate::PeerObserver;
+use managed::Managed;
+pub use managed::ManagementOutcome;
 use metrics::{gini, gini_sbs, mean_finite, quantile};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp};
@@ -92,6 +96,8 @@ pub struct PbftParams {
     pub mean_downtime_ns: Time,
     /// Restore the SBS behaviours the research note lists as bugs (see the README).
     pub sbs_compat: bool,
+    /// A management chain that reconfigures this chain ([`crate::management`]), if any.
+    pub management: Option<ManagementParams>,
 }
 
 /// f for n nodes: floor((n-1)/3), or SBS V2's floor(n/3) under compatibility.
@@ -201,6 +207,8 @@ pub struct PbftOutcome {
     pub safety_violations: u64,
     /// Per-node figures.
     pub per_node: Vec<NodeSummary>,
+    /// The management chain's figures, in a managed run.
+    pub management: Option<ManagementOutcome>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,6 +218,8 @@ enum Kind {
     Commit,
     NewBlock,
     RoundChange,
+    /// A configuration block (`block` is its height) reaching a primary node.
+    Config,
 }
 
 /// A consensus message. `block` is a proposal id; `a` is the justification round of a
@@ -242,6 +252,13 @@ enum Ev {
     },
     Crash(u32),
     Recover(u32),
+    /// The management chain's configuration block interval fired.
+    Cbi,
+    /// Requested configuration blocks up to `upto` arrive.
+    ConfigFetched {
+        node: u32,
+        upto: u32,
+    },
 }
 
 /// One broadcast's pending deliveries: `wave_items[slot * n + pos .. slot * n + len]`.
@@ -320,6 +337,8 @@ struct Proposal {
     tx_len: u32,
     size_mb: f64,
     created: Time,
+    /// Configuration height the block was made under (0 without management).
+    cfg: u32,
 }
 
 /// Reusable state of the PBFT simulator (one per worker thread).
@@ -359,6 +378,8 @@ pub struct Simulator {
     block_times: Vec<f64>,
     /// Peer-state estimation, when a twin experiment asks for it (see [`Simulator::observe`]).
     observer: Option<PeerObserver>,
+    /// The management chain's state, in a managed run.
+    mgmt: Managed,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -404,6 +425,7 @@ impl Simulator {
                 break;
             }
         }
+        let events = events + self.mgmt.events;
         self.outcome(p, net, events, end, stop)
     }
 
@@ -490,6 +512,7 @@ impl Simulator {
                 );
             }
         }
+        self.reset_management(p, net, seeds);
         for v in 0..n {
             self.start(p, v, 0, 0);
         }
@@ -527,11 +550,20 @@ impl Simulator {
             }
             Ev::Recover(v) => {
                 self.nodes[v as usize].alive = true;
+                self.fetch_configs(p, net, v, now);
                 if !self.begin_sync(p, net, v, now) {
                     let r = self.nodes[v as usize].round;
                     self.start(p, v, r, now);
                 }
                 v
+            }
+            Ev::Cbi => {
+                self.on_cbi(p, net, now);
+                return;
+            }
+            Ev::ConfigFetched { node, upto } => {
+                self.config_fetched(node, upto, now);
+                node
             }
         };
         self.drain(p, net, node, now);
@@ -542,6 +574,10 @@ impl Simulator {
     }
 
     fn start(&mut self, p: &PbftParams, v: u32, round: u32, t: Time) {
+        if self.mgmt.on {
+            self.switch_config(v, t);
+        }
+        let interval = self.node_config(p, v).block_interval_ns;
         let w = self.words;
         let nd = &mut self.nodes[v as usize];
         nd.round = round;
@@ -555,13 +591,11 @@ impl Simulator {
         let range = v as usize * w..(v as usize + 1) * w;
         self.prepare_bits[range.clone()].fill(0);
         self.commit_bits[range].fill(0);
-        self.arm_timer(v, t + p.block_interval_ns + p.timeout_ns);
+        self.arm_timer(v, t + interval + p.timeout_ns);
         if self.leader(round) == v {
             let creation = if p.sbs_compat { 0 } else { p.creation_ns };
-            self.queue.schedule(
-                t + p.block_interval_ns + creation,
-                Ev::Propose { node: v, round },
-            );
+            self.queue
+                .schedule(t + interval + creation, Ev::Propose { node: v, round });
         }
     }
 
@@ -579,7 +613,7 @@ impl Simulator {
                 VotePayload::Block => p.base_msg_mb + block(msg.block),
                 VotePayload::Digest => p.base_msg_mb,
             },
-            Kind::RoundChange => p.base_msg_mb,
+            Kind::RoundChange | Kind::Config => p.base_msg_mb,
         }
     }
 
@@ -592,19 +626,7 @@ impl Simulator {
         let key = self.next_key;
         self.next_key += 1;
         let n = self.n as usize;
-        let slot = match self.free_waves.pop() {
-            Some(s) => s,
-            None => {
-                self.waves.push(Wave {
-                    msg,
-                    seq: 0,
-                    len: 0,
-                    pos: 0,
-                });
-                self.wave_items.resize(self.waves.len() * n, (Time::MAX, 0));
-                self.waves.len() as u32 - 1
-            }
-        };
+        let slot = self.wave_slot();
         let base = slot as usize * n;
         let static_delays = net.is_static() && p.crash_nodes == 0 && self.observer.is_none();
         let (len, transmissions) = if static_delays {
@@ -664,10 +686,40 @@ impl Simulator {
         };
         self.counters.msgs += transmissions;
         self.counters.bytes_mb += transmissions as f64 * size;
+        self.launch_wave(slot, msg, len);
+    }
+
+    /// A free wave slot (its items at `wave_items[slot * n..]`).
+    fn wave_slot(&mut self) -> u32 {
+        match self.free_waves.pop() {
+            Some(s) => s,
+            None => {
+                self.waves.push(Wave {
+                    msg: Msg {
+                        kind: Kind::RoundChange,
+                        from: NONE,
+                        round: 0,
+                        block: NONE,
+                        a: NONE,
+                    },
+                    seq: 0,
+                    len: 0,
+                    pos: 0,
+                });
+                self.wave_items
+                    .resize(self.waves.len() * self.n as usize, (Time::MAX, 0));
+                self.waves.len() as u32 - 1
+            }
+        }
+    }
+
+    /// Schedules the `len` deliveries of `msg` filled in at `slot`, sorted by (time, node).
+    fn launch_wave(&mut self, slot: u32, msg: Msg, len: usize) {
         if len == 0 {
             self.free_waves.push(slot);
             return;
         }
+        let base = slot as usize * self.n as usize;
         let seq = self.queue.schedule(self.wave_items[base].0, Ev::Wave(slot));
         self.waves[slot as usize] = Wave {
             msg,
@@ -716,6 +768,7 @@ impl Simulator {
             return;
         }
         match msg.kind {
+            Kind::Config => self.on_config(p, net, v, msg.block, now),
             Kind::NewBlock => self.on_new_block(p, net, v, msg, now),
             Kind::RoundChange => self.on_round_change(p, net, v, msg, now),
             _ => {
@@ -784,6 +837,9 @@ impl Simulator {
                 {
                     return true;
                 }
+                if !self.config_acceptable(v, msg.block, msg.a != NONE) {
+                    return true;
+                }
                 let t = base + p.msg_val_ns + p.block_val_ns;
                 let nd = &mut self.nodes[v as usize];
                 nd.block = msg.block;
@@ -830,7 +886,9 @@ impl Simulator {
                 }
                 _ => true,
             },
-            Kind::NewBlock | Kind::RoundChange => unreachable!("handled by deliver"),
+            Kind::NewBlock | Kind::RoundChange | Kind::Config => {
+                unreachable!("handled by deliver")
+            }
         }
     }
 
@@ -883,6 +941,9 @@ impl Simulator {
     }
 
     fn commit_block(&mut self, p: &PbftParams, v: u32, b: u32, t: Time) {
+        if self.mgmt.on {
+            self.audit_commit(v, b);
+        }
         let n = self.n as usize;
         let h = self.nodes[v as usize].height + 1;
         let prop = self.proposals[b as usize];
@@ -967,6 +1028,12 @@ impl Simulator {
     fn build_block(&mut self, p: &PbftParams, net: &Network, v: u32, now: Time) -> Option<u32> {
         let nd = &self.nodes[v as usize];
         let (h, round, timeout_at) = (nd.height, nd.round, nd.timeout_at);
+        let config = self.node_config(p, v);
+        let cfg = if self.mgmt.on {
+            self.mgmt.active[v as usize]
+        } else {
+            0
+        };
         let wl = &mut self.workload;
         wl.generate_until(&p.workload, now, p.duration_ns);
         let first = self.cursor[h as usize] as usize;
@@ -975,7 +1042,7 @@ impl Simulator {
         let mut i = first;
         while i < wl.len() && wl.ts[i] <= now {
             if wl.committed_at[i] > h && wl.arrival(&p.workload, net, i, v) <= now {
-                if size + wl.size[i] <= p.block_size_mb {
+                if size + wl.size[i] <= config.block_size_mb {
                     self.tx_list.push(i as u32);
                     size += wl.size[i];
                 } else {
@@ -994,6 +1061,7 @@ impl Simulator {
                 tx_len: len as u32,
                 size_mb: size,
                 created: now,
+                cfg,
             });
             return Some(self.proposals.len() as u32 - 1);
         }
@@ -1158,6 +1226,11 @@ impl Simulator {
             self.begin_sync(p, net, v, now);
             return;
         }
+        if !self.holds_config(v, msg.block) {
+            // It cannot validate the block before it has the configuration block.
+            self.fetch_configs(p, net, v, now);
+            return;
+        }
         let t = now.max(nd.ready_at) + p.msg_val_ns + p.block_val_ns;
         let round = (prop.round + 1).max(nd.round);
         self.commit_block(p, v, msg.block, t);
@@ -1196,6 +1269,12 @@ impl Simulator {
                 + p.block_val_ns
                 + p.sync_request_ns;
         }
+        if self.mgmt.on {
+            // The configuration blocks it misses come with the transaction blocks.
+            let (mine, theirs) = (self.mgmt.held[v as usize], self.mgmt.held[peer as usize]);
+            d += self.config_transfer_ns(p, net, peer, v, mine, theirs);
+            self.mgmt.sync_configs[v as usize] = theirs;
+        }
         let nd = &mut self.nodes[v as usize];
         nd.phase = Phase::Syncing;
         nd.epoch += 1;
@@ -1226,7 +1305,11 @@ impl Simulator {
         if !nd.alive || nd.epoch != epoch {
             return;
         }
-        for h in nd.height + 1..=upto {
+        if self.mgmt.on {
+            let configs = self.mgmt.sync_configs[v as usize];
+            self.apply_configs(v, configs, now);
+        }
+        for h in self.nodes[v as usize].height + 1..=upto {
             let b = self.canonical[h as usize - 1];
             self.commit_block(p, v, b, now);
         }
@@ -1343,6 +1426,7 @@ impl Simulator {
             stop,
             safety_violations: self.counters.violations,
             per_node,
+            management: self.management_outcome(),
         }
     }
 
@@ -1382,6 +1466,14 @@ impl Simulator {
                     },
                 )
             })
+            .collect()
+    }
+
+    /// Configuration height of each block of the longest chain (all 0 without management).
+    pub fn chain_configs(&self) -> Vec<u32> {
+        self.canonical
+            .iter()
+            .map(|&b| self.proposals[b as usize].cfg)
             .collect()
     }
 
@@ -1442,6 +1534,7 @@ pub(crate) mod tests {
             mean_uptime_ns: 60_000_000_000,
             mean_downtime_ns: 20_000_000_000,
             sbs_compat: false,
+            management: None,
         }
     }
 
