@@ -225,6 +225,20 @@ pub fn ms_to_ns(ms: f64) -> Time {
     (ms * 1e6).round() as Time
 }
 
+/// `x.round() as Time` for `x >= 0`, without the libm call `f64::round` compiles to on
+/// baseline x86-64 (which has no rounding instruction): the integer part plus one when the
+/// fraction is at least a half. Exact for `0 <= x < 2^53`, where `x - trunc(x)` is exact;
+/// larger values (ns beyond 104 days) fall back to `f64::round`.
+#[inline]
+pub fn round_ns(x: f64) -> Time {
+    let t = x as Time;
+    if x < 9_007_199_254_740_992.0 {
+        t + Time::from(x - t as f64 >= 0.5)
+    } else {
+        x.round() as Time
+    }
+}
+
 /// A normal draw clamped at `min`, from a counter-based generator.
 #[inline]
 fn clamped_normal(mean: f64, sd: f64, min: f64, key: u64) -> f64 {
@@ -390,7 +404,7 @@ impl Network {
 
     #[inline]
     fn transmission_seeded(&self, u: u32, v: u32, size_mb: f64, message_seed: u64) -> Time {
-        ((size_mb / self.link_bandwidth_seeded(u, v, message_seed)) * NS_PER_S).round() as Time
+        round_ns((size_mb / self.link_bandwidth_seeded(u, v, message_seed)) * NS_PER_S)
     }
 
     /// Latency plus processing on `u -> v`, ns.
@@ -718,6 +732,22 @@ mod tests {
             latency_constant_ns: 5_000_000,
             processing_ns: 0,
             dissemination: Dissemination::Gossip,
+        }
+    }
+
+    #[test]
+    fn round_ns_equals_round() {
+        let mut x = 0.0f64;
+        let mut rng = SplitMix64::seed_from_u64(3);
+        for _ in 0..200_000 {
+            let r = x + rng.random::<f64>();
+            for y in [x, x + 0.5, (x + 0.5).next_down(), (x + 0.5).next_up(), r] {
+                assert_eq!(round_ns(y), y.round() as Time, "{y}");
+            }
+            x = (rng.random::<f64>() * 10f64.powi(rng.random_range(0..16))).floor();
+        }
+        for y in [0.0, 0.49999999999999994, 0.5, 2.5, 1e300, f64::INFINITY, 9.1e15 + 0.5] {
+            assert_eq!(round_ns(y), y.round() as Time, "{y}");
         }
     }
 
