@@ -1,6 +1,7 @@
 //! PBFT benchmarks on the set-ups of `experiments/pbft_baseline.toml`: one paper-A run to 1000
 //! committed transactions (10 and 50 nodes) and two simulated minutes of paper B's 32-node
-//! chain (the file's quick profile). Events per second are reported by criterion's throughput.
+//! chain (the file's quick profile); the twin model; one hour of the management model.
+//! Events per second are reported by criterion's throughput.
 
 use chainlab::model::{Model, ModelParams, Workspace};
 use chainlab::propagation::RunSeeds;
@@ -76,5 +77,35 @@ fn twin(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, runs, twin);
+/// The management model's target: one hour of paper B's 32-node primary chain managed by 16
+/// twins (`experiments/mgmt_config.toml`, case `cb_0_25`, the paper's set-up, replicate 0).
+fn management(c: &mut Criterion) {
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/experiments/mgmt_config.toml"
+    ));
+    let text = std::fs::read_to_string(path).expect("experiment file");
+    let plan = parse(path, &text, Overrides::default()).expect("valid spec");
+    let run = plan
+        .runs
+        .iter()
+        .find(|r| r.case == "cb_0_25")
+        .expect("case in plan");
+    let seeds = RunSeeds {
+        master: plan.master_seed,
+        env_key: run.env_key,
+        run_key: run.run_key,
+    };
+    let mut ws = Workspace::default();
+    let events = Model::run(&run.params, seeds, &mut ws).events;
+    let mut group = c.benchmark_group("management");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(events));
+    group.bench_function("paper_b_hour_32_nodes_16_twins", |b| {
+        b.iter(|| black_box(Model::run(&run.params, seeds, &mut ws)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, runs, twin, management);
 criterion_main!(benches);

@@ -746,7 +746,15 @@ mod tests {
             }
             x = (rng.random::<f64>() * 10f64.powi(rng.random_range(0..16))).floor();
         }
-        for y in [0.0, 0.49999999999999994, 0.5, 2.5, 1e300, f64::INFINITY, 9.1e15 + 0.5] {
+        for y in [
+            0.0,
+            0.49999999999999994,
+            0.5,
+            2.5,
+            1e300,
+            f64::INFINITY,
+            9.1e15 + 0.5,
+        ] {
             assert_eq!(round_ns(y), y.round() as Time, "{y}");
         }
     }
