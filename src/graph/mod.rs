@@ -8,6 +8,7 @@
 //! the generator it is handed.
 
 pub mod generators;
+pub mod maintenance;
 pub mod mst;
 pub mod paths;
 
