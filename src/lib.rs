@@ -22,8 +22,9 @@
 //! - [`output`]: Parquet schema and atomic writes, the manifest.
 //! - [`des`]: the event queue and simulated time.
 //! - [`graph`]: CSR graphs, PeerSim-exact generators, MST (Kruskal, distributed Borůvka
-//!   accounting), Dijkstra.
-//! - [`propagation`]: gossip, flood, OPPI and SPT broadcasts and their metrics.
+//!   accounting), incremental MST maintenance under churn, Dijkstra.
+//! - [`propagation`]: gossip, flood, OPPI and SPT broadcasts and their metrics; OPPI under
+//!   churn against flooding.
 //! - [`network`]: the blockchain models' network: peers, bandwidth and latency models (with
 //!   SymBChainSim's city tables), one gossip broadcast as a shortest-path computation.
 //! - [`pbft`]: a PBFT blockchain after SymBChainSim, corrected: consensus, workload, metrics.
@@ -63,7 +64,8 @@
 //!    reconstructions of one system) and draws "missing" by the run key; the twin_sync model
 //!    draws "drift" and "sync" by the run key; the management model draws its members, their
 //!    overlay and its faulty members from "management" by the environment key and the
-//!    configuration block intervals from "cbi" by the run key;
+//!    configuration block intervals from "cbi" by the run key; the churn model shares the
+//!    propagation model's graph streams and draws "churn" and "source" by the run key;
 //! 2. one run is one thread, and the event queue orders events by (time, sequence number);
 //! 3. no hash-map iteration order reaches a result;
 //! 4. a part's rows are sorted by plan position before it is written, part boundaries depend on

@@ -888,6 +888,44 @@ mod management {
     }
 }
 
+mod churn {
+    use super::*;
+
+    #[test]
+    fn quick_is_reproducible_and_churn_only_adds_to_oppis_messages() {
+        let tmp = tempfile::tempdir().unwrap();
+        quick_with_jobs_1_and_2(&spec_path("oppi_churn.toml"), tmp.path());
+        let (a, b) = (
+            read_rows(&plan_dir(&tmp.path().join("a"), "oppi_churn")),
+            read_rows(&plan_dir(&tmp.path().join("b"), "oppi_churn")),
+        );
+        assert_eq!(a, b);
+        let batch = &a[0];
+        assert_eq!(batch.num_rows(), 12);
+        let rate = values::<Float64Type>(batch, "churn_rate");
+        let oppi = values::<Float64Type>(batch, "oppi_msgs_per_broadcast");
+        let flood = values::<Float64Type>(batch, "flood_msgs_per_broadcast");
+        let construct = values::<UInt64Type>(batch, "construct_msgs");
+        let even = values::<Float64Type>(batch, "break_even_broadcasts");
+        let ratio = values::<Float64Type>(batch, "makespan_ratio");
+        for i in 0..12 {
+            if rate[i] == 0.0 {
+                // No churn: n - 1 messages a broadcast, and the construction pays back after
+                // construct / (flood - (n - 1)) broadcasts.
+                assert_eq!(oppi[i], 999.0);
+                let expect = construct[i] as f64 / (flood[i] - 999.0);
+                assert!((even[i] - expect).abs() < 1e-9, "row {i}");
+            } else {
+                assert!(oppi[i] > 999.0, "row {i}: maintenance costs messages");
+            }
+            // The tree is never faster than shortest paths.
+            assert!(ratio[i] >= 1.0, "row {i}: {}", ratio[i]);
+        }
+        // Churn shares the graph with the churn-free run of its replicate (same construction).
+        assert_eq!(construct[0], construct[2]);
+    }
+}
+
 mod cluster {
     use super::*;
     use chainlab::model::Model;

@@ -9,9 +9,10 @@
 //!   the tree path between them (through their lowest common ancestor) and swap out the path's
 //!   maximum edge if the new edge is lighter;
 //! - **delete a non-tree edge**: nothing changes;
-//! - **delete a tree edge** (cut property): label the two halves, every node tells its
-//!   neighbours its label, convergecast the lightest crossing edge, reconnect with it (none: the
-//!   forest gains a tree). The halves are already minimum: nothing is rebuilt;
+//! - **delete a tree edge** (cut property): label the two halves, the smaller half's nodes ask
+//!   their neighbours' labels, convergecast the lightest crossing edge, reconnect with it (none: the
+//!   forest gains a tree). The halves are already minimum: nothing is rebuilt. The labelling
+//!   echo counts each half, so only the smaller half asks for labels;
 //! - **delete a node**: a leaf of the forest needs nothing; a node of tree degree d leaves d
 //!   components, which are labelled and reconnected by Kruskal on the contracted graph of their
 //!   lightest connecting edges (at most d - 1 edges);
@@ -336,19 +337,20 @@ impl MaintainedMst {
                 }
             }
         }
-        let exchange: u64 = side_u
+        let exchange: u64 = small
             .iter()
-            .chain(&side_v)
             .map(|&x| self.adj[x as usize].len() as u64)
             .sum();
         let mut cost = OpCost {
-            // Labelling both halves, every node telling its neighbours its label, the
-            // convergecast of the lightest crossing edge over the smaller half, the connect.
-            msgs: (side_u.len() as u64 - 1)
-                + (side_v.len() as u64 - 1)
+            // Labelling both halves with an echo that counts them (so each knows which is
+            // smaller), the smaller half's nodes asking their neighbours' labels (every
+            // crossing edge has an end there), the convergecast of the lightest crossing edge
+            // over the smaller half, the connect.
+            msgs: 2 * (side_u.len() as u64 - 1)
+                + 2 * (side_v.len() as u64 - 1)
                 + exchange
                 + (small.len() as u64 - 1),
-            rounds: u64::from(du.max(dv)) + 1 + u64::from(if tag_small == 1 { du } else { dv }),
+            rounds: 2 * u64::from(du.max(dv)) + 1 + u64::from(if tag_small == 1 { du } else { dv }),
             rebuild_msgs: self.rebuild_cost(&side_u) + self.rebuild_cost(&side_v),
             tree_changes: 1,
         };
@@ -408,10 +410,17 @@ impl MaintainedMst {
         }
         // The lightest edge between each pair of components, then Kruskal on them.
         let mut cands: Vec<(u64, u32, u32)> = Vec::new();
+        // Every component but the largest asks its nodes' neighbours for their labels: each
+        // edge between two components has an end outside the largest.
+        let largest = (0..comps.len())
+            .max_by_key(|&i| (comps[i].len(), std::cmp::Reverse(i)))
+            .expect("two or more components");
         let mut exchange = 0u64;
-        for comp in &comps {
+        for (i, comp) in comps.iter().enumerate() {
             for &x in comp {
-                exchange += self.adj[x as usize].len() as u64;
+                if i != largest {
+                    exchange += self.adj[x as usize].len() as u64;
+                }
                 for &(y, w) in &self.adj[x as usize] {
                     let (lx, ly) = (self.label[x as usize], self.label[y as usize]);
                     if ly != NONE && lx < ly {
@@ -436,8 +445,8 @@ impl MaintainedMst {
             }
         }
         let sizes: u64 = comps.iter().map(|c| c.len() as u64).sum();
-        cost.msgs += (sizes - u64::from(d))      // labelling
-            + exchange                           // label exchange
+        cost.msgs += 2 * (sizes - u64::from(d)) // labelling with a counting echo
+            + exchange                           // label requests
             + (sizes - u64::from(d))             // convergecast to each component's root
             + u64::from(d) * u64::from(d - 1)    // the roots share their candidates
             + u64::from(added); // connects

@@ -17,6 +17,7 @@ use crate::propagation::{
 use crate::spec::param::{Kind, ParamDef, ParamError, Value};
 use crate::twin::{self, TwinParams};
 
+mod churn_model;
 mod management_model;
 mod twin_model;
 
@@ -38,6 +39,9 @@ pub enum Model {
     /// A management blockchain of twins that reconfigures a PBFT chain
     /// (`../shared/papers/decentralised-management-via-twins.txt`).
     Management,
+    /// OPPI's minimum spanning tree maintained under churn, against flooding
+    /// (`../shared/papers/oppi-optimal-propagation-path.txt`, Section 3.3).
+    Churn,
 }
 
 /// A run's typed configuration.
@@ -54,6 +58,8 @@ pub enum ModelParams {
     TwinSync(Box<(PbftParams, twin::sync::SyncParams)>),
     /// For [`Model::Management`]: the primary chain, with its management chain set.
     Management(Box<PbftParams>),
+    /// For [`Model::Churn`].
+    Churn(Box<propagation::churn::ChurnParams>),
 }
 
 /// The outcome of one successful run: its metric cells and the events processed.
@@ -968,6 +974,7 @@ impl Model {
         Model::Twin,
         Model::TwinSync,
         Model::Management,
+        Model::Churn,
     ];
 
     /// The name used in experiment files.
@@ -978,6 +985,7 @@ impl Model {
             Model::Twin => "twin",
             Model::TwinSync => "twin_sync",
             Model::Management => "management",
+            Model::Churn => "churn",
         }
     }
 
@@ -994,6 +1002,7 @@ impl Model {
             Model::Twin => twin_model::TWIN_VERSION,
             Model::TwinSync => twin_model::TWIN_SYNC_VERSION,
             Model::Management => management_model::MANAGEMENT_VERSION,
+            Model::Churn => churn_model::CHURN_VERSION,
         }
     }
 
@@ -1005,6 +1014,7 @@ impl Model {
             Model::Twin => twin_model::twin_params(),
             Model::TwinSync => twin_model::sync_params(),
             Model::Management => management_model::params(),
+            Model::Churn => churn_model::params(),
         }
     }
 
@@ -1030,6 +1040,7 @@ impl Model {
             Model::Twin => twin_model::TWIN_METRICS,
             Model::TwinSync => twin_model::TWIN_SYNC_METRICS,
             Model::Management => management_model::metrics(),
+            Model::Churn => churn_model::METRICS,
         }
     }
 
@@ -1046,6 +1057,7 @@ impl Model {
             Model::Management => {
                 management_model::resolve(values).map(|p| ModelParams::Management(Box::new(p)))
             }
+            Model::Churn => churn_model::resolve(values).map(|p| ModelParams::Churn(Box::new(p))),
         }
     }
 
@@ -1120,6 +1132,15 @@ impl Model {
                 RunOutput {
                     events: o.events,
                     metrics: twin_model::sync_row(sp, &o),
+                }
+            }
+            ModelParams::Churn(p) => {
+                let o = propagation::churn::simulate(p, seeds);
+                let ops: u64 = o.ops.iter().sum();
+                RunOutput {
+                    // Operations and broadcasts: the run's discrete steps.
+                    events: ops + u64::from(p.broadcasts),
+                    metrics: churn_model::row(&o),
                 }
             }
             ModelParams::Management(p) => {

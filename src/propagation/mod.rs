@@ -6,6 +6,8 @@
 //! milliseconds; a "message" is one transmission of the item over one edge. This module does no
 //! I/O and reads no clock: a run is a pure function of its parameters and its streams.
 
+pub mod churn;
+
 use crate::des::{EventQueue, Time};
 use crate::graph::mst::{self, BoruvkaReport};
 use crate::graph::paths::{self, UNREACHED};
