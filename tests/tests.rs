@@ -926,6 +926,47 @@ mod churn {
     }
 }
 
+mod incentive {
+    use super::*;
+
+    #[test]
+    fn quick_shows_the_split_is_sybil_proof_for_the_owner_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let o = chainlab(&[
+            "run",
+            &spec_path("oppi_incentive.toml"),
+            "--quick",
+            "--quiet",
+            "--out",
+            tmp.path().to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let rows = read_rows(&plan_dir(tmp.path(), "oppi_incentive"));
+        let batch = &rows[0];
+        assert_eq!(batch.num_rows(), 2 * 2 * 2 * 2);
+        let case = batch.column_by_name("case").unwrap();
+        let case = case
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .unwrap();
+        let gain = values::<Float64Type>(batch, "sybil_gain");
+        let formula = values::<Float64Type>(batch, "relayer_gain_formula");
+        let limit = values::<Float64Type>(batch, "gain_limit");
+        let sum = values::<Float64Type>(batch, "shares_sum");
+        for i in 0..batch.num_rows() {
+            assert!((sum[i] - 1.0).abs() < 1e-12);
+            match case.value(i) {
+                "owner" => assert!((gain[i] - 1.0).abs() < 1e-12, "row {i}"),
+                "relayer" => {
+                    assert!((gain[i] - formula[i]).abs() < 1e-12, "row {i}");
+                    assert!(gain[i] > 1.0 && gain[i] < limit[i], "row {i}");
+                }
+                other => panic!("case {other}"),
+            }
+        }
+    }
+}
+
 mod cluster {
     use super::*;
     use chainlab::model::Model;

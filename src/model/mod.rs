@@ -18,6 +18,7 @@ use crate::spec::param::{Kind, ParamDef, ParamError, Value};
 use crate::twin::{self, TwinParams};
 
 mod churn_model;
+mod incentive_model;
 mod management_model;
 mod twin_model;
 
@@ -42,6 +43,9 @@ pub enum Model {
     /// OPPI's minimum spanning tree maintained under churn, against flooding
     /// (`../shared/papers/oppi-optimal-propagation-path.txt`, Section 3.3).
     Churn,
+    /// OPPI's fee split (Eq. 7) on one path and the gain of a Sybil node
+    /// (`../shared/papers/oppi-optimal-propagation-path.txt`, Section 5).
+    Incentive,
 }
 
 /// A run's typed configuration.
@@ -60,6 +64,8 @@ pub enum ModelParams {
     Management(Box<PbftParams>),
     /// For [`Model::Churn`].
     Churn(Box<propagation::churn::ChurnParams>),
+    /// For [`Model::Incentive`].
+    Incentive(incentive_model::IncentiveParams),
 }
 
 /// The outcome of one successful run: its metric cells and the events processed.
@@ -975,6 +981,7 @@ impl Model {
         Model::TwinSync,
         Model::Management,
         Model::Churn,
+        Model::Incentive,
     ];
 
     /// The name used in experiment files.
@@ -986,6 +993,7 @@ impl Model {
             Model::TwinSync => "twin_sync",
             Model::Management => "management",
             Model::Churn => "churn",
+            Model::Incentive => "incentive",
         }
     }
 
@@ -1003,6 +1011,7 @@ impl Model {
             Model::TwinSync => twin_model::TWIN_SYNC_VERSION,
             Model::Management => management_model::MANAGEMENT_VERSION,
             Model::Churn => churn_model::CHURN_VERSION,
+            Model::Incentive => incentive_model::INCENTIVE_VERSION,
         }
     }
 
@@ -1015,6 +1024,7 @@ impl Model {
             Model::TwinSync => twin_model::sync_params(),
             Model::Management => management_model::params(),
             Model::Churn => churn_model::params(),
+            Model::Incentive => incentive_model::PARAMS,
         }
     }
 
@@ -1041,6 +1051,7 @@ impl Model {
             Model::TwinSync => twin_model::TWIN_SYNC_METRICS,
             Model::Management => management_model::metrics(),
             Model::Churn => churn_model::METRICS,
+            Model::Incentive => incentive_model::METRICS,
         }
     }
 
@@ -1058,6 +1069,7 @@ impl Model {
                 management_model::resolve(values).map(|p| ModelParams::Management(Box::new(p)))
             }
             Model::Churn => churn_model::resolve(values).map(|p| ModelParams::Churn(Box::new(p))),
+            Model::Incentive => incentive_model::resolve(values).map(ModelParams::Incentive),
         }
     }
 
@@ -1134,6 +1146,10 @@ impl Model {
                     metrics: twin_model::sync_row(sp, &o),
                 }
             }
+            ModelParams::Incentive(p) => RunOutput {
+                events: 0,
+                metrics: incentive_model::row(p),
+            },
             ModelParams::Churn(p) => {
                 let o = propagation::churn::simulate(p, seeds);
                 let ops: u64 = o.ops.iter().sum();

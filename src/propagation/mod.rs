@@ -7,6 +7,7 @@
 //! I/O and reads no clock: a run is a pure function of its parameters and its streams.
 
 pub mod churn;
+pub mod incentive;
 
 use crate::des::{EventQueue, Time};
 use crate::graph::mst::{self, BoruvkaReport};
