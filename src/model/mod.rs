@@ -94,7 +94,7 @@ pub struct Workspace {
 
 /// Version of each model's semantics; part of the plan hash, so that results of an older
 /// engine are never mixed with newer ones in one directory.
-const PROPAGATION_VERSION: &str = "propagation-v1";
+const PROPAGATION_VERSION: &str = "propagation-v2";
 
 const TOPOLOGIES: &[&str] = &["kout", "ws", "ba", "er", "random_peers"];
 
@@ -355,6 +355,18 @@ static PROPAGATION_METRICS: &[MetricDef] = &[
         ty: T::F64,
         unit: "",
         doc: "1 - (1 - P_b)^I with P_b = block_rate per ms and I = mean_arrival_ms (Decker-Wattenhofer).",
+    },
+    MetricDef {
+        name: "fork_probability_linear",
+        ty: T::F64,
+        unit: "",
+        doc: "The paper's linearisation P_b * I (an upper bound on the above once I >= 1 ms).",
+    },
+    MetricDef {
+        name: "fork_probability_poisson",
+        ty: T::F64,
+        unit: "",
+        doc: "1 - exp(-lambda * I) with lambda = block_rate per ms: the exact form for Poisson block arrivals.",
     },
 ];
 
@@ -1110,6 +1122,8 @@ impl Model {
                         u(m.mst_build.naive_msgs),
                         u(m.mst_build.ghs_msgs),
                         Cell::F(m.fork_probability),
+                        Cell::F(m.fork_probability_linear),
+                        Cell::F(m.fork_probability_poisson),
                     ],
                 }
             }

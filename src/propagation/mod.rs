@@ -134,6 +134,10 @@ pub struct PropagationMetrics {
     pub mst_build: BoruvkaReport,
     /// `1 - (1 - P_b)^I`, with `P_b` the block probability per ms and `I` the mean arrival.
     pub fork_probability: f64,
+    /// Its linearisation `P_b I` (an upper bound when `I >= 1`).
+    pub fork_probability_linear: f64,
+    /// The Poisson form `1 - exp(-lambda I)` with `lambda` the block rate per ms.
+    pub fork_probability_poisson: f64,
     /// Events the discrete-event core processed.
     pub events: u64,
 }
@@ -463,6 +467,8 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
     let pb_per_ms = p.block_rate_per_s / 1000.0;
     // 1 - (1 - Pb)^I, computed without cancellation for small Pb.
     let fork_probability = -f64::exp_m1(mean_arrival_ms * f64::ln_1p(-pb_per_ms));
+    let fork_probability_linear = pb_per_ms * mean_arrival_ms;
+    let fork_probability_poisson = -f64::exp_m1(-pb_per_ms * mean_arrival_ms);
     PropagationMetrics {
         graph: g.stats(),
         source,
@@ -479,6 +485,8 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
         spt_weight_ms: sp.tree_weight(&w),
         mst_build,
         fork_probability,
+        fork_probability_linear,
+        fork_probability_poisson,
         events: b.events,
     }
 }
@@ -628,6 +636,16 @@ mod tests {
         let i = oppi.mean_arrival_ms;
         let expected = 1.0 - (1.0 - 1.0 / 600_000.0f64).powf(i);
         assert!((oppi.fork_probability - expected).abs() < 1e-15);
+        // The linearisation bounds both forms from above (I >= 1 ms), and they agree to
+        // second order in P_b I.
+        for m in [&oppi, &flood] {
+            let x = m.mean_arrival_ms / 600_000.0;
+            assert!((m.fork_probability_linear - x).abs() < 1e-15 * x);
+            assert!((m.fork_probability_poisson - (1.0 - (-x).exp())).abs() < 1e-15);
+            assert!(m.fork_probability <= m.fork_probability_linear);
+            assert!(m.fork_probability_poisson <= m.fork_probability_linear);
+            assert!(m.fork_probability_linear - m.fork_probability < x * x);
+        }
     }
 
     #[test]
