@@ -23,7 +23,8 @@
 //! - [`des`]: the event queue and simulated time.
 //! - [`graph`]: CSR graphs, PeerSim-exact generators, MST (Kruskal, distributed Borůvka
 //!   accounting), incremental MST maintenance under churn, Dijkstra.
-//! - [`propagation`]: gossip, flood, OPPI and SPT broadcasts and their metrics; OPPI under
+//! - [`propagation`]: gossip, flood, OPPI and SPT broadcasts and their metrics; the incentive
+//!   function and signed propagation paths (ed25519); OPPI under
 //!   churn against flooding.
 //! - [`network`]: the blockchain models' network: peers, bandwidth and latency models (with
 //!   SymBChainSim's city tables), one gossip broadcast as a shortest-path computation.

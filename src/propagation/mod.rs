@@ -8,6 +8,7 @@
 
 pub mod churn;
 pub mod incentive;
+pub mod signed_path;
 
 use crate::des::{EventQueue, Time};
 use crate::graph::mst::{self, BoruvkaReport};
