@@ -77,6 +77,7 @@ fn broadcasts(c: &mut Criterion) {
             weights: WeightMode::PerEdge,
             protocol,
             block_rate_per_s: 1.0 / 600.0,
+            fee_c: 0.5,
         };
         whole.bench_function(protocol.name(), |b| {
             b.iter(|| {

@@ -227,6 +227,17 @@ static PROPAGATION_PARAMS: &[ParamDef] = &[
         environment: false,
         doc: "network-wide block rate for the fork probability",
     },
+    ParamDef {
+        key: "fee_c",
+        column: "fee_c",
+        kind: Kind::Float {
+            min: 1e-6,
+            max: 0.999999,
+        },
+        default: "0.5",
+        environment: false,
+        doc: "the constant C of OPPI's incentive function (Eq. 7) for the mst_reward_* columns",
+    },
 ];
 
 static PROPAGATION_METRICS: &[MetricDef] = &[
@@ -367,6 +378,30 @@ static PROPAGATION_METRICS: &[MetricDef] = &[
         ty: T::F64,
         unit: "",
         doc: "1 - exp(-lambda * I) with lambda = block_rate per ms: the exact form for Poisson block arrivals.",
+    },
+    MetricDef {
+        name: "mst_reward_source",
+        ty: T::F64,
+        unit: "fee",
+        doc: "Expected reward of the source for one broadcast along the MST, under Eq. 7 with C = fee_c, fee 1, the block owner uniform over the reached nodes and the path to it its tree path.",
+    },
+    MetricDef {
+        name: "mst_reward_max",
+        ty: T::F64,
+        unit: "fee",
+        doc: "The largest expected reward of a node in that broadcast (all rewards sum to 1).",
+    },
+    MetricDef {
+        name: "mst_reward_gini",
+        ty: T::F64,
+        unit: "",
+        doc: "Gini coefficient of the nodes' expected rewards (0: equal).",
+    },
+    MetricDef {
+        name: "mst_reward_top1pct",
+        ty: T::F64,
+        unit: "",
+        doc: "Share of the fee expected by the best-paid 1 % of nodes.",
     },
 ];
 
@@ -1124,6 +1159,10 @@ impl Model {
                         Cell::F(m.fork_probability),
                         Cell::F(m.fork_probability_linear),
                         Cell::F(m.fork_probability_poisson),
+                        Cell::F(m.mst_rewards[0]),
+                        Cell::F(m.mst_rewards[1]),
+                        Cell::F(m.mst_rewards[2]),
+                        Cell::F(m.mst_rewards[3]),
                     ],
                 }
             }
@@ -1246,6 +1285,7 @@ fn resolve_propagation(v: &[Value]) -> Result<PropagationParams, ParamError> {
         },
         protocol,
         block_rate_per_s: get("block_rate").as_float(),
+        fee_c: get("fee_c").as_float(),
     })
 }
 

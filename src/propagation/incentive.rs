@@ -64,9 +64,84 @@ pub fn relayer_gain_bound(s: u32, c: f64) -> f64 {
     (1.0 - (1.0 - c).powi(s as i32 + 1)) / c
 }
 
+/// Each node's expected reward for one broadcast along a tree (`g`, from `source`) when the
+/// block owner is uniform over the nodes the broadcast reaches and the propagation path to the
+/// owner is its tree path from the source (the source at position 1). In closed form: a node at
+/// depth `d` with `s` nodes in its subtree (itself included) receives
+/// `F / R * (1-C)^d * (1 + C (s - 1))`, `R` the nodes reached. Unreached nodes get 0; the
+/// rewards sum to `fee`.
+pub fn tree_rewards(g: &crate::graph::Graph, source: u32, fee: f64, c: f64) -> Vec<f64> {
+    let n = g.node_count() as usize;
+    let mut order = vec![source];
+    let mut parent = vec![u32::MAX; n];
+    let mut depth = vec![0u32; n];
+    let mut seen = vec![false; n];
+    seen[source as usize] = true;
+    let mut i = 0;
+    while i < order.len() {
+        let x = order[i];
+        for &y in g.neighbours(x) {
+            if !seen[y as usize] {
+                seen[y as usize] = true;
+                parent[y as usize] = x;
+                depth[y as usize] = depth[x as usize] + 1;
+                order.push(y);
+            }
+        }
+        i += 1;
+    }
+    let mut size = vec![1u64; n];
+    for &x in order.iter().rev() {
+        if parent[x as usize] != u32::MAX {
+            size[parent[x as usize] as usize] += size[x as usize];
+        }
+    }
+    let reached = order.len() as f64;
+    let mut out = vec![0.0; n];
+    for &x in &order {
+        let x = x as usize;
+        out[x] = fee / reached * (1.0 - c).powi(depth[x] as i32) * (1.0 + c * (size[x] - 1) as f64);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tree_rewards_equal_the_average_over_owners_of_eq7() {
+        use crate::graph::Graph;
+        // A tree with branches of different depths, and an isolated node 8.
+        let g = Graph::from_simple_edges(
+            9,
+            vec![(0, 1), (1, 2), (2, 3), (1, 4), (0, 5), (5, 6), (6, 7)],
+        );
+        let paths: [&[u32]; 8] = [
+            &[0],
+            &[0, 1],
+            &[0, 1, 2],
+            &[0, 1, 2, 3],
+            &[0, 1, 4],
+            &[0, 5],
+            &[0, 5, 6],
+            &[0, 5, 6, 7],
+        ];
+        for c in [0.1, 0.5, 0.9] {
+            let mut brute = [0.0; 9];
+            for path in paths {
+                for (pos, share) in shares(path.len() as u32, 3.0, c).iter().enumerate() {
+                    brute[path[pos] as usize] += share / 8.0;
+                }
+            }
+            let fast = tree_rewards(&g, 0, 3.0, c);
+            for v in 0..9 {
+                assert!((fast[v] - brute[v]).abs() < 1e-12, "C {c} node {v}");
+            }
+            assert!((fast.iter().sum::<f64>() - 3.0).abs() < 1e-12);
+            assert_eq!(fast[8], 0.0);
+        }
+    }
 
     /// C = p/q for the research note's grid 0.1, 0.25, 0.5, 0.75, 0.9, and 1/3.
     const RATES: [(u128, u128); 6] = [(1, 10), (1, 4), (1, 2), (3, 4), (9, 10), (1, 3)];

@@ -86,6 +86,8 @@ pub struct PropagationParams {
     pub protocol: Protocol,
     /// Network-wide block rate for the fork probability, blocks per second.
     pub block_rate_per_s: f64,
+    /// The constant C of the incentive function (Eq. 7), for the rewards of the MST broadcast.
+    pub fee_c: f64,
 }
 
 /// The seeds of one run: streams for the environment (topology, weights, source) are keyed by
@@ -135,6 +137,10 @@ pub struct PropagationMetrics {
     pub mst_build: BoruvkaReport,
     /// `1 - (1 - P_b)^I`, with `P_b` the block probability per ms and `I` the mean arrival.
     pub fork_probability: f64,
+    /// Rewards of a broadcast along the MST from the source under Eq. 7 (fee 1, the owner
+    /// uniform over the reached nodes): the source's, the largest, their Gini over all nodes,
+    /// and the share of the best-paid 1 % of nodes.
+    pub mst_rewards: [f64; 4],
     /// Its linearisation `P_b I` (an upper bound when `I >= 1`).
     pub fork_probability_linear: f64,
     /// The Poisson form `1 - exp(-lambda I)` with `lambda` the block rate per ms.
@@ -469,6 +475,24 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
     // 1 - (1 - Pb)^I, computed without cancellation for small Pb.
     let fork_probability = -f64::exp_m1(mean_arrival_ms * f64::ln_1p(-pb_per_ms));
     let fork_probability_linear = pb_per_ms * mean_arrival_ms;
+    let (mst_graph, _) = subgraph(&g, &w, &mst_build.forest.edges);
+    let mut rewards = incentive::tree_rewards(&mst_graph, source, 1.0, p.fee_c);
+    let reward_source = rewards[source as usize];
+    rewards.sort_unstable_by(f64::total_cmp);
+    let total: f64 = rewards.iter().sum();
+    let top = rewards.len().div_ceil(100);
+    let weighted: f64 = rewards
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (i + 1) as f64 * x)
+        .sum();
+    let nf = rewards.len() as f64;
+    let mst_rewards = [
+        reward_source,
+        *rewards.last().expect("n >= 2"),
+        2.0 * weighted / (nf * total) - (nf + 1.0) / nf,
+        rewards[rewards.len() - top..].iter().sum::<f64>() / total,
+    ];
     let fork_probability_poisson = -f64::exp_m1(-pb_per_ms * mean_arrival_ms);
     PropagationMetrics {
         graph: g.stats(),
@@ -486,6 +510,7 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
         spt_weight_ms: sp.tree_weight(&w),
         mst_build,
         fork_probability,
+        mst_rewards,
         fork_probability_linear,
         fork_probability_poisson,
         events: b.events,
@@ -601,6 +626,7 @@ mod tests {
             weights: WeightMode::PerEdge,
             protocol: Protocol::Oppi,
             block_rate_per_s: 1.0 / 600.0,
+            fee_c: 0.5,
         };
         let seeds = RunSeeds {
             master: 5,
@@ -721,7 +747,7 @@ mod tests {
             prop_assume!(topology.check(n).is_ok());
             let p = PropagationParams {
                 topology, nodes: n, graph_rng: GraphRng::Engine, delay_min_ms: 1, delay_max_ms: 100,
-                weights: WeightMode::PerEdge, protocol: Protocol::Oppi, block_rate_per_s: 0.01,
+                weights: WeightMode::PerEdge, protocol: Protocol::Oppi, block_rate_per_s: 0.01, fee_c: 0.5,
             };
             let seeds = RunSeeds { master: seed, env_key: 1, run_key: 2 };
             let m = simulate(&p, seeds, &mut Simulator::new());
