@@ -61,7 +61,7 @@ pub(super) fn params() -> &'static [ParamDef] {
 
 pub(super) fn resolve(v: &[Value]) -> Result<ChurnParams, ParamError> {
     let defs = params();
-    let get = |key: &str| &v[defs.iter().position(|p| p.key == key).expect("known key")];
+    let get = |key: &str| super::param(defs, v, key);
     // The propagation model's resolution, with its defaults for the protocol keys.
     let full: Vec<Value> = PROPAGATION_PARAMS
         .iter()
@@ -99,17 +99,6 @@ pub(super) fn resolve(v: &[Value]) -> Result<ChurnParams, ParamError> {
         churn_rate: rate,
         broadcasts,
     })
-}
-
-macro_rules! metric {
-    ($name:expr, $ty:expr, $unit:expr, $doc:expr) => {
-        MetricDef {
-            name: $name,
-            ty: $ty,
-            unit: $unit,
-            doc: $doc,
-        }
-    };
 }
 
 pub(super) static METRICS: &[MetricDef] = &[

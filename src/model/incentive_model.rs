@@ -72,7 +72,7 @@ pub(super) static PARAMS: &[ParamDef] = &[
 ];
 
 pub(super) fn resolve(v: &[Value]) -> Result<IncentiveParams, ParamError> {
-    let get = |key: &str| &v[PARAMS.iter().position(|p| p.key == key).expect("known key")];
+    let get = |key: &str| super::param(PARAMS, v, key);
     let path_len = get("path_len").as_int() as u32;
     let position = match get("position").as_int() as u32 {
         0 => path_len,
@@ -91,17 +91,6 @@ pub(super) fn resolve(v: &[Value]) -> Result<IncentiveParams, ParamError> {
         position,
         sybils: get("sybils").as_int() as u32,
     })
-}
-
-macro_rules! metric {
-    ($name:expr, $ty:expr, $unit:expr, $doc:expr) => {
-        MetricDef {
-            name: $name,
-            ty: $ty,
-            unit: $unit,
-            doc: $doc,
-        }
-    };
 }
 
 pub(super) static METRICS: &[MetricDef] = &[

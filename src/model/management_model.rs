@@ -120,13 +120,7 @@ pub(super) fn params() -> &'static [ParamDef] {
 pub(super) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
     let mut pbft = resolve_pbft(&v[..PBFT_PARAMS.len()])?;
     let own = &v[PBFT_PARAMS.len()..];
-    let get = |key: &str| {
-        let i = OWN_PARAMS
-            .iter()
-            .position(|p| p.key == key)
-            .expect("known key");
-        &own[i]
-    };
+    let get = |key: &str| super::param(OWN_PARAMS, own, key);
     let int = |key: &str| get(key).as_int() as u32;
     let ns = |key: &str| get(key).as_int() as u64 * 1_000_000;
     let (n, m) = (pbft.net.nodes, int("mgmt_nodes"));
@@ -185,17 +179,6 @@ pub(super) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
         invalid,
     });
     Ok(pbft)
-}
-
-macro_rules! metric {
-    ($name:expr, $ty:expr, $unit:expr, $doc:expr) => {
-        MetricDef {
-            name: $name,
-            ty: $ty,
-            unit: $unit,
-            doc: $doc,
-        }
-    };
 }
 
 static OWN_METRICS: &[MetricDef] = &[

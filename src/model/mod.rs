@@ -17,6 +17,26 @@ use crate::propagation::{
 use crate::spec::param::{Kind, ParamDef, ParamError, Value};
 use crate::twin::{self, TwinParams};
 
+/// A metric column definition, for the model files' metric tables.
+macro_rules! metric {
+    ($name:expr, $ty:expr, $unit:expr, $doc:expr) => {
+        MetricDef {
+            name: $name,
+            ty: $ty,
+            unit: $unit,
+            doc: $doc,
+        }
+    };
+}
+
+/// The resolved value of parameter `key` among `defs` (`values` in the same order).
+fn param<'a>(defs: &[ParamDef], values: &'a [Value], key: &str) -> &'a Value {
+    &values[defs
+        .iter()
+        .position(|p| p.key == key)
+        .unwrap_or_else(|| panic!("{key} is a parameter"))]
+}
+
 mod churn_model;
 mod incentive_model;
 mod management_model;
@@ -861,13 +881,7 @@ static PBFT_METRICS: &[MetricDef] = &[
 ];
 
 fn resolve_pbft(v: &[Value]) -> Result<PbftParams, ParamError> {
-    let get = |key: &str| {
-        let i = PBFT_PARAMS
-            .iter()
-            .position(|p| p.key == key)
-            .expect("known key");
-        &v[i]
-    };
+    let get = |key: &str| param(PBFT_PARAMS, v, key);
     let ns = |key: &str| get(key).as_int() as u64 * 1_000_000;
     let nodes = get("nodes").as_int() as u32;
     let peers = get("peers").as_int() as u32;
@@ -1228,13 +1242,7 @@ impl Model {
 pub const MAX_TXS_PER_RUN: u64 = 20_000_000;
 
 fn resolve_propagation(v: &[Value]) -> Result<PropagationParams, ParamError> {
-    let get = |key: &str| {
-        let i = PROPAGATION_PARAMS
-            .iter()
-            .position(|p| p.key == key)
-            .expect("known key");
-        &v[i]
-    };
+    let get = |key: &str| param(PROPAGATION_PARAMS, v, key);
     let nodes = get("nodes").as_int() as u32;
     let k = get("k").as_int() as u32;
     let beta = get("beta").as_float();

@@ -79,13 +79,7 @@ pub(super) fn twin_params() -> &'static [ParamDef] {
 pub(super) fn resolve_twin(v: &[Value]) -> Result<TwinParams, ParamError> {
     let pbft = resolve_pbft(&v[..PBFT_PARAMS.len()])?;
     let own = &v[PBFT_PARAMS.len()..];
-    let get = |key: &str| {
-        let i = TWIN_OWN_PARAMS
-            .iter()
-            .position(|p| p.key == key)
-            .expect("known key");
-        &own[i]
-    };
+    let get = |key: &str| super::param(TWIN_OWN_PARAMS, own, key);
     let n = pbft.net.nodes;
     if pbft.net.links != crate::network::Links::Bidirectional {
         return Err(ParamError {
@@ -140,17 +134,6 @@ pub(super) fn resolve_twin(v: &[Value]) -> Result<TwinParams, ParamError> {
             _ => Resim::Common,
         },
     })
-}
-
-macro_rules! metric {
-    ($name:expr, $ty:expr, $unit:expr, $doc:expr) => {
-        MetricDef {
-            name: $name,
-            ty: $ty,
-            unit: $unit,
-            doc: $doc,
-        }
-    };
 }
 
 pub(super) static TWIN_METRICS: &[MetricDef] = &[
@@ -608,13 +591,7 @@ pub(super) fn sync_params() -> &'static [ParamDef] {
 pub(super) fn resolve_sync(v: &[Value]) -> Result<(PbftParams, SyncParams), ParamError> {
     let pbft = resolve_pbft(&v[..PBFT_PARAMS.len()])?;
     let own = &v[PBFT_PARAMS.len()..];
-    let get = |key: &str| {
-        let i = SYNC_OWN_PARAMS
-            .iter()
-            .position(|p| p.key == key)
-            .expect("known key");
-        &own[i]
-    };
+    let get = |key: &str| super::param(SYNC_OWN_PARAMS, own, key);
     let ns = |key: &str| get(key).as_int() as u64 * 1_000_000;
     let min = pbft.net.bandwidth_min;
     Ok((

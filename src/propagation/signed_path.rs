@@ -144,34 +144,44 @@ pub fn verify(m: &SignedPath, originator: &VerifyingKey) -> Result<Vec<[u8; 32]>
     let mut prev = payload_digest(&m.payload);
     let fee = m.hops.first().map_or(0, |h| h.fee);
     for (j, hop) in m.hops.iter().enumerate() {
-        let j = j as u32;
-        if hop.index != j {
-            return Err(PathError::DroppedHop {
-                expected: j,
-                found: hop.index,
-            });
-        }
-        if hop.sender != *nodes.last().expect("originator") {
-            return Err(PathError::Readdressed { index: j });
-        }
-        if hop.prev != prev {
-            return Err(PathError::BrokenLink { index: j });
-        }
-        if hop.fee != fee {
-            return Err(PathError::FeeMismatch {
-                index: j,
-                expected: fee,
-                found: hop.fee,
-            });
-        }
-        let key =
-            VerifyingKey::from_bytes(&hop.sender).map_err(|_| PathError::ForgedHop { index: j })?;
-        key.verify(&hop.signed_bytes(), &Signature::from_bytes(&hop.signature))
-            .map_err(|_| PathError::ForgedHop { index: j })?;
+        check_hop(hop, j as u32, nodes.last().expect("originator"), &prev, fee)?;
         prev = hop.digest();
         nodes.push(hop.receiver);
     }
     Ok(nodes)
+}
+
+/// The checks of hop `j`, in order: position, sender, hash link, fee, signature.
+fn check_hop(
+    hop: &Hop,
+    j: u32,
+    sender: &[u8; 32],
+    prev: &[u8; 32],
+    fee: u64,
+) -> Result<(), PathError> {
+    if hop.index != j {
+        return Err(PathError::DroppedHop {
+            expected: j,
+            found: hop.index,
+        });
+    }
+    if hop.sender != *sender {
+        return Err(PathError::Readdressed { index: j });
+    }
+    if hop.prev != *prev {
+        return Err(PathError::BrokenLink { index: j });
+    }
+    if hop.fee != fee {
+        return Err(PathError::FeeMismatch {
+            index: j,
+            expected: fee,
+            found: hop.fee,
+        });
+    }
+    let key =
+        VerifyingKey::from_bytes(&hop.sender).map_err(|_| PathError::ForgedHop { index: j })?;
+    key.verify(&hop.signed_bytes(), &Signature::from_bytes(&hop.signature))
+        .map_err(|_| PathError::ForgedHop { index: j })
 }
 
 /// Checks only the last hop of `m`, as a receiver does whose sender already verified the path
@@ -193,31 +203,7 @@ pub fn verify_last_hop(m: &SignedPath, originator: &VerifyingKey) -> Result<(), 
             (before.receiver, before.digest(), m.hops[0].fee)
         }
     };
-    let hop = &m.hops[last];
-    let j = last as u32;
-    if hop.index != j {
-        return Err(PathError::DroppedHop {
-            expected: j,
-            found: hop.index,
-        });
-    }
-    if hop.sender != sender {
-        return Err(PathError::Readdressed { index: j });
-    }
-    if hop.prev != prev {
-        return Err(PathError::BrokenLink { index: j });
-    }
-    if hop.fee != fee {
-        return Err(PathError::FeeMismatch {
-            index: j,
-            expected: fee,
-            found: hop.fee,
-        });
-    }
-    let key =
-        VerifyingKey::from_bytes(&hop.sender).map_err(|_| PathError::ForgedHop { index: j })?;
-    key.verify(&hop.signed_bytes(), &Signature::from_bytes(&hop.signature))
-        .map_err(|_| PathError::ForgedHop { index: j })
+    check_hop(&m.hops[last], last as u32, &sender, &prev, fee)
 }
 
 /// The signing key of node `id` of a run: derived from the run's seed, so that paths are
