@@ -20,6 +20,7 @@
 //!   resume, progress bar, manifest; shards (disjoint slices of the parts, dealt by key) for
 //!   clusters, `--retry-failed`, and the status of a results directory.
 //! - [`output`]: Parquet schema and atomic writes, the manifest.
+//! - [`figure`]: SVG figures drawn from a results directory (plotters), for `chainlab plot`.
 //! - [`des`]: the event queue and simulated time.
 //! - [`graph`]: CSR graphs, PeerSim-exact generators, MST (Kruskal, distributed Borůvka
 //!   accounting), incremental MST maintenance under churn, Dijkstra.
@@ -78,6 +79,7 @@
 
 pub mod cli;
 pub mod des;
+pub mod figure;
 pub mod graph;
 pub mod management;
 pub mod model;

@@ -970,6 +970,91 @@ mod incentive {
     }
 }
 
+mod figures {
+    use super::*;
+
+    #[test]
+    fn plot_draws_labelled_svgs_identically_and_refuses_foreign_directories() {
+        let tmp = tempfile::tempdir().unwrap();
+        let res = tmp.path().join("res");
+        let o = chainlab(&[
+            "run",
+            &spec_path("oppi_quick.toml"),
+            "--quick",
+            "--quiet",
+            "--plot",
+            "--out",
+            res.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let plan = plan_dir(&res, "oppi_quick");
+        // run --plot drew into the plan's figures/ folder.
+        let mut from_run: Vec<PathBuf> = fs::read_dir(plan.join("figures"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        from_run.sort();
+        assert_eq!(from_run.len(), 3 * 3, "{from_run:?}");
+        for (i, out) in ["a", "b"].iter().enumerate() {
+            let dir = tmp.path().join(out);
+            let o = chainlab(&[
+                "plot",
+                res.to_str().unwrap(),
+                "--out",
+                dir.to_str().unwrap(),
+            ]);
+            assert!(o.status.success(), "{:?}", text(&o));
+            let (stdout, _) = text(&o);
+            assert_eq!(
+                stdout.lines().filter(|l| l.starts_with("figure: ")).count(),
+                9
+            );
+            let msgs = fs::read_to_string(dir.join("oppi_quick_msgs_kout.svg")).unwrap();
+            assert!(msgs.starts_with("<svg"));
+            for label in [
+                "gossip",
+                "oppi",
+                "flood",
+                "spt",
+                "messages per broadcast, kout",
+            ] {
+                assert!(msgs.contains(label), "{label}");
+            }
+            let lat = fs::read_to_string(dir.join("oppi_quick_latency_ws.svg")).unwrap();
+            assert!(lat.contains("oppi makespan") && lat.contains("flood mean arrival"));
+            if i == 1 {
+                // Identical results, identical files.
+                for f in fs::read_dir(&dir).unwrap() {
+                    let f = f.unwrap().path();
+                    let a = tmp.path().join("a").join(f.file_name().unwrap());
+                    assert_eq!(fs::read(&f).unwrap(), fs::read(&a).unwrap(), "{f:?}");
+                    let r = plan.join("figures").join(f.file_name().unwrap());
+                    assert_eq!(fs::read(&f).unwrap(), fs::read(&r).unwrap(), "{f:?}");
+                }
+            }
+        }
+        // A missing directory and one without results: exit 2, a clear message, nothing drawn.
+        for (dir, expect) in [
+            (tmp.path().join("missing"), "no chainlab results here"),
+            (tmp.path().join("a"), "no chainlab results here"),
+        ] {
+            let o = chainlab(&[
+                "plot",
+                dir.to_str().unwrap(),
+                "--out",
+                tmp.path().join("c").to_str().unwrap(),
+            ]);
+            assert_eq!(o.status.code(), Some(2));
+            let (_, err) = text(&o);
+            assert!(
+                err.contains(expect) && err.contains(dir.to_str().unwrap()),
+                "{err}"
+            );
+            assert!(!tmp.path().join("c").exists());
+        }
+    }
+}
+
 mod cluster {
     use super::*;
     use chainlab::model::Model;

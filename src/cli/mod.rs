@@ -54,6 +54,17 @@ enum Command {
         /// Also re-run the failed runs of committed parts (only those runs).
         #[arg(long)]
         retry_failed: bool,
+        /// Draw the figures of the plan when the sweep finishes (into <plan dir>/figures).
+        #[arg(long)]
+        plot: bool,
+    },
+    /// Draw the figures (SVG) of every plan under a results directory.
+    Plot {
+        /// A results root, an experiment's directory or one plan directory.
+        results: PathBuf,
+        /// Where to write the figures (default: <RESULTS>/figures).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Report done, failed and missing runs per shard and overall, for every plan under a
     /// results directory.
@@ -252,6 +263,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
             shard,
             shard_count,
             retry_failed,
+            plot,
         } => {
             if jobs == Some(0) {
                 return Err(Failure::Usage("--jobs must be at least 1".into()));
@@ -317,6 +329,9 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
                 }
             );
             outln!("results: {}", s.dir.display());
+            if plot {
+                plot_figures(&s.dir, &s.dir.join("figures"))?;
+            }
             if s.failed > 0 {
                 eprintln!(
                     "warning: {} runs failed; their rows have status = 'failed' and the reason in `error`",
@@ -343,6 +358,10 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
         }
         Command::List { dir } => list(&dir),
         Command::Status { results, shards } => status(&results, shards),
+        Command::Plot { results, out } => {
+            let out = out.unwrap_or_else(|| results.join("figures"));
+            plot_figures(&results, &out)
+        }
         Command::Slurm(a) => slurm(&a),
         Command::Graph(g) => graph(&g),
         Command::Schema { model } => {
@@ -485,6 +504,22 @@ fn compress_ranges(v: &[usize]) -> String {
         i = j + 1;
     }
     out.join(",")
+}
+
+fn plot_figures(results: &Path, out: &Path) -> Result<(), Failure> {
+    use crate::figure::{FigureError, draw};
+    let drawn = draw(results, out).map_err(|e| match e {
+        FigureError::Output(o) => Failure::Output(o),
+        FigureError::NoResults(_) => Failure::Usage(e.to_string()),
+        other => Failure::Usage(other.to_string()),
+    })?;
+    for f in &drawn.files {
+        outln!("figure: {}", f.display());
+    }
+    for (dir, why) in &drawn.skipped {
+        eprintln!("skipped {}: {why}", dir.display());
+    }
+    Ok(())
 }
 
 fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure> {
