@@ -44,7 +44,7 @@
 //!
 //! - The simulation core (`des`, `graph`, `propagation`, `network`, `pbft`, `twin`,
 //!   `management`, `rng`) does no I/O, reads no clock and
-//!   cannot fail on a validated configuration; only `runner`, `output` and `cli` touch the world.
+//!   cannot fail on a validated configuration; only `runner`, `output`, `figure` and `cli` touch the world.
 //! - Configuration is parsed once: the runner sees typed parameters that already passed every
 //!   range and cross-parameter check.
 //! - Hot loops work on flat arrays (CSR adjacency, node-indexed vectors) and reuse buffers
