@@ -5,26 +5,35 @@
 
 use chainlab::model::{Model, ModelParams, Workspace};
 use chainlab::propagation::RunSeeds;
-use chainlab::spec::{Overrides, parse};
+use chainlab::spec::{Overrides, Plan, RunSpec, parse};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
 
+/// The plan of `experiments/<file>` (its quick profile if `quick`).
+fn plan_of(file: &str, quick: bool) -> Plan {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("experiments")
+        .join(file);
+    let text = std::fs::read_to_string(&path).expect("experiment file");
+    let overrides = Overrides {
+        quick,
+        ..Default::default()
+    };
+    parse(&path, &text, overrides).expect("valid spec")
+}
+
+/// The seeds of one run of `plan`.
+fn seeds_of(plan: &Plan, run: &RunSpec) -> RunSeeds {
+    RunSeeds {
+        master: plan.master_seed,
+        env_key: run.env_key,
+        run_key: run.run_key,
+    }
+}
+
 fn runs(c: &mut Criterion) {
-    let path = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/experiments/pbft_baseline.toml"
-    ));
-    let text = std::fs::read_to_string(path).expect("experiment file");
-    let plan = parse(
-        path,
-        &text,
-        Overrides {
-            quick: true,
-            ..Default::default()
-        },
-    )
-    .expect("valid spec");
+    let plan = plan_of("pbft_baseline.toml", true);
     let mut group = c.benchmark_group("pbft");
     group.sample_size(10);
     for case in ["paper_a_10", "paper_a_50", "paper_b_primary"] {
@@ -34,11 +43,7 @@ fn runs(c: &mut Criterion) {
             .find(|r| r.case == case)
             .expect("case in plan");
         assert!(matches!(run.params, ModelParams::Pbft(_)));
-        let seeds = RunSeeds {
-            master: plan.master_seed,
-            env_key: run.env_key,
-            run_key: run.run_key,
-        };
+        let seeds = seeds_of(&plan, run);
         let mut ws = Workspace::default();
         let events = Model::run(&run.params, seeds, &mut ws).events;
         group.throughput(Throughput::Elements(events));
@@ -53,12 +58,7 @@ fn runs(c: &mut Criterion) {
 /// and path history (once per system), and one reconstruction with its re-simulation at M = 20.
 fn twin(c: &mut Criterion) {
     use chainlab::twin::{mirror, run_original, system_seeds};
-    let path = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/experiments/twin_fig6.toml"
-    ));
-    let text = std::fs::read_to_string(path).expect("experiment file");
-    let plan = parse(path, &text, Overrides::default()).expect("valid spec");
+    let plan = plan_of("twin_fig6.toml", false);
     let run = plan.runs.last().expect("a run");
     let ModelParams::Twin(tp) = &run.params else {
         panic!("twin_fig6 is a twin experiment")
@@ -80,22 +80,13 @@ fn twin(c: &mut Criterion) {
 /// The management model's target: one hour of paper B's 32-node primary chain managed by 16
 /// twins (`experiments/mgmt_config.toml`, case `cb_0_25`, the paper's set-up, replicate 0).
 fn management(c: &mut Criterion) {
-    let path = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/experiments/mgmt_config.toml"
-    ));
-    let text = std::fs::read_to_string(path).expect("experiment file");
-    let plan = parse(path, &text, Overrides::default()).expect("valid spec");
+    let plan = plan_of("mgmt_config.toml", false);
     let run = plan
         .runs
         .iter()
         .find(|r| r.case == "cb_0_25")
         .expect("case in plan");
-    let seeds = RunSeeds {
-        master: plan.master_seed,
-        env_key: run.env_key,
-        run_key: run.run_key,
-    };
+    let seeds = seeds_of(&plan, run);
     let mut ws = Workspace::default();
     let events = Model::run(&run.params, seeds, &mut ws).events;
     let mut group = c.benchmark_group("management");

@@ -103,6 +103,22 @@ fn quick_with_jobs_1_and_2(spec: &str, root: &Path) {
     }
 }
 
+/// Runs `spec`'s quick profile quietly into `out` (plus `extra` arguments); it must succeed.
+fn run_quick(spec: &str, out: &Path, extra: &[&str]) {
+    let spec = spec_path(spec);
+    let mut args = vec![
+        "run",
+        spec.as_str(),
+        "--quick",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let o = chainlab(&args);
+    assert!(o.status.success(), "{:?}", text(&o));
+}
+
 /// The values of primitive column `name` of `b` (panics if absent or of another type).
 fn values<T: arrow_array::ArrowPrimitiveType>(b: &RecordBatch, name: &str) -> Vec<T::Native> {
     b.column_by_name(name)
@@ -865,15 +881,7 @@ mod management {
     #[test]
     fn bandwidth_quick_runs_and_reports_switch_and_normal_blocks() {
         let tmp = tempfile::tempdir().unwrap();
-        let o = chainlab(&[
-            "run",
-            &spec_path("mgmt_bandwidth.toml"),
-            "--quick",
-            "--quiet",
-            "--out",
-            tmp.path().to_str().unwrap(),
-        ]);
-        assert!(o.status.success(), "{:?}", text(&o));
+        run_quick("mgmt_bandwidth.toml", tmp.path(), &[]);
         let rows = read_rows(&plan_dir(tmp.path(), "mgmt_bandwidth"));
         let batch = &rows[0];
         assert_eq!(batch.num_rows(), 8);
@@ -935,15 +943,7 @@ mod incentive {
     #[test]
     fn quick_shows_the_split_is_sybil_proof_for_the_owner_only() {
         let tmp = tempfile::tempdir().unwrap();
-        let o = chainlab(&[
-            "run",
-            &spec_path("oppi_incentive.toml"),
-            "--quick",
-            "--quiet",
-            "--out",
-            tmp.path().to_str().unwrap(),
-        ]);
-        assert!(o.status.success(), "{:?}", text(&o));
+        run_quick("oppi_incentive.toml", tmp.path(), &[]);
         let rows = read_rows(&plan_dir(tmp.path(), "oppi_incentive"));
         let batch = &rows[0];
         assert_eq!(batch.num_rows(), 2 * 2 * 2 * 2);
@@ -977,16 +977,7 @@ mod figures {
     fn plot_draws_labelled_svgs_identically_and_refuses_foreign_directories() {
         let tmp = tempfile::tempdir().unwrap();
         let res = tmp.path().join("res");
-        let o = chainlab(&[
-            "run",
-            &spec_path("oppi_quick.toml"),
-            "--quick",
-            "--quiet",
-            "--plot",
-            "--out",
-            res.to_str().unwrap(),
-        ]);
-        assert!(o.status.success(), "{:?}", text(&o));
+        run_quick("oppi_quick.toml", &res, &["--plot"]);
         let plan = plan_dir(&res, "oppi_quick");
         // run --plot drew into the plan's figures/ folder.
         let mut from_run: Vec<PathBuf> = fs::read_dir(plan.join("figures"))
