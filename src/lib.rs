@@ -20,7 +20,8 @@
 //!   resume, progress bar, manifest; shards (disjoint slices of the parts, dealt by key) for
 //!   clusters, `--retry-failed`, and the status of a results directory.
 //! - [`output`]: Parquet schema and atomic writes, the manifest.
-//! - [`figure`]: SVG figures drawn from a results directory (plotters), for `chainlab plot`.
+//! - [`figure`]: PNG and SVG figures drawn from a results directory (plotters), for
+//!   `chainlab plot`: chart descriptions, one catalogue per paper, rendering with an embedded font.
 //! - [`des`]: the event queue and simulated time.
 //! - [`graph`]: CSR graphs, PeerSim-exact generators, MST (Kruskal, distributed Borůvka
 //!   accounting), incremental MST maintenance under churn, Dijkstra.

@@ -972,20 +972,60 @@ mod incentive {
 
 mod figures {
     use super::*;
+    use chainlab::figure::chart::SIZE;
 
-    #[test]
-    fn plot_draws_labelled_svgs_identically_and_refuses_foreign_directories() {
-        let tmp = tempfile::tempdir().unwrap();
-        let res = tmp.path().join("res");
-        run_quick("oppi_quick.toml", &res, &["--plot"]);
-        let plan = plan_dir(&res, "oppi_quick");
-        // run --plot drew into the plan's figures/ folder.
-        let mut from_run: Vec<PathBuf> = fs::read_dir(plan.join("figures"))
+    /// A valid PNG of the figure size.
+    fn assert_png(path: &Path) {
+        let bytes = fs::read(path).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{path:?}");
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+            .read_info()
+            .unwrap();
+        let info = reader.info().clone();
+        assert_eq!((info.width, info.height), SIZE, "{path:?}");
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut buf).unwrap();
+        // Not blank: white background, but coloured series and black text.
+        assert!(buf.chunks(3).any(|p| p != [255, 255, 255]), "{path:?}");
+    }
+
+    fn files(dir: &Path) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
             .collect();
-        from_run.sort();
-        assert_eq!(from_run.len(), 3 * 3, "{from_run:?}");
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn plot_draws_labelled_png_and_svg_identically_and_refuses_bad_input() {
+        let tmp = tempfile::tempdir().unwrap();
+        let res = tmp.path().join("res");
+        // A bad --format fails before any run starts.
+        let spec = spec_path("oppi_quick.toml");
+        let o = chainlab(&[
+            "run",
+            &spec,
+            "--quick",
+            "--plot",
+            "--format",
+            "gif",
+            "--out",
+            res.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            text(&o).1.contains("unknown format `gif`"),
+            "{:?}",
+            text(&o)
+        );
+        assert!(!res.exists());
+        run_quick("oppi_quick.toml", &res, &["--plot"]);
+        let plan = plan_dir(&res, "oppi_quick");
+        // run --plot drew PNG and SVG into the plan's figures/ folder.
+        let from_run = files(&plan.join("figures"));
+        assert_eq!(from_run.len(), 2 * 3 * 3, "{from_run:?}");
         for (i, out) in ["a", "b"].iter().enumerate() {
             let dir = tmp.path().join(out);
             let o = chainlab(&[
@@ -998,7 +1038,7 @@ mod figures {
             let (stdout, _) = text(&o);
             assert_eq!(
                 stdout.lines().filter(|l| l.starts_with("figure: ")).count(),
-                9
+                18
             );
             let msgs = fs::read_to_string(dir.join("oppi_quick_msgs_kout.svg")).unwrap();
             assert!(msgs.starts_with("<svg"));
@@ -1008,15 +1048,21 @@ mod figures {
                 "flood",
                 "spt",
                 "messages per broadcast, kout",
+                "nodes n (log10)",
+                "messages (log10)",
             ] {
                 assert!(msgs.contains(label), "{label}");
             }
             let lat = fs::read_to_string(dir.join("oppi_quick_latency_ws.svg")).unwrap();
             assert!(lat.contains("oppi makespan") && lat.contains("flood mean arrival"));
+            for f in files(&dir) {
+                if f.extension().is_some_and(|e| e == "png") {
+                    assert_png(&f);
+                }
+            }
             if i == 1 {
                 // Identical results, identical files.
-                for f in fs::read_dir(&dir).unwrap() {
-                    let f = f.unwrap().path();
+                for f in files(&dir) {
                     let a = tmp.path().join("a").join(f.file_name().unwrap());
                     assert_eq!(fs::read(&f).unwrap(), fs::read(&a).unwrap(), "{f:?}");
                     let r = plan.join("figures").join(f.file_name().unwrap());
@@ -1024,24 +1070,153 @@ mod figures {
                 }
             }
         }
-        // A missing directory and one without results: exit 2, a clear message, nothing drawn.
-        for (dir, expect) in [
-            (tmp.path().join("missing"), "no chainlab results here"),
-            (tmp.path().join("a"), "no chainlab results here"),
+        // One format only.
+        let svg = tmp.path().join("svg");
+        let o = chainlab(&[
+            "plot",
+            res.to_str().unwrap(),
+            "--out",
+            svg.to_str().unwrap(),
+            "--format",
+            "svg",
+        ]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let only = files(&svg);
+        assert_eq!(only.len(), 9);
+        assert!(only.iter().all(|f| f.extension().unwrap() == "svg"));
+        // A missing directory, one without results, an unknown format: exit 2, a clear
+        // message, nothing drawn.
+        for (dir, format, expect) in [
+            (
+                tmp.path().join("missing"),
+                "png",
+                "no chainlab results here",
+            ),
+            (tmp.path().join("a"), "png", "no chainlab results here"),
+            (res.clone(), "png,pdf", "unknown format `pdf`"),
         ] {
             let o = chainlab(&[
                 "plot",
                 dir.to_str().unwrap(),
                 "--out",
                 tmp.path().join("c").to_str().unwrap(),
+                "--format",
+                format,
             ]);
             assert_eq!(o.status.code(), Some(2));
             let (_, err) = text(&o);
-            assert!(
-                err.contains(expect) && err.contains(dir.to_str().unwrap()),
-                "{err}"
-            );
+            assert!(err.contains(expect), "{err}");
+            if expect.starts_with("no chainlab") {
+                assert!(err.contains(dir.to_str().unwrap()), "{err}");
+            }
             assert!(!tmp.path().join("c").exists());
+        }
+    }
+
+    #[test]
+    fn every_model_has_its_figures_with_their_series_names() {
+        let tmp = tempfile::tempdir().unwrap();
+        let res = tmp.path().join("res");
+        for spec in [
+            "oppi_topology.toml",
+            "oppi_fork.toml",
+            "oppi_churn.toml",
+            "oppi_incentive.toml",
+            "pbft_baseline.toml",
+            "twin_fig5.toml",
+            "twin_sync.toml",
+            "mgmt_config.toml",
+        ] {
+            run_quick(spec, &res, &[]);
+        }
+        let out = tmp.path().join("figs");
+        let o = chainlab(&[
+            "plot",
+            res.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            "svg",
+        ]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let (_, err) = text(&o);
+        assert!(!err.contains("skipped"), "{err}");
+        // (figure, texts it must show: title, axis, series or group names).
+        let expected: [(&str, &[&str]); 12] = [
+            (
+                "oppi_topology_msgs",
+                &[
+                    "per topology, n = 1000",
+                    "ba",
+                    "kout",
+                    "ws",
+                    "gossip",
+                    "spt",
+                ],
+            ),
+            (
+                "oppi_fork_fork_kout_n1000",
+                &[
+                    "fork probability (Eq. 2)",
+                    "flood",
+                    "oppi",
+                    "blocks per second",
+                ],
+            ),
+            (
+                "oppi_churn_break_even_kout",
+                &["broadcasts until OPPI beats flooding", "n = 1000"],
+            ),
+            (
+                "oppi_churn_ops_ws",
+                &["link leave", "node join", "node leave, rebuild", "n = 1000"],
+            ),
+            (
+                "oppi_incentive_sybil_gain_relayer_len5",
+                &["Sybil gain", "C = 0.1", "C = 0.5", "Sybil identities"],
+            ),
+            (
+                "pbft_baseline_latency",
+                &[
+                    "paper_a_10",
+                    "paper_a_50",
+                    "paper_b_primary",
+                    "latency_sbs_s",
+                ],
+            ),
+            (
+                "twin_fig5_latency",
+                &["original system", "reconstructed model", "latency_sbs_s"],
+            ),
+            ("twin_fig5_bw_error", &["missing_bw_err_rel"]),
+            (
+                "twin_sync_regressions_block_peers",
+                &[
+                    "arrival order",
+                    "Algorithm 2",
+                    "mean delay of a state message",
+                ],
+            ),
+            ("twin_sync_staleness_block_peers", &["staleness, s"]),
+            (
+                "mgmt_config_delays",
+                &["agreement", "propagation", "update", "cb_0_05", "mn_32"],
+            ),
+            (
+                "mgmt_config_switch",
+                &[
+                    "switch blocks, median",
+                    "normal blocks, 95th percentile",
+                    "cb_4",
+                ],
+            ),
+        ];
+        for (stem, texts) in expected {
+            let svg = fs::read_to_string(out.join(format!("{stem}.svg")))
+                .unwrap_or_else(|e| panic!("{stem}: {e}"));
+            for t in texts {
+                assert!(svg.contains(t), "{stem}: `{t}` missing");
+            }
         }
     }
 }

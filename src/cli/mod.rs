@@ -57,14 +57,20 @@ enum Command {
         /// Draw the figures of the plan when the sweep finishes (into <plan dir>/figures).
         #[arg(long)]
         plot: bool,
+        /// Figure formats for --plot: png, svg or png,svg.
+        #[arg(long, value_name = "LIST", default_value = "png,svg")]
+        format: String,
     },
-    /// Draw the figures (SVG) of every plan under a results directory.
+    /// Draw the figures (PNG and SVG) of every plan under a results directory.
     Plot {
         /// A results root, an experiment's directory or one plan directory.
         results: PathBuf,
         /// Where to write the figures (default: <RESULTS>/figures).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Figure formats: png, svg or png,svg.
+        #[arg(long, value_name = "LIST", default_value = "png,svg")]
+        format: String,
     },
     /// Report done, failed and missing runs per shard and overall, for every plan under a
     /// results directory.
@@ -264,10 +270,12 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
             shard_count,
             retry_failed,
             plot,
+            format,
         } => {
             if jobs == Some(0) {
                 return Err(Failure::Usage("--jobs must be at least 1".into()));
             }
+            let formats = crate::figure::Format::parse_list(&format).map_err(Failure::Usage)?;
             let shard = match shard {
                 Some(text) => Some(runner::Shard::parse(&text).map_err(Failure::Usage)?),
                 None => runner::Shard::from_env(|k| std::env::var(k).ok(), shard_count)
@@ -330,7 +338,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
             );
             outln!("results: {}", s.dir.display());
             if plot {
-                plot_figures(&s.dir, &s.dir.join("figures"))?;
+                plot_figures(&s.dir, &s.dir.join("figures"), &formats)?;
             }
             if s.failed > 0 {
                 eprintln!(
@@ -358,9 +366,14 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
         }
         Command::List { dir } => list(&dir),
         Command::Status { results, shards } => status(&results, shards),
-        Command::Plot { results, out } => {
+        Command::Plot {
+            results,
+            out,
+            format,
+        } => {
+            let formats = crate::figure::Format::parse_list(&format).map_err(Failure::Usage)?;
             let out = out.unwrap_or_else(|| results.join("figures"));
-            plot_figures(&results, &out)
+            plot_figures(&results, &out, &formats)
         }
         Command::Slurm(a) => slurm(&a),
         Command::Graph(g) => graph(&g),
@@ -506,9 +519,13 @@ fn compress_ranges(v: &[usize]) -> String {
     out.join(",")
 }
 
-fn plot_figures(results: &Path, out: &Path) -> Result<(), Failure> {
+fn plot_figures(
+    results: &Path,
+    out: &Path,
+    formats: &[crate::figure::Format],
+) -> Result<(), Failure> {
     use crate::figure::{FigureError, draw};
-    let drawn = draw(results, out).map_err(|e| match e {
+    let drawn = draw(results, out, formats).map_err(|e| match e {
         FigureError::Output(o) => Failure::Output(o),
         FigureError::NoResults(_) => Failure::Usage(e.to_string()),
         other => Failure::Usage(other.to_string()),

@@ -237,12 +237,12 @@ fn encode_part(
     Ok(final_path.to_path_buf())
 }
 
-/// Writes `text` to `path` atomically (temporary file, sync, rename).
-pub fn write_atomic(path: &Path, text: &str) -> Result<(), OutputError> {
+/// Writes `data` (text or bytes) to `path` atomically (temporary file, sync, rename).
+pub fn write_atomic(path: &Path, data: impl AsRef<[u8]>) -> Result<(), OutputError> {
     let tmp = temp_path(path);
     let result = File::create(&tmp)
         .and_then(|mut f| {
-            f.write_all(text.as_bytes())?;
+            f.write_all(data.as_ref())?;
             f.sync_all()
         })
         .map_err(io(&tmp))

@@ -282,7 +282,7 @@ pub fn execute_with(
         // counts live in its own manifest.
         output::write_atomic(
             &dir.join("manifest.json"),
-            &manifest(
+            manifest(
                 plan,
                 prov,
                 &cols,
@@ -298,7 +298,7 @@ pub fn execute_with(
     let write_manifest = |status: &str, executed: usize, failed: usize, ended: Option<u64>| {
         output::write_atomic(
             &dir.join(manifest_name(opts.shard)),
-            &manifest(
+            manifest(
                 plan,
                 prov,
                 &cols,

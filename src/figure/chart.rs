@@ -1,0 +1,605 @@
+//! Chart descriptions (what to draw: line charts over a numeric axis, grouped box plots over
+//! categories) and their rendering to SVG and PNG with plotters. Text is set in an embedded
+//! DejaVu Sans subset (`DejaVuSans-subset.ttf`, licence in `FONT-LICENSE.txt`), so a PNG looks
+//! the same on a machine without fonts. Rendering is deterministic: the same chart gives the
+//! same bytes.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::fmt::Write as _;
+
+/// Pixel size of every figure.
+pub const SIZE: (u32, u32) = (1120, 620);
+
+/// Width of the legend panel at the right of every figure.
+const LEGEND_W: u32 = 250;
+
+/// An output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    /// Portable Network Graphics (RGB, 8 bits).
+    Png,
+    /// Scalable Vector Graphics.
+    Svg,
+}
+
+impl Format {
+    /// The file extension.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+        }
+    }
+
+    /// Parses a comma-separated list such as `png,svg` (sorted, without repeats).
+    pub fn parse_list(s: &str) -> Result<Vec<Format>, String> {
+        let mut out = Vec::new();
+        for part in s.split(',').map(str::trim) {
+            out.push(match part {
+                "png" => Format::Png,
+                "svg" => Format::Svg,
+                other => {
+                    return Err(format!(
+                        "--format: unknown format `{other}` (allowed: png, svg, or both as `png,svg`)"
+                    ));
+                }
+            });
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+}
+
+/// Five-number summary and mean of a sample (quartiles by linear interpolation between
+/// order statistics, numpy's default).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stats {
+    /// Smallest value.
+    pub min: f64,
+    /// First quartile.
+    pub q1: f64,
+    /// Median.
+    pub median: f64,
+    /// Third quartile.
+    pub q3: f64,
+    /// Largest value.
+    pub max: f64,
+    /// Arithmetic mean.
+    pub mean: f64,
+    /// Sample size.
+    pub n: usize,
+}
+
+impl Stats {
+    /// The summary of the finite values of `values`; `None` when there are none.
+    pub fn of(values: &[f64]) -> Option<Stats> {
+        let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_unstable_by(f64::total_cmp);
+        let q = |p: f64| {
+            let rank = p * (v.len() - 1) as f64;
+            let lo = rank.floor() as usize;
+            let hi = (lo + 1).min(v.len() - 1);
+            v[lo] + (v[hi] - v[lo]) * (rank - lo as f64)
+        };
+        Some(Stats {
+            min: v[0],
+            q1: q(0.25),
+            median: q(0.5),
+            q3: q(0.75),
+            max: v[v.len() - 1],
+            mean: v.iter().sum::<f64>() / v.len() as f64,
+            n: v.len(),
+        })
+    }
+}
+
+/// One line of a line chart: its label and a summary per x, in ascending x.
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// Legend label.
+    pub label: String,
+    /// (x, summary of the replicates at x).
+    pub points: Vec<(f64, Stats)>,
+}
+
+/// Lines through the means, with whiskers from min to max where a point has replicates.
+#[derive(Clone, Debug)]
+pub struct LineChart {
+    /// Title.
+    pub title: String,
+    /// X axis description, with unit.
+    pub x_label: String,
+    /// Y axis description, with unit.
+    pub y_label: String,
+    /// Log10 x axis.
+    pub log_x: bool,
+    /// Log10 y axis.
+    pub log_y: bool,
+    /// The lines.
+    pub series: Vec<Series>,
+}
+
+/// Box plots of groups side by side within categories: box from q1 to q3, bar at the median,
+/// whiskers to min and max, a diamond at the mean.
+#[derive(Clone, Debug)]
+pub struct BoxChart {
+    /// Title.
+    pub title: String,
+    /// X axis description.
+    pub x_label: String,
+    /// Y axis description, with unit.
+    pub y_label: String,
+    /// Log10 y axis.
+    pub log_y: bool,
+    /// Category names, left to right.
+    pub categories: Vec<String>,
+    /// Group names (legend), in order within a category.
+    pub groups: Vec<String>,
+    /// (category index, group index, summary).
+    pub boxes: Vec<(usize, usize, Stats)>,
+}
+
+/// A chart to draw.
+#[derive(Clone, Debug)]
+pub enum Chart {
+    /// Line chart.
+    Lines(LineChart),
+    /// Grouped box plots.
+    Boxes(BoxChart),
+}
+
+impl Chart {
+    /// The legend labels, in order.
+    pub fn labels(&self) -> Vec<&str> {
+        match self {
+            Chart::Lines(c) => c.series.iter().map(|s| s.label.as_str()).collect(),
+            Chart::Boxes(c) => c.groups.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// Colours of the series and groups, in order (matplotlib's tab10).
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+fn colour(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+const FONT: &str = "sans-serif";
+
+fn register_font() -> Result<(), String> {
+    static DONE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let ok = *DONE.get_or_init(|| {
+        plotters::style::register_font(
+            FONT,
+            FontStyle::Normal,
+            include_bytes!("DejaVuSans-subset.ttf"),
+        )
+        .is_ok()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err("the embedded font could not be loaded".into())
+    }
+}
+
+/// Renders `chart` in `format`: the file's bytes.
+pub fn render(chart: &Chart, format: Format) -> Result<Vec<u8>, String> {
+    register_font()?;
+    let (w, h) = SIZE;
+    match format {
+        Format::Svg => {
+            let mut s = String::new();
+            {
+                let root = SVGBackend::with_string(&mut s, SIZE).into_drawing_area();
+                paint(&root, chart)?;
+                root.present().map_err(|e| e.to_string())?;
+            }
+            Ok(s.into_bytes())
+        }
+        Format::Png => {
+            let mut buf = vec![0u8; (w * h * 3) as usize];
+            {
+                let root = BitMapBackend::with_buffer(&mut buf, SIZE).into_drawing_area();
+                paint(&root, chart)?;
+                root.present().map_err(|e| e.to_string())?;
+            }
+            let mut out = Vec::new();
+            let mut enc = png::Encoder::new(&mut out, w, h);
+            enc.set_color(png::ColorType::Rgb);
+            enc.set_depth(png::BitDepth::Eight);
+            let mut writer = enc.write_header().map_err(|e| e.to_string())?;
+            writer.write_image_data(&buf).map_err(|e| e.to_string())?;
+            writer.finish().map_err(|e| e.to_string())?;
+            Ok(out)
+        }
+    }
+}
+
+fn paint<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_W);
+    let boxes_legend = matches!(chart, Chart::Boxes(_));
+    match chart {
+        Chart::Lines(c) => lines(&plot, c)?,
+        Chart::Boxes(c) => boxes(&plot, c)?,
+    }
+    // The legend sits in its own panel, so it never hides data.
+    let e = |x: &dyn std::fmt::Display| x.to_string();
+    for (i, label) in chart.labels().into_iter().enumerate() {
+        let y = 70 + 26 * i as i32;
+        let col = colour(i);
+        if boxes_legend {
+            legend
+                .draw(&Rectangle::new(
+                    [(8, y - 7), (30, y + 7)],
+                    col.mix(0.3).filled(),
+                ))
+                .map_err(|x| e(&x))?;
+            legend
+                .draw(&Rectangle::new(
+                    [(8, y - 7), (30, y + 7)],
+                    col.stroke_width(2),
+                ))
+                .map_err(|x| e(&x))?;
+        } else {
+            legend
+                .draw(&PathElement::new(
+                    vec![(6, y), (32, y)],
+                    col.stroke_width(3),
+                ))
+                .map_err(|x| e(&x))?;
+            legend
+                .draw(&Circle::new((19, y), 4, col.filled()))
+                .map_err(|x| e(&x))?;
+        }
+        legend
+            .draw(&Text::new(
+                label.to_string(),
+                (40, y - 8),
+                (FONT, 15).into_font().color(&BLACK),
+            ))
+            .map_err(|x| e(&x))?;
+    }
+    Ok(())
+}
+
+/// The range of positive (log) or all values, widened so that nothing sits on the frame.
+fn span(values: impl Iterator<Item = f64>, log: bool) -> Option<(f64, f64)> {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.filter(|v| v.is_finite() && (!log || *v > 0.0)) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if lo > hi {
+        return None;
+    }
+    Some(if log {
+        // Whole decades, so that both ends carry a labelled tick.
+        let down = 10f64.powf((lo * 0.999).log10().floor());
+        let up = 10f64.powf((hi * 1.001).log10().ceil());
+        // Nudged outwards: plotters labels the decades strictly inside the range.
+        (down * 0.9999, up * 1.0001)
+    } else if lo == hi {
+        (lo - 1.0, hi + 1.0)
+    } else {
+        // From zero when the data are near it, else around the data.
+        let pad = (hi - lo) * 0.08;
+        let from_zero = lo >= 0.0 && lo < (hi - lo) * 0.5;
+        (if from_zero { 0.0 } else { lo - pad }, hi + pad)
+    })
+}
+
+/// A tick label: plain numbers, without noise digits.
+pub fn tick(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if !(1e-3..1e6).contains(&a) {
+        format!("{v:.0e}")
+    } else if a >= 100.0 || (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        let mut s = String::new();
+        let digits = (2 - a.log10().floor() as i32).clamp(1, 6) as usize;
+        let _ = write!(s, "{v:.digits$}");
+        if s.contains('.') {
+            let t = s.trim_end_matches('0').trim_end_matches('.').len();
+            s.truncate(t);
+        }
+        s
+    }
+}
+
+fn lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LineChart) -> Result<(), String> {
+    let e = |x: &dyn std::fmt::Display| x.to_string();
+    let xs = c.series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+    let ys = c
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().flat_map(|p| [p.1.min, p.1.max, p.1.mean]));
+    let (Some((mut x0, mut x1)), Some((y0, y1))) = (span(xs.clone(), c.log_x), span(ys, c.log_y))
+    else {
+        return Err("nothing to draw (no finite values)".into());
+    };
+    // Lines start at the first x and end at the last, with a little room.
+    let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    if lo < hi {
+        if c.log_x {
+            (x0, x1) = (lo / 1.25, hi * 1.25);
+        } else {
+            let pad = (hi - lo) * 0.04;
+            (x0, x1) = (lo - pad, hi + pad);
+        }
+    }
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .caption(&c.title, (FONT, 24))
+        .margin(18)
+        .margin_right(10)
+        .x_label_area_size(55)
+        .y_label_area_size(90);
+    macro_rules! draw {
+        ($chart:expr) => {{
+            let mut chart = $chart.map_err(|x| e(&x))?;
+            chart
+                .configure_mesh()
+                .x_desc(c.x_label.as_str())
+                .y_desc(c.y_label.as_str())
+                .axis_desc_style((FONT, 18))
+                .label_style((FONT, 15))
+                .x_label_formatter(&|x| tick(*x))
+                .y_label_formatter(&|y| tick(*y))
+                .light_line_style(RGBColor(235, 235, 235))
+                .draw()
+                .map_err(|x| e(&x))?;
+            let ok = |y: f64| y.is_finite() && (!c.log_y || y > 0.0);
+            for (i, s) in c.series.iter().enumerate() {
+                let col = colour(i);
+                // A line that coincides with a later one (flood and SPT share their
+                // delays) is drawn wider, so that it still shows at the edges.
+                let same = |a: &Series, b: &Series| {
+                    a.points.len() == b.points.len()
+                        && a.points.iter().zip(&b.points).all(|(p, q)| {
+                            p.0 == q.0 && (p.1.mean - q.1.mean).abs() <= 1e-9 * p.1.mean.abs()
+                        })
+                };
+                let width = if c.series[i + 1..].iter().any(|t| same(s, t)) {
+                    6
+                } else {
+                    2
+                };
+                let style = ShapeStyle::from(col).stroke_width(width);
+                let pts = || {
+                    s.points
+                        .iter()
+                        .filter(|p| ok(p.1.mean))
+                        .map(|p| (p.0, p.1.mean))
+                };
+                chart
+                    .draw_series(LineSeries::new(pts(), style))
+                    .map_err(|x| e(&x))?;
+                chart
+                    .draw_series(pts().map(|xy| Circle::new(xy, 4, col.filled())))
+                    .map_err(|x| e(&x))?;
+                let whiskers = s
+                    .points
+                    .iter()
+                    .filter(|p| p.1.n > 1 && ok(p.1.min) && ok(p.1.max) && p.1.min < p.1.max)
+                    .map(|p| {
+                        PathElement::new(vec![(p.0, p.1.min), (p.0, p.1.max)], col.stroke_width(1))
+                    });
+                chart.draw_series(whiskers).map_err(|x| e(&x))?;
+            }
+        }};
+    }
+    match (c.log_x, c.log_y) {
+        (true, true) => {
+            draw!(builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale()))
+        }
+        (true, false) => draw!(builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1)),
+        (false, true) => draw!(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())),
+        (false, false) => draw!(builder.build_cartesian_2d(x0..x1, y0..y1)),
+    }
+    Ok(())
+}
+
+fn boxes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &BoxChart) -> Result<(), String> {
+    let e = |x: &dyn std::fmt::Display| x.to_string();
+    let ys = c.boxes.iter().flat_map(|b| [b.2.min, b.2.max]);
+    let Some((y0, y1)) = span(ys, c.log_y) else {
+        return Err("nothing to draw (no finite values)".into());
+    };
+    let n = c.categories.len().max(1);
+    // With at most n labels over a range n wide, plotters' ticks fall on the integers.
+    let x_range = -0.5..n as f64 - 0.5;
+    let groups = c.groups.len().max(1);
+    // Each category is one unit wide; its groups share 80 % of it.
+    let slot = 0.8 / groups as f64;
+    let at = |cat: usize, group: usize| cat as f64 - 0.4 + slot * (group as f64 + 0.5);
+    let half = slot * 0.35;
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .caption(&c.title, (FONT, 24))
+        .margin(18)
+        .margin_right(10)
+        .x_label_area_size(55)
+        .y_label_area_size(90);
+    let label = |x: &f64| {
+        let i = x.round();
+        if (x - i).abs() < 1e-6 && i >= 0.0 {
+            c.categories.get(i as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    macro_rules! draw {
+        ($chart:expr) => {{
+            let mut chart = $chart.map_err(|x| e(&x))?;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(n)
+                .x_desc(c.x_label.as_str())
+                .y_desc(c.y_label.as_str())
+                .axis_desc_style((FONT, 18))
+                .label_style((FONT, 15))
+                .x_label_formatter(&label)
+                .y_label_formatter(&|y| tick(*y))
+                .light_line_style(RGBColor(235, 235, 235))
+                .draw()
+                .map_err(|x| e(&x))?;
+            let ok = |y: f64| y.is_finite() && (!c.log_y || y > 0.0);
+            for g in 0..c.groups.len() {
+                let col = colour(g);
+                // On a log axis, values at or below zero sit on the axis floor.
+                let floor = |v: f64| if c.log_y { v.max(y0) } else { v };
+                let clamp = |s: Stats| Stats {
+                    min: floor(s.min),
+                    q1: floor(s.q1),
+                    median: floor(s.median),
+                    q3: floor(s.q3),
+                    max: floor(s.max),
+                    mean: floor(s.mean),
+                    n: s.n,
+                };
+                let mine = || {
+                    c.boxes
+                        .iter()
+                        .filter(move |b| b.1 == g && b.2.max.is_finite() && b.2.min.is_finite())
+                        .map(move |&(cat, g, s)| (cat, g, clamp(s)))
+                        .filter(move |b| ok(b.2.max))
+                };
+                let fill = col.mix(0.3).filled();
+                chart
+                    .draw_series(mine().map(|(cat, g, s)| {
+                        let x = at(cat, g);
+                        Rectangle::new([(x - half, s.q1), (x + half, s.q3)], fill)
+                    }))
+                    .map_err(|x| e(&x))?;
+                let stroke = col.stroke_width(2);
+                for (cat, g, s) in mine() {
+                    let x = at(cat, g);
+                    let shapes = [
+                        vec![
+                            (x - half, s.q1),
+                            (x + half, s.q1),
+                            (x + half, s.q3),
+                            (x - half, s.q3),
+                            (x - half, s.q1),
+                        ],
+                        vec![(x - half, s.median), (x + half, s.median)],
+                        vec![(x, s.q3), (x, s.max)],
+                        vec![(x, s.q1), (x, s.min)],
+                        vec![(x - half / 2.0, s.max), (x + half / 2.0, s.max)],
+                        vec![(x - half / 2.0, s.min), (x + half / 2.0, s.min)],
+                    ];
+                    chart
+                        .draw_series(shapes.into_iter().map(|p| PathElement::new(p, stroke)))
+                        .map_err(|x| e(&x))?;
+                    if ok(s.mean) {
+                        chart
+                            .draw_series(std::iter::once(Cross::new(
+                                (x, s.mean),
+                                4,
+                                BLACK.stroke_width(1),
+                            )))
+                            .map_err(|x| e(&x))?;
+                    }
+                }
+            }
+        }};
+    }
+    if c.log_y {
+        draw!(builder.build_cartesian_2d(x_range, (y0..y1).log_scale()));
+    } else {
+        draw!(builder.build_cartesian_2d(x_range, y0..y1));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_are_numpy_quartiles() {
+        let s = Stats::of(&[4.0, 1.0, f64::NAN, 3.0, 2.0]).unwrap();
+        assert_eq!(
+            (s.min, s.q1, s.median, s.q3, s.max),
+            (1.0, 1.75, 2.5, 3.25, 4.0)
+        );
+        assert_eq!((s.mean, s.n), (2.5, 4));
+        assert!(Stats::of(&[f64::NAN]).is_none());
+        let one = Stats::of(&[7.0]).unwrap();
+        assert_eq!((one.q1, one.median, one.q3), (7.0, 7.0, 7.0));
+    }
+
+    #[test]
+    fn ticks_read_cleanly() {
+        assert_eq!(tick(1000.0), "1000");
+        assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(2.5), "2.5");
+        assert_eq!(tick(0.1 + 0.2), "0.3");
+        assert_eq!(tick(1e7), "1e7");
+        assert_eq!(tick(0.0), "0");
+    }
+
+    #[test]
+    fn formats_parse_and_refuse_unknown_names() {
+        assert_eq!(
+            Format::parse_list("svg,png,svg").unwrap(),
+            vec![Format::Png, Format::Svg]
+        );
+        let err = Format::parse_list("png,pdf").unwrap_err();
+        assert!(err.contains("`pdf`") && err.contains("png, svg"), "{err}");
+    }
+
+    #[test]
+    fn both_formats_render_labelled_identical_bytes() {
+        let s = |v: &[f64]| Stats::of(v).unwrap();
+        let chart = Chart::Boxes(BoxChart {
+            title: "delays".into(),
+            x_label: "case".into(),
+            y_label: "seconds".into(),
+            log_y: true,
+            categories: vec!["a".into(), "b".into()],
+            groups: vec!["agreement".into(), "update".into()],
+            boxes: vec![
+                (0, 0, s(&[0.1, 0.2, 0.3])),
+                (0, 1, s(&[1.0, 2.0])),
+                (1, 1, s(&[3.0])),
+            ],
+        });
+        let svg = String::from_utf8(render(&chart, Format::Svg).unwrap()).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("agreement") && svg.contains("update"));
+        let png = render(&chart, Format::Png).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let info = png::Decoder::new(std::io::Cursor::new(&png))
+            .read_info()
+            .unwrap()
+            .info()
+            .clone();
+        assert_eq!((info.width, info.height), SIZE);
+        assert_eq!(png, render(&chart, Format::Png).unwrap());
+    }
+}
