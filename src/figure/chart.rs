@@ -292,9 +292,13 @@ fn span(values: impl Iterator<Item = f64>, log: bool) -> Option<(f64, f64)> {
         return None;
     }
     Some(if log {
-        // Whole decades, so that both ends carry a labelled tick.
-        let down = 10f64.powf((lo * 0.999).log10().floor());
-        let up = 10f64.powf((hi * 1.001).log10().ceil());
+        // From a whole decade, so that the bottom carries a labelled tick; up to a whole
+        // decade too, unless that wastes most of it.
+        let down = 10f64.powf(lo.log10().floor());
+        let mut up = 10f64.powf(hi.log10().ceil());
+        if up / hi > 3.0 {
+            up = hi * 1.5;
+        }
         // Nudged outwards: plotters labels the decades strictly inside the range.
         (down * 0.9999, up * 1.0001)
     } else if lo == hi {
@@ -310,7 +314,8 @@ fn span(values: impl Iterator<Item = f64>, log: bool) -> Option<(f64, f64)> {
 /// A tick label: plain numbers, without noise digits.
 pub fn tick(v: f64) -> String {
     let a = v.abs();
-    if a == 0.0 {
+    // Below 1e-12 a tick is zero plus rounding noise of the axis arithmetic.
+    if a < 1e-12 {
         "0".into()
     } else if !(1e-3..1e6).contains(&a) {
         format!("{v:.0e}")
@@ -562,6 +567,7 @@ mod tests {
         assert_eq!(tick(0.1 + 0.2), "0.3");
         assert_eq!(tick(1e7), "1e7");
         assert_eq!(tick(0.0), "0");
+        assert_eq!(tick(-1e-17), "0");
     }
 
     #[test]
