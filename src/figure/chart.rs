@@ -107,7 +107,7 @@ pub struct Series {
     pub points: Vec<(f64, Stats)>,
 }
 
-/// Lines through the means, with whiskers from min to max where a point has replicates.
+/// Lines through the means; where a point has replicates, a small box plot beside it.
 #[derive(Clone, Debug)]
 pub struct LineChart {
     /// Title.
@@ -345,17 +345,46 @@ fn lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LineChart) -> Re
         return Err("nothing to draw (no finite values)".into());
     };
     // Lines start at the first x and end at the last, with a little room.
-    let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-        (a.min(x), b.max(x))
-    });
+    let (lo, hi) = xs
+        .clone()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(x), b.max(x))
+        });
+    // 6 % of the span each side: room for the replicate boxes beside the end points.
     if lo < hi {
         if c.log_x {
-            (x0, x1) = (lo / 1.25, hi * 1.25);
+            let f = (hi / lo).powf(0.06);
+            (x0, x1) = (lo / f, hi * f);
         } else {
-            let pad = (hi - lo) * 0.04;
+            let pad = (hi - lo) * 0.06;
             (x0, x1) = (lo - pad, hi + pad);
         }
     }
+    // Sideways offsets of the replicate boxes, in fractions of the axis width: a slot per
+    // series within 60 % of the narrowest gap between x values (at most 1.2 % a slot).
+    let to_frac = |x: f64| {
+        if c.log_x {
+            (x / x0).log10() / (x1 / x0).log10()
+        } else {
+            (x - x0) / (x1 - x0)
+        }
+    };
+    let mut xs_sorted: Vec<f64> = xs.collect();
+    xs_sorted.sort_unstable_by(f64::total_cmp);
+    xs_sorted.dedup();
+    let gap = xs_sorted
+        .windows(2)
+        .map(|w| to_frac(w[1]) - to_frac(w[0]))
+        .fold(1.0f64, f64::min);
+    let step = (0.6 * gap / c.series.len().max(1) as f64).min(0.012);
+    let half = step * 0.35;
+    let shift = |x: f64, frac: f64| {
+        if c.log_x {
+            x * (x1 / x0).powf(frac)
+        } else {
+            x + frac * (x1 - x0)
+        }
+    };
     let mut builder = ChartBuilder::on(root);
     builder
         .caption(&c.title, (FONT, 24))
@@ -406,14 +435,42 @@ fn lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LineChart) -> Re
                 chart
                     .draw_series(pts().map(|xy| Circle::new(xy, 4, col.filled())))
                     .map_err(|x| e(&x))?;
-                let whiskers = s
-                    .points
-                    .iter()
-                    .filter(|p| p.1.n > 1 && ok(p.1.min) && ok(p.1.max) && p.1.min < p.1.max)
-                    .map(|p| {
-                        PathElement::new(vec![(p.0, p.1.min), (p.0, p.1.max)], col.stroke_width(1))
-                    });
-                chart.draw_series(whiskers).map_err(|x| e(&x))?;
+                // Where a point has replicates: a small box plot beside it (quartiles,
+                // median bar, min-max whiskers), shifted sideways per series so that the
+                // series at one x do not hide each other.
+                let off = (i as f64 - (c.series.len() as f64 - 1.0) / 2.0) * step;
+                let floor = |v: f64| if c.log_y { v.max(y0) } else { v };
+                for p in s.points.iter().filter(|p| p.1.n > 1 && ok(p.1.max)) {
+                    let st = p.1;
+                    let (xl, xm, xr) = (
+                        shift(p.0, off - half),
+                        shift(p.0, off),
+                        shift(p.0, off + half),
+                    );
+                    let (lo, q1, md, q3, hi) = (
+                        floor(st.min),
+                        floor(st.q1),
+                        floor(st.median),
+                        floor(st.q3),
+                        st.max,
+                    );
+                    let thin = col.stroke_width(1);
+                    let shapes = [
+                        vec![(xl, q1), (xr, q1), (xr, q3), (xl, q3), (xl, q1)],
+                        vec![(xl, md), (xr, md)],
+                        vec![(xm, q3), (xm, hi)],
+                        vec![(xm, q1), (xm, lo)],
+                    ];
+                    chart
+                        .draw_series(std::iter::once(Rectangle::new(
+                            [(xl, q1), (xr, q3)],
+                            col.mix(0.25).filled(),
+                        )))
+                        .map_err(|x| e(&x))?;
+                    chart
+                        .draw_series(shapes.into_iter().map(|v| PathElement::new(v, thin)))
+                        .map_err(|x| e(&x))?;
+                }
             }
         }};
     }
