@@ -460,7 +460,7 @@ static PBFT_PARAMS: &[ParamDef] = &[
         kind: Kind::Choice(&["per_node", "per_node_jitter", "per_message"]),
         default: "per_node",
         environment: true,
-        doc: "per_node: one Normal(mean, sd) draw per node, link = slower end; per_node_jitter: node i has Normal(mu_i, jitter * mu_i), drawn afresh at both ends of every message; per_message: Normal(mean, sd) per message per link (paper B). Every draw is clamped at bandwidth_min",
+        doc: "per_node: one Normal(mean, sd) draw per node, link = slower end; per_node_jitter: node i has Normal(mu_i, jitter * mu_i), drawn afresh at both ends of every message; per_message: Normal(mean, sd) per message per link (paper B). Every draw is clamped at bandwidth_min; per-message draws also at mean + 8 sd",
     },
     ParamDef {
         key: "bandwidth_mean",

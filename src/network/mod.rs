@@ -119,6 +119,9 @@ pub struct Network {
     bw: Vec<f64>,
     /// Standard deviation of each node's own distribution, MB/s (0 unless jitter).
     bw_sd: Vec<f64>,
+    /// The most bandwidth any link of node u can have for any message, MB/s (see
+    /// [`DRAW_CEILING_SDS`]): what lets gossip skip links that cannot deliver first.
+    bw_ceiling: Vec<f64>,
     /// One-way latency plus processing, ns, `n * n`, row = sender.
     lat: Vec<u64>,
     /// City index of each node (empty when latency needs no location).
@@ -239,14 +242,44 @@ pub fn round_ns(x: f64) -> Time {
     }
 }
 
-/// A normal draw clamped at `min`, from a counter-based generator.
+/// Per-message bandwidth draws are capped at mean + this many standard deviations. A draw
+/// beyond 8 sd has probability about 1e-15, so the cap changes no result one will ever see;
+/// what it buys is a hard ceiling on every link's bandwidth, hence a floor on every
+/// transmission time, which lets gossip skip most links without drawing (see
+/// [`Network::gossip_from`]).
+pub const DRAW_CEILING_SDS: f64 = 8.0;
+
+/// A normal draw clamped to [`min`, mean + 8 sd], from a counter-based generator.
 #[inline]
 fn clamped_normal(mean: f64, sd: f64, min: f64, key: u64) -> f64 {
     if sd == 0.0 {
         return mean.max(min);
     }
     let d = Normal::new(mean, sd).expect("sd is finite and >= 0");
-    d.sample(&mut SplitMix64::seed_from_u64(key)).max(min)
+    d.sample(&mut SplitMix64::seed_from_u64(key))
+        .min(mean + DRAW_CEILING_SDS * sd)
+        .max(min)
+}
+
+/// Per node, the largest bandwidth a link of the node can take under `model` (its own
+/// bandwidth, or the ceiling of its per-message draws): a link's bandwidth is at most either
+/// end's ceiling.
+fn bandwidth_ceilings(
+    model: Bandwidth,
+    bw: &[f64],
+    bw_sd: &[f64],
+    mean: f64,
+    sd: f64,
+    min: f64,
+) -> Vec<f64> {
+    bw.iter()
+        .zip(bw_sd)
+        .map(|(&b, &s)| match model {
+            Bandwidth::PerNode => b,
+            Bandwidth::PerNodeJitter { .. } => (b + DRAW_CEILING_SDS * s).max(min),
+            Bandwidth::PerMessage => (mean + DRAW_CEILING_SDS * sd).max(min),
+        })
+        .collect()
 }
 
 impl Network {
@@ -307,12 +340,21 @@ impl Network {
                 lat[u * n as usize + v] = l + p.processing_ns;
             }
         }
+        let bw_ceiling = bandwidth_ceilings(
+            p.bandwidth,
+            &bw,
+            &bw_sd,
+            p.bandwidth_mean,
+            p.bandwidth_sd,
+            p.bandwidth_min,
+        );
         Network {
             n,
             off,
             adj,
             bw,
             bw_sd,
+            bw_ceiling,
             lat,
             city,
             model: p.bandwidth,
@@ -456,12 +498,15 @@ impl Network {
         // the frontier (the scanned array, or the heap).
         let relax = |s: &mut GossipScratch, u: u32, t: Time| {
             let lat = &self.lat[(u * n32) as usize..((u + 1) * n32) as usize];
+            // No link of u is faster than its ceiling, and IEEE division, the product and
+            // the rounding are monotone: every transmission from u takes at least this.
+            let floor_tx = round_ns((size_mb / self.bw_ceiling[u as usize]) * NS_PER_S);
             for &v in self.peers(u) {
                 let best = s.arrival[v as usize];
-                // A transmission takes at least the latency (and 1 ns), so this skips settled
-                // nodes and copies that cannot arrive first without drawing a bandwidth.
-                // Draws are counter-based, so skipping one changes nothing else.
-                if t + lat[v as usize].max(1) > best {
+                // A message takes at least the latency plus that floor (and 1 ns), so this
+                // skips settled nodes and copies that cannot arrive first without drawing a
+                // bandwidth. Draws are counter-based, so skipping one changes nothing else.
+                if t + (lat[v as usize] + floor_tx).max(1) > best {
                     continue;
                 }
                 let a =
@@ -650,12 +695,21 @@ impl Network {
         } else {
             keep.iter().map(|&u| template.city[u as usize]).collect()
         };
+        let bw_ceiling = bandwidth_ceilings(
+            template.model,
+            &bw,
+            &bw_sd,
+            template.mean,
+            template.sd,
+            template.min,
+        );
         Network {
             n,
             off,
             adj,
             bw,
             bw_sd,
+            bw_ceiling,
             lat,
             city,
             model: template.model,
@@ -827,6 +881,34 @@ mod tests {
                 assert_eq!(s.arrival, want, "case {i} origin {origin}");
                 let reached = want.iter().filter(|&&a| a != Time::MAX).count() as u32 - 1;
                 assert_eq!(spread.reached, reached);
+            }
+        }
+    }
+
+    #[test]
+    fn no_link_is_faster_than_either_end_s_ceiling() {
+        for (i, bw) in [
+            Bandwidth::PerNode,
+            Bandwidth::PerMessage,
+            Bandwidth::PerNodeJitter { cv: 0.3 },
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut p = params(Links::Bidirectional, bw, Latency::Distance);
+            // A wide spread, so that draws reach far into the tails.
+            p.bandwidth_sd = p.bandwidth_mean;
+            let net = Network::build(&p, 11, i as u64, 5);
+            for key in 0..2000u64 {
+                let u = (key % u64::from(net.n)) as u32;
+                for &v in net.peers(u) {
+                    let b = net.link_bandwidth(u, v, key);
+                    let ceiling = net.bw_ceiling[u as usize].min(net.bw_ceiling[v as usize]);
+                    assert!(
+                        b <= ceiling && b >= p.bandwidth_min,
+                        "{bw:?}: {b} > {ceiling}"
+                    );
+                }
             }
         }
     }
