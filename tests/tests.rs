@@ -557,6 +557,17 @@ mod commands {
                 m.name(),
                 m.name()
             );
+            if let Some(d) = m.detail() {
+                let table =
+                    chainlab::cli::schema_markdown(&d.columns(&chainlab::runner::columns(m)));
+                assert!(
+                    readme.contains(&table),
+                    "README's {} table of {}s is stale: paste `chainlab schema --model {}`",
+                    m.name(),
+                    d.item,
+                    m.name()
+                );
+            }
             let params = chainlab::cli::params_markdown(m);
             assert!(
                 readme.contains(&params),
@@ -801,21 +812,32 @@ mod twin {
     }
 }
 
-/// Sharding, status, retries, kills: the guarantees a cluster sweep leans on.
 mod management {
     use super::*;
     use arrow_array::types::UInt32Type;
 
-    /// The entries of list column `name` in row `i` (floats).
-    fn list_f64(b: &RecordBatch, name: &str, i: usize) -> Vec<f64> {
+    /// The entries of list column `name` in row `i`, of primitive type `T`.
+    fn list<T: arrow_array::ArrowPrimitiveType>(
+        b: &RecordBatch,
+        name: &str,
+        i: usize,
+    ) -> Vec<T::Native> {
         let l = b.column_by_name(name).unwrap();
         let l = l.as_any().downcast_ref::<arrow_array::ListArray>().unwrap();
         let v = l.value(i);
         let v = v
             .as_any()
-            .downcast_ref::<arrow_array::Float64Array>()
+            .downcast_ref::<arrow_array::PrimitiveArray<T>>()
             .unwrap();
         v.values().to_vec()
+    }
+
+    fn list_f64(b: &RecordBatch, name: &str, i: usize) -> Vec<f64> {
+        list::<Float64Type>(b, name, i)
+    }
+
+    fn list_u32(b: &RecordBatch, name: &str, i: usize) -> Vec<u32> {
+        list::<UInt32Type>(b, name, i)
     }
 
     fn strings(b: &RecordBatch, name: &str) -> Vec<String> {
@@ -868,6 +890,35 @@ mod management {
                     let sum = parts[0][j] + parts[1][j] + parts[2][j];
                     assert!((sum - t).abs() < 1e-9, "row {i} block {j}");
                 }
+            }
+        }
+        // The table of configuration blocks: one row per list entry, the same values, the
+        // same bytes whatever --jobs.
+        let blocks_of = |root: &str| {
+            let plan = plan_dir(&tmp.path().join(root), "mgmt_config");
+            let hash = plan.file_name().unwrap().to_owned();
+            read_rows(&tmp.path().join(root).join("mgmt_config.blocks").join(hash))
+        };
+        let (ba, bb) = (blocks_of("a"), blocks_of("b"));
+        assert_eq!(ba, bb);
+        let t = &ba[0];
+        assert_eq!(
+            t.num_rows() as u64,
+            blocks.iter().map(|&n| u64::from(n)).sum::<u64>()
+        );
+        let run_index = values::<UInt64Type>(t, "run_index");
+        let index = values::<UInt32Type>(t, "cb_index");
+        let height = values::<UInt32Type>(t, "cb_height");
+        let update = values::<Float64Type>(t, "cb_update_s");
+        let mut row = 0;
+        for (i, &n) in blocks.iter().enumerate() {
+            let heights = list_u32(batch, "cb_height", i);
+            let updates = list_f64(batch, "cb_update_s", i);
+            for j in 0..n as usize {
+                assert_eq!((run_index[row], index[row]), (i as u64, j as u32));
+                assert_eq!(height[row], heights[j]);
+                assert_eq!(update[row].to_bits(), updates[j].to_bits());
+                row += 1;
             }
         }
         // Same committee and network (the environment does not depend on cb_size): a 4 MB
@@ -1221,6 +1272,7 @@ mod figures {
     }
 }
 
+/// Sharding, status, retries, kills: the guarantees a cluster sweep leans on.
 mod cluster {
     use super::*;
     use chainlab::model::Model;

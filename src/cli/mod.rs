@@ -402,6 +402,15 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
                 "Result columns{besides}:\n\n{}",
                 schema_markdown(&own_columns(m))
             );
+            if let Some(d) = m.detail() {
+                outln!(
+                    "Table of {}s (results/<experiment>.{}/<plan-hash>/part-NNNNN.parquet, one row per {}):\n\n{}",
+                    d.item,
+                    d.name,
+                    d.item,
+                    schema_markdown(&d.columns(&crate::runner::columns(m)))
+                );
+            }
             Ok(())
         }
     }

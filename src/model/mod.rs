@@ -1103,6 +1103,20 @@ impl Model {
         &all[self.parent().map_or(0, |p| p.params().len())..]
     }
 
+    /// The per-item table this model writes beside its run rows, if any: management writes
+    /// one row per configuration block (its `cb_*` list columns).
+    pub fn detail(&self) -> Option<crate::output::schema::Detail> {
+        match self {
+            Model::Management => Some(crate::output::schema::Detail {
+                name: "blocks",
+                prefix: "cb_",
+                index: "cb_index",
+                item: "configuration block",
+            }),
+            _ => None,
+        }
+    }
+
     /// The metric columns, in order.
     pub fn metrics(&self) -> &'static [MetricDef] {
         match self {

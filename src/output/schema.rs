@@ -199,3 +199,98 @@ pub fn metric_column(m: &MetricDef) -> Column {
         doc: m.doc.into(),
     }
 }
+
+/// A table of items that a model reports per run as aligned list columns (every list column
+/// whose name starts with `prefix`): one row per item, keyed by the run, so that readers need
+/// no unnest. It is derived from the run rows alone and written beside them, under
+/// `<root>/<experiment>.<name>/<plan-hash>/part-NNNNN.parquet`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Detail {
+    /// The table's name (the directory suffix).
+    pub name: &'static str,
+    /// The prefix of its list columns.
+    pub prefix: &'static str,
+    /// The name of the item's position column.
+    pub index: &'static str,
+    /// What one row is, for the position column's doc.
+    pub item: &'static str,
+}
+
+/// The run columns every detail row repeats.
+const DETAIL_KEYS: [&str; 5] = ["run_index", "run_key", "replicate", "case", "seed"];
+
+impl Detail {
+    fn lists<'a>(&self, main: &'a [Column]) -> impl Iterator<Item = (usize, &'a Column)> + 'a {
+        let prefix = self.prefix;
+        main.iter().enumerate().filter(move |(_, c)| {
+            c.name.starts_with(prefix)
+                && matches!(
+                    c.ty,
+                    ColumnType::ListU32 | ColumnType::ListF64 | ColumnType::ListStr
+                )
+        })
+    }
+
+    /// The table's columns: the run keys, the item's position, one column per list column
+    /// (same name, element type).
+    pub fn columns(&self, main: &[Column]) -> Vec<Column> {
+        let mut cols: Vec<Column> = DETAIL_KEYS
+            .iter()
+            .filter_map(|k| main.iter().find(|c| c.name == *k).cloned())
+            .collect();
+        cols.push(Column {
+            name: self.index.into(),
+            ty: ColumnType::U32,
+            nullable: false,
+            unit: "",
+            doc: format!(
+                "Position of the {} in its run's lists (0-based).",
+                self.item
+            ),
+        });
+        cols.extend(self.lists(main).map(|(_, c)| Column {
+            name: c.name.clone(),
+            ty: match c.ty {
+                ColumnType::ListU32 => ColumnType::U32,
+                ColumnType::ListF64 => ColumnType::F64,
+                _ => ColumnType::Str,
+            },
+            nullable: true,
+            unit: c.unit,
+            doc: c.doc.clone(),
+        }));
+        cols
+    }
+
+    /// One row per item of every run row (runs without items, failed ones included, give
+    /// none), in run order then item order.
+    pub fn rows(&self, main: &[Column], rows: &[Vec<Cell>]) -> Vec<Vec<Cell>> {
+        let keys: Vec<usize> = DETAIL_KEYS
+            .iter()
+            .filter_map(|k| main.iter().position(|c| c.name == *k))
+            .collect();
+        let lists: Vec<usize> = self.lists(main).map(|(i, _)| i).collect();
+        let len = |c: &Cell| match c {
+            Cell::LU(v) => v.len(),
+            Cell::LF(v) => v.len(),
+            Cell::LS(v) => v.len(),
+            _ => 0,
+        };
+        let mut out = Vec::new();
+        for r in rows {
+            let items = lists.iter().map(|&j| len(&r[j])).max().unwrap_or(0);
+            for i in 0..items {
+                let mut row: Vec<Cell> = keys.iter().map(|&k| r[k].clone()).collect();
+                row.push(Cell::U(i as u64));
+                row.extend(lists.iter().map(|&j| match &r[j] {
+                    Cell::LU(v) => v.get(i).map_or(Cell::Null, |&x| Cell::U(u64::from(x))),
+                    Cell::LF(v) => v.get(i).map_or(Cell::Null, |&x| Cell::F(x)),
+                    Cell::LS(v) => v.get(i).map_or(Cell::Null, |x| Cell::S(x.clone())),
+                    _ => Cell::Null,
+                }));
+                out.push(row);
+            }
+        }
+        out
+    }
+}

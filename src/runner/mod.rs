@@ -98,6 +98,13 @@ pub fn plan_dir(root: &Path, plan: &Plan) -> PathBuf {
     root.join(&plan.name).join(plan.hash_hex())
 }
 
+/// `<root>/<experiment>.<detail>/<plan-hash>`: where the model's per-item table goes (outside
+/// the plan directory, so that a `results/<experiment>/**/*.parquet` glob reads run rows only).
+pub fn detail_dir(root: &Path, plan: &Plan, detail: &crate::output::schema::Detail) -> PathBuf {
+    root.join(format!("{}.{}", plan.name, detail.name))
+        .join(plan.hash_hex())
+}
+
 /// The manifest this invocation writes: `manifest.json`, or one per shard
 /// (`manifest.shard-I-of-N.json`), so concurrent shards never overwrite each other's record.
 pub fn manifest_name(shard: Option<Shard>) -> String {
@@ -398,9 +405,28 @@ pub fn execute_with(
                     .into_iter()
                     .map(|r| r.expect("every run of a complete part has a row"))
                     .collect();
-                if let Err(e) =
+                // The per-item table first: the run part is what marks the part done, so a
+                // kill in between re-runs the part and rewrites both.
+                let detail = match plan.model.detail() {
+                    Some(d) => {
+                        let ddir = detail_dir(&opts.out_root, plan, &d);
+                        output::create_dir(&ddir).and_then(|()| {
+                            output::write_part(
+                                &ddir,
+                                &part_name(part),
+                                &d.columns(&cols),
+                                &d.rows(&cols, &rows),
+                                &footer(plan, part),
+                            )
+                            .map(|_| ())
+                        })
+                    }
+                    None => Ok(()),
+                };
+                if let Err(e) = detail.and_then(|()| {
                     output::write_part(&dir, &part_name(part), &cols, &rows, &footer(plan, part))
-                {
+                        .map(|_| ())
+                }) {
                     errors.lock().expect("error list lock").push(e);
                 }
             }
