@@ -181,26 +181,9 @@ impl Table {
         x: &str,
         y: impl Fn(usize) -> f64,
     ) -> Vec<Series> {
-        let mut acc: BTreeMap<Key, BTreeMap<Key, Vec<f64>>> = BTreeMap::new();
-        for &r in rows {
-            acc.entry(self.key(r, by))
-                .or_default()
-                .entry(self.key(r, x))
-                .or_default()
-                .push(y(r));
-        }
-        acc.into_iter()
-            .map(|(k, pts)| Series {
-                label: label(&k),
-                points: pts
-                    .into_iter()
-                    .filter_map(|(x, v)| match x {
-                        Key::N(x) => Stats::of(&v).map(|s| (x, s)),
-                        Key::S(_) => None,
-                    })
-                    .collect(),
-            })
-            .filter(|s| !s.points.is_empty())
+        self.split(rows, by, label)
+            .into_iter()
+            .filter_map(|(name, rows)| self.line(&rows, &name, x, &y))
             .collect()
     }
 

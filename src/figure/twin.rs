@@ -7,30 +7,33 @@ use super::chart::{Chart, LineChart};
 use super::table::{Group, Table};
 use super::{Figure, figure};
 
+/// The chain metrics both PBFT-based catalogues draw: (file stem, title, column, y axis).
+const CHAIN_METRICS: [(&str, &str, &str, &str); 3] = [
+    (
+        "latency",
+        "transaction latency",
+        "latency_sbs_s",
+        "latency_sbs_s, s",
+    ),
+    (
+        "throughput",
+        "throughput",
+        "throughput_sbs_tps",
+        "throughput_sbs_tps, tx/s",
+    ),
+    (
+        "block_time",
+        "mean time between blocks",
+        "block_time_mean_s",
+        "block_time_mean_s, s",
+    ),
+];
+
 /// `pbft` plans: box plots over the replicates of latency, throughput and block time per
 /// setting (case or swept value).
 pub fn pbft(exp: &str, t: &Table, out: &mut Vec<Figure>) {
     for facet in t.facets() {
-        for (stem, title, col, y_label) in [
-            (
-                "latency",
-                "transaction latency",
-                "latency_sbs_s",
-                "latency_sbs_s, s",
-            ),
-            (
-                "throughput",
-                "throughput",
-                "throughput_sbs_tps",
-                "throughput_sbs_tps, tx/s",
-            ),
-            (
-                "block_time",
-                "mean time between blocks",
-                "block_time_mean_s",
-                "block_time_mean_s, s",
-            ),
-        ] {
+        for &(stem, title, col, y_label) in &CHAIN_METRICS {
             let y = |r: usize| vec![t.num(r, col)];
             out.push(figure(
                 format!("{exp}_{stem}{}", facet.suffix()),
@@ -57,27 +60,8 @@ pub fn twin(exp: &str, t: &Table, out: &mut Vec<Figure>) {
         } else {
             facet.x_label.clone()
         };
-        for (stem, title, metric, y_label) in [
-            (
-                "latency",
-                "transaction latency",
-                "latency_sbs_s",
-                "latency_sbs_s, s",
-            ),
-            (
-                "throughput",
-                "throughput",
-                "throughput_sbs_tps",
-                "throughput_sbs_tps, tx/s",
-            ),
-            (
-                "block_time",
-                "mean time between blocks",
-                "block_time_mean_s",
-                "block_time_mean_s, s",
-            ),
-            ("gini", "decentralisation (Gini)", "gini_sbs", "gini_sbs"),
-        ] {
+        let gini = ("gini", "decentralisation (Gini)", "gini_sbs", "gini_sbs");
+        for &(stem, title, metric, y_label) in CHAIN_METRICS.iter().chain([&gini]) {
             let (orig, model) = (format!("orig_{metric}"), format!("model_{metric}"));
             let o = |r: usize| vec![t.num(r, &orig)];
             let m = |r: usize| vec![t.num(r, &model)];
