@@ -119,6 +119,9 @@ pub struct Network {
     bw: Vec<f64>,
     /// Standard deviation of each node's own distribution, MB/s (0 unless jitter).
     bw_sd: Vec<f64>,
+    /// Up to [`MASK_MAX_NODES`] nodes: each node's peers as a bit set (bit v = peer v), so
+    /// that gossip visits only the peers not yet settled. Empty for larger networks.
+    peer_mask: Vec<u64>,
     /// The most bandwidth any link of node u can have for any message, MB/s (see
     /// [`DRAW_CEILING_SDS`]): what lets gossip skip links that cannot deliver first.
     bw_ceiling: Vec<f64>,
@@ -172,6 +175,25 @@ impl GossipScratch {
             self.parent[o as usize] = o;
         }
     }
+}
+
+/// Up to this many nodes (one machine word), gossip keeps the frontier and the unsettled
+/// nodes as bit sets: the settle scan visits only open nodes and relaxation only unsettled
+/// peers (a settled peer can never be improved), in ascending node order as the array scan.
+const MASK_MAX_NODES: u32 = 64;
+
+/// Each node's peers as a bit set, for networks of at most [`MASK_MAX_NODES`] nodes.
+fn peer_masks(n: u32, off: &[u32], adj: &[u32]) -> Vec<u64> {
+    if n > MASK_MAX_NODES {
+        return Vec::new();
+    }
+    (0..n as usize)
+        .map(|u| {
+            adj[off[u] as usize..off[u + 1] as usize]
+                .iter()
+                .fold(0u64, |m, &v| m | 1 << v)
+        })
+        .collect()
 }
 
 /// The outcome of one broadcast, beyond the arrival times in the scratch.
@@ -348,10 +370,12 @@ impl Network {
             p.bandwidth_sd,
             p.bandwidth_min,
         );
+        let peer_mask = peer_masks(n, &off, &adj);
         Network {
             n,
             off,
             adj,
+            peer_mask,
             bw,
             bw_sd,
             bw_ceiling,
@@ -525,7 +549,59 @@ impl Network {
                 }
             }
         };
-        if scan {
+        if n32 <= MASK_MAX_NODES {
+            s.open.clear();
+            s.open.resize(n32 as usize, Time::MAX);
+            let mut open: u64 = 0;
+            let mut unsettled: u64 = if n32 == 64 { !0 } else { (1u64 << n32) - 1 };
+            for &(o, t0) in origins {
+                s.open[o as usize] = t0;
+                open |= 1 << o;
+            }
+            while open != 0 {
+                // The lowest (arrival, node) among the open nodes, in ascending node order:
+                // strict < keeps the lowest node among equal times.
+                let (mut t, mut u) = (Time::MAX, 0u32);
+                let mut m = open;
+                while m != 0 {
+                    let v = m.trailing_zeros();
+                    m &= m - 1;
+                    let a = s.open[v as usize];
+                    if a < t {
+                        t = a;
+                        u = v;
+                    }
+                }
+                open &= !(1 << u);
+                unsettled &= !(1 << u);
+                s.open[u as usize] = Time::MAX;
+                s.done[u as usize] = true;
+                s.order.push(u);
+                let lat = &self.lat[(u * n32) as usize..((u + 1) * n32) as usize];
+                let floor_tx = round_ns((size_mb / self.bw_ceiling[u as usize]) * NS_PER_S);
+                let mut peers = self.peer_mask[u as usize] & unsettled;
+                while peers != 0 {
+                    let v = peers.trailing_zeros();
+                    peers &= peers - 1;
+                    // As in `relax` below, for a peer not yet settled.
+                    let best = s.arrival[v as usize];
+                    if t + (lat[v as usize] + floor_tx).max(1) > best {
+                        continue;
+                    }
+                    let a = t
+                        + (self.transmission_seeded(u, v, size_mb, mseed) + lat[v as usize]).max(1);
+                    if a > best || (a == best && u > s.parent[v as usize]) || !alive(v, a) {
+                        continue;
+                    }
+                    s.arrival[v as usize] = a;
+                    s.parent[v as usize] = u;
+                    if a < best {
+                        s.open[v as usize] = a;
+                        open |= 1 << v;
+                    }
+                }
+            }
+        } else if scan {
             s.open.clear();
             s.open.resize(n32 as usize, Time::MAX);
             for &(o, t0) in origins {
@@ -703,10 +779,12 @@ impl Network {
             template.sd,
             template.min,
         );
+        let peer_mask = peer_masks(n, &off, &adj);
         Network {
             n,
             off,
             adj,
+            peer_mask,
             bw,
             bw_sd,
             bw_ceiling,
@@ -871,16 +949,22 @@ mod tests {
         .into_iter()
         .enumerate()
         {
-            let net = Network::build(&params(links, bw, lat), 7, i as u64, 9);
-            let mut s = GossipScratch::default();
-            for origin in [0, 17, 39] {
-                // Some nodes dead for a while, to exercise the alive filter.
-                let alive = |v: u32, t: Time| !(v % 7 == 3 && t < 150_000_000);
-                let spread = net.gossip(origin, 1000, 1.05, origin as u64, alive, &mut s);
-                let (want, _) = reference_gossip(&net, origin, 1000, 1.05, origin as u64, alive);
-                assert_eq!(s.arrival, want, "case {i} origin {origin}");
-                let reached = want.iter().filter(|&&a| a != Time::MAX).count() as u32 - 1;
-                assert_eq!(spread.reached, reached);
+            // 40 nodes: the bit-set search; 100: the array scan; 200: the heap.
+            for nodes in [40, 100, 200] {
+                let mut p = params(links, bw, lat);
+                p.nodes = nodes;
+                let net = Network::build(&p, 7, i as u64, 9);
+                let mut s = GossipScratch::default();
+                for origin in [0, 17, 39] {
+                    // Some nodes dead for a while, to exercise the alive filter.
+                    let alive = |v: u32, t: Time| !(v % 7 == 3 && t < 150_000_000);
+                    let spread = net.gossip(origin, 1000, 1.05, origin as u64, alive, &mut s);
+                    let (want, _) =
+                        reference_gossip(&net, origin, 1000, 1.05, origin as u64, alive);
+                    assert_eq!(s.arrival, want, "case {i} n {nodes} origin {origin}");
+                    let reached = want.iter().filter(|&&a| a != Time::MAX).count() as u32 - 1;
+                    assert_eq!(spread.reached, reached);
+                }
             }
         }
     }

@@ -415,7 +415,17 @@ impl Simulator {
                 end = p.duration_ns;
                 break;
             }
-            let (now, ev) = self.queue.pop().expect("peeked");
+            // A wave with deliveries left re-enters the queue for its next one in the same
+            // step as it leaves it (the same order as a pop and a push).
+            let (now, ev) = match self.queue.peek() {
+                Some((_, &Ev::Wave(slot))) if self.wave_has_next(slot) => {
+                    let w = &self.waves[slot as usize];
+                    let next =
+                        self.wave_items[slot as usize * self.n as usize + w.pos as usize + 1].0;
+                    self.queue.pop_and_reschedule(next, w.seq, Ev::Wave(slot))
+                }
+                _ => self.queue.pop().expect("peeked"),
+            };
             events += 1;
             self.handle(p, net, now, ev);
             end = now;
@@ -729,17 +739,20 @@ impl Simulator {
         };
     }
 
-    /// Pops the next delivery of a wave and puts the wave back for the one after.
+    /// Whether the wave has a delivery after its current one.
+    fn wave_has_next(&self, slot: u32) -> bool {
+        let w = &self.waves[slot as usize];
+        w.pos + 1 < w.len
+    }
+
+    /// Takes the wave's current delivery; the run loop has already put the wave back in the
+    /// queue for the next one, or the slot is freed after its last.
     fn next_of_wave(&mut self, slot: u32) -> (u32, Msg) {
         let n = self.n as usize;
         let w = &mut self.waves[slot as usize];
-        let base = slot as usize * n;
-        let (_, to) = self.wave_items[base + w.pos as usize];
+        let (_, to) = self.wave_items[slot as usize * n + w.pos as usize];
         w.pos += 1;
-        if w.pos < w.len {
-            let next = self.wave_items[base + w.pos as usize].0;
-            self.queue.schedule_with_seq(next, w.seq, Ev::Wave(slot));
-        } else {
+        if w.pos == w.len {
             self.free_waves.push(slot);
         }
         (to, w.msg)
