@@ -550,6 +550,9 @@ impl Network {
             }
         };
         if n32 <= MASK_MAX_NODES {
+            // Per-message draws share one ceiling: one division per message, not per node.
+            let uniform_floor = (self.model == Bandwidth::PerMessage && n32 > 0)
+                .then(|| round_ns((size_mb / self.bw_ceiling[0]) * NS_PER_S));
             s.open.clear();
             s.open.resize(n32 as usize, Time::MAX);
             let mut open: u64 = 0;
@@ -578,7 +581,9 @@ impl Network {
                 s.done[u as usize] = true;
                 s.order.push(u);
                 let lat = &self.lat[(u * n32) as usize..((u + 1) * n32) as usize];
-                let floor_tx = round_ns((size_mb / self.bw_ceiling[u as usize]) * NS_PER_S);
+                let floor_tx = uniform_floor.unwrap_or_else(|| {
+                    round_ns((size_mb / self.bw_ceiling[u as usize]) * NS_PER_S)
+                });
                 let mut peers = self.peer_mask[u as usize] & unsettled;
                 while peers != 0 {
                     let v = peers.trailing_zeros();
