@@ -174,13 +174,32 @@ impl<E: Copy> EventQueue<E> {
 /// too finely for [`EventQueue`]'s ring (the blockchain models count nanoseconds). Same order
 /// contract: earliest time first, FIFO among equal times.
 ///
-/// A 4-ary min-heap on (time, seq) over a flat array: half the depth of a binary heap, and a
-/// node's four children share a cache line or two. Keys are unique, so any correct heap pops
-/// in exactly the same order; the tests compare it with std's `BinaryHeap`.
+/// A 4-ary min-heap over a flat array: half the depth of a binary heap, and a node's four
+/// children share a cache line or two. Each entry's (time, seq) is packed into one `u128`
+/// (time in the high half), so a comparison is two instructions with no branch, and a sift
+/// picks the least of four children as a small tournament the compiler turns into
+/// conditional moves. Keys are unique, so any correct heap pops in exactly the same order;
+/// the tests compare it with std's `BinaryHeap`.
 pub struct HeapQueue<E> {
-    heap: Vec<Entry<E>>,
+    heap: Vec<Keyed<E>>,
     next_seq: u64,
     now: Time,
+}
+
+/// A heap entry: `key` = time << 64 | seq.
+struct Keyed<E> {
+    key: u128,
+    event: E,
+}
+
+#[inline]
+fn heap_key(time: Time, seq: u64) -> u128 {
+    (u128::from(time) << 64) | u128::from(seq)
+}
+
+#[inline]
+fn key_time(key: u128) -> Time {
+    (key >> 64) as Time
 }
 
 impl<E> Default for HeapQueue<E> {
@@ -190,13 +209,6 @@ impl<E> Default for HeapQueue<E> {
             next_seq: 0,
             now: 0,
         }
-    }
-}
-
-impl<E> Entry<E> {
-    #[inline]
-    fn before(&self, other: &Self) -> bool {
-        (self.time, self.seq) < (other.time, other.seq)
     }
 }
 
@@ -225,7 +237,7 @@ impl<E> HeapQueue<E> {
 
     /// The time of the earliest pending event.
     pub fn peek_time(&self) -> Option<Time> {
-        self.heap.first().map(|e| e.time)
+        self.heap.first().map(|e| key_time(e.key))
     }
 
     /// Schedules `event` at `time`, which must not lie in the past; returns its sequence
@@ -235,7 +247,10 @@ impl<E> HeapQueue<E> {
         debug_assert!(time >= self.now, "event scheduled in the past");
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.push(Entry { time, seq, event });
+        self.push(Keyed {
+            key: heap_key(time, seq),
+            event,
+        });
         seq
     }
 
@@ -247,16 +262,20 @@ impl<E> HeapQueue<E> {
     pub fn schedule_with_seq(&mut self, time: Time, seq: u64, event: E) {
         debug_assert!(time >= self.now, "event scheduled in the past");
         debug_assert!(seq < self.next_seq, "sequence number not handed out");
-        self.push(Entry { time, seq, event });
+        self.push(Keyed {
+            key: heap_key(time, seq),
+            event,
+        });
     }
 
     #[inline]
-    fn push(&mut self, e: Entry<E>) {
+    fn push(&mut self, e: Keyed<E>) {
+        let key = e.key;
         self.heap.push(e);
         let mut i = self.heap.len() - 1;
         while i > 0 {
             let parent = (i - 1) / 4;
-            if !self.heap[i].before(&self.heap[parent]) {
+            if key >= self.heap[parent].key {
                 break;
             }
             self.heap.swap(i, parent);
@@ -267,7 +286,7 @@ impl<E> HeapQueue<E> {
     /// The earliest pending event, left in place.
     #[inline]
     pub fn peek(&self) -> Option<(Time, &E)> {
-        self.heap.first().map(|e| (e.time, &e.event))
+        self.heap.first().map(|e| (key_time(e.key), &e.event))
     }
 
     /// Pops the earliest event (advancing time to it) and schedules `event` at `time` with the
@@ -277,29 +296,57 @@ impl<E> HeapQueue<E> {
     #[inline]
     pub fn pop_and_reschedule(&mut self, time: Time, seq: u64, event: E) -> (Time, E) {
         debug_assert!(seq < self.next_seq, "sequence number not handed out");
-        let top = std::mem::replace(&mut self.heap[0], Entry { time, seq, event });
-        debug_assert!(time >= top.time, "event scheduled in the past");
+        let top = std::mem::replace(
+            &mut self.heap[0],
+            Keyed {
+                key: heap_key(time, seq),
+                event,
+            },
+        );
+        let t = key_time(top.key);
+        debug_assert!(time >= t, "event scheduled in the past");
         self.sift_down(0);
-        self.now = top.time;
-        (top.time, top.event)
+        self.now = t;
+        (t, top.event)
     }
 
     /// Moves the entry at `i` down to its place.
     #[inline]
     fn sift_down(&mut self, mut i: usize) {
         let n = self.heap.len();
+        let key = self.heap[i].key;
         loop {
             let first = 4 * i + 1;
-            if first >= n {
-                break;
-            }
-            let mut best = first;
-            for c in first + 1..(first + 4).min(n) {
-                if self.heap[c].before(&self.heap[best]) {
-                    best = c;
+            let (best, best_key) = if first + 3 < n {
+                // All four children: a two-round tournament, free of unpredictable branches.
+                let h = &self.heap[first..first + 4];
+                let (a, ka) = if h[1].key < h[0].key {
+                    (1, h[1].key)
+                } else {
+                    (0, h[0].key)
+                };
+                let (b, kb) = if h[3].key < h[2].key {
+                    (3, h[3].key)
+                } else {
+                    (2, h[2].key)
+                };
+                if kb < ka {
+                    (first + b, kb)
+                } else {
+                    (first + a, ka)
                 }
-            }
-            if !self.heap[best].before(&self.heap[i]) {
+            } else if first < n {
+                let mut best = first;
+                for c in first + 1..n {
+                    if self.heap[c].key < self.heap[best].key {
+                        best = c;
+                    }
+                }
+                (best, self.heap[best].key)
+            } else {
+                break;
+            };
+            if best_key >= key {
                 break;
             }
             self.heap.swap(i, best);
@@ -311,13 +358,14 @@ impl<E> HeapQueue<E> {
     #[inline]
     pub fn pop(&mut self) -> Option<(Time, E)> {
         let last = self.heap.pop()?;
-        let Entry { time, event, .. } = if self.heap.is_empty() {
+        let Keyed { key, event } = if self.heap.is_empty() {
             last
         } else {
             let top = std::mem::replace(&mut self.heap[0], last);
             self.sift_down(0);
             top
         };
+        let time = key_time(key);
         self.now = time;
         Some((time, event))
     }

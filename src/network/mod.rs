@@ -28,6 +28,8 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::sync::OnceLock;
 
+mod normal;
+
 /// Nanoseconds per second.
 pub const NS_PER_S: f64 = 1e9;
 
@@ -277,10 +279,19 @@ fn clamped_normal(mean: f64, sd: f64, min: f64, key: u64) -> f64 {
     if sd == 0.0 {
         return mean.max(min);
     }
-    let d = Normal::new(mean, sd).expect("sd is finite and >= 0");
-    d.sample(&mut SplitMix64::seed_from_u64(key))
+    normal::normal_or_none(mean, sd, key)
+        .unwrap_or_else(|| full_normal(mean, sd, key))
         .min(mean + DRAW_CEILING_SDS * sd)
         .max(min)
+}
+
+/// `Normal(mean, sd)` from `SplitMix64::seed_from_u64(key)` by rand_distr itself: the rare
+/// draws [`normal::normal_or_none`] leaves to it.
+#[cold]
+#[inline(never)]
+fn full_normal(mean: f64, sd: f64, key: u64) -> f64 {
+    let d = Normal::new(mean, sd).expect("sd is finite and >= 0");
+    d.sample(&mut SplitMix64::seed_from_u64(key))
 }
 
 /// Per node, the largest bandwidth a link of the node can take under `model` (its own
@@ -584,15 +595,20 @@ impl Network {
                 let floor_tx = uniform_floor.unwrap_or_else(|| {
                     round_ns((size_mb / self.bw_ceiling[u as usize]) * NS_PER_S)
                 });
+                // The unsettled peers a copy from u could reach first (the test of `relax`
+                // below), gathered without a branch per peer: most fail it, unpredictably.
                 let mut peers = self.peer_mask[u as usize] & unsettled;
+                let mut hopeful: u64 = 0;
                 while peers != 0 {
                     let v = peers.trailing_zeros();
                     peers &= peers - 1;
-                    // As in `relax` below, for a peer not yet settled.
+                    let reach = t + (lat[v as usize] + floor_tx).max(1);
+                    hopeful |= u64::from(reach <= s.arrival[v as usize]) << v;
+                }
+                while hopeful != 0 {
+                    let v = hopeful.trailing_zeros();
+                    hopeful &= hopeful - 1;
                     let best = s.arrival[v as usize];
-                    if t + (lat[v as usize] + floor_tx).max(1) > best {
-                        continue;
-                    }
                     let a = t
                         + (self.transmission_seeded(u, v, size_mb, mseed) + lat[v as usize]).max(1);
                     if a > best || (a == best && u > s.parent[v as usize]) || !alive(v, a) {
