@@ -129,6 +129,10 @@ pub struct Network {
     bw_ceiling: Vec<f64>,
     /// One-way latency plus processing, ns, `n * n`, row = sender.
     lat: Vec<u64>,
+    /// Up to [`MASK_MAX_NODES`] nodes: `lat` capped at [`LAT_BOUND_CAP`] as `u32`, rows of
+    /// 64 (padding [`LAT_BOUND_CAP`]): lower bounds gossip's pruning test compares 16 at a
+    /// time. Empty for larger networks.
+    lat_bound: Vec<u32>,
     /// City index of each node (empty when latency needs no location).
     city: Vec<u16>,
     model: Bandwidth,
@@ -140,7 +144,7 @@ pub struct Network {
 }
 
 /// The scratch of one gossip computation, reused between calls.
-#[derive(Default, Debug)]
+#[derive(Debug)]
 pub struct GossipScratch {
     /// First-arrival time of each node (`Time::MAX`: never reached); the origin has `t0`.
     pub arrival: Vec<Time>,
@@ -153,7 +157,24 @@ pub struct GossipScratch {
     /// Arrival of each reached node not yet settled (`Time::MAX` otherwise): the frontier
     /// the small-network search scans instead of keeping a heap.
     open: Vec<Time>,
+    /// Up to [`MASK_MAX_NODES`] nodes: an upper bound of each node's arrival, ns after the
+    /// earliest origin, saturated at `u32::MAX` (see [`Network::gossip_from`]).
+    near: [u32; MASK_MAX_NODES as usize],
     heap: BinaryHeap<Reverse<(Time, u32)>>,
+}
+
+impl Default for GossipScratch {
+    fn default() -> Self {
+        GossipScratch {
+            arrival: Vec::new(),
+            parent: Vec::new(),
+            order: Vec::new(),
+            done: Vec::new(),
+            open: Vec::new(),
+            near: [u32::MAX; MASK_MAX_NODES as usize],
+            heap: BinaryHeap::new(),
+        }
+    }
 }
 
 /// Up to this many nodes, gossip finds the next node to settle by scanning a dense array
@@ -183,6 +204,27 @@ impl GossipScratch {
 /// nodes as bit sets: the settle scan visits only open nodes and relaxation only unsettled
 /// peers (a settled peer can never be improved), in ascending node order as the array scan.
 const MASK_MAX_NODES: u32 = 64;
+
+/// The cap of [`Network::lat_bound`] and of the transmission floor in gossip's `u32` pruning
+/// test: with the time since the first origin capped at 2^31 - 1, the sum of the three never
+/// overflows, and capping keeps each a lower bound.
+const LAT_BOUND_CAP: u64 = 1 << 30;
+
+/// `lat` (`n * n`) as [`Network::lat_bound`], for networks of at most [`MASK_MAX_NODES`]
+/// nodes.
+fn latency_bounds(n: u32, lat: &[u64]) -> Vec<u32> {
+    if n > MASK_MAX_NODES {
+        return Vec::new();
+    }
+    let (n, w) = (n as usize, MASK_MAX_NODES as usize);
+    let mut out = vec![LAT_BOUND_CAP as u32; n * w];
+    for u in 0..n {
+        for v in 0..n {
+            out[u * w + v] = lat[u * n + v].min(LAT_BOUND_CAP) as u32;
+        }
+    }
+    out
+}
 
 /// Each node's peers as a bit set, for networks of at most [`MASK_MAX_NODES`] nodes.
 fn peer_masks(n: u32, off: &[u32], adj: &[u32]) -> Vec<u64> {
@@ -382,6 +424,7 @@ impl Network {
             p.bandwidth_min,
         );
         let peer_mask = peer_masks(n, &off, &adj);
+        let lat_bound = latency_bounds(n, &lat);
         Network {
             n,
             off,
@@ -391,6 +434,7 @@ impl Network {
             bw_sd,
             bw_ceiling,
             lat,
+            lat_bound,
             city,
             model: p.bandwidth,
             mean: p.bandwidth_mean,
@@ -568,10 +612,19 @@ impl Network {
             s.open.resize(n32 as usize, Time::MAX);
             let mut open: u64 = 0;
             let mut unsettled: u64 = if n32 == 64 { !0 } else { (1u64 << n32) - 1 };
+            // The pruning test in u32 arithmetic, 16 nodes at a time, on times since the
+            // first origin: `near` holds each node's best arrival (an upper bound once
+            // saturated), `lat_bound` each latency capped (a lower bound), so a copy that
+            // could arrive first always passes; the exact test follows the draw.
+            let start = origins.iter().map(|o| o.1).min().unwrap_or(0);
+            let since = |x: Time| (x - start).min(u64::from(u32::MAX)) as u32;
+            s.near = [u32::MAX; MASK_MAX_NODES as usize];
             for &(o, t0) in origins {
                 s.open[o as usize] = t0;
+                s.near[o as usize] = since(t0);
                 open |= 1 << o;
             }
+            let chunks = n32.div_ceil(16) as usize;
             while open != 0 {
                 // The lowest (arrival, node) among the open nodes, in ascending node order:
                 // strict < keeps the lowest node among equal times.
@@ -596,15 +649,22 @@ impl Network {
                     round_ns((size_mb / self.bw_ceiling[u as usize]) * NS_PER_S)
                 });
                 // The unsettled peers a copy from u could reach first (the test of `relax`
-                // below), gathered without a branch per peer: most fail it, unpredictably.
-                let mut peers = self.peer_mask[u as usize] & unsettled;
+                // below, loosened as above), gathered branch-free, 16 lanes at a time.
+                let reach =
+                    (t - start).min((1 << 31) - 1) as u32 + floor_tx.min(LAT_BOUND_CAP) as u32;
+                let w = MASK_MAX_NODES as usize;
+                let row = &self.lat_bound[u as usize * w..(u as usize + 1) * w];
                 let mut hopeful: u64 = 0;
-                while peers != 0 {
-                    let v = peers.trailing_zeros();
-                    peers &= peers - 1;
-                    let reach = t + (lat[v as usize] + floor_tx).max(1);
-                    hopeful |= u64::from(reach <= s.arrival[v as usize]) << v;
+                for c in 0..chunks {
+                    let lanes: &[u32; 16] = row[c * 16..c * 16 + 16].try_into().expect("16");
+                    let near: &[u32; 16] = s.near[c * 16..c * 16 + 16].try_into().expect("16");
+                    let mut bits = 0u32;
+                    for j in 0..16 {
+                        bits |= u32::from(reach + lanes[j] <= near[j]) << j;
+                    }
+                    hopeful |= u64::from(bits) << (16 * c);
                 }
+                hopeful &= self.peer_mask[u as usize] & unsettled;
                 while hopeful != 0 {
                     let v = hopeful.trailing_zeros();
                     hopeful &= hopeful - 1;
@@ -618,6 +678,7 @@ impl Network {
                     s.parent[v as usize] = u;
                     if a < best {
                         s.open[v as usize] = a;
+                        s.near[v as usize] = since(a);
                         open |= 1 << v;
                     }
                 }
@@ -801,6 +862,7 @@ impl Network {
             template.min,
         );
         let peer_mask = peer_masks(n, &off, &adj);
+        let lat_bound = latency_bounds(n, &lat);
         Network {
             n,
             off,
@@ -810,6 +872,7 @@ impl Network {
             bw_sd,
             bw_ceiling,
             lat,
+            lat_bound,
             city,
             model: template.model,
             mean: template.mean,
@@ -986,6 +1049,39 @@ mod tests {
                     let reached = want.iter().filter(|&&a| a != Time::MAX).count() as u32 - 1;
                     assert_eq!(spread.reached, reached);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn the_u32_pruning_test_stays_exact_past_its_caps() {
+        // Latencies beyond the 2^30 ns cap, transmissions of seconds and arrivals more than
+        // 2^32 ns after the origin: the capped and saturated bounds must still let every copy
+        // that can arrive first through.
+        for (i, bw) in [Bandwidth::PerMessage, Bandwidth::PerNode]
+            .into_iter()
+            .enumerate()
+        {
+            let mut p = params(Links::Bidirectional, bw, Latency::Constant);
+            p.peers = 2;
+            p.bandwidth_mean = 0.5;
+            p.bandwidth_sd = 0.2;
+            p.bandwidth_min = 0.1;
+            p.latency_constant_ns = 1_500_000_000;
+            let net = Network::build(&p, 11, i as u64, 3);
+            let mut s = GossipScratch::default();
+            let t0 = 5_000_000_000_000;
+            for origin in [0, 21] {
+                let alive = |_: u32, _: Time| true;
+                net.gossip(origin, t0, 1.05, 4, alive, &mut s);
+                let (want, _) = reference_gossip(&net, origin, t0, 1.05, 4, alive);
+                assert_eq!(s.arrival, want, "case {i} origin {origin}");
+                let last = want.iter().filter(|&&a| a != Time::MAX).max().unwrap();
+                assert!(
+                    last - t0 > u64::from(u32::MAX),
+                    "case {i}: span {}",
+                    last - t0
+                );
             }
         }
     }
