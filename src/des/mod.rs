@@ -187,6 +187,7 @@ pub struct HeapQueue<E> {
 }
 
 /// A heap entry: `key` = time << 64 | seq.
+#[derive(Clone, Copy)]
 struct Keyed<E> {
     key: u128,
     event: E,
@@ -202,7 +203,7 @@ fn key_time(key: u128) -> Time {
     (key >> 64) as Time
 }
 
-impl<E> Default for HeapQueue<E> {
+impl<E: Copy> Default for HeapQueue<E> {
     fn default() -> Self {
         HeapQueue {
             heap: Vec::new(),
@@ -212,7 +213,7 @@ impl<E> Default for HeapQueue<E> {
     }
 }
 
-impl<E> HeapQueue<E> {
+impl<E: Copy> HeapQueue<E> {
     /// Empties the queue and resets time and sequence numbers, keeping the allocation.
     pub fn clear(&mut self) {
         self.heap.clear();
@@ -310,11 +311,13 @@ impl<E> HeapQueue<E> {
         (t, top.event)
     }
 
-    /// Moves the entry at `i` down to its place.
+    /// Moves the entry at `i` down to its place: children move up into the hole it leaves,
+    /// and it is written once, where it stops.
     #[inline]
     fn sift_down(&mut self, mut i: usize) {
         let n = self.heap.len();
-        let key = self.heap[i].key;
+        let moving = self.heap[i];
+        let key = moving.key;
         loop {
             let first = 4 * i + 1;
             let (best, best_key) = if first + 3 < n {
@@ -349,9 +352,10 @@ impl<E> HeapQueue<E> {
             if best_key >= key {
                 break;
             }
-            self.heap.swap(i, best);
+            self.heap[i] = self.heap[best];
             i = best;
         }
+        self.heap[i] = moving;
     }
 
     /// Pops the earliest event and advances time to it.

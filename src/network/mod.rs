@@ -493,7 +493,7 @@ impl Network {
         mix64(self.draw_seed ^ mix64(key))
     }
 
-    #[inline]
+    #[inline(always)]
     fn link_bandwidth_seeded(&self, u: u32, v: u32, message_seed: u64) -> f64 {
         let k = message_seed ^ (u64::from(u) << 32 | u64::from(v));
         match self.model {
@@ -721,13 +721,15 @@ impl Network {
         }
         // Every reached node sent to each of its peers but the one it heard from.
         let mut spread = Spread::default();
-        for u in 0..n32 {
-            if !s.done[u as usize] {
-                continue;
-            }
+        for &u in &s.order {
             let peers = self.peers(u);
-            let relayed = s.parent[u as usize] != u;
-            let back = relayed && peers.binary_search(&s.parent[u as usize]).is_ok();
+            let parent = s.parent[u as usize];
+            let relayed = parent != u;
+            let back = relayed
+                && match self.peer_mask.get(u as usize) {
+                    Some(mask) => mask >> parent & 1 == 1,
+                    None => peers.binary_search(&parent).is_ok(),
+                };
             spread.transmissions += peers.len() as u64 - u64::from(back);
             spread.reached += u32::from(relayed);
         }
@@ -1043,11 +1045,17 @@ mod tests {
                     // Some nodes dead for a while, to exercise the alive filter.
                     let alive = |v: u32, t: Time| !(v % 7 == 3 && t < 150_000_000);
                     let spread = net.gossip(origin, 1000, 1.05, origin as u64, alive, &mut s);
-                    let (want, _) =
+                    let (want, sent) =
                         reference_gossip(&net, origin, 1000, 1.05, origin as u64, alive);
                     assert_eq!(s.arrival, want, "case {i} n {nodes} origin {origin}");
                     let reached = want.iter().filter(|&&a| a != Time::MAX).count() as u32 - 1;
                     assert_eq!(spread.reached, reached);
+                    // Every copy the per-edge simulation sends, duplicates included (on
+                    // directed links a relay's sender need not be among its peers).
+                    assert_eq!(
+                        spread.transmissions, sent,
+                        "case {i} n {nodes} origin {origin}"
+                    );
                 }
             }
         }

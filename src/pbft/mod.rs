@@ -770,6 +770,10 @@ impl Simulator {
         let faults = &self.faults;
         let alive = |v: u32, at: Time| faults[v as usize].iter().all(|&(a, b)| at < a || at >= b);
         match p.net.dissemination {
+            // Without crashes every node is always alive: a gossip that need not ask.
+            Dissemination::Gossip if p.crash_nodes == 0 => {
+                net.gossip(from, t, size, key, |_, _| true, &mut self.scratch)
+            }
             Dissemination::Gossip => net.gossip(from, t, size, key, alive, &mut self.scratch),
             Dissemination::Broadcast => net.broadcast(from, t, size, key, alive, &mut self.scratch),
         }
