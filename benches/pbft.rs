@@ -7,7 +7,8 @@
 use chainlab::model::{Model, ModelParams, Workspace};
 use chainlab::propagation::RunSeeds;
 use chainlab::spec::{Overrides, Plan, RunSpec, parse};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
 
@@ -33,39 +34,37 @@ fn seeds_of(plan: &Plan, run: &RunSpec) -> RunSeeds {
     }
 }
 
-fn runs(c: &mut Criterion) {
-    let plan = plan_of("pbft_baseline.toml", true);
-    let mut group = c.benchmark_group("pbft");
-    group.sample_size(10);
-    for case in ["paper_a_10", "paper_a_50", "paper_b_primary"] {
-        let run = plan
-            .runs
-            .iter()
-            .find(|r| r.case == case)
-            .expect("case in plan");
-        assert!(matches!(run.params, ModelParams::Pbft(_)));
-        let seeds = seeds_of(&plan, run);
-        let mut ws = Workspace::default();
-        let events = Model::run(&run.params, seeds, &mut ws).events;
-        group.throughput(Throughput::Elements(events));
-        group.bench_function(case, |b| {
-            b.iter(|| black_box(Model::run(&run.params, seeds, &mut ws)))
-        });
-    }
-    // The full profile's paper-B case: one simulated hour.
-    let full = plan_of("pbft_baseline.toml", false);
-    let run = full
+/// Benchmarks the first run of `case` in `plan` as `name`, its events as the throughput.
+fn bench_case(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, plan: &Plan, case: &str) {
+    let run = plan
         .runs
         .iter()
-        .find(|r| r.case == "paper_b_primary")
+        .find(|r| r.case == case)
         .expect("case in plan");
-    let seeds = seeds_of(&full, run);
+    let seeds = seeds_of(plan, run);
     let mut ws = Workspace::default();
     let events = Model::run(&run.params, seeds, &mut ws).events;
     group.throughput(Throughput::Elements(events));
-    group.bench_function("paper_b_primary_hour", |b| {
+    group.bench_function(name, |b| {
         b.iter(|| black_box(Model::run(&run.params, seeds, &mut ws)))
     });
+}
+
+fn runs(c: &mut Criterion) {
+    let plan = plan_of("pbft_baseline.toml", true);
+    assert!(
+        plan.runs
+            .iter()
+            .all(|r| matches!(r.params, ModelParams::Pbft(_)))
+    );
+    let mut group = c.benchmark_group("pbft");
+    group.sample_size(10);
+    for case in ["paper_a_10", "paper_a_50", "paper_b_primary"] {
+        bench_case(&mut group, case, &plan, case);
+    }
+    // The full profile's paper-B case: one simulated hour.
+    let full = plan_of("pbft_baseline.toml", false);
+    bench_case(&mut group, "paper_b_primary_hour", &full, "paper_b_primary");
     group.finish();
 }
 
@@ -96,20 +95,14 @@ fn twin(c: &mut Criterion) {
 /// twins (`experiments/mgmt_config.toml`, case `cb_0_25`, the paper's set-up, replicate 0).
 fn management(c: &mut Criterion) {
     let plan = plan_of("mgmt_config.toml", false);
-    let run = plan
-        .runs
-        .iter()
-        .find(|r| r.case == "cb_0_25")
-        .expect("case in plan");
-    let seeds = seeds_of(&plan, run);
-    let mut ws = Workspace::default();
-    let events = Model::run(&run.params, seeds, &mut ws).events;
     let mut group = c.benchmark_group("management");
     group.sample_size(10);
-    group.throughput(Throughput::Elements(events));
-    group.bench_function("paper_b_hour_32_nodes_16_twins", |b| {
-        b.iter(|| black_box(Model::run(&run.params, seeds, &mut ws)))
-    });
+    bench_case(
+        &mut group,
+        "paper_b_hour_32_nodes_16_twins",
+        &plan,
+        "cb_0_25",
+    );
     group.finish();
 }
 
