@@ -415,33 +415,38 @@ impl Network {
                 lat[u * n as usize + v] = l + p.processing_ns;
             }
         }
-        let bw_ceiling = bandwidth_ceilings(
-            p.bandwidth,
-            &bw,
-            &bw_sd,
-            p.bandwidth_mean,
-            p.bandwidth_sd,
-            p.bandwidth_min,
-        );
-        let peer_mask = peer_masks(n, &off, &adj);
-        let lat_bound = latency_bounds(n, &lat);
         Network {
             n,
             off,
             adj,
-            peer_mask,
             bw,
             bw_sd,
-            bw_ceiling,
             lat,
-            lat_bound,
             city,
             model: p.bandwidth,
             mean: p.bandwidth_mean,
             sd: p.bandwidth_sd,
             min: p.bandwidth_min,
             draw_seed: crate::rng::stream_seed(master, run_key, "network"),
+            ..Network::default()
         }
+        .with_derived_fields()
+    }
+
+    /// Fills the fields gossip derives from the others: bandwidth ceilings, peer bit sets and
+    /// latency bounds.
+    fn with_derived_fields(mut self) -> Network {
+        self.bw_ceiling = bandwidth_ceilings(
+            self.model,
+            &self.bw,
+            &self.bw_sd,
+            self.mean,
+            self.sd,
+            self.min,
+        );
+        self.peer_mask = peer_masks(self.n, &self.off, &self.adj);
+        self.lat_bound = latency_bounds(self.n, &self.lat);
+        self
     }
 
     /// Re-keys the per-message draws to the run key `run_key` (stream "network"), as
@@ -855,33 +860,22 @@ impl Network {
         } else {
             keep.iter().map(|&u| template.city[u as usize]).collect()
         };
-        let bw_ceiling = bandwidth_ceilings(
-            template.model,
-            &bw,
-            &bw_sd,
-            template.mean,
-            template.sd,
-            template.min,
-        );
-        let peer_mask = peer_masks(n, &off, &adj);
-        let lat_bound = latency_bounds(n, &lat);
         Network {
             n,
             off,
             adj,
-            peer_mask,
             bw,
             bw_sd,
-            bw_ceiling,
             lat,
-            lat_bound,
             city,
             model: template.model,
             mean: template.mean,
             sd: template.sd,
             min: template.min,
             draw_seed: template.draw_seed,
+            ..Network::default()
         }
+        .with_derived_fields()
     }
 }
 
