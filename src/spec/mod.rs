@@ -211,6 +211,38 @@ impl Ctx<'_> {
     }
 }
 
+/// Longest experiment or case name: the name is a directory (`<name>` and `<name>.blocks`)
+/// and the stem of figure files, which must fit a file system's 255-byte limit.
+pub const MAX_NAME_LEN: usize = 100;
+
+/// A text as an error message shows it: quoted, with control characters escaped, so that a
+/// message never carries raw terminal controls.
+fn shown(s: &str) -> String {
+    format!("\"{}\"", s.escape_debug())
+}
+
+/// A key as an error message shows it (control characters escaped).
+fn shown_key(s: &str) -> String {
+    s.escape_debug().to_string()
+}
+
+/// Rejects control characters (newlines and tabs included) in a text that is printed by
+/// `list`, stored in manifests and drawn in figures.
+fn plain_text(cx: &Ctx<'_>, text: &Spanned<String>, key: &str) -> Result<(), SpecError> {
+    match text.get_ref().chars().find(|c| c.is_control()) {
+        None => Ok(()),
+        Some(c) => Err(cx.err(
+            Some(text.span()),
+            Some(key.into()),
+            Some(shown(text.get_ref())),
+            format!(
+                "holds the control character U+{:04X}; allowed: printable text on one line",
+                c as u32
+            ),
+        )),
+    }
+}
+
 /// Where a resolved value came from, for error messages.
 #[derive(Clone, Debug)]
 struct Origin {
@@ -265,9 +297,32 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
         return Err(cx.err(
             Some(raw.name.span()),
             Some("name".into()),
-            Some(format!("\"{name}\"")),
+            Some(shown(&name)),
             "allowed: letters, digits, '_' and '-' (it names the results directory)",
         ));
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(cx.err(
+            Some(raw.name.span()),
+            Some("name".into()),
+            Some(shown(&name)),
+            format!(
+                "{} characters; allowed: at most {MAX_NAME_LEN} (it names directories and figure files, which must fit a file system's 255-byte limit)",
+                name.len()
+            ),
+        ));
+    }
+    plain_text(&cx, &raw.description, "description")?;
+    for case in raw.cases.keys() {
+        plain_text(&cx, case, &format!("cases.{}", shown_key(case.get_ref())))?;
+        if case.get_ref().chars().count() > MAX_NAME_LEN {
+            return Err(cx.err(
+                Some(case.span()),
+                Some(format!("cases.{}", shown_key(case.get_ref()))),
+                None,
+                format!("a case name has at most {MAX_NAME_LEN} characters"),
+            ));
+        }
     }
     let model = Model::from_name(raw.model.get_ref()).ok_or_else(|| {
         let known: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
@@ -342,6 +397,28 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
             &mut scratch,
         )?;
     }
+    // A value that a sweep axis would always replace is a mistake, not a default: the run
+    // rows would show the axis value and the written one would silently never be used.
+    let quick_sweep: Option<&SpannedMap> = raw.quick.as_ref().map(|q| &q.sweep);
+    not_swept(&cx, &raw.params, "params", &[(&raw.sweep, "sweep")])?;
+    for (name, map) in &case_list {
+        let mut sweeps = vec![(&raw.sweep, "sweep")];
+        sweeps.extend(quick_sweep.map(|q| (q, "quick.sweep")));
+        not_swept(
+            &cx,
+            map,
+            &format!("cases.{}", shown_key(name.get_ref())),
+            &sweeps,
+        )?;
+    }
+    if let Some(q) = &raw.quick {
+        not_swept(
+            &cx,
+            &q.params,
+            "quick.params",
+            &[(&raw.sweep, "sweep"), (&q.sweep, "quick.sweep")],
+        )?;
+    }
     let mut quick_params: Option<&SpannedMap> = None;
     let mut quick_cases: Option<Vec<String>> = None;
 
@@ -362,6 +439,21 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
         apply_params(&cx, model, defs, &q.params, "quick.params", &mut quick_base)?;
         let quick_axes = parse_axes(&cx, model, defs, &q.sweep, "quick.sweep")?;
         if let Some(qc) = &q.cases {
+            if qc.get_ref().is_empty() {
+                return Err(cx.err(
+                    Some(qc.span()),
+                    Some("quick.cases".into()),
+                    Some("[]".into()),
+                    format!(
+                        "an empty list would run nothing; allowed: one or more of {}",
+                        raw.cases
+                            .keys()
+                            .map(|k| k.get_ref().as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
             for name in qc.get_ref() {
                 if !raw.cases.keys().any(|k| k.get_ref() == name.get_ref()) {
                     return Err(cx.err(
@@ -429,6 +521,14 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
     let total = points
         .saturating_mul(cases.len() as u64)
         .saturating_mul(u64::from(replicates));
+    if total == 0 {
+        return Err(cx.err(
+            None,
+            Some("sweep".into()),
+            None,
+            "the plan has no runs; allowed: at least one case, axis value and replicate",
+        ));
+    }
     if total > MAX_RUNS {
         return Err(cx.err(
             None,
@@ -451,6 +551,7 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
                 .expect("axis key is a known parameter")
         })
         .collect();
+    let mut seen_points: BTreeMap<u64, String> = BTreeMap::new();
     for (case, case_map) in &cases {
         let mut case_base = base.clone();
         if let Some(m) = case_map {
@@ -497,6 +598,31 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
                 .filter(|(d, _)| d.environment)
                 .map(|(d, v)| format!("{}={};", d.key, v.canonical()))
                 .collect();
+            // Two cases with the same resolved parameters would write two rows per run key.
+            let point_key = hash_bytes(format!("{}|{canonical}", model.name()).as_bytes());
+            if let Some(other) = seen_points.insert(point_key, case.clone()) {
+                let shown_case = |c: &str| {
+                    if c.is_empty() {
+                        "the sweep".to_string()
+                    } else {
+                        format!("`cases.{}`", shown_key(c))
+                    }
+                };
+                let span = case_list
+                    .iter()
+                    .find(|(k, _)| k.get_ref() == case)
+                    .map(|(k, _)| k.span());
+                return Err(cx.err(
+                    span,
+                    Some(if case.is_empty() { "sweep".into() } else { format!("cases.{}", shown_key(case)) }),
+                    None,
+                    format!(
+                        "resolves to the same parameters as {}{}; every run would repeat another's identity; allowed: cases and sweep points that differ in at least one parameter",
+                        shown_case(&other),
+                        if over.quick { " under the quick profile" } else { "" }
+                    ),
+                ));
+            }
             for r in 0..replicates {
                 let run_key =
                     hash_bytes(format!("{}|{canonical}|rep={r}", model.name()).as_bytes());
@@ -555,6 +681,29 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
         runs,
         hash: hash_bytes(h.as_bytes()),
     })
+}
+
+/// Fails if a key of `map` (section `section`) is also an axis of one of `sweeps`.
+fn not_swept(
+    cx: &Ctx<'_>,
+    map: &SpannedMap,
+    section: &str,
+    sweeps: &[(&SpannedMap, &str)],
+) -> Result<(), SpecError> {
+    for k in map.keys() {
+        if let Some((_, axis)) = sweeps.iter().find(|(m, _)| m.contains_key(k)) {
+            return Err(cx.err(
+                Some(k.span()),
+                Some(format!("{section}.{}", shown_key(k.get_ref()))),
+                None,
+                format!(
+                    "is also a sweep axis (`{axis}.{}`), which replaces it in every run; allowed: set a parameter in one place",
+                    shown_key(k.get_ref())
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn find_def<'a>(
@@ -629,11 +778,28 @@ fn parse_axes(
             toml::Value::Table(t) => expand_range(t).map_err(&bad)?,
             _ => return Err(bad("a sweep axis is a non-empty list [a, b, ...] or a range { from = a, to = b, step = s }".into())),
         };
-        let mut values = Vec::with_capacity(items.len());
+        let mut values: Vec<Value> = Vec::with_capacity(items.len());
         for item in &items {
-            values.push(def.parse(item).map_err(|m| {
+            let value = def.parse(item).map_err(|m| {
                 cx.err(Some(v.span()), Some(key.clone()), Some(item.to_string()), m)
-            })?);
+            })?;
+            // Equal after unit normalisation ("100 ms" and "0.1 s"): two runs would share one
+            // identity and the plan would count the point twice.
+            if let Some(j) = values.iter().position(|w| *w == value) {
+                return Err(cx.err(
+                    Some(v.span()),
+                    Some(key.clone()),
+                    Some(item.to_string()),
+                    format!(
+                        "equals value {} of the axis ({} and {} are both {}); allowed: distinct values",
+                        j + 1,
+                        items[j],
+                        item,
+                        def.with_unit(&value)
+                    ),
+                ));
+            }
+            values.push(value);
         }
         axes.push((
             Axis {
@@ -665,7 +831,9 @@ fn expand_range(t: &toml::Table) -> Result<Vec<toml::Value>, String> {
         t.get("step").unwrap_or(&toml::Value::Integer(1)),
     ) {
         (toml::Value::Integer(a), toml::Value::Integer(b), toml::Value::Integer(s)) => {
-            if *s <= 0 || a > b || (b - a) / s > 1_000_000 {
+            // Checked: a range over the whole of i64 must be an error, not a wrapped count.
+            let steps = b.checked_sub(*a).map(|d| d / s.max(&1));
+            if *s <= 0 || a > b || steps.is_none_or(|n| n > 1_000_000) {
                 return Err(usage());
             }
             Ok((0..=(b - a) / s)
@@ -750,6 +918,55 @@ mod tests {
         assert!(e.message.contains("wrong type (string)"), "{e}");
         let e = plan(&format!("{HEAD}[sweep]\nk = 3\n")).unwrap_err();
         assert!(e.message.contains("sweep axis"), "{e}");
+    }
+
+    #[test]
+    fn every_shipped_plan_has_unique_run_keys_in_both_profiles() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments");
+        let mut checked = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_none_or(|x| x != "toml") {
+                continue;
+            }
+            for quick in [false, true] {
+                let p = load(
+                    &path,
+                    Overrides {
+                        quick,
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+                let keys: std::collections::BTreeSet<u64> =
+                    p.runs.iter().map(|r| r.run_key).collect();
+                assert_eq!(keys.len(), p.runs.len(), "{}", path.display());
+                checked += 1;
+            }
+        }
+        assert!(checked >= 20, "{checked} plans");
+    }
+
+    #[test]
+    fn identities_collide_only_as_errors() {
+        // The same point reached twice, by each route the issue lists, is refused.
+        for body in [
+            "[sweep]\nfee_c = [0.5, 0.5]\n",
+            "[sweep]\ngossip_period = [\"100 ms\", \"0.1 s\"]\n",
+            "[cases.a]\nnodes = 10\n[cases.b]\nnodes = 10\n",
+            "[sweep]\nnodes = [10, 20]\n[cases.a]\nnodes = 30\n",
+            "[sweep]\nnodes = { from = -9223372036854775808, to = 9223372036854775807 }\n",
+            "[cases.a]\nnodes = 10\n[quick]\ncases = []\n",
+        ] {
+            let e = plan(&format!("{HEAD}{body}")).unwrap_err();
+            assert!(e.key.is_some(), "{body}: {e}");
+        }
+        // Distinct points in other units stay distinct.
+        let p = plan(&format!(
+            "{HEAD}[sweep]\ngossip_period = [\"100 ms\", \"1 s\"]\n"
+        ))
+        .unwrap();
+        assert_eq!(p.runs.len(), 4);
     }
 
     #[test]

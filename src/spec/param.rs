@@ -156,6 +156,15 @@ impl ParamDef {
         }
     }
 
+    /// A value with its unit, as a person reads it ("100 ms", "0.5 per s", "12").
+    pub fn with_unit(&self, v: &Value) -> String {
+        match self.kind {
+            Kind::DurationMs { .. } => format!("{v} ms"),
+            Kind::RatePerS { .. } => format!("{v} per s"),
+            _ => v.to_string(),
+        }
+    }
+
     /// Parses and range-checks a TOML value. The error says what is allowed.
     pub fn parse(&self, v: &toml::Value) -> Result<Value, String> {
         let allowed = || self.allowed();
