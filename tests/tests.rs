@@ -538,8 +538,15 @@ mod commands {
             .key_value_metadata()
             .unwrap()
             .clone();
-        assert!(kv.iter().any(|k| k.key == "chainlab.plan_hash"
-            && k.value.as_deref() == dir.file_name().unwrap().to_str()));
+        assert!(kv.iter().any(|k| {
+            k.key == "chainlab.plan_hash"
+                && k.value.as_deref()
+                    == dir
+                        .file_name()
+                        .unwrap()
+                        .to_str()
+                        .and_then(|n| n.strip_prefix("plan="))
+        }));
         let schema = builder.schema().clone();
         let cols = chainlab::runner::columns(chainlab::model::Model::Propagation);
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
@@ -1390,7 +1397,7 @@ mod cluster {
             assert!(o.status.success(), "{:?}", text(&o));
         }
         let o = chainlab(&["status", out.to_str().unwrap()]);
-        assert!(o.status.success(), "{:?}", text(&o));
+        assert_eq!(o.status.code(), Some(1), "incomplete: {:?}", text(&o));
         let (stdout, _) = text(&o);
         assert!(
             stdout.contains("small: 72 runs in 18 parts, 3 shards"),
@@ -1405,9 +1412,9 @@ mod cluster {
                 .map(String::from)
                 .collect()
         };
-        assert_eq!(row("0/3"), ["0/3", "6", "24", "24", "0", "0"]);
-        assert_eq!(row("1/3"), ["1/3", "6", "24", "0", "0", "24"]);
-        assert_eq!(row("all"), ["all", "18", "72", "48", "0", "24"]);
+        assert_eq!(row("0/3"), ["0/3", "6", "24", "24", "0", "0", "0"]);
+        assert_eq!(row("1/3"), ["1/3", "6", "24", "0", "0", "24", "0"]);
+        assert_eq!(row("all"), ["all", "18", "72", "48", "0", "24", "0"]);
         assert!(stdout.contains("incomplete: 24 runs missing in parts"));
 
         let st = plan_status(&plan_dir(&out, "small"), None).unwrap();
@@ -1419,6 +1426,7 @@ mod cluster {
         let st = plan_status(&plan_dir(&out, "small"), None).unwrap();
         assert_eq!(st.counts(None).done, 72);
         let o = chainlab(&["status", out.to_str().unwrap()]);
+        assert!(o.status.success(), "complete: {:?}", text(&o));
         assert!(
             text(&o).0.trim_end().ends_with("complete"),
             "{:?}",
@@ -1591,7 +1599,7 @@ tx_rate = "100 per s"
         // Nothing but whole parts and manifests is visible to a reader's glob.
         let st = plan_status(&plan_dir(&out, "killed"), None).unwrap();
         assert_eq!(st.counts(None).done, 60);
-        assert_eq!(st.counts(None).unreadable, 0);
+        assert_eq!(st.counts(None).damaged, 0);
     }
 
     #[test]

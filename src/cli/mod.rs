@@ -65,7 +65,8 @@ enum Command {
     Plot {
         /// A results root, an experiment's directory or one plan directory.
         results: PathBuf,
-        /// Where to write the figures (default: <RESULTS>/figures).
+        /// Write every figure into this directory (default: each plan's own
+        /// <plan dir>/figures). Refused when two plans would write figures of the same name.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Figure formats: png, svg or png,svg.
@@ -229,6 +230,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32
             eprintln!("error: {e}");
             1
         }
+        Err(Failure::Incomplete) => 1,
+        Err(Failure::Damaged) => 2,
     }
 }
 
@@ -236,6 +239,10 @@ enum Failure {
     Spec(SpecError),
     Usage(String),
     Output(OutputError),
+    /// `status`: runs are missing or failed (already reported); exit 1.
+    Incomplete,
+    /// `status`: a part fails verification (already reported); exit 2.
+    Damaged,
 }
 
 impl From<SpecError> for Failure {
@@ -293,6 +300,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
                 progress: !quiet,
                 shard,
                 retry_failed,
+                notify: Some(|m| eprintln!("note: {m}")),
             };
             if !quiet {
                 eprintln!(
@@ -338,7 +346,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
             );
             outln!("results: {}", s.dir.display());
             if plot {
-                plot_figures(&s.dir, &s.dir.join("figures"), &formats)?;
+                plot_figures(&s.dir, None, &formats)?;
             }
             if s.failed > 0 {
                 eprintln!(
@@ -372,8 +380,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
             format,
         } => {
             let formats = crate::figure::Format::parse_list(&format).map_err(Failure::Usage)?;
-            let out = out.unwrap_or_else(|| results.join("figures"));
-            plot_figures(&results, &out, &formats)
+            plot_figures(&results, out.as_deref(), &formats)
         }
         Command::Slurm(a) => slurm(&a),
         Command::Graph(g) => graph(&g),
@@ -468,7 +475,11 @@ pub fn params_markdown(model: Model) -> String {
 
 fn print_plan(plan: &Plan, out: &Path) {
     let dir = runner::plan_dir(out, plan);
-    let done = runner::committed_parts(plan, &dir);
+    let checks = runner::check_parts(plan, &dir);
+    let done: Vec<bool> = checks
+        .iter()
+        .map(|c| matches!(c, runner::PartCheck::Verified(_)))
+        .collect();
     let done_runs: usize = (0..plan.part_count())
         .filter(|&i| done[i])
         .map(|i| plan.part(i).len())
@@ -504,6 +515,11 @@ fn print_plan(plan: &Plan, out: &Path) {
         .map(|(d, v)| format!("{}={}", d.key, v))
         .collect();
     outln!("  fixed: {}", fixed.join(" "));
+    for (i, c) in checks.iter().enumerate() {
+        if let runner::PartCheck::Damaged(why) = c {
+            outln!("damaged     part {i}: {why} (run moves it aside and runs it again)");
+        }
+    }
     let pending: Vec<usize> = (0..plan.part_count()).filter(|&i| !done[i]).collect();
     if !pending.is_empty() {
         outln!("would run parts: {}", compress_ranges(&pending));
@@ -530,7 +546,7 @@ fn compress_ranges(v: &[usize]) -> String {
 
 fn plot_figures(
     results: &Path,
-    out: &Path,
+    out: Option<&Path>,
     formats: &[crate::figure::Format],
 ) -> Result<(), Failure> {
     use crate::figure::{FigureError, draw};
@@ -566,6 +582,8 @@ fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure> {
             results.display()
         )));
     }
+    // 0: every run has an ok row; 1: runs missing or failed; 2: a part fails verification.
+    let mut worst = 0;
     for dir in plans {
         let st = plan_status(&dir, shards)?;
         let all = st.counts(None);
@@ -582,23 +600,25 @@ fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure> {
             }
         );
         outln!(
-            "  {:<11} {:>6} {:>8} {:>8} {:>8} {:>8}",
+            "  {:<11} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8}",
             "shard",
             "parts",
             "runs",
             "done",
             "failed",
-            "missing"
+            "missing",
+            "damaged"
         );
         let line = |label: String, c: crate::runner::status::Counts| {
             outln!(
-                "  {:<11} {:>6} {:>8} {:>8} {:>8} {:>8}",
+                "  {:<11} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8}",
                 label,
                 c.parts,
                 c.runs,
                 c.done,
                 c.failed,
-                c.missing
+                c.missing,
+                c.damaged
             )
         };
         if st.shards > 1 {
@@ -620,8 +640,8 @@ fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure> {
             })
             .collect();
         for p in &st.parts {
-            if let PartState::Unreadable(why) = &p.state {
-                outln!("  part {} is unreadable: {why}", p.index);
+            if let PartState::Damaged(why) = &p.state {
+                outln!("  part {} is damaged: {why}", p.index);
             }
         }
         if !st.other_shard_counts.is_empty() {
@@ -633,21 +653,34 @@ fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure> {
         }
         if st.stray_temp_files > 0 {
             outln!(
-                "  note: {} temporary file(s) left by interrupted writers (never read as results)",
+                "  note: {} temporary file(s) left by interrupted writers (never read as results; the next run removes them)",
                 st.stray_temp_files
             );
         }
-        let verdict = if all.missing == 0 && all.unreadable == 0 && all.failed == 0 {
+        let verdict = if all.damaged > 0 {
+            worst = worst.max(2);
+            format!(
+                "damaged: {} part(s) fail verification; the same `chainlab run` command moves them aside (under damaged/) and runs them again",
+                all.damaged
+            )
+        } else if all.missing == 0 && all.failed == 0 {
             "complete".to_string()
-        } else if all.missing == 0 && all.unreadable == 0 {
+        } else if all.missing == 0 {
+            worst = worst.max(1);
             format!(
                 "complete with {} failed runs (re-run with --retry-failed after a fix)",
                 all.failed
             )
         } else {
+            worst = worst.max(1);
             let shown: Vec<String> = missing.iter().take(12).cloned().collect();
             format!(
-                "incomplete: {} runs missing in parts {}{}; re-run the same command (or resubmit those array tasks) to finish",
+                "incomplete{}: {} runs missing in parts {}{}; re-run the same command (or resubmit those array tasks) to finish",
+                if st.manifest_status == "queued" && all.done == 0 {
+                    " (queued: the Slurm script is written, no task has committed a part yet)"
+                } else {
+                    ""
+                },
                 all.missing,
                 shown.join(", "),
                 if missing.len() > shown.len() {
@@ -659,7 +692,11 @@ fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure> {
         };
         outln!("  {verdict}");
     }
-    Ok(())
+    match worst {
+        0 => Ok(()),
+        1 => Err(Failure::Incomplete),
+        _ => Err(Failure::Damaged),
+    }
 }
 
 /// Quotes a word for a POSIX shell.
@@ -687,7 +724,12 @@ fn slurm(a: &SlurmArgs) -> Result<(), Failure> {
     };
     let out = abs(&a.spec.out)?;
     let spec_path = abs(&a.spec.spec)?;
-    let dir = runner::plan_dir(&out, &plan);
+    let prov = Provenance {
+        git_commit: command_line("git", &["rev-parse", "HEAD"]),
+        host: host_name(),
+        rustc: command_line("rustc", &["--version"]),
+    };
+    let dir = runner::describe_plan(&plan, &out, &prov, "queued")?;
     let logs = dir.join("slurm-logs");
     output::create_dir(&logs)?;
     let script = match &a.script {

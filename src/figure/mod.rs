@@ -43,6 +43,18 @@ pub enum FigureError {
         /// What is wrong.
         message: String,
     },
+    /// Two plans would write a figure of the same name into one directory.
+    #[error(
+        "{first} and {second} would both draw `{stem}` into the --out directory; plot one plan directory (RESULTS/<experiment>/plan=<hash>), or leave out --out to draw each plan into its own <plan dir>/figures"
+    )]
+    Clash {
+        /// The figure.
+        stem: String,
+        /// The first plan.
+        first: PathBuf,
+        /// The second plan.
+        second: PathBuf,
+    },
     /// Drawing failed.
     #[error("{path}: {message}")]
     Draw {
@@ -76,9 +88,12 @@ pub struct Drawn {
     pub skipped: Vec<(PathBuf, String)>,
 }
 
-/// Draws the figures of every plan under `root` into `out` (created if needed), in each of
-/// `formats`.
-pub fn draw(root: &Path, out: &Path, formats: &[Format]) -> Result<Drawn, FigureError> {
+/// Draws the figures of every plan under `root`, in each of `formats`: each plan's into its
+/// own `<plan dir>/figures/` when `out` is `None`, else all into `out` (created if needed) as
+/// long as no two plans would write the same file (two plans of one experiment, such as its
+/// quick and full profiles, draw figures of the same names: that is an error, never an
+/// overwrite). A plan with a part that fails verification is skipped with the reason.
+pub fn draw(root: &Path, out: Option<&Path>, formats: &[Format]) -> Result<Drawn, FigureError> {
     if !root.is_dir() {
         return Err(FigureError::NoResults(root.to_path_buf()));
     }
@@ -87,8 +102,27 @@ pub fn draw(root: &Path, out: &Path, formats: &[Format]) -> Result<Drawn, Figure
         return Err(FigureError::NoResults(root.to_path_buf()));
     }
     let mut drawn = Drawn::default();
-    let mut figures = Vec::new();
+    // Each figure with the directory it goes to and the plan it comes from.
+    let mut figures: Vec<(Figure, PathBuf, PathBuf)> = Vec::new();
     for plan in plans {
+        let st = crate::runner::status::plan_status(&plan, None)?;
+        if let Some(p) = st
+            .parts
+            .iter()
+            .find(|p| matches!(p.state, crate::runner::status::PartState::Damaged(_)))
+        {
+            let crate::runner::status::PartState::Damaged(why) = &p.state else {
+                unreachable!("matched above")
+            };
+            drawn.skipped.push((
+                plan.clone(),
+                format!(
+                    "part {} fails verification ({why}); run the experiment again to repair it",
+                    p.index
+                ),
+            ));
+            continue;
+        }
         let manifest = plan.join("manifest.json");
         let text = std::fs::read_to_string(&manifest).map_err(crate::output::io(&manifest))?;
         let json: serde_json::Value =
@@ -118,17 +152,32 @@ pub fn draw(root: &Path, out: &Path, formats: &[Format]) -> Result<Drawn, Figure
                 .unwrap_or_default(),
             e => e,
         };
-        let before = figures.len();
+        let mut these = Vec::new();
         match model {
-            Model::Propagation => oppi::propagation(&experiment, &table, &mut figures),
-            Model::Churn => oppi::churn(&experiment, &table, &mut figures),
-            Model::Incentive => oppi::incentive(&experiment, &table, &mut figures),
-            Model::Pbft => twin::pbft(&experiment, &table, &mut figures),
-            Model::Twin => twin::twin(&experiment, &table, &mut figures),
-            Model::TwinSync => twin::twin_sync(&experiment, &table, &mut figures),
-            Model::Management => management::management(&experiment, &table, &mut figures),
+            Model::Propagation => oppi::propagation(&experiment, &table, &mut these),
+            Model::Churn => oppi::churn(&experiment, &table, &mut these),
+            Model::Incentive => oppi::incentive(&experiment, &table, &mut these),
+            Model::Pbft => twin::pbft(&experiment, &table, &mut these),
+            Model::Twin => twin::twin(&experiment, &table, &mut these),
+            Model::TwinSync => twin::twin_sync(&experiment, &table, &mut these),
+            Model::Management => management::management(&experiment, &table, &mut these),
         }
-        if figures.len() == before {
+        let dir = out.map_or_else(|| plan.join("figures"), Path::to_path_buf);
+        for f in &these {
+            if let Some((_, _, other)) = figures
+                .iter()
+                .find(|(g, d, _)| g.stem == f.stem && *d == dir)
+            {
+                return Err(FigureError::Clash {
+                    stem: f.stem.clone(),
+                    first: other.clone(),
+                    second: plan.clone(),
+                });
+            }
+        }
+        let none = these.is_empty();
+        figures.extend(these.into_iter().map(|f| (f, dir.clone(), plan.clone())));
+        if none {
             drawn.skipped.push((
                 plan.clone(),
                 format!(
@@ -138,10 +187,10 @@ pub fn draw(root: &Path, out: &Path, formats: &[Format]) -> Result<Drawn, Figure
             ));
         }
     }
-    std::fs::create_dir_all(out).map_err(crate::output::io(out))?;
-    for f in figures {
+    for (f, dir, _) in figures {
+        std::fs::create_dir_all(&dir).map_err(crate::output::io(&dir))?;
         for &format in formats {
-            let path = out.join(format!("{}.{}", f.stem, format.ext()));
+            let path = dir.join(format!("{}.{}", f.stem, format.ext()));
             match chart::render(&f.chart, format) {
                 Ok(bytes) => {
                     crate::output::write_atomic(&path, bytes)?;

@@ -1,10 +1,14 @@
-//! Results on disk: Parquet part files (zstd) committed atomically, and the manifest.
+//! Results on disk: Parquet part files (zstd) committed atomically and verifiably, and the
+//! manifest.
 //!
-//! Layout: `<root>/<experiment>/<plan-hash>/part-NNNNN.parquet` plus `manifest.json`. A part is
-//! written to `.part-NNNNN.parquet.inprogress` (a leading dot, so every reader's glob skips
-//! it), synced, then renamed; a part file that exists is complete. No partition key is
-//! repeated inside the files.
+//! Layout: `<root>/<experiment>/plan=<hash>/part-NNNNN.parquet` with its commit record
+//! `part-NNNNN.commit.json` ([`integrity`]) and `manifest.json`; a model's side table goes to
+//! `<root>/<experiment>.<table>/plan=<hash>/`. The `plan=<hash>` level is a hive partition, so
+//! polars, duckdb and pyarrow can select one plan by its `plan` key. A file is written to a
+//! dot-prefixed temporary name (every reader's glob skips it), synced, then renamed, and the
+//! directory is synced after the rename.
 
+pub mod integrity;
 pub mod schema;
 
 use arrow_array::builder::{
@@ -160,14 +164,12 @@ pub fn write_part(
     metadata: &[(String, String)],
 ) -> Result<PathBuf, OutputError> {
     let final_path = dir.join(name);
-    let tmp = temp_path(&final_path);
-    let result = encode_part(&final_path, &tmp, columns, rows, metadata);
-    if result.is_err() {
-        // A full disk or a refused batch leaves no temporary file behind, and the part is
-        // not counted as done (only a renamed part is).
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    let bytes = encode_part(columns, rows, metadata).map_err(|message| OutputError::Encode {
+        path: final_path.clone(),
+        message,
+    })?;
+    write_atomic(&final_path, bytes)?;
+    Ok(final_path)
 }
 
 /// The temporary name of a file being written: dot-prefixed (every reader's `*.parquet` glob
@@ -181,6 +183,14 @@ fn temp_path(final_path: &Path) -> PathBuf {
     final_path.with_file_name(format!(".{name}.{}.inprogress", std::process::id()))
 }
 
+/// The final name a temporary file stands for (`.part-00003.parquet.1234.inprogress` gives
+/// `part-00003.parquet`), or `None` when `name` is not one of chainlab's temporary names.
+pub fn temp_target(name: &str) -> Option<&str> {
+    let rest = name.strip_prefix('.')?.strip_suffix(".inprogress")?;
+    let (target, pid) = rest.rsplit_once('.')?;
+    pid.bytes().all(|b| b.is_ascii_digit()).then_some(target)
+}
+
 /// Makes a rename durable: syncs the directory that holds the renamed file (best effort; not
 /// every file system lets a directory be opened for sync).
 fn sync_dir(path: &Path) {
@@ -191,25 +201,17 @@ fn sync_dir(path: &Path) {
     }
 }
 
-fn encode_part(
-    final_path: &Path,
-    tmp: &Path,
+/// Encodes `rows` as the bytes of one Parquet file (zstd level 3, `metadata` in the footer).
+pub fn encode_part(
     columns: &[Column],
     rows: &[Vec<Cell>],
     metadata: &[(String, String)],
-) -> Result<PathBuf, OutputError> {
+) -> Result<Vec<u8>, String> {
     let schema = Arc::new(arrow_schema(columns));
     let arrays = (0..columns.len())
         .map(|j| column_array(&columns[j], rows, j))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|message| OutputError::Encode {
-            path: final_path.to_path_buf(),
-            message,
-        })?;
-    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| OutputError::Encode {
-        path: final_path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+        .collect::<Result<Vec<_>, _>>()?;
+    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| e.to_string())?;
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(
             ZstdLevel::try_new(3).expect("zstd level 3 is valid"),
@@ -222,19 +224,9 @@ fn encode_part(
                 .collect(),
         ))
         .build();
-    let file = File::create(tmp).map_err(io(tmp))?;
-    let enc = |e: parquet::errors::ParquetError| OutputError::Encode {
-        path: tmp.to_path_buf(),
-        message: e.to_string(),
-    };
-    let mut w = ArrowWriter::try_new(file, schema, Some(props)).map_err(enc)?;
-    w.write(&batch).map_err(enc)?;
-    let file = w.into_inner().map_err(enc)?;
-    file.sync_all().map_err(io(tmp))?;
-    drop(file);
-    fs::rename(tmp, final_path).map_err(io(final_path))?;
-    sync_dir(final_path);
-    Ok(final_path.to_path_buf())
+    let mut w = ArrowWriter::try_new(Vec::new(), schema, Some(props)).map_err(|e| e.to_string())?;
+    w.write(&batch).map_err(|e| e.to_string())?;
+    w.into_inner().map_err(|e| e.to_string())
 }
 
 /// Writes `data` (text or bytes) to `path` atomically (temporary file, sync, rename).
@@ -248,7 +240,10 @@ pub fn write_atomic(path: &Path, data: impl AsRef<[u8]>) -> Result<(), OutputErr
         .map_err(io(&tmp))
         .and_then(|()| fs::rename(&tmp, path).map_err(io(path)));
     if result.is_err() {
+        // A full disk or a refused write leaves no temporary file behind.
         let _ = fs::remove_file(&tmp);
+    } else {
+        sync_dir(path);
     }
     result
 }
@@ -345,6 +340,52 @@ fn read_batches(path: &Path, only: Option<&str>) -> Result<Vec<RecordBatch>, Out
         .map_err(|e| bad(&e))?
         .map(|b| b.map_err(|e| bad(&e)))
         .collect()
+}
+
+/// What identifies a part file: its footer's key/value pairs and, for a run part (`runs`),
+/// its `run_key` and `status` columns.
+#[allow(clippy::type_complexity)]
+pub(crate) fn read_identity(
+    path: &Path,
+    runs: bool,
+) -> Result<(Vec<(String, String)>, Vec<String>, Vec<String>), OutputError> {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use parquet::arrow::ProjectionMask;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let bad = |e: &dyn std::fmt::Display| OutputError::Encode {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let file = File::open(path).map_err(io(path))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad(&e))?;
+    let footer: Vec<(String, String)> = builder
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .map(|kv| {
+            kv.iter()
+                .map(|k| (k.key.clone(), k.value.clone().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let (mut keys, mut statuses) = (Vec::new(), Vec::new());
+    if runs {
+        let mask = ProjectionMask::columns(builder.parquet_schema(), ["run_key", "status"]);
+        for batch in builder.with_projection(mask).build().map_err(|e| bad(&e))? {
+            let batch = batch.map_err(|e| bad(&e))?;
+            for (name, out) in [("run_key", &mut keys), ("status", &mut statuses)] {
+                let col = batch
+                    .column_by_name(name)
+                    .ok_or_else(|| bad(&format!("no `{name}` column")))?;
+                let s = col
+                    .as_string_opt::<i32>()
+                    .ok_or_else(|| bad(&format!("`{name}` is not a string column")))?;
+                out.extend((0..s.len()).map(|i| s.value(i).to_string()));
+            }
+        }
+    }
+    Ok((footer, keys, statuses))
 }
 
 /// The `status` column of a part file ("ok" or "failed" per run), read alone.

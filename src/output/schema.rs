@@ -139,6 +139,13 @@ pub fn engine_columns() -> Vec<Column> {
             "The experiment's master seed; every stream is derived from (seed, key, purpose).",
         ),
         c(
+            "plan_hash",
+            ColumnType::Str,
+            false,
+            "",
+            "16 hex digits: the plan's identity (its results directory is `plan=<hash>`); every row of one plan has the same value, so rows of two plans are never mixed unseen.",
+        ),
+        c(
             "status",
             ColumnType::Str,
             false,
@@ -203,7 +210,7 @@ pub fn metric_column(m: &MetricDef) -> Column {
 /// A table of items that a model reports per run as aligned list columns (every list column
 /// whose name starts with `prefix`): one row per item, keyed by the run, so that readers need
 /// no unnest. It is derived from the run rows alone and written beside them, under
-/// `<root>/<experiment>.<name>/<plan-hash>/part-NNNNN.parquet`.
+/// `<root>/<experiment>.<name>/plan=<hash>/part-NNNNN.parquet`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Detail {
     /// The table's name (the directory suffix).
@@ -217,7 +224,14 @@ pub struct Detail {
 }
 
 /// The run columns every detail row repeats.
-const DETAIL_KEYS: [&str; 5] = ["run_index", "run_key", "replicate", "case", "seed"];
+const DETAIL_KEYS: [&str; 6] = [
+    "run_index",
+    "run_key",
+    "replicate",
+    "case",
+    "seed",
+    "plan_hash",
+];
 
 impl Detail {
     fn lists<'a>(&self, main: &'a [Column]) -> impl Iterator<Item = (usize, &'a Column)> + 'a {

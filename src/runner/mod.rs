@@ -10,7 +10,7 @@ pub mod status;
 
 use crate::model::{Model, RunOutput, Workspace};
 use crate::output::schema::{Cell, Column, engine_columns, metric_column, param_column};
-use crate::output::{self, OutputError, part_name};
+use crate::output::{self, OutputError, integrity, part_name};
 use crate::propagation::RunSeeds;
 use crate::spec::param::Value;
 use crate::spec::{Plan, RunSpec};
@@ -36,6 +36,9 @@ pub struct RunOptions {
     /// Re-run the failed runs of committed parts (their parts are rewritten atomically with
     /// the new rows; the rows of runs that succeeded are kept as they are).
     pub retry_failed: bool,
+    /// Where messages for the user go (a damaged part moved aside, stale files removed, a
+    /// capped `--jobs`); the CLI prints them on stderr. `None` drops them.
+    pub notify: Option<fn(&str)>,
 }
 
 impl Default for RunOptions {
@@ -47,6 +50,7 @@ impl Default for RunOptions {
             progress: false,
             shard: None,
             retry_failed: false,
+            notify: None,
         }
     }
 }
@@ -75,8 +79,10 @@ pub struct Summary {
     pub retried: usize,
     /// Runs executed now.
     pub executed: usize,
-    /// Runs skipped because their part was already committed.
+    /// Runs skipped because their part was already committed (and verified).
     pub skipped: usize,
+    /// Parts found damaged, moved aside and run again.
+    pub repaired: Vec<usize>,
     /// Runs executed now that failed (recorded with their error).
     pub failed: usize,
     /// Events processed by the runs executed now.
@@ -93,16 +99,11 @@ pub fn columns(model: Model) -> Vec<Column> {
     cols
 }
 
-/// `<root>/<experiment>/<plan-hash>`.
+/// `<root>/<experiment>/plan=<hash>`: a hive partition, so that readers select a plan by its
+/// `plan` key.
 pub fn plan_dir(root: &Path, plan: &Plan) -> PathBuf {
-    root.join(&plan.name).join(plan.hash_hex())
-}
-
-/// `<root>/<experiment>.<detail>/<plan-hash>`: where the model's per-item table goes (outside
-/// the plan directory, so that a `results/<experiment>/**/*.parquet` glob reads run rows only).
-pub fn detail_dir(root: &Path, plan: &Plan, detail: &crate::output::schema::Detail) -> PathBuf {
-    root.join(format!("{}.{}", plan.name, detail.name))
-        .join(plan.hash_hex())
+    root.join(&plan.name)
+        .join(format!("plan={}", plan.hash_hex()))
 }
 
 /// The manifest this invocation writes: `manifest.json`, or one per shard
@@ -114,10 +115,49 @@ pub fn manifest_name(shard: Option<Shard>) -> String {
     }
 }
 
-/// Which parts of the plan are already committed under `dir`.
-pub fn committed_parts(plan: &Plan, dir: &Path) -> Vec<bool> {
+/// The side tables a model writes with each part (management's configuration blocks).
+fn side_tables(plan: &Plan) -> Vec<&'static str> {
+    plan.model.detail().map(|d| d.name).into_iter().collect()
+}
+
+/// What a part's files say, checked against the plan.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PartCheck {
+    /// No run part: the part is to run.
+    Missing,
+    /// Committed and verified; the rows' statuses.
+    Verified(integrity::Verified),
+    /// A run part exists but cannot be trusted: it is moved aside and run again.
+    Damaged(integrity::Damage),
+}
+
+/// Checks every part of `plan` under its directory `dir` (nothing is changed on disk).
+pub fn check_parts(plan: &Plan, dir: &Path) -> Vec<PartCheck> {
+    let tables = side_tables(plan);
+    let hash = plan.hash_hex();
     (0..plan.part_count())
-        .map(|i| dir.join(part_name(i)).is_file())
+        .map(|p| {
+            if !dir.join(part_name(p)).is_file() {
+                return PartCheck::Missing;
+            }
+            let keys: Vec<String> = plan
+                .part(p)
+                .iter()
+                .map(|r| format!("{:016x}", r.run_key))
+                .collect();
+            let expected = integrity::Expected {
+                plan_hash: &hash,
+                part: p,
+                parts: plan.part_count(),
+                rows: keys.len(),
+                run_keys: integrity::Keys::All(&keys),
+                tables: &tables,
+            };
+            match integrity::verify_part(dir, &expected) {
+                Ok(v) => PartCheck::Verified(v),
+                Err(d) => PartCheck::Damaged(d),
+            }
+        })
         .collect()
 }
 
@@ -176,6 +216,7 @@ pub fn run_row(
         Cell::U(run.replicate.into()),
         Cell::S(run.case.clone()),
         Cell::U(plan.master_seed),
+        Cell::S(plan.hash_hex()),
     ];
     let n_metrics = plan.model.metrics().len();
     let (events, metrics) = match result {
@@ -243,63 +284,65 @@ pub fn execute_with(
             .map(|s| s == sh.index)
             .collect(),
     };
-    let done = committed_parts(plan, &dir);
-    // Parts to (re)write, each with the rows it keeps: none for a missing part; for a
-    // committed part with failed runs under --retry-failed, the rows of its successful runs.
+    let checks = check_parts(plan, &dir);
+    let tables = side_tables(plan);
+    // Parts to (re)write, each with the rows it keeps: none for a missing or damaged part; for
+    // a verified part with failed runs under --retry-failed, the rows of its successful runs.
     let mut pending: Vec<(usize, Vec<Option<Vec<Cell>>>)> = Vec::new();
     let mut skipped = 0usize;
     let mut retried = 0usize;
+    let mut repaired = Vec::new();
     let cols = columns(plan.model);
     for p in (0..plan.part_count()).filter(|&p| mine[p]) {
         let n = plan.part(p).len();
-        if !done[p] {
-            pending.push((p, vec![None; n]));
-            continue;
-        }
-        let path = dir.join(part_name(p));
-        if opts.retry_failed && output::read_statuses(&path)?.iter().any(|s| s != "ok") {
-            let status_col = cols
-                .iter()
-                .position(|c| c.name == "status")
-                .expect("an engine column");
-            let kept: Vec<Option<Vec<Cell>>> = output::read_part(&path, &cols)?
-                .into_iter()
-                .map(|row| matches!(&row[status_col], Cell::S(s) if s == "ok").then_some(row))
-                .collect();
-            if kept.len() != n {
-                return Err(OutputError::Encode {
-                    path,
-                    message: format!("{} rows, the plan's part has {n}", kept.len()),
-                });
+        match &checks[p] {
+            PartCheck::Missing => pending.push((p, vec![None; n])),
+            PartCheck::Damaged(why) => {
+                let moved = integrity::quarantine(&dir, p, &tables, &why.to_string())?;
+                notify(
+                    opts,
+                    &format!(
+                        "part {p} is damaged ({why}); moved aside to {} and run again",
+                        moved
+                            .iter()
+                            .map(|m| m.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                repaired.push(p);
+                pending.push((p, vec![None; n]));
             }
-            let again = kept.iter().filter(|r| r.is_none()).count();
-            retried += again;
-            skipped += n - again;
-            pending.push((p, kept));
-        } else {
-            skipped += n;
+            PartCheck::Verified(v) if opts.retry_failed && v.statuses.iter().any(|s| s != "ok") => {
+                let path = dir.join(part_name(p));
+                let status_col = cols
+                    .iter()
+                    .position(|c| c.name == "status")
+                    .expect("an engine column");
+                let kept: Vec<Option<Vec<Cell>>> = output::read_part(&path, &cols)?
+                    .into_iter()
+                    .map(|row| matches!(&row[status_col], Cell::S(s) if s == "ok").then_some(row))
+                    .collect();
+                let again = kept.iter().filter(|r| r.is_none()).count();
+                retried += again;
+                skipped += n - again;
+                pending.push((p, kept));
+            }
+            PartCheck::Verified(_) => skipped += n,
         }
     }
     let total: usize = (0..plan.part_count())
         .filter(|&p| mine[p])
         .map(|p| plan.part(p).len())
         .sum();
-    if opts.shard.is_some() && !dir.join("manifest.json").exists() {
+    if opts.shard.is_some() {
         // The plan's own description, for readers who look for manifest.json; each shard's
         // counts live in its own manifest.
-        output::write_atomic(
-            &dir.join("manifest.json"),
-            manifest(
-                plan,
-                prov,
-                &cols,
-                &keys,
-                None,
-                "sharded (see manifest.shard-*.json)",
-                started_unix,
-                None,
-                [plan.runs.len(), 0, 0, 0],
-            ),
+        describe_plan(
+            plan,
+            &opts.out_root,
+            prov,
+            "sharded (see manifest.shard-*.json)",
         )?;
     }
     let write_manifest = |status: &str, executed: usize, failed: usize, ended: Option<u64>| {
@@ -405,28 +448,7 @@ pub fn execute_with(
                     .into_iter()
                     .map(|r| r.expect("every run of a complete part has a row"))
                     .collect();
-                // The per-item table first: the run part is what marks the part done, so a
-                // kill in between re-runs the part and rewrites both.
-                let detail = match plan.model.detail() {
-                    Some(d) => {
-                        let ddir = detail_dir(&opts.out_root, plan, &d);
-                        output::create_dir(&ddir).and_then(|()| {
-                            output::write_part(
-                                &ddir,
-                                &part_name(part),
-                                &d.columns(&cols),
-                                &d.rows(&cols, &rows),
-                                &footer(plan, part),
-                            )
-                            .map(|_| ())
-                        })
-                    }
-                    None => Ok(()),
-                };
-                if let Err(e) = detail.and_then(|()| {
-                    output::write_part(&dir, &part_name(part), &cols, &rows, &footer(plan, part))
-                        .map(|_| ())
-                }) {
+                if let Err(e) = commit_part(plan, &dir, &cols, part, &rows) {
                     errors.lock().expect("error list lock").push(e);
                 }
             }
@@ -466,10 +488,113 @@ pub fn execute_with(
         retried,
         executed,
         skipped,
+        repaired,
         failed,
         events: events.into_inner(),
         wall_s: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Writes the plan's `manifest.json` (its description: parameters, columns, part keys) with
+/// `status`, unless one exists; returns the plan directory. `chainlab slurm` writes it with
+/// status "queued", so that `status` understands a plan whose tasks have not started.
+pub fn describe_plan(
+    plan: &Plan,
+    root: &Path,
+    prov: &Provenance,
+    status: &str,
+) -> Result<PathBuf, OutputError> {
+    let dir = plan_dir(root, plan);
+    output::create_dir(&dir)?;
+    let path = dir.join("manifest.json");
+    if !path.exists() {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        output::write_atomic(
+            &path,
+            manifest(
+                plan,
+                prov,
+                &columns(plan.model),
+                &shard::part_keys(plan),
+                None,
+                status,
+                now,
+                None,
+                [plan.runs.len(), 0, 0, 0],
+            ),
+        )?;
+    }
+    Ok(dir)
+}
+
+/// Commits part `part`: its side tables first, then its commit record, then the run part,
+/// each written atomically. The run part is what marks the part done, so a kill at any point
+/// leaves either a verifiable part or a missing one (rewritten whole by the next run).
+fn commit_part(
+    plan: &Plan,
+    dir: &Path,
+    cols: &[Column],
+    part: usize,
+    rows: &[Vec<Cell>],
+) -> Result<(), OutputError> {
+    let meta = footer(plan, part);
+    let encode = |path: PathBuf, cols: &[Column], rows: &[Vec<Cell>]| {
+        output::encode_part(cols, rows, &meta)
+            .map(|b| (path.clone(), b))
+            .map_err(|message| OutputError::Encode { path, message })
+    };
+    let mut files = vec![(
+        integrity::RUNS,
+        encode(dir.join(part_name(part)), cols, rows)?,
+    )];
+    if let Some(d) = plan.model.detail() {
+        let path = integrity::table_path(dir, d.name, part);
+        files.push((d.name, encode(path, &d.columns(cols), &d.rows(cols, rows))?));
+    }
+    let record = integrity::PartRecord {
+        plan_hash: plan.hash_hex(),
+        part,
+        parts: plan.part_count(),
+        rows: rows.len(),
+        run_keys: plan
+            .part(part)
+            .iter()
+            .map(|r| format!("{:016x}", r.run_key))
+            .collect(),
+        files: files
+            .iter()
+            .map(|(table, (_, bytes))| integrity::FileRecord {
+                table: table.to_string(),
+                bytes: bytes.len() as u64,
+                sha256: integrity::sha256_hex(bytes),
+            })
+            .collect(),
+    };
+    for (_, (path, bytes)) in files.iter().skip(1) {
+        if let Some(parent) = path.parent() {
+            output::create_dir(parent)?;
+        }
+        output::write_atomic(path, bytes)?;
+    }
+    output::write_atomic(
+        &dir.join(integrity::record_name(part)),
+        serde_json::to_string_pretty(&record).expect("a record serialises"),
+    )?;
+    let (path, bytes) = &files[0].1;
+    output::write_atomic(path, bytes).inspect_err(|_| {
+        // No run part, no record: the part stays missing, with nothing to explain.
+        let _ = std::fs::remove_file(dir.join(integrity::record_name(part)));
+    })
+}
+
+/// Passes a message for the user to the caller's sink, if any.
+fn notify(opts: &RunOptions, message: &str) {
+    if let Some(f) = opts.notify {
+        f(message);
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -527,6 +652,7 @@ fn manifest(
         "status": status,
         "counts": { "total": total, "executed": executed, "skipped": skipped, "failed": failed },
         "total_runs": plan.runs.len(),
+        "side_tables": side_tables(plan),
         "part_keys": part_keys.iter().map(|k| format!("{k:016x}")).collect::<Vec<_>>(),
     });
     let mut m = m;

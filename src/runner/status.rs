@@ -1,9 +1,10 @@
-//! What a results directory holds: per plan, which parts are committed, which runs failed,
-//! what is missing, per shard and overall. Read from the part files themselves (the ground
-//! truth: a part file exists only once complete) and the plan's manifest (part sizes and keys).
+//! What a results directory holds: per plan, which parts are committed and verified, which
+//! runs failed, what is missing or damaged, per shard and overall. Read from the part files
+//! and their commit records (the ground truth, checked as `run` checks them before it skips a
+//! part) and the plan's manifest (plan hash, part sizes and keys, side tables).
 
 use super::shard;
-use crate::output::{self, OutputError, part_name};
+use crate::output::{self, OutputError, integrity, part_name};
 use std::path::{Path, PathBuf};
 
 /// The state of one part.
@@ -16,8 +17,9 @@ pub enum PartState {
         /// Runs whose status is not "ok".
         failed: usize,
     },
-    /// A committed file that cannot be read (damaged after it was written).
-    Unreadable(String),
+    /// A committed part that fails verification (unreadable, foreign, short, or its checksum
+    /// differs); `run` moves it aside and runs it again.
+    Damaged(String),
 }
 
 /// One part of a plan.
@@ -50,6 +52,9 @@ pub struct PlanStatus {
     pub parts: Vec<PartStatus>,
     /// Temporary files left by killed writers (never read as results).
     pub stray_temp_files: usize,
+    /// The manifest's status ("queued" when `chainlab slurm` wrote the script and no task has
+    /// started, "running", "complete", ...).
+    pub manifest_status: String,
 }
 
 /// Totals over a set of parts.
@@ -65,8 +70,8 @@ pub struct Counts {
     pub failed: usize,
     /// Runs without a row.
     pub missing: usize,
-    /// Parts that cannot be read.
-    pub unreadable: usize,
+    /// Parts that fail verification (their runs count as missing too).
+    pub damaged: usize,
 }
 
 impl PlanStatus {
@@ -86,7 +91,10 @@ impl PlanStatus {
                     c.done += p.runs;
                     c.failed += failed;
                 }
-                PartState::Unreadable(_) => c.unreadable += 1,
+                PartState::Damaged(_) => {
+                    c.damaged += 1;
+                    c.missing += p.runs;
+                }
             }
         }
         c
@@ -190,6 +198,20 @@ pub fn plan_status(dir: &Path, shards: Option<u32>) -> Result<PlanStatus, Output
     let n = shards.or(counts_seen.last().copied()).unwrap_or(1).max(1);
     let other_shard_counts = counts_seen.into_iter().filter(|&c| c != n).collect();
     let assignment = shard::assign(&keys, n);
+    let plan_hash = m["plan_hash"]
+        .as_str()
+        .ok_or_else(|| bad(first, "the manifest has no plan_hash"))?
+        .to_string();
+    let tables: Vec<String> = m["side_tables"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
+    let key_hex: Vec<String> = keys.iter().map(|k| format!("{k:016x}")).collect();
     let parts = (0..keys.len())
         .map(|i| {
             let runs = per_part.min(total_runs - i * per_part);
@@ -197,12 +219,19 @@ pub fn plan_status(dir: &Path, shards: Option<u32>) -> Result<PlanStatus, Output
             let state = if !path.is_file() {
                 PartState::Missing
             } else {
-                match output::read_statuses(&path) {
-                    Ok(s) if s.len() == runs => PartState::Done {
-                        failed: s.iter().filter(|x| *x != "ok").count(),
+                let expected = integrity::Expected {
+                    plan_hash: &plan_hash,
+                    part: i,
+                    parts: keys.len(),
+                    rows: runs,
+                    run_keys: integrity::Keys::First(&key_hex[i]),
+                    tables: &tables,
+                };
+                match integrity::verify_part(dir, &expected) {
+                    Ok(v) => PartState::Done {
+                        failed: v.statuses.iter().filter(|x| *x != "ok").count(),
                     },
-                    Ok(s) => PartState::Unreadable(format!("{} rows, expected {runs}", s.len())),
-                    Err(e) => PartState::Unreadable(e.to_string()),
+                    Err(e) => PartState::Damaged(e.to_string()),
                 }
             };
             PartStatus {
@@ -221,5 +250,6 @@ pub fn plan_status(dir: &Path, shards: Option<u32>) -> Result<PlanStatus, Output
         other_shard_counts,
         parts,
         stray_temp_files: stray,
+        manifest_status: m["status"].as_str().unwrap_or("?").to_string(),
     })
 }
