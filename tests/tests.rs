@@ -1968,3 +1968,254 @@ mod hostile {
         }
     }
 }
+
+/// Results that cannot be silently wrong (issue 17): verified parts, one plan per read, run
+/// budgets, locks and signals.
+mod integrity {
+    use super::*;
+
+    fn run_args(spec: &Path, out: &Path, extra: &[&str]) -> Output {
+        let mut args = vec![
+            "run",
+            spec.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        chainlab(&args)
+    }
+
+    fn side_rows(root: &Path, experiment: &str) -> Vec<RecordBatch> {
+        read_rows(&plan_dir(root, experiment))
+    }
+
+    #[test]
+    fn damaged_foreign_and_unrecorded_parts_are_moved_aside_and_run_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(tmp.path(), SMALL);
+        let (good, bad, other) = (
+            tmp.path().join("good"),
+            tmp.path().join("bad"),
+            tmp.path().join("other"),
+        );
+        assert!(run_args(&spec, &good, &[]).status.success());
+        assert!(run_args(&spec, &bad, &[]).status.success());
+        assert!(run_args(&spec, &other, &["--seed", "8"]).status.success());
+        let dir = plan_dir(&bad, "small");
+        let part = |i: usize| dir.join(format!("part-{i:05}.parquet"));
+        // Truncated, zero-length, one byte flipped, copied from another seed's plan (with its
+        // record), and a part whose commit record is gone.
+        let bytes = fs::read(part(0)).unwrap();
+        fs::write(part(0), &bytes[..bytes.len() / 2]).unwrap();
+        fs::write(part(1), b"").unwrap();
+        let mut flipped = fs::read(part(2)).unwrap();
+        let mid = flipped.len() / 2;
+        flipped[mid] ^= 0x40;
+        fs::write(part(2), &flipped).unwrap();
+        let foreign = plan_dir(&other, "small");
+        for name in ["part-00003.parquet", "part-00003.commit.json"] {
+            fs::copy(foreign.join(name), dir.join(name)).unwrap();
+        }
+        fs::remove_file(dir.join("part-00004.commit.json")).unwrap();
+
+        let o = chainlab(&["status", bad.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+        let (stdout, _) = text(&o);
+        for i in 0..5 {
+            assert!(stdout.contains(&format!("part {i} is damaged")), "{stdout}");
+        }
+        assert!(stdout.contains("belongs to plan"), "{stdout}");
+        assert!(stdout.contains("no commit record"), "{stdout}");
+        let o = chainlab(&[
+            "plan",
+            spec.to_str().unwrap(),
+            "--out",
+            bad.to_str().unwrap(),
+        ]);
+        assert!(
+            text(&o).0.contains("would run parts: 0-4"),
+            "{:?}",
+            text(&o)
+        );
+
+        let o = run_args(&spec, &bad, &[]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let (stdout, stderr) = text(&o);
+        assert!(stdout.contains("20 executed"), "{stdout}");
+        for i in 0..5 {
+            assert!(stderr.contains(&format!("part {i} is damaged")), "{stderr}");
+        }
+        assert_eq!(read_rows(&dir), read_rows(&plan_dir(&good, "small")));
+        let moved: Vec<String> = fs::read_dir(dir.join("damaged"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            moved.contains(&"part-00000.parquet.1.damaged".to_string()),
+            "{moved:?}"
+        );
+        assert!(moved.iter().all(|m| !m.ends_with(".parquet")), "{moved:?}");
+        let o = chainlab(&["status", bad.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+        // Nothing left to do.
+        assert!(text(&run_args(&spec, &bad, &[])).0.contains("0 executed"));
+    }
+
+    #[test]
+    fn a_damaged_or_missing_blocks_part_reruns_its_part() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (good, bad) = (tmp.path().join("good"), tmp.path().join("bad"));
+        run_quick("mgmt_config.toml", &good, &[]);
+        run_quick("mgmt_config.toml", &bad, &[]);
+        let blocks = plan_dir(&bad, "mgmt_config.blocks");
+        let part = blocks.join("part-00000.parquet");
+        let mut b = fs::read(&part).unwrap();
+        b.truncate(b.len() - 9);
+        fs::write(&part, &b).unwrap();
+        let o = chainlab(&["status", bad.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+        assert!(text(&o).0.contains("blocks file"), "{:?}", text(&o));
+        run_quick("mgmt_config.toml", &bad, &[]);
+        assert_eq!(
+            side_rows(&bad, "mgmt_config.blocks"),
+            side_rows(&good, "mgmt_config.blocks")
+        );
+        fs::remove_file(&part).unwrap();
+        let o = chainlab(&["status", bad.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+        assert!(text(&o).0.contains("is missing"), "{:?}", text(&o));
+        run_quick("mgmt_config.toml", &bad, &[]);
+        assert_eq!(
+            side_rows(&bad, "mgmt_config.blocks"),
+            side_rows(&good, "mgmt_config.blocks")
+        );
+        assert_eq!(
+            read_rows(&plan_dir(&bad, "mgmt_config")),
+            read_rows(&plan_dir(&good, "mgmt_config"))
+        );
+    }
+
+    #[test]
+    fn two_plans_in_one_root_stay_apart_by_directory_column_and_figures() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("r");
+        run_quick("oppi_quick.toml", &root, &[]);
+        let o = chainlab(&[
+            "run",
+            &spec_path("oppi_quick.toml"),
+            "--out",
+            root.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let mut plans: Vec<PathBuf> = fs::read_dir(root.join("oppi_quick"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        plans.sort();
+        assert_eq!(plans.len(), 2);
+        let mut total = 0;
+        for p in &plans {
+            let hash = p
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .strip_prefix("plan=")
+                .unwrap();
+            for b in read_rows(p) {
+                let col = b.column_by_name("plan_hash").unwrap();
+                let s = col
+                    .as_any()
+                    .downcast_ref::<arrow_array::StringArray>()
+                    .unwrap();
+                assert!((0..s.len()).all(|i| s.value(i) == hash));
+                total += b.num_rows();
+            }
+        }
+        assert_eq!(total, 24 + 108);
+        // One --out for both plans would overwrite figures: refused, nothing drawn there.
+        let figs = tmp.path().join("figs");
+        let o = chainlab(&[
+            "plot",
+            root.to_str().unwrap(),
+            "--out",
+            figs.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+        assert!(text(&o).1.contains("would both draw"), "{:?}", text(&o));
+        assert!(!figs.exists());
+        // Without --out each plan draws into its own directory.
+        let o = chainlab(&["plot", root.to_str().unwrap(), "--format", "svg"]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        for p in &plans {
+            assert!(fs::read_dir(p.join("figures")).unwrap().count() > 0);
+        }
+        assert!(!root.join("figures").exists());
+    }
+
+    #[test]
+    fn a_run_that_spends_its_budget_is_a_failed_row_and_the_sweep_goes_on() {
+        let tmp = tempfile::tempdir().unwrap();
+        let body = "name = \"budget\"\ndescription = \"d\"\nmodel = \"pbft\"\nseed = 1\nreplicates = 1\n[params]\nstop_after_txs = 0\n[sweep]\nduration = [\"1 s\", \"60 s\"]\n[budget]\nevents = 5000\n";
+        let spec = write_spec(tmp.path(), body);
+        let out = tmp.path().join("r");
+        let o = run_args(&spec, &out, &[]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        assert!(text(&o).0.contains("1 failed"), "{:?}", text(&o));
+        let rows = read_rows(&plan_dir(&out, "budget"));
+        let strings = |name: &str| -> Vec<Option<String>> {
+            rows.iter()
+                .flat_map(|b| {
+                    let c = b.column_by_name(name).unwrap();
+                    let s = c
+                        .as_any()
+                        .downcast_ref::<arrow_array::StringArray>()
+                        .unwrap();
+                    (0..s.len())
+                        .map(|i| (!s.is_null(i)).then(|| s.value(i).to_string()))
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        };
+        assert_eq!(
+            strings("status"),
+            [Some("ok".into()), Some("failed".into())]
+        );
+        let err = strings("error")[1].clone().unwrap();
+        assert!(
+            err.contains("5000 events processed (budget.events = 5000)"),
+            "{err}"
+        );
+        assert!(err.contains("raise [budget]"), "{err}");
+        // Raising the budget and retrying the failed run finishes the sweep; the plan is the
+        // same (a budget is not part of its identity).
+        fs::write(&spec, body.replace("events = 5000", "events = 1000000")).unwrap();
+        let o = run_args(&spec, &out, &["--retry-failed"]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        assert!(text(&o).0.contains("1 retried"), "{:?}", text(&o));
+        let o = chainlab(&["status", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    }
+
+    #[test]
+    fn status_understands_a_plan_queued_by_slurm() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(tmp.path(), SMALL);
+        let out = tmp.path().join("r");
+        let o = chainlab(&[
+            "slurm",
+            spec.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--shards",
+            "3",
+        ]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let o = chainlab(&["status", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+        assert!(text(&o).0.contains("queued"), "{:?}", text(&o));
+        assert!(text(&o).0.contains("72 runs missing"), "{:?}", text(&o));
+    }
+}

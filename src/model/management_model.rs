@@ -161,6 +161,22 @@ pub(super) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
             allowed: format!("fewer than mgmt_nodes = {m}"),
         });
     }
+    if get("configs").as_str() == "alternate"
+        && let Some(allowed) = super::tx_fits(
+            pbft.workload.size_mb,
+            pbft.workload.size_dist == crate::pbft::workload::TxSize::Exponential,
+            pbft.workload.rate_per_s * pbft.duration_ns as f64 / 1e9,
+            get("alt_block_size").as_float(),
+            "alt_block_size",
+        )
+    {
+        return Err(ParamError {
+            key: "alt_block_size",
+            allowed: format!(
+                "a second configuration that holds every transaction: tx_size {allowed}"
+            ),
+        });
+    }
     pbft.management = Some(ManagementParams {
         members: m,
         peers,

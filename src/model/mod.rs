@@ -88,18 +88,32 @@ pub enum ModelParams {
     Incentive(incentive_model::IncentiveParams),
 }
 
-/// The outcome of one successful run: its metric cells and the events processed.
+/// The outcome of one run: its metric cells and the events processed, or why it failed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunOutput {
-    /// One cell per metric column, in [`Model::metrics`] order.
+    /// One cell per metric column, in [`Model::metrics`] order (empty when `failure` is set).
     pub metrics: Vec<Cell>,
     /// Events the discrete-event core processed.
     pub events: u64,
+    /// Why the run failed (its run budget was spent), or `None`.
+    pub failure: Option<String>,
 }
 
-/// Reusable per-thread simulation state.
+impl RunOutput {
+    fn ok(events: u64, metrics: Vec<Cell>) -> RunOutput {
+        RunOutput {
+            metrics,
+            events,
+            failure: None,
+        }
+    }
+}
+
+/// Reusable per-thread simulation state, and the run budget the runner sets before each run.
 #[derive(Default)]
 pub struct Workspace {
+    /// The most work the next run may do.
+    pub budget: crate::des::Budget,
     propagation: Simulator,
     pbft: pbft::Simulator,
     /// The last physical system a twin run used, with what identifies it. A physical system
@@ -924,10 +938,34 @@ fn resolve_pbft(v: &[Value]) -> Result<PbftParams, ParamError> {
     }
     let tx_size = get("tx_size").as_float();
     let block_size = get("block_size").as_float();
-    if get("tx_size_dist").as_str() == "fixed" && tx_size > block_size {
+    let exponential = get("tx_size_dist").as_str() == "exponential";
+    if let Some(allowed) = tx_fits(
+        tx_size,
+        exponential,
+        rate * duration_s,
+        block_size,
+        "block_size",
+    ) {
         return Err(ParamError {
             key: "tx_size",
-            allowed: format!("at most block_size ({block_size} MB), or no block could hold one"),
+            allowed,
+        });
+    }
+    // A round commits only after three message delays (pre-prepare, prepare, commit); a
+    // timeout that expires before the fastest possible commit restarts every round forever.
+    let min_delay_ms = get("processing_delay").as_int()
+        + if get("latency").as_str() == "constant" {
+            get("latency_constant").as_int()
+        } else {
+            0
+        };
+    let timeout_ms = get("timeout").as_int();
+    if timeout_ms <= 3 * min_delay_ms {
+        return Err(ParamError {
+            key: "timeout",
+            allowed: format!(
+                "more than 3 message delays = 3 x {min_delay_ms} ms (latency_constant + processing_delay): a round needs a pre-prepare, a prepare and a commit to arrive before its timeout, or no block is ever committed"
+            ),
         });
     }
     Ok(PbftParams {
@@ -1155,15 +1193,29 @@ impl Model {
         matches!(self, Model::Twin)
     }
 
-    /// Runs one simulation.
+    /// Runs one simulation within `ws.budget`; a run that spends it is a failure.
     pub fn run(params: &ModelParams, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
+        ws.pbft.budget = ws.budget;
+        ws.pbft.budget_spent = None;
+        let out = Model::run_unchecked(params, seeds, ws);
+        match ws.pbft.budget_spent.take() {
+            None => out,
+            Some(why) => RunOutput {
+                metrics: Vec::new(),
+                events: out.events,
+                failure: Some(why),
+            },
+        }
+    }
+
+    fn run_unchecked(params: &ModelParams, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
         match params {
             ModelParams::Propagation(p) => {
                 let m = propagation::simulate(p, seeds, &mut ws.propagation);
                 let u = |x: u64| Cell::U(x);
-                RunOutput {
-                    events: m.events,
-                    metrics: vec![
+                RunOutput::ok(
+                    m.events,
+                    vec![
                         u(m.graph.edges),
                         Cell::F(m.graph.mean_degree),
                         u(m.graph.min_degree.into()),
@@ -1192,14 +1244,11 @@ impl Model {
                         Cell::F(m.mst_rewards[2]),
                         Cell::F(m.mst_rewards[3]),
                     ],
-                }
+                )
             }
             ModelParams::Pbft(p) => {
                 let o = pbft::simulate(p, seeds, &mut ws.pbft);
-                RunOutput {
-                    events: o.events,
-                    metrics: pbft_row(&o),
-                }
+                RunOutput::ok(o.events, pbft_row(&o))
             }
             ModelParams::Twin(tp) => {
                 let system = twin::system_seeds(seeds.master, seeds.env_key);
@@ -1208,48 +1257,151 @@ impl Model {
                 });
                 if !hit {
                     let o = twin::run_original(&tp.pbft, tp.ebw_delay, system, &mut ws.pbft);
+                    if ws.pbft.budget_spent.is_some() {
+                        // A system cut short by its budget is never reused as a whole one.
+                        ws.twin_system = None;
+                        return RunOutput::ok(0, Vec::new());
+                    }
                     ws.twin_system = Some((tp.pbft.clone(), tp.ebw_delay, system, o));
                 }
                 let (_, _, _, orig) = ws.twin_system.as_ref().expect("set above");
                 let o = twin::mirror(tp, orig, system, seeds.run_key, &mut ws.pbft);
                 // Only the re-simulation's events: whether this worker ran the physical system
                 // depends on scheduling, and rows must not.
-                RunOutput {
-                    events: o.model_events,
-                    metrics: twin_model::twin_row(&o),
-                }
+                RunOutput::ok(o.model_events, twin_model::twin_row(&o))
             }
             ModelParams::TwinSync(b) => {
                 let (p, sp) = &**b;
                 let o = twin::run_sync(p, sp, seeds, &mut ws.pbft);
-                RunOutput {
-                    events: o.events,
-                    metrics: twin_model::sync_row(sp, &o),
-                }
+                RunOutput::ok(o.events, twin_model::sync_row(sp, &o))
             }
-            ModelParams::Incentive(p) => RunOutput {
-                events: 0,
-                metrics: incentive_model::row(p),
-            },
+            ModelParams::Incentive(p) => RunOutput::ok(0, incentive_model::row(p)),
             ModelParams::Churn(p) => {
                 let o = propagation::churn::simulate(p, seeds);
                 let ops: u64 = o.ops.iter().sum();
-                RunOutput {
-                    // Operations and broadcasts: the run's discrete steps.
-                    events: ops + u64::from(p.broadcasts),
-                    metrics: churn_model::row(&o),
-                }
+                // Operations and broadcasts: the run's discrete steps.
+                RunOutput::ok(ops + u64::from(p.broadcasts), churn_model::row(&o))
             }
             ModelParams::Management(p) => {
                 let o = pbft::simulate(p, seeds, &mut ws.pbft);
-                RunOutput {
-                    events: o.events,
-                    metrics: management_model::row(&o),
-                }
+                RunOutput::ok(o.events, management_model::row(&o))
             }
         }
     }
 }
+
+/// Why transactions of (mean) size `tx_mb` cannot all fit a block of `block_mb` (blamed on the
+/// block size key `block_key`), or `None` when they can. A transaction larger than the block
+/// stops its proposer at the head of its pool for good. Fixed sizes must fit; exponential sizes
+/// must fit with probability at least 1 - 10^-6 over the run's `txs` expected transactions
+/// (union bound: txs x exp(-block / mean) <= 10^-6).
+pub(crate) fn tx_fits(
+    tx_mb: f64,
+    exponential: bool,
+    txs: f64,
+    block_mb: f64,
+    block_key: &str,
+) -> Option<String> {
+    if !exponential {
+        return (tx_mb > block_mb)
+            .then(|| format!("at most {block_key} ({block_mb} MB), or no block could hold one"));
+    }
+    let txs = txs.max(1.0);
+    let p = txs * (-block_mb / tx_mb).exp();
+    (p > 1e-6).then(|| {
+        format!(
+            "a mean of at most {block_key} / ln(transactions x 10^6) = {:.6} MB: exponential sizes of mean {tx_mb} MB exceed {block_key} ({block_mb} MB) with probability {:.2e} over the run's {txs:.0} transactions, and a transaction larger than every block stalls its proposer",
+            block_mb / (txs * 1e6).ln(),
+            p.min(1.0)
+        )
+    })
+}
+
+/// Fewest blocks the run budget must hold for a PBFT run to be worth starting.
+const MIN_BLOCKS_IN_BUDGET: u64 = 10;
+
+/// Checks, before anything runs, that a run's cost fits its budget: lower bounds on the
+/// messages of one PBFT block, of the management chain's agreements and of a gossip broadcast,
+/// and the event queue of a gossip broadcast. A run that passes can still spend its budget
+/// (it then fails as a row); one that fails here could never finish.
+pub fn check_cost(params: &ModelParams, budget: &crate::des::Budget) -> Result<(), ParamError> {
+    let pbft_block = |p: &PbftParams| {
+        let n = u64::from(p.net.nodes);
+        let per_broadcast = match p.net.dissemination {
+            Dissemination::Gossip => n * u64::from(p.net.peers.saturating_sub(1)) + 1,
+            Dissemination::Broadcast => n - 1,
+        };
+        (2 * n + 1).saturating_mul(per_broadcast)
+    };
+    let check_pbft = |p: &PbftParams| -> Result<(), ParamError> {
+        let per_block = pbft_block(p);
+        if per_block.saturating_mul(MIN_BLOCKS_IN_BUDGET) > budget.messages {
+            return Err(ParamError {
+                key: "peers",
+                allowed: format!(
+                    "a network where {MIN_BLOCKS_IN_BUDGET} blocks fit the run budget: one block needs at least {per_block} messages ((2 nodes + 1) broadcasts, each relayed over nodes x (peers - 1) links), and budget.messages is {}; use fewer nodes or peers, or raise [budget] messages",
+                    budget.messages
+                ),
+            });
+        }
+        if let Some(m) = &p.management {
+            let members = u64::from(m.members);
+            let agreements = p.duration_ns / m.cbi_mean_ns.max(1);
+            let per = (2 * members + 1) * (members * u64::from(m.peers.saturating_sub(1)) + 1);
+            let total = agreements.saturating_mul(per);
+            if total > budget.messages {
+                return Err(ParamError {
+                    key: "cbi_mean",
+                    allowed: format!(
+                        "a management chain whose agreements fit the run budget: duration / cbi_mean = {agreements} agreements of at least {per} messages each is {total}, and budget.messages is {}; use a longer cbi_mean or a shorter duration, or raise [budget] messages",
+                        budget.messages
+                    ),
+                });
+            }
+        }
+        Ok(())
+    };
+    match params {
+        ModelParams::Propagation(p) => {
+            if let Protocol::Gossip { fanout, pushes, .. } = p.protocol {
+                let n = u64::from(p.nodes);
+                let sends = n
+                    .saturating_mul(u64::from(fanout))
+                    .saturating_mul(u64::from(pushes));
+                if sends > budget.messages {
+                    return Err(ParamError {
+                        key: "gossip_pushes",
+                        allowed: format!(
+                            "at most budget.messages = {} messages a run: nodes x gossip_fanout x gossip_pushes = {n} x {fanout} x {pushes} = {sends}",
+                            budget.messages
+                        ),
+                    });
+                }
+                // Every informed node may have `fanout` deliveries in flight at once.
+                let queue_bytes = n.saturating_mul(u64::from(fanout)).saturating_mul(32);
+                if queue_bytes > MAX_QUEUE_BYTES {
+                    return Err(ParamError {
+                        key: "gossip_fanout",
+                        allowed: format!(
+                            "an event queue under {} GB: nodes x gossip_fanout = {} deliveries could be in flight at once, about {:.1} GB",
+                            MAX_QUEUE_BYTES >> 30,
+                            n.saturating_mul(u64::from(fanout)),
+                            queue_bytes as f64 / (1u64 << 30) as f64
+                        ),
+                    });
+                }
+            }
+            Ok(())
+        }
+        ModelParams::Pbft(p) | ModelParams::Management(p) => check_pbft(p),
+        ModelParams::Twin(t) => check_pbft(&t.pbft),
+        ModelParams::TwinSync(b) => check_pbft(&b.0),
+        _ => Ok(()),
+    }
+}
+
+/// Largest event queue a gossip broadcast may need (32 bytes a delivery in flight).
+const MAX_QUEUE_BYTES: u64 = 4 << 30;
 
 /// Most transactions a PBFT run may create (tx_rate x duration): each costs about 24 bytes of
 /// workload plus its place in the pools.

@@ -76,7 +76,7 @@ pub(super) struct Managed {
     rejections: u64,
     violations: u64,
     forged: u64,
-    msgs: u64,
+    pub(super) msgs: u64,
     bytes_mb: f64,
     pub(super) events: u64,
 }

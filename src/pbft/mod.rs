@@ -33,7 +33,7 @@ mod managed;
 pub mod metrics;
 pub mod workload;
 
-use crate::des::{HeapQueue, Time};
+use crate::des::{Budget, HeapQueue, Time};
 use crate::management::ManagementParams;
 use crate::network::{Dissemination, GossipScratch, Network, NetworkParams, Spread};
 use crate::propagation::RunSeeds;
@@ -114,6 +114,8 @@ pub enum StopReason {
     Duration,
     /// Nothing was left to happen.
     Idle,
+    /// The run budget was spent (the run's row is a failed one).
+    Budget,
 }
 
 impl StopReason {
@@ -123,6 +125,7 @@ impl StopReason {
             StopReason::Txs => "txs",
             StopReason::Duration => "duration",
             StopReason::Idle => "idle",
+            StopReason::Budget => "budget",
         }
     }
 }
@@ -380,6 +383,12 @@ pub struct Simulator {
     observer: Option<PeerObserver>,
     /// The management chain's state, in a managed run.
     mgmt: Managed,
+    /// The most work a run may do ([`Simulator::run`] stops when it is spent).
+    pub budget: Budget,
+    /// Set when a run stopped on its budget: which limit, at what simulated time. Never cleared
+    /// by a run, so a caller that runs several simulations for one result (the twin's physical
+    /// system and its re-simulation) sees any of them; the caller clears it.
+    pub budget_spent: Option<String>,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -429,6 +438,18 @@ impl Simulator {
             events += 1;
             self.handle(p, net, now, ev);
             end = now;
+            let msgs = self.counters.msgs + self.mgmt.msgs;
+            if events >= self.budget.events || msgs >= self.budget.messages {
+                self.budget_spent = Some(format!(
+                    "run budget spent at {:.3} s of simulated time (of {:.3} s): {events} events processed (budget.events = {}), {msgs} messages sent (budget.messages = {}); if the run is meant to be this long, raise [budget] in the experiment file and re-run with --retry-failed, else look for what keeps it from progressing (a timeout shorter than a message's delay, a transaction larger than a block)",
+                    now as f64 / 1e9,
+                    p.duration_ns as f64 / 1e9,
+                    self.budget.events,
+                    self.budget.messages
+                ));
+                stop = StopReason::Budget;
+                break;
+            }
             if let Some(s) = self.stopped {
                 stop = StopReason::Txs;
                 end = s;

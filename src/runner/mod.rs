@@ -220,7 +220,11 @@ pub fn run_row(
     ];
     let n_metrics = plan.model.metrics().len();
     let (events, metrics) = match result {
-        Ok(RunOutput { metrics, events }) => {
+        Ok(RunOutput {
+            metrics,
+            events,
+            failure: None,
+        }) => {
             row.extend([
                 Cell::S("ok".into()),
                 Cell::Null,
@@ -228,6 +232,19 @@ pub fn run_row(
                 Cell::U(events),
             ]);
             (Some(events), metrics)
+        }
+        Ok(RunOutput {
+            events,
+            failure: Some(why),
+            ..
+        }) => {
+            row.extend([
+                Cell::S("failed".into()),
+                Cell::S(why),
+                Cell::F(wall_ms),
+                Cell::U(events),
+            ]);
+            (None, vec![Cell::Null; n_metrics])
         }
         Err(p) => {
             *ws = Workspace::default();
@@ -423,6 +440,7 @@ pub fn execute_with(
             let run = &plan.part(part)[r];
             let me = rayon::current_thread_index().unwrap_or(0) % jobs;
             let mut ws = workspaces[me].lock().unwrap_or_else(|e| e.into_inner());
+            ws.budget = plan.budget;
             let (row, ev) = run_row(plan, run, &mut ws, run_fn);
             drop(ws);
             match ev {

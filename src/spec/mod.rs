@@ -70,6 +70,18 @@ struct RawSpec {
     cases: BTreeMap<Spanned<String>, SpannedMap>,
     #[serde(default)]
     quick: Option<RawQuick>,
+    #[serde(default)]
+    budget: Option<RawBudget>,
+}
+
+/// `[budget]`: the most work one run may do (see [`crate::des::Budget`]).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBudget {
+    #[serde(default)]
+    events: Option<Spanned<i64>>,
+    #[serde(default)]
+    messages: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +165,9 @@ pub struct Plan {
     pub runs: Vec<RunSpec>,
     /// Hash of everything that determines the rows: model version, seed, runs, part size.
     pub hash: u64,
+    /// The most work one run may do (`[budget]`; not part of the hash: a budget changes no
+    /// successful row, only whether a run is allowed to finish).
+    pub budget: crate::des::Budget,
 }
 
 impl Plan {
@@ -362,6 +377,28 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
     let check_reps = |s: &Spanned<i64>, key: &str| positive(s, key, &reps_allowed);
     let check_per_part = |s: &Spanned<i64>, key: &str| positive(s, key, "allowed: an integer >= 1");
     let mut replicates = check_reps(&raw.replicates, "replicates")?;
+    let mut budget = crate::des::Budget::DEFAULT;
+    if let Some(b) = &raw.budget {
+        let limit = |v: &Spanned<i64>, key: &str| {
+            u64::try_from(*v.get_ref())
+                .ok()
+                .filter(|&x| x >= 1)
+                .ok_or_else(|| {
+                    cx.err(
+                        Some(v.span()),
+                        Some(key.into()),
+                        Some(v.get_ref().to_string()),
+                        "allowed: an integer >= 1",
+                    )
+                })
+        };
+        if let Some(v) = &b.events {
+            budget.events = limit(v, "budget.events")?;
+        }
+        if let Some(v) = &b.messages {
+            budget.messages = limit(v, "budget.messages")?;
+        }
+    }
     let mut runs_per_part = match &raw.runs_per_part {
         Some(s) => check_per_part(s, "runs_per_part")?,
         None => DEFAULT_RUNS_PER_PART,
@@ -574,7 +611,10 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
                 values[axis_pos[a]] = axis.values[idx[a]].clone();
                 origins[axis_pos[a]] = origin;
             }
-            let params = model.resolve(&values).map_err(|e| {
+            let params = model
+                .resolve(&values)
+                .and_then(|p| crate::model::check_cost(&p, &budget).map(|()| p));
+            let params = params.map_err(|e| {
                 let i = defs
                     .iter()
                     .position(|d| d.key == e.key)
@@ -583,7 +623,7 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
                 cx.err(
                     o.span.clone(),
                     Some(o.key.clone()),
-                    Some(values[i].to_string()),
+                    Some(defs[i].with_unit(&values[i])),
                     format!("allowed: {}", e.allowed),
                 )
             })?;
@@ -680,6 +720,7 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
         axes: axes.into_iter().map(|a| a.0).collect(),
         runs,
         hash: hash_bytes(h.as_bytes()),
+        budget,
     })
 }
 
