@@ -1676,7 +1676,8 @@ tx_rate = "100 per s"
         let leftovers: Vec<String> = fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n != "manifest.json")
+            // The plan's and the parts' lock files stay (empty; see runner::part_lock).
+            .filter(|n| n != "manifest.json" && n != ".lock" && n != ".locks")
             .collect();
         assert_eq!(leftovers, Vec::<String>::new());
         assert_eq!(plan_status(&dir, None).unwrap().counts(None).done, 0);
@@ -2217,5 +2218,173 @@ mod integrity {
         assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
         assert!(text(&o).0.contains("queued"), "{:?}", text(&o));
         assert!(text(&o).0.contains("72 runs missing"), "{:?}", text(&o));
+    }
+}
+
+/// Two processes, signals, stale files and --jobs (issue 17, items 4 and 5).
+mod concurrency {
+    use super::*;
+
+    const SLOW: &str = r#"name = "conc"
+description = "two processes on one plan"
+model = "propagation"
+seed = 3
+replicates = 4
+runs_per_part = 1
+
+[params]
+nodes = 20000
+k = 8
+
+[sweep]
+protocol = ["flood", "oppi", "spt", "gossip"]
+topology = ["kout", "ba", "ws"]
+"#;
+
+    fn spawn(spec: &Path, out: &Path) -> std::process::Child {
+        Command::new(env!("CARGO_BIN_EXE_chainlab"))
+            .args([
+                "run",
+                spec.to_str().unwrap(),
+                "--quiet",
+                "--jobs",
+                "1",
+                "--out",
+            ])
+            .arg(out)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    fn executed(stdout: &str) -> usize {
+        let (_, rest) = stdout.split_once("runs (").expect("a summary line");
+        rest.split_whitespace().next().unwrap().parse().unwrap()
+    }
+
+    #[test]
+    fn two_processes_on_one_plan_run_each_run_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(tmp.path(), SLOW);
+        let (alone, shared) = (tmp.path().join("alone"), tmp.path().join("shared"));
+        assert!(spawn(&spec, &alone).wait().unwrap().success());
+        let (a, b) = (spawn(&spec, &shared), spawn(&spec, &shared));
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        assert!(
+            a.status.success() && b.status.success(),
+            "{:?} {:?}",
+            text(&a),
+            text(&b)
+        );
+        let (ea, eb) = (executed(&text(&a).0), executed(&text(&b).0));
+        assert_eq!(ea + eb, 48, "{:?} {:?}", text(&a), text(&b));
+        assert_eq!(
+            read_rows(&plan_dir(&shared, "conc")),
+            read_rows(&plan_dir(&alone, "conc"))
+        );
+    }
+
+    fn interrupt(signal: &str, code: i32) {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(tmp.path(), SLOW);
+        let (alone, cut) = (tmp.path().join("alone"), tmp.path().join("cut"));
+        assert!(spawn(&spec, &alone).wait().unwrap().success());
+        let child = spawn(&spec, &cut);
+        // Wait for a first committed part, then interrupt.
+        let first = || {
+            fs::read_dir(cut.join("conc"))
+                .ok()
+                .and_then(|mut d| d.next())
+                .is_some_and(|p| p.unwrap().path().join("part-00000.parquet").exists())
+        };
+        let t0 = std::time::Instant::now();
+        while !first() && t0.elapsed().as_secs() < 30 {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(
+            Command::new("kill")
+                .args([signal, &child.id().to_string()])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let o = child.wait_with_output().unwrap();
+        let (_, stderr) = text(&o);
+        if o.status.code() == Some(0) {
+            // The sweep ended before the signal landed; nothing to check but the rows.
+            assert!(stderr.is_empty(), "{stderr}");
+        } else {
+            assert_eq!(o.status.code(), Some(code), "{stderr}");
+            assert!(
+                stderr.contains(&format!("interrupted by SIG{}", &signal[1..])),
+                "{stderr}"
+            );
+            assert!(stderr.contains("resume with the same command"), "{stderr}");
+        }
+        assert!(spawn(&spec, &cut).wait().unwrap().success());
+        assert_eq!(
+            read_rows(&plan_dir(&cut, "conc")),
+            read_rows(&plan_dir(&alone, "conc"))
+        );
+    }
+
+    #[test]
+    fn sigint_says_what_is_committed_and_exits_130() {
+        interrupt("-INT", 130);
+    }
+
+    #[test]
+    fn sigterm_says_what_is_committed_and_exits_143() {
+        interrupt("-TERM", 143);
+    }
+
+    #[test]
+    fn stale_temporary_files_are_removed_and_reported() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("r");
+        run_quick("oppi_quick.toml", &out, &[]);
+        let dir = plan_dir(&out, "oppi_quick");
+        let stale = dir.join(".part-00000.parquet.4194304.inprogress");
+        fs::write(&stale, b"half a part").unwrap();
+        let o = chainlab(&[
+            "run",
+            &spec_path("oppi_quick.toml"),
+            "--quick",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        assert!(
+            text(&o)
+                .1
+                .contains("removed 1 temporary file(s) left by interrupted writers"),
+            "{:?}",
+            text(&o)
+        );
+        assert!(!stale.exists());
+    }
+
+    #[test]
+    fn jobs_beyond_a_sane_multiple_of_the_cores_are_capped_with_a_message() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("r");
+        let o = chainlab(&[
+            "run",
+            &spec_path("oppi_quick.toml"),
+            "--quick",
+            "--quiet",
+            "--jobs",
+            "100000",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        assert!(
+            text(&o).1.contains("--jobs 100000 is more than 8 x the"),
+            "{:?}",
+            text(&o)
+        );
     }
 }

@@ -300,8 +300,13 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
                 progress: !quiet,
                 shard,
                 retry_failed,
+                tally: Some(std::sync::Arc::new(runner::Tally::default())),
                 notify: Some(|m| eprintln!("note: {m}")),
             };
+            on_interrupt(
+                opts.tally.clone().expect("set above"),
+                runner::plan_dir(&spec.out, &plan),
+            );
             if !quiet {
                 eprintln!(
                     "{}: {} runs in {} parts{} -> {}",
@@ -333,6 +338,10 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
                 s.failed,
                 if s.retried > 0 {
                     format!(", {} retried", s.retried)
+                } else {
+                    String::new()
+                } + &if s.elsewhere > 0 {
+                    format!(", {} left to another process", s.elsewhere)
                 } else {
                     String::new()
                 },
@@ -697,6 +706,36 @@ fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure> {
         1 => Err(Failure::Incomplete),
         _ => Err(Failure::Damaged),
     }
+}
+
+/// On SIGINT or SIGTERM: says what is committed and how to resume, then exits with 130 or
+/// 143 (128 + the signal). Committed parts are whole (each is renamed into place); a part in
+/// the middle of its runs is simply run again by the next invocation, and the temporary files
+/// of writers cut short are removed then.
+fn on_interrupt(tally: std::sync::Arc<runner::Tally>, dir: PathBuf) {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use std::sync::atomic::Ordering::Relaxed;
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            let name = if sig == SIGINT { "SIGINT" } else { "SIGTERM" };
+            let (parts, runs) = (
+                tally.parts_committed.load(Relaxed),
+                tally.runs_committed.load(Relaxed),
+            );
+            let done = tally.runs_done_before.load(Relaxed) + runs;
+            let resume: Vec<String> = std::env::args().map(|a| shell_quote(&a)).collect();
+            eprintln!(
+                "\ninterrupted by {name}: {runs} runs in {parts} parts were committed by this invocation and are safe; {done} of the {} runs are done in {}.\nresume with the same command (committed parts are skipped): {}",
+                tally.runs_total.load(Relaxed),
+                dir.display(),
+                resume.join(" ")
+            );
+            std::process::exit(128 + sig);
+        }
+    });
 }
 
 /// Quotes a word for a POSIX shell.

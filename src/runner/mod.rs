@@ -20,6 +20,7 @@ pub use shard::Shard;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// How to execute a plan.
@@ -36,6 +37,8 @@ pub struct RunOptions {
     /// Re-run the failed runs of committed parts (their parts are rewritten atomically with
     /// the new rows; the rows of runs that succeeded are kept as they are).
     pub retry_failed: bool,
+    /// Counters the caller may read while the plan runs (for a message on interruption).
+    pub tally: Option<std::sync::Arc<Tally>>,
     /// Where messages for the user go (a damaged part moved aside, stale files removed, a
     /// capped `--jobs`); the CLI prints them on stderr. `None` drops them.
     pub notify: Option<fn(&str)>,
@@ -50,6 +53,7 @@ impl Default for RunOptions {
             progress: false,
             shard: None,
             retry_failed: false,
+            tally: None,
             notify: None,
         }
     }
@@ -83,6 +87,8 @@ pub struct Summary {
     pub skipped: usize,
     /// Parts found damaged, moved aside and run again.
     pub repaired: Vec<usize>,
+    /// Runs left to another process that held their part.
+    pub elsewhere: usize,
     /// Runs executed now that failed (recorded with their error).
     pub failed: usize,
     /// Events processed by the runs executed now.
@@ -133,33 +139,39 @@ pub enum PartCheck {
 
 /// Checks every part of `plan` under its directory `dir` (nothing is changed on disk).
 pub fn check_parts(plan: &Plan, dir: &Path) -> Vec<PartCheck> {
-    let tables = side_tables(plan);
-    let hash = plan.hash_hex();
     (0..plan.part_count())
-        .map(|p| {
-            if !dir.join(part_name(p)).is_file() {
-                return PartCheck::Missing;
-            }
-            let keys: Vec<String> = plan
-                .part(p)
-                .iter()
-                .map(|r| format!("{:016x}", r.run_key))
-                .collect();
-            let expected = integrity::Expected {
-                plan_hash: &hash,
-                part: p,
-                parts: plan.part_count(),
-                rows: keys.len(),
-                run_keys: integrity::Keys::All(&keys),
-                tables: &tables,
-            };
-            match integrity::verify_part(dir, &expected) {
-                Ok(v) => PartCheck::Verified(v),
-                Err(d) => PartCheck::Damaged(d),
-            }
-        })
+        .map(|p| check_parts_one(plan, dir, p))
         .collect()
 }
+
+/// Checks part `p` of `plan` under `dir`.
+fn check_parts_one(plan: &Plan, dir: &Path, p: usize) -> PartCheck {
+    if !dir.join(part_name(p)).is_file() {
+        return PartCheck::Missing;
+    }
+    let tables = side_tables(plan);
+    let hash = plan.hash_hex();
+    let keys: Vec<String> = plan
+        .part(p)
+        .iter()
+        .map(|r| format!("{:016x}", r.run_key))
+        .collect();
+    let expected = integrity::Expected {
+        plan_hash: &hash,
+        part: p,
+        parts: plan.part_count(),
+        rows: keys.len(),
+        run_keys: integrity::Keys::All(&keys),
+        tables: &tables,
+    };
+    match integrity::verify_part(dir, &expected) {
+        Ok(v) => PartCheck::Verified(v),
+        Err(d) => PartCheck::Damaged(d),
+    }
+}
+
+/// `--jobs` is capped at this many threads per core (more only adds switching and memory).
+pub const MAX_JOBS_PER_CORE: usize = 8;
 
 /// The footer key/value metadata of every part (deterministic: no times, no hosts).
 pub fn footer(plan: &Plan, part: usize) -> Vec<(String, String)> {
@@ -270,6 +282,94 @@ pub fn run_row(
 struct PartState {
     rows: Vec<Option<Vec<Cell>>>,
     remaining: usize,
+    claim: Claim,
+}
+
+/// Who works on a pending part. A process claims a part (an exclusive advisory lock on
+/// `.locks/part-NNNNN`, held until the part is committed) before its first run, so that two
+/// processes on one plan directory never run the same part: the second leaves it to the first.
+enum Claim {
+    /// No run of the part has started.
+    Unclaimed,
+    /// This process holds the part's lock.
+    Mine(#[allow(dead_code)] std::fs::File),
+    /// Another process holds it, or committed the part meanwhile: its runs are skipped here.
+    Theirs,
+}
+
+/// What a run reports as it goes: the CLI's signal handler reads it to say what was committed
+/// before an interruption.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Parts committed by this invocation.
+    pub parts_committed: AtomicUsize,
+    /// Runs in them.
+    pub runs_committed: AtomicUsize,
+    /// Runs of the plan (this shard's) that were already done when this invocation started.
+    pub runs_done_before: AtomicUsize,
+    /// Runs of the plan (this shard's).
+    pub runs_total: AtomicUsize,
+}
+
+/// The lock file of part `part` (never deleted: deleting a lock file another process has
+/// opened would let a third lock a new file of the same name).
+fn part_lock(dir: &Path, part: usize) -> Result<std::fs::File, OutputError> {
+    let locks = dir.join(".locks");
+    output::create_dir(&locks)?;
+    let path = locks.join(format!("part-{part:05}"));
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(output::io(&path))
+}
+
+/// Holds a shared lock on the plan directory for the life of the invocation. If no other
+/// process holds one, every chainlab temporary file in the plan's directories was left by a
+/// writer that is gone: those are removed, and the count reported.
+fn enter_plan(plan: &Plan, dir: &Path, opts: &RunOptions) -> Result<std::fs::File, OutputError> {
+    let path = dir.join(".lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(output::io(&path))?;
+    if lock.try_lock().is_ok() {
+        let mut dirs = vec![dir.to_path_buf()];
+        dirs.extend(
+            side_tables(plan)
+                .iter()
+                .map(|t| integrity::side_table_dir(dir, t)),
+        );
+        let mut removed = Vec::new();
+        for d in dirs {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if output::temp_target(&name).is_some() && std::fs::remove_file(e.path()).is_ok() {
+                    removed.push(name);
+                }
+            }
+        }
+        if !removed.is_empty() {
+            removed.sort();
+            notify(
+                opts,
+                &format!(
+                    "removed {} temporary file(s) left by interrupted writers: {}",
+                    removed.len(),
+                    removed.join(", ")
+                ),
+            );
+        }
+        let _ = lock.unlock();
+    }
+    lock.lock_shared().map_err(output::io(&path))?;
+    Ok(lock)
 }
 
 /// Executes every run of `plan` whose part is not yet committed.
@@ -293,6 +393,7 @@ pub fn execute_with(
         .unwrap_or(0);
     let dir = plan_dir(&opts.out_root, plan);
     output::create_dir(&dir)?;
+    let plan_lock = enter_plan(plan, &dir, opts)?;
     let keys = shard::part_keys(plan);
     let mine: Vec<bool> = match opts.shard {
         None => vec![true; plan.part_count()],
@@ -379,6 +480,10 @@ pub fn execute_with(
         )
     };
     write_manifest("running", 0, 0, None)?;
+    if let Some(t) = &opts.tally {
+        t.runs_total.store(total, Ordering::Relaxed);
+        t.runs_done_before.store(skipped, Ordering::Relaxed);
+    }
 
     let bar = if opts.progress && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr())
@@ -410,6 +515,7 @@ pub fn execute_with(
             Mutex::new(PartState {
                 remaining: kept.iter().filter(|r| r.is_none()).count(),
                 rows: kept.clone(),
+                claim: Claim::Unclaimed,
             })
         })
         .collect();
@@ -418,14 +524,24 @@ pub fn execute_with(
     let failed = std::sync::atomic::AtomicUsize::new(0);
     let events = std::sync::atomic::AtomicU64::new(0);
 
-    let jobs = opts
-        .jobs
-        .unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        })
-        .max(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let mut jobs = opts.jobs.unwrap_or(cores).max(1);
+    if jobs > MAX_JOBS_PER_CORE * cores {
+        notify(
+            opts,
+            &format!(
+                "--jobs {jobs} is more than {MAX_JOBS_PER_CORE} x the {cores} cores available; using {}",
+                MAX_JOBS_PER_CORE * cores
+            ),
+        );
+        jobs = MAX_JOBS_PER_CORE * cores;
+    }
+    // More threads than runs would only sit idle.
+    let jobs = jobs.min(work.len().max(1));
+    let elsewhere = AtomicUsize::new(0);
+    let executed = AtomicUsize::new(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
@@ -438,6 +554,39 @@ pub fn execute_with(
         work.par_iter().for_each(|&(s, r)| {
             let part = pending[s];
             let run = &plan.part(part)[r];
+            // Claim the part before its first run; skip the runs of a part another process
+            // holds (or committed since this invocation looked).
+            {
+                let mut st = states[s].lock().expect("part state lock");
+                if matches!(st.claim, Claim::Unclaimed) {
+                    st.claim = match part_lock(&dir, part) {
+                        Ok(f) if f.try_lock().is_ok() => {
+                            if dir.join(part_name(part)).is_file()
+                                && matches!(
+                                    check_parts_one(plan, &dir, part),
+                                    PartCheck::Verified(_)
+                                )
+                                && !opts.retry_failed
+                            {
+                                Claim::Theirs
+                            } else {
+                                Claim::Mine(f)
+                            }
+                        }
+                        Ok(_) => Claim::Theirs,
+                        Err(e) => {
+                            errors.lock().expect("error list lock").push(e);
+                            Claim::Theirs
+                        }
+                    };
+                }
+                if matches!(st.claim, Claim::Theirs) {
+                    elsewhere.fetch_add(1, Ordering::Relaxed);
+                    bar.inc(1);
+                    return;
+                }
+            }
+            executed.fetch_add(1, Ordering::Relaxed);
             let me = rayon::current_thread_index().unwrap_or(0) % jobs;
             let mut ws = workspaces[me].lock().unwrap_or_else(|e| e.into_inner());
             ws.budget = plan.budget;
@@ -466,9 +615,17 @@ pub fn execute_with(
                     .into_iter()
                     .map(|r| r.expect("every run of a complete part has a row"))
                     .collect();
-                if let Err(e) = commit_part(plan, &dir, &cols, part, &rows) {
-                    errors.lock().expect("error list lock").push(e);
+                match commit_part(plan, &dir, &cols, part, &rows) {
+                    Ok(()) => {
+                        if let Some(t) = &opts.tally {
+                            t.parts_committed.fetch_add(1, Ordering::Relaxed);
+                            t.runs_committed.fetch_add(rows.len(), Ordering::Relaxed);
+                        }
+                    }
+                    Err(e) => errors.lock().expect("error list lock").push(e),
                 }
+                // Release the part's lock.
+                states[s].lock().expect("part state lock").claim = Claim::Theirs;
             }
             bar.inc(1);
             bar.set_message(format!(
@@ -479,7 +636,17 @@ pub fn execute_with(
     });
     bar.finish_and_clear();
 
-    let executed = work.len();
+    let executed = executed.into_inner();
+    let elsewhere = elsewhere.into_inner();
+    if elsewhere > 0 {
+        notify(
+            opts,
+            &format!(
+                "{elsewhere} runs were left to another process working on this plan directory; `chainlab status` shows when they are done"
+            ),
+        );
+    }
+    drop(plan_lock);
     let failed = failed.into_inner();
     let ended = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -507,6 +674,7 @@ pub fn execute_with(
         executed,
         skipped,
         repaired,
+        elsewhere,
         failed,
         events: events.into_inner(),
         wall_s: started.elapsed().as_secs_f64(),
