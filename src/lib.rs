@@ -16,10 +16,14 @@
 //!   file and nothing else.
 //! - [`model`]: the registry of model families: parameter schemas, resolution into the core's
 //!   typed configuration, metric columns. The only module that knows both vocabularies.
-//! - [`runner`]: executes a plan: one run per rayon task, parts committed as they complete,
-//!   resume, progress bar, manifest; shards (disjoint slices of the parts, dealt by key) for
-//!   clusters, `--retry-failed`, and the status of a results directory.
-//! - [`output`]: Parquet schema and atomic writes, the manifest.
+//! - [`runner`]: executes a plan: one run per rayon task within its run budget, parts
+//!   committed as they complete, resume (skipping only verified parts; damaged ones are moved
+//!   aside and run again), a shared lock per plan directory and a claim per part so that
+//!   concurrent processes never run a part twice, progress bar, manifest; shards (disjoint
+//!   slices of the parts, dealt by key) for clusters, `--retry-failed`, and the status of a
+//!   results directory.
+//! - [`output`]: Parquet schema and atomic writes, commit records with checksums and their
+//!   verification ([`output::integrity`]), the manifest.
 //! - [`figure`]: PNG and SVG figures drawn from a results directory (plotters), for
 //!   `chainlab plot`: chart descriptions, one catalogue per paper, rendering with an embedded font.
 //! - [`des`]: the event queue and simulated time.
@@ -73,6 +77,9 @@
 //! 3. no hash-map iteration order reaches a result;
 //! 4. a part's rows are sorted by plan position before it is written, part boundaries depend on
 //!    the plan alone, and a shard is a set of whole parts chosen by their keys.
+//!
+//! Whether a run spends its budget ([`des::Budget`]: events and messages, counted, never timed)
+//! is as deterministic as its rows.
 //!
 //! The single exception is the `wall_time_ms` column. The integration tests compare every other
 //! column between `--jobs 1` and `--jobs 2`, between one run and 3 or 5 shards, and between a

@@ -1,6 +1,8 @@
 //! The command line: clap definitions and one function per command. This is the only layer
 //! that prints, and the one that maps errors to exit codes: 0 success, 1 a failure while
-//! running (I/O), 2 a bad spec or bad arguments.
+//! running (I/O), 2 a bad spec or bad arguments, 130/143 interrupted by SIGINT/SIGTERM.
+//! `status` exits 0 when complete, 1 when runs are missing or failed, 2 when a part is
+//! damaged.
 
 /// `println!` that stops quietly when stdout is gone (`chainlab status | head`): a closed pipe
 /// is not an error of the command, and must not panic.
@@ -154,7 +156,7 @@ struct SlurmArgs {
     /// At most this many tasks at once (`--array=0-N%K`).
     #[arg(long)]
     max_parallel: Option<u32>,
-    /// Where to write the script (default: `<out>/<experiment>/<plan-hash>/slurm.sbatch`).
+    /// Where to write the script (default: `<out>/<experiment>/plan=<hash>/slurm.sbatch`).
     #[arg(long)]
     script: Option<PathBuf>,
 }
@@ -420,7 +422,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
             );
             if let Some(d) = m.detail() {
                 outln!(
-                    "Table of {}s (results/<experiment>.{}/<plan-hash>/part-NNNNN.parquet, one row per {}):\n\n{}",
+                    "Table of {}s (results/<experiment>.{}/plan=<hash>/part-NNNNN.parquet, one row per {}):\n\n{}",
                     d.item,
                     d.name,
                     d.item,

@@ -387,9 +387,9 @@ pub fn execute_with(
     run_fn: &RunFn<'_>,
 ) -> Result<Summary, OutputError> {
     let started = Instant::now();
-    let started_unix = SystemTime::now()
+    let started_unix_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
+        .map(|d| d.as_millis() as u64)
         .unwrap_or(0);
     let dir = plan_dir(&opts.out_root, plan);
     output::create_dir(&dir)?;
@@ -473,7 +473,7 @@ pub fn execute_with(
                 &keys,
                 opts.shard.map(|sh| (sh, &mine[..])),
                 status,
-                started_unix,
+                started_unix_ms,
                 ended,
                 [total, executed, skipped, failed],
             ),
@@ -696,7 +696,7 @@ pub fn describe_plan(
     if !path.exists() {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
+            .map(|d| d.as_millis() as u64)
             .unwrap_or(0);
         output::write_atomic(
             &path,
@@ -833,7 +833,8 @@ fn manifest(
         "git_commit": prov.git_commit,
         "rustc": prov.rustc,
         "host": prov.host,
-        "started_unix_s": started,
+        "started_unix_s": started / 1000,
+        "started_unix_ms": started,
         "ended_unix_s": ended,
         "status": status,
         "counts": { "total": total, "executed": executed, "skipped": skipped, "failed": failed },
