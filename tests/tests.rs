@@ -16,6 +16,19 @@ fn chainlab(args: &[&str]) -> Output {
         .expect("the chainlab binary runs")
 }
 
+/// `chainlab run SPEC --out OUT --quiet EXTRA...` (whatever its outcome).
+fn run_args(spec: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    chainlab(&args)
+}
+
 /// `chainlab run SPEC --out OUT --jobs JOBS --quiet`, which must succeed; returns stdout.
 fn run_quiet(spec: &str, out: &Path, jobs: &str) -> String {
     let o = chainlab(&[
@@ -1288,18 +1301,6 @@ mod cluster {
     use chainlab::spec::{Overrides, parse};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    fn run_args(spec: &Path, out: &Path, extra: &[&str]) -> Output {
-        let mut args = vec![
-            "run",
-            spec.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ];
-        args.extend_from_slice(extra);
-        chainlab(&args)
-    }
-
     fn shard_manifest_parts(dir: &Path, i: u32, n: u32) -> Vec<u64> {
         let m: serde_json::Value = serde_json::from_str(
             &fs::read_to_string(dir.join(format!("manifest.shard-{i}-of-{n}.json"))).unwrap(),
@@ -1974,18 +1975,6 @@ mod hostile {
 /// budgets, locks and signals.
 mod integrity {
     use super::*;
-
-    fn run_args(spec: &Path, out: &Path, extra: &[&str]) -> Output {
-        let mut args = vec![
-            "run",
-            spec.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ];
-        args.extend_from_slice(extra);
-        chainlab(&args)
-    }
 
     fn side_rows(root: &Path, experiment: &str) -> Vec<RecordBatch> {
         read_rows(&plan_dir(root, experiment))
