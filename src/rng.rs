@@ -154,7 +154,7 @@ mod tests {
                 0x2fd4_3404_8dae_3f31,
             ]
         );
-        // Independent golden from ../shared/research/ecosystem.md: the first output of
+        // Independent golden, recorded when the generator was chosen: the first output of
         // Xoshiro256PlusPlus::seed_from_u64(42).
         assert_eq!(Stream::seed_from_u64(42).next_u64(), 0xd076_4d4f_4476_689f);
     }

@@ -1,4 +1,4 @@
-//! Figures of the management paper (`../shared/papers/decentralised-management-via-twins.txt`):
+//! Figures of the decentralised-management paper:
 //! Fig. 4 (agreement, propagation and update delay per configuration block, as seen by the
 //! fastest 2f+1 primary nodes) and Fig. 5 (inter-block time of switch blocks against normal
 //! blocks), per setting of the plan.

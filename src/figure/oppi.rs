@@ -1,4 +1,4 @@
-//! Figures of the OPPI paper (`../shared/papers/oppi-optimal-propagation-path.txt`):
+//! Figures of the OPPI paper:
 //! propagation (Figs. 7-16, the fork probability of Eqs. 1-2, and the latency figure the
 //! paper lacks), MST maintenance under churn (Section 3.3) and the incentive (Eq. 7).
 

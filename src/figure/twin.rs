@@ -1,5 +1,5 @@
-//! Figures of the PBFT model and of the twin paper
-//! (`../shared/papers/twin-state-extraction-and-mirroring.txt`): Fig. 5b / Fig. 6 (the original
+//! Figures of the PBFT model and of the twin state-extraction paper:
+//! Fig. 5b / Fig. 6 (the original
 //! system against the reconstructed model, per number of missing state messages M), the
 //! bandwidth estimate of the missing nodes, and Algorithm 2's ordering against arrival order.
 

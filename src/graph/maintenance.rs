@@ -1,5 +1,5 @@
 //! Incremental maintenance of the minimum spanning forest under churn (OPPI, Section 3.3;
-//! `../shared/research/oppi_peersim.md`, section 3, "Incremental updates").
+//! the README's "OPPI under churn").
 //!
 //! [`MaintainedMst`] keeps a dynamic graph (nodes join and leave, edges appear and disappear)
 //! and its unique minimum spanning forest under the total order [`edge_key`] (weight, min id,

@@ -2,7 +2,7 @@
 //!
 //! [`kruskal`] is the reference. [`boruvka`] simulates a synchronous distributed Borůvka build
 //! and counts the messages it would cost under the two accountings of the research note
-//! (`../shared/research/oppi_peersim.md`, section 3). Both yield the same unique tree, because
+//! (the README's "Model choices"). Both yield the same unique tree, because
 //! every comparison goes through [`edge_key`].
 
 use super::Graph;

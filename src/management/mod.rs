@@ -1,5 +1,5 @@
 //! Decentralised management of a PBFT chain by a management blockchain of digital twins
-//! (`../shared/papers/decentralised-management-via-twins.txt`, Section 2, Algorithms 1 and 2).
+//! (the decentralised-management paper, Section 2, Algorithms 1 and 2).
 //!
 //! A run holds two chains in one simulation. The primary chain is [`crate::pbft`]; this module
 //! adds what the management chain needs:

@@ -47,24 +47,24 @@ mod twin_model;
 #[non_exhaustive]
 pub enum Model {
     /// Broadcast of one item over a random graph: gossip, flood, OPPI, SPT
-    /// (`../shared/papers/oppi-optimal-propagation-path.txt`, Section 6).
+    /// (the OPPI paper, Section 6).
     Propagation,
     /// A PBFT blockchain over a gossip network, after SymBChainSim
-    /// (`../shared/research/symbchainsim.md`).
+    /// (SymBChainSim Version-2.0, corrected; see the README's "PBFT model").
     Pbft,
     /// Digital-twin state extraction: reconstruction of a PBFT system from its nodes' state
-    /// messages, and re-simulation (`../shared/papers/twin-state-extraction-and-mirroring.txt`).
+    /// messages, and re-simulation (the twin state-extraction paper).
     Twin,
     /// Block-order synchronisation of the twin's state updates (the same paper, Algorithm 2).
     TwinSync,
     /// A management blockchain of twins that reconfigures a PBFT chain
-    /// (`../shared/papers/decentralised-management-via-twins.txt`).
+    /// (the decentralised-management paper).
     Management,
     /// OPPI's minimum spanning tree maintained under churn, against flooding
-    /// (`../shared/papers/oppi-optimal-propagation-path.txt`, Section 3.3).
+    /// (the OPPI paper, Section 3.3).
     Churn,
     /// OPPI's fee split (Eq. 7) on one path and the gain of a Sybil node
-    /// (`../shared/papers/oppi-optimal-propagation-path.txt`, Section 5).
+    /// (the OPPI paper, Section 5).
     Incentive,
 }
 

@@ -1,5 +1,5 @@
 //! A permissioned PBFT blockchain over a gossip network, after SymBChainSim (SBS) Version-2.0
-//! with its bugs corrected (`../shared/research/symbchainsim.md` §5; every choice is listed in
+//! with its bugs corrected (SBS V2's behaviour read from its source; every choice is listed in
 //! the README's "PBFT model" section).
 //!
 //! - Round-robin leader (`round mod n`). The leader proposes `block_interval + creation_time`

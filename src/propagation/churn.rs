@@ -1,5 +1,5 @@
 //! OPPI under churn: what keeping the minimum spanning tree up to date costs, against flooding
-//! (OPPI paper, Section 3.3; `../shared/research/oppi_peersim.md`, section 3).
+//! (OPPI paper, Section 3.3; the README's "OPPI under churn").
 //!
 //! A run builds the graph and its MST (the construction is costed by the GHS-style Borůvka
 //! accounting of [`crate::graph::mst::boruvka`]), then alternates churn and broadcasts: before

@@ -2,7 +2,7 @@
 //! minimum spanning tree) and the shortest-path tree, as event-driven simulations on the
 //! [`des`](crate::des) core.
 //!
-//! Definitions follow `../shared/research/oppi_peersim.md`, section 2. Time is integer
+//! Definitions follow the README's "Model choices". Time is integer
 //! milliseconds; a "message" is one transmission of the item over one edge. This module does no
 //! I/O and reads no clock: a run is a pure function of its parameters and its streams.
 

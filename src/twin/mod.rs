@@ -1,5 +1,5 @@
 //! Digital-twin state extraction and mirroring
-//! (`../shared/papers/twin-state-extraction-and-mirroring.txt`).
+//! (the twin state-extraction paper).
 //!
 //! One twin run is one reconstruction of one physical system:
 //!
