@@ -5,7 +5,7 @@
 //! Events per second are reported by criterion's throughput.
 
 use chainlab::model::{Model, ModelParams, Workspace};
-use chainlab::propagation::RunSeeds;
+use chainlab::rng::RunSeeds;
 use chainlab::spec::{Overrides, Plan, RunSpec, parse};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};

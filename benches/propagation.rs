@@ -5,10 +5,10 @@
 
 use chainlab::graph::{Topology, generate, mst};
 use chainlab::propagation::{
-    self, Delays, GossipConfig, GraphRng, PropagationParams, Protocol, RunSeeds, Simulator,
-    WeightMode, draw_weights,
+    self, Delays, GossipConfig, GraphRng, PropagationParams, Protocol, Simulator, WeightMode,
+    draw_weights,
 };
-use chainlab::rng::stream;
+use chainlab::rng::{RunSeeds, stream};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 

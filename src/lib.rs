@@ -97,5 +97,6 @@ pub mod pbft;
 pub mod propagation;
 pub mod rng;
 pub mod runner;
+pub mod schema;
 pub mod spec;
 pub mod twin;

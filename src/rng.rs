@@ -23,6 +23,19 @@ pub const fn mix64(mut z: u64) -> u64 {
 
 /// A stable 64-bit hash of bytes (FNV-1a, then [`mix64`]). Used for run keys, plan hashes and
 /// purpose names; it must never change, or every stored run key changes with it.
+/// The seeds of one run: the streams of the environment (topology, weights, source) are keyed by
+/// `env_key`, so every protocol of a sweep sees the same graph for the same replicate; the
+/// protocol's own draws are keyed by `run_key`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunSeeds {
+    /// The experiment's master seed.
+    pub master: u64,
+    /// Hash of the environment parameters and the replicate index.
+    pub env_key: u64,
+    /// Hash of all parameters and the replicate index.
+    pub run_key: u64,
+}
+
 pub fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xCBF2_9CE4_8422_2325;
     for &b in bytes {

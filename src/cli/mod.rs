@@ -15,11 +15,11 @@ macro_rules! outln {
 
 use crate::graph::{Topology, generate};
 use crate::model::Model;
-use crate::output::schema::{Cell, Column, ColumnType};
 use crate::output::{self, OutputError};
 use crate::propagation::draw_weights;
 use crate::rng::{JavaRandom, stream};
 use crate::runner::{self, Provenance, RunOptions};
+use crate::schema::{Cell, Column, ColumnType};
 use crate::spec::{self, Overrides, Plan, SpecError};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -455,8 +455,8 @@ pub fn own_columns(model: Model) -> Vec<Column> {
     let inherited: Vec<Column> = model
         .parent()
         .map(|p| {
-            let mut c = crate::output::schema::engine_columns();
-            c.extend(p.params().iter().map(crate::output::schema::param_column));
+            let mut c = crate::schema::engine_columns();
+            c.extend(p.params().iter().map(crate::schema::param_column));
             c
         })
         .unwrap_or_default();

@@ -5,8 +5,8 @@ use super::FigureError;
 use super::chart::{BoxChart, Series, Stats};
 use crate::model::Model;
 use crate::output::read_part;
-use crate::output::schema::Cell;
 use crate::runner::columns;
+use crate::schema::Cell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

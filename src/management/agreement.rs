@@ -19,8 +19,8 @@
 
 use super::{Config, ConfigBlock, ManagementParams, proposer_for};
 use crate::des::Time;
+use crate::network::VotePayload;
 use crate::network::{GossipScratch, Network};
-use crate::pbft::VotePayload;
 use crate::rng::{GenRng, stream};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;

@@ -3,9 +3,9 @@
 
 use super::{PROPAGATION_PARAMS, resolve_propagation};
 use crate::graph::mst::MAX_NODES;
-use crate::output::schema::{Cell, ColumnType as T, MetricDef};
 use crate::propagation::churn::{ChurnOutcome, ChurnParams};
-use crate::spec::param::{Kind, ParamDef, ParamError, Value};
+use crate::schema::param::{Kind, ParamDef, ParamError, Value};
+use crate::schema::{Cell, ColumnType as T, MetricDef};
 use std::sync::OnceLock;
 
 pub(super) const CHURN_VERSION: &str = "churn-v1";

@@ -1,9 +1,9 @@
 //! The `incentive` model: OPPI's fee split (Eq. 7) on one path, and what a Sybil node gains
 //! ([`crate::propagation::incentive`]). Deterministic: replicates repeat the same row.
 
-use crate::output::schema::{Cell, ColumnType as T, MetricDef};
 use crate::propagation::incentive::{relayer_gain_bound, shares, sybil_gain};
-use crate::spec::param::{Kind, ParamDef, ParamError, Value};
+use crate::schema::param::{Kind, ParamDef, ParamError, Value};
+use crate::schema::{Cell, ColumnType as T, MetricDef};
 
 pub(super) const INCENTIVE_VERSION: &str = "incentive-v1";
 

@@ -5,9 +5,9 @@
 
 use super::{PBFT_METRICS, PBFT_PARAMS, pbft_row, resolve_pbft};
 use crate::management::{Config, Configs, ManagementParams};
-use crate::output::schema::{Cell, ColumnType as T, MetricDef};
 use crate::pbft::{ManagementOutcome, PbftOutcome, PbftParams};
-use crate::spec::param::{Kind, ParamDef, ParamError, Value};
+use crate::schema::param::{Kind, ParamDef, ParamError, Value};
+use crate::schema::{Cell, ColumnType as T, MetricDef};
 use std::sync::OnceLock;
 
 pub(super) const MANAGEMENT_VERSION: &str = "management-v1";

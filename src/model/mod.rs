@@ -7,14 +7,14 @@
 
 use crate::graph::Topology;
 use crate::graph::mst::{MAX_NODES, MAX_WEIGHT};
+use crate::network::VotePayload;
 use crate::network::{Bandwidth, Dissemination, Latency, Links, NetworkParams};
-use crate::output::schema::{Cell, ColumnType as T, MetricDef};
 use crate::pbft::workload::{Arrivals, TxPropagation, TxSize, WorkloadParams};
-use crate::pbft::{self, PbftParams, VotePayload};
-use crate::propagation::{
-    self, GraphRng, PropagationParams, Protocol, RunSeeds, Simulator, WeightMode,
-};
-use crate::spec::param::{Kind, ParamDef, ParamError, Value};
+use crate::pbft::{self, PbftParams};
+use crate::propagation::{self, GraphRng, PropagationParams, Protocol, Simulator, WeightMode};
+use crate::rng::RunSeeds;
+use crate::schema::param::{Kind, ParamDef, ParamError, Value};
+use crate::schema::{Cell, ColumnType as T, MetricDef};
 use crate::twin::{self, TwinParams};
 
 /// A metric column definition, for the model files' metric tables.
@@ -1143,9 +1143,9 @@ impl Model {
 
     /// The per-item table this model writes beside its run rows, if any: management writes
     /// one row per configuration block (its `cb_*` list columns).
-    pub fn detail(&self) -> Option<crate::output::schema::Detail> {
+    pub fn detail(&self) -> Option<crate::schema::Detail> {
         match self {
-            Model::Management => Some(crate::output::schema::Detail {
+            Model::Management => Some(crate::schema::Detail {
                 name: "blocks",
                 prefix: "cb_",
                 index: "cb_index",

@@ -3,9 +3,9 @@
 //! model's parameters, then the synchronisation experiment's; one row per run, both policies.
 
 use super::{PBFT_PARAMS, resolve_pbft};
-use crate::output::schema::{Cell, ColumnType as T, MetricDef};
 use crate::pbft::PbftParams;
-use crate::spec::param::{Kind, ParamDef, ParamError, Value};
+use crate::schema::param::{Kind, ParamDef, ParamError, Value};
+use crate::schema::{Cell, ColumnType as T, MetricDef};
 use crate::twin::estimate::EbwDelay;
 use crate::twin::sync::{DelayDist, Drift, Emit, SyncParams};
 use crate::twin::{Missing, Resim, SyncOutcome, TwinOutcome, TwinParams};

@@ -83,6 +83,16 @@ pub enum Dissemination {
     Broadcast,
 }
 
+/// What a consensus vote carries (PBFT's prepares and commits, and the management chain's);
+/// it sets the vote's message size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VotePayload {
+    /// The whole block, as in SBS (every prepare and commit costs a block transfer).
+    Block,
+    /// A digest: votes weigh the base message size only.
+    Digest,
+}
+
 /// A network's configuration.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkParams {

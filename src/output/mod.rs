@@ -9,8 +9,8 @@
 //! directory is synced after the rename.
 
 pub mod integrity;
-pub mod schema;
 
+use crate::schema::{Cell, Column, ColumnType};
 use arrow_array::builder::{
     BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder, UInt32Builder,
     UInt64Builder,
@@ -21,7 +21,6 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
-use schema::{Cell, Column, ColumnType};
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};

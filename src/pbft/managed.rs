@@ -31,7 +31,7 @@ use crate::management::agreement::{self, Committee, RoundCosts};
 use crate::management::{Config, ConfigBlock, Configs, Verdict, check};
 use crate::network::Network;
 use crate::pbft::metrics::{mean_finite, quantile};
-use crate::propagation::RunSeeds;
+use crate::rng::RunSeeds;
 use crate::rng::{Stream, stream, stream_seed};
 use rand_distr::{Distribution, Normal};
 

@@ -35,10 +35,9 @@ pub mod workload;
 
 use crate::des::{Budget, HeapQueue, Time};
 use crate::management::ManagementParams;
-use crate::network::{Dissemination, GossipScratch, Network, NetworkParams, Spread};
-use crate::propagation::RunSeeds;
+use crate::network::{Dissemination, GossipScratch, Network, NetworkParams, Spread, VotePayload};
+use crate::rng::RunSeeds;
 use crate::rng::stream;
-use crate::twin::estimate::PeerObserver;
 use managed::Managed;
 pub use managed::ManagementOutcome;
 use metrics::{gini, gini_sbs, mean_finite, quantile};
@@ -47,17 +46,28 @@ use rand_distr::{Distribution, Exp};
 use std::collections::HashMap;
 use workload::{Workload, WorkloadParams};
 
+/// A hook that watches a run's transmissions (the twin's peer-state estimation implements it
+/// from its own module; the chain knows nothing of what it does with them).
+pub trait Transmissions: std::any::Any + Send {
+    /// One message of `size_mb` from `u` to `v` (a sync transfer), keyed by `key`.
+    fn message(&mut self, net: &Network, u: u32, v: u32, size_mb: f64, key: u64);
+    /// One broadcast of message `key` from `origin`, whose deliveries are in `s` (from
+    /// [`Network::gossip`] or [`Network::broadcast`], as `how` says).
+    fn spread(
+        &mut self,
+        net: &Network,
+        s: &GossipScratch,
+        origin: u32,
+        size_mb: f64,
+        key: u64,
+        how: Dissemination,
+    );
+    /// The hook as `Any`, so that its owner can take its concrete type back after a run.
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any>;
+}
+
 const NONE: u32 = u32::MAX;
 const S: f64 = 1e9;
-
-/// What votes carry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VotePayload {
-    /// The whole block, as in SBS (every prepare and commit costs a block transfer).
-    Block,
-    /// A digest: votes weigh the base message size only.
-    Digest,
-}
 
 /// A PBFT run's configuration.
 #[derive(Clone, Debug, PartialEq)]
@@ -379,8 +389,8 @@ pub struct Simulator {
     counters: Counters,
     samples: Vec<f64>,
     block_times: Vec<f64>,
-    /// Peer-state estimation, when a twin experiment asks for it (see [`Simulator::observe`]).
-    observer: Option<PeerObserver>,
+    /// Who watches the run's transmissions, when an extension asks (see [`Simulator::observe`]).
+    observer: Option<Box<dyn Transmissions>>,
     /// The management chain's state, in a managed run.
     mgmt: Managed,
     /// The most work a run may do ([`Simulator::run`] stops when it is spent).
@@ -694,7 +704,7 @@ impl Simulator {
         } else {
             let spread = self.spread(p, net, from, t, size, key);
             if let Some(o) = &mut self.observer {
-                o.observe_spread(net, &self.scratch, from, size, key, p.net.dissemination);
+                o.spread(net, &self.scratch, from, size, key, p.net.dissemination);
             }
             let mut len = 0;
             if p.net.dissemination == Dissemination::Gossip {
@@ -1301,7 +1311,7 @@ impl Simulator {
             let b = self.proposals[self.canonical[h as usize - 1] as usize];
             let key = SYNC_TAG | (u64::from(v) << 32) | u64::from(h);
             if let Some(o) = &mut self.observer {
-                o.observe_message(net, peer, v, p.base_msg_mb + b.size_mb, key);
+                o.message(net, peer, v, p.base_msg_mb + b.size_mb, key);
             }
             d += net.delay_ns(peer, v, p.base_msg_mb + b.size_mb, key)
                 + p.block_val_ns
@@ -1468,16 +1478,15 @@ impl Simulator {
         }
     }
 
-    /// Makes the next runs record what every node observes of its peers (Eq. 1 of the twin
-    /// paper, and gossip path history) into `observer`, built for the run's network; `None`
-    /// stops it. Observation changes no result: it disables only the cache of identical
-    /// broadcasts, whose reuse gives the same deliveries.
-    pub fn observe(&mut self, observer: Option<PeerObserver>) {
+    /// Makes the next runs report every transmission to `observer` (built for the run's
+    /// network); `None` stops it. Observation changes no result: it disables only the cache of
+    /// identical broadcasts, whose reuse gives the same deliveries.
+    pub fn observe(&mut self, observer: Option<Box<dyn Transmissions>>) {
         self.observer = observer;
     }
 
     /// The observer of the last run, taken out of the simulator.
-    pub fn take_observer(&mut self) -> Option<PeerObserver> {
+    pub fn take_observer(&mut self) -> Option<Box<dyn Transmissions>> {
         self.observer.take()
     }
 

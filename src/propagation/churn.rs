@@ -24,10 +24,11 @@
 //! broadcasts (per-broadcast means over the run); when OPPI's per-broadcast cost is not below
 //! flooding's it never breaks even (NaN).
 
-use super::{PropagationParams, RunSeeds, build_graph, draw_weights};
+use super::{PropagationParams, build_graph, draw_weights};
 use crate::graph::maintenance::{MaintainedMst, OpCost};
 use crate::graph::mst::boruvka;
 use crate::graph::paths::{UNREACHED, dijkstra};
+use crate::rng::RunSeeds;
 use crate::rng::stream;
 use rand::RngExt;
 use std::collections::VecDeque;

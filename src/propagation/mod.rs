@@ -90,18 +90,7 @@ pub struct PropagationParams {
     pub fee_c: f64,
 }
 
-/// The seeds of one run: streams for the environment (topology, weights, source) are keyed by
-/// `env_key`, so every protocol of a sweep sees the same graph for the same replicate; the
-/// protocol's own draws are keyed by `run_key`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RunSeeds {
-    /// The experiment's master seed.
-    pub master: u64,
-    /// Hash of the environment parameters and the replicate index.
-    pub env_key: u64,
-    /// Hash of all parameters and the replicate index.
-    pub run_key: u64,
-}
+use crate::rng::RunSeeds;
 
 /// The metrics of one run. Times are ms; see the README's schema for each column.
 #[derive(Clone, Debug, PartialEq)]

@@ -9,10 +9,10 @@ pub mod shard;
 pub mod status;
 
 use crate::model::{Model, RunOutput, Workspace};
-use crate::output::schema::{Cell, Column, engine_columns, metric_column, param_column};
 use crate::output::{self, OutputError, integrity, part_name};
-use crate::propagation::RunSeeds;
-use crate::spec::param::Value;
+use crate::rng::RunSeeds;
+use crate::schema::param::Value;
+use crate::schema::{Cell, Column, engine_columns, metric_column, param_column};
 use crate::spec::{Plan, RunSpec};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;

@@ -5,12 +5,9 @@
 //! before anything runs. Errors name the file, the line, the key, the value and what is
 //! allowed. This module reads the spec file and nothing else.
 
-pub mod param;
-pub mod units;
-
 use crate::model::{Model, ModelParams};
 use crate::rng::hash_bytes;
-use param::{ParamDef, Value};
+use crate::schema::param::{ParamDef, Value};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;

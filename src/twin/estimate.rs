@@ -81,6 +81,26 @@ pub struct PeerObserver {
     order: Vec<(Time, u32)>,
 }
 
+impl crate::pbft::Transmissions for PeerObserver {
+    fn message(&mut self, net: &Network, u: u32, v: u32, size_mb: f64, key: u64) {
+        self.observe_message(net, u, v, size_mb, key);
+    }
+    fn spread(
+        &mut self,
+        net: &Network,
+        s: &GossipScratch,
+        origin: u32,
+        size_mb: f64,
+        key: u64,
+        how: Dissemination,
+    ) {
+        self.observe_spread(net, s, origin, size_mb, key, how);
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {
+        self
+    }
+}
+
 impl PeerObserver {
     /// An observer for `net` that has seen nothing yet.
     pub fn new(net: &Network, mode: EbwDelay) -> PeerObserver {

@@ -32,7 +32,7 @@ pub mod sync;
 
 use crate::network::Network;
 use crate::pbft::{PbftOutcome, PbftParams, Simulator, StopReason};
-use crate::propagation::RunSeeds;
+use crate::rng::RunSeeds;
 use crate::rng::{hash_bytes, mix64, stream};
 use estimate::{EbwDelay, PeerObserver};
 use rand::RngExt;
@@ -102,11 +102,14 @@ pub fn run_original(
     sim: &mut Simulator,
 ) -> Original {
     let net = Network::build(&p.net, seeds.master, seeds.env_key, seeds.run_key);
-    sim.observe(Some(PeerObserver::new(&net, ebw)));
+    sim.observe(Some(Box::new(PeerObserver::new(&net, ebw))));
     let outcome = sim.run(p, &net, seeds);
-    let obs = sim
+    let obs = *sim
         .take_observer()
-        .expect("the observer set before the run is still there");
+        .expect("the observer set before the run is still there")
+        .into_any()
+        .downcast::<PeerObserver>()
+        .expect("the observer is the PeerObserver set above");
     let heads = sim.heads();
     let messages = (0..net.node_count())
         .map(|u| StateMessage {

@@ -1,6 +1,9 @@
 //! The result table's columns: the engine's own, then the model's parameters, then its metrics.
 
-use crate::spec::param::{Kind, ParamDef};
+pub mod param;
+pub mod units;
+
+use param::{Kind, ParamDef};
 
 /// The Arrow/Parquet type of a column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
