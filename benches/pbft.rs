@@ -4,7 +4,7 @@
 //! the twin model; one hour of the management model.
 //! Events per second are reported by criterion's throughput.
 
-use chainlab::model::{Model, ModelParams, Workspace};
+use chainlab::model::{Model, Workspace};
 use chainlab::rng::RunSeeds;
 use chainlab::spec::{Overrides, Plan, RunSpec, parse};
 use criterion::measurement::WallTime;
@@ -55,7 +55,7 @@ fn runs(c: &mut Criterion) {
     assert!(
         plan.runs
             .iter()
-            .all(|r| matches!(r.params, ModelParams::Pbft(_)))
+            .all(|r| r.params.as_any().is::<chainlab::pbft::PbftParams>())
     );
     let mut group = c.benchmark_group("pbft");
     group.sample_size(10);
@@ -74,9 +74,11 @@ fn twin(c: &mut Criterion) {
     use chainlab::twin::{mirror, run_original, system_seeds};
     let plan = plan_of("twin_fig6.toml", false);
     let run = plan.runs.last().expect("a run");
-    let ModelParams::Twin(tp) = &run.params else {
-        panic!("twin_fig6 is a twin experiment")
-    };
+    let tp = run
+        .params
+        .as_any()
+        .downcast_ref::<chainlab::twin::TwinParams>()
+        .expect("twin_fig6 is a twin experiment");
     let system = system_seeds(plan.master_seed, run.env_key);
     let mut sim = chainlab::pbft::Simulator::default();
     let mut group = c.benchmark_group("twin");

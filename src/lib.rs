@@ -7,43 +7,58 @@
 //! ## Architecture
 //!
 //! ```text
-//! experiment.toml --spec--> Plan --runner (rayon)--> Model::run --> row --output--> Parquet
-//!                                                       |
+//! experiment.toml --spec--> Plan --runner (rayon)--> Configured::run --> row --output--> Parquet
+//!                             |                          |
+//!                  model::REGISTRY (one folder per family: params, resolve, metrics, figures, notes)
+//!                                                        |
 //!    des, graph, propagation, network, pbft, twin, management, rng (the pure simulation core)
 //! ```
 //!
+//! - [`schema`]: the vocabulary every layer shares and nothing else: parameter definitions,
+//!   kinds and values ([`schema::param`], with the `choice!` and `param_table!` macros),
+//!   units, column types, cells and metric definitions. Imports nothing of the crate.
 //! - [`spec`]: experiment files to a validated, fully expanded [`spec::Plan`]. Reads the spec
-//!   file and nothing else.
-//! - [`model`]: the registry of model families: parameter schemas, resolution into the core's
-//!   typed configuration, metric columns. The only module that knows both vocabularies.
+//!   file and nothing else; knows the model families only through the registry.
+//! - [`model`]: the registry of model families ([`model::ModelFamily`], [`model::REGISTRY`]),
+//!   one folder per family under `src/model/`: its parameter table and typed values,
+//!   cross-parameter checks and cost estimates, resolution into the core's configuration,
+//!   `run`, its metric columns each with how it is read from the outcome, its figures and its
+//!   notes (also its rustdoc: see each family's module). The only module that knows both the
+//!   spec vocabulary and the cores; [`model::docs`] generates the documentation's tables.
 //! - [`runner`]: executes a plan: one run per rayon task within its run budget, parts
 //!   committed as they complete, resume (skipping only verified parts; damaged ones are moved
 //!   aside and run again), a shared lock per plan directory and a claim per part so that
 //!   concurrent processes never run a part twice, progress bar, manifest; shards (disjoint
 //!   slices of the parts, dealt by key) for clusters, `--retry-failed`, and the status of a
-//!   results directory.
+//!   results directory. Knows no model family.
 //! - [`output`]: Parquet schema and atomic writes, commit records with checksums and their
-//!   verification ([`output::integrity`]), the manifest.
-//! - [`figure`]: PNG and SVG figures drawn from a results directory (plotters), for
-//!   `chainlab plot`: chart descriptions, one catalogue per paper, rendering with an embedded font.
+//!   verification ([`output::integrity`]), the manifest. Knows no model family.
+//! - [`figure`]: chart descriptions, a plan's rows by column name, rendering to PNG and SVG
+//!   with an embedded font (plotters). Knows no model family and no runner: each family's
+//!   catalogue lives in its folder, and `chainlab plot` (in [`cli`]) joins the two.
 //! - [`des`]: the event queue and simulated time.
 //! - [`graph`]: CSR graphs, PeerSim-exact generators, MST (Kruskal, distributed Borůvka
 //!   accounting), incremental MST maintenance under churn, Dijkstra.
 //! - [`propagation`]: gossip, flood, OPPI and SPT broadcasts and their metrics; the incentive
-//!   function and signed propagation paths (ed25519); OPPI under
-//!   churn against flooding.
+//!   function and signed propagation paths (ed25519); OPPI under churn against flooding.
 //! - [`network`]: the blockchain models' network: peers, bandwidth and latency models (with
-//!   SymBChainSim's city tables), one gossip broadcast as a shortest-path computation.
+//!   SymBChainSim's city tables), one gossip broadcast as a shortest-path computation, what a
+//!   vote carries.
 //! - [`pbft`]: a PBFT blockchain after SymBChainSim, corrected: consensus, workload, metrics.
+//!   It knows nothing of twins: observers plug in through [`pbft::Transmissions`]. It still
+//!   holds the primary side of management (`pbft/managed.rs`), which imports [`management`].
 //! - [`twin`]: the digital twin's state extraction on the PBFT model: peer-state estimation
 //!   (Eq. 1) and path history, state messages, reconstruction (Algorithm 1), re-simulation,
 //!   and block-order synchronisation (Algorithm 2).
 //! - [`management`]: decentralised management: configuration blocks (SHA-256 hash chain,
 //!   proposer rotation, proof of consensus, the checks a primary node applies) and the
-//!   management chain's agreement cycles; the primary side (gossip of committed blocks,
-//!   switching between rounds, blocks stamped with their configuration) is in [`pbft`].
-//! - [`rng`]: stream derivation and the `java.util.Random` port.
+//!   management chain's agreement cycles. Imports nothing of [`pbft`].
+//! - [`rng`]: stream derivation, the seeds of a run ([`rng::RunSeeds`]) and the
+//!   `java.util.Random` port.
 //! - [`cli`]: clap commands; the only layer that prints and chooses exit codes.
+//!
+//! Dependencies point one way: `cli` -> `runner` -> `spec` -> `model` -> (`figure`, the cores)
+//! -> `schema`, `rng`, `des`; no two folders import each other.
 //!
 //! ## Invariants
 //!
@@ -53,7 +68,7 @@
 //! - Configuration is parsed once: the runner sees typed parameters that already passed every
 //!   range and cross-parameter check.
 //! - Hot loops work on flat arrays (CSR adjacency, node-indexed vectors) and reuse buffers
-//!   across runs ([`propagation::Simulator`], [`model::Workspace`]).
+//!   across runs ([`propagation::Simulator`], [`model::Workspace`]'s slots).
 //!
 //! ## Determinism contract
 //!

@@ -13,8 +13,12 @@ macro_rules! outln {
     }};
 }
 
+mod docs;
+mod plot;
+
 use crate::graph::{Topology, generate};
 use crate::model::Model;
+use crate::model::docs as reference;
 use crate::output::{self, OutputError};
 use crate::propagation::draw_weights;
 use crate::rng::{JavaRandom, stream};
@@ -105,6 +109,16 @@ enum Command {
     },
     /// Generate one graph and write its edge list (`u,v,weight`) as CSV or Parquet.
     Graph(GraphArgs),
+    /// Regenerate the parameter and column tables of the documentation from the model
+    /// registry (or, with --check, exit 1 if one is stale).
+    Docs {
+        /// Only compare; exit 1 and name the stale files.
+        #[arg(long)]
+        check: bool,
+        /// The repository root.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// Print the result columns of a model with their types and units.
     Schema {
         /// The model.
@@ -395,6 +409,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
         }
         Command::Slurm(a) => slurm(&a),
         Command::Graph(g) => graph(&g),
+        Command::Docs { check, root } => docs::run(&root, check),
         Command::Schema { model } => {
             let m = Model::from_name(&model)
                 .ok_or_else(|| Failure::Usage(format!("unknown model `{model}`")))?;
@@ -405,7 +420,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
             outln!(
                 "Parameters of model `{}`{also}:\n\n{}",
                 m.name(),
-                params_markdown(m)
+                reference::params_markdown(m)
             );
             let besides = m
                 .parent()
@@ -418,7 +433,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
                 .unwrap_or_default();
             outln!(
                 "Result columns{besides}:\n\n{}",
-                schema_markdown(&own_columns(m))
+                reference::columns_markdown(&reference::own_columns(m))
             );
             if let Some(d) = m.detail() {
                 outln!(
@@ -426,62 +441,12 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
                     d.item,
                     d.name,
                     d.item,
-                    schema_markdown(&d.columns(&crate::runner::columns(m)))
+                    reference::columns_markdown(&d.columns(&m.columns()))
                 );
             }
             Ok(())
         }
     }
-}
-
-/// The result columns as a Markdown table (the README's schema section is this output).
-pub fn schema_markdown(cols: &[Column]) -> String {
-    let mut s = String::from("| column | type | unit | meaning |\n|---|---|---|---|\n");
-    for c in cols {
-        s.push_str(&format!(
-            "| `{}` | {} | {} | {} |\n",
-            c.name,
-            c.ty.arrow_name(),
-            if c.unit.is_empty() { "-" } else { c.unit },
-            c.doc
-        ));
-    }
-    s
-}
-
-/// A model's result columns, less the engine's and its parent's parameter columns when it has
-/// a parent (all of them without one).
-pub fn own_columns(model: Model) -> Vec<Column> {
-    let inherited: Vec<Column> = model
-        .parent()
-        .map(|p| {
-            let mut c = crate::schema::engine_columns();
-            c.extend(p.params().iter().map(crate::schema::param_column));
-            c
-        })
-        .unwrap_or_default();
-    runner::columns(model)
-        .into_iter()
-        .filter(|c| !inherited.iter().any(|i| i.name == c.name))
-        .collect()
-}
-
-/// A model's own parameters as a Markdown table (the README's parameter reference is this
-/// output; a model with a parent lists only what it adds).
-pub fn params_markdown(model: Model) -> String {
-    let mut s =
-        String::from("| key | column | default | allowed | meaning |\n|---|---|---|---|---|\n");
-    for p in model.own_params() {
-        s.push_str(&format!(
-            "| `{}` | `{}` | `{}` | {} | {} |\n",
-            p.key,
-            p.column,
-            p.default,
-            p.allowed(),
-            p.doc
-        ));
-    }
-    s
 }
 
 fn print_plan(plan: &Plan, out: &Path) {
@@ -560,8 +525,8 @@ fn plot_figures(
     out: Option<&Path>,
     formats: &[crate::figure::Format],
 ) -> Result<(), Failure> {
-    use crate::figure::{FigureError, draw};
-    let drawn = draw(results, out, formats).map_err(|e| match e {
+    use crate::figure::FigureError;
+    let drawn = plot::draw(results, out, formats).map_err(|e| match e {
         FigureError::Output(o) => Failure::Output(o),
         FigureError::NoResults(_) => Failure::Usage(e.to_string()),
         other => Failure::Usage(other.to_string()),

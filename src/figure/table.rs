@@ -3,10 +3,9 @@
 
 use super::FigureError;
 use super::chart::{BoxChart, Series, Stats};
-use crate::model::Model;
 use crate::output::read_part;
-use crate::runner::columns;
-use crate::schema::Cell;
+use crate::schema::param::ParamDef;
+use crate::schema::{Cell, Column};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -57,9 +56,10 @@ impl std::fmt::Display for Key {
 }
 
 impl Table {
-    /// Reads every part file of `plan`, written by `model`.
-    pub fn read(plan: &Path, model: Model) -> Result<Table, FigureError> {
-        let cols = columns(model);
+    /// Reads every part file of `plan`, whose columns are `cols` (`params` are the parameter
+    /// definitions among them).
+    pub fn read(plan: &Path, cols: &[Column], params: &[ParamDef]) -> Result<Table, FigureError> {
+        let cols = cols.to_vec();
         let mut parts: Vec<PathBuf> = std::fs::read_dir(plan)
             .map_err(crate::output::io(plan))?
             .flatten()
@@ -84,7 +84,7 @@ impl Table {
         Ok(Table {
             names: cols.into_iter().map(|c| c.name).collect(),
             rows,
-            params: model.params().iter().map(|p| p.column).collect(),
+            params: params.iter().map(|p| p.column).collect(),
         })
     }
 

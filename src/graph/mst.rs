@@ -1,8 +1,8 @@
 //! Minimum spanning trees under the total edge order (weight, min id, max id).
 //!
 //! [`kruskal`] is the reference. [`boruvka`] simulates a synchronous distributed Borůvka build
-//! and counts the messages it would cost under the two accountings of the research note
-//! (the README's "Model choices"). Both yield the same unique tree, because
+//! and counts the messages it would cost under two accountings, naive and GHS-style
+//! (the propagation notes, `src/model/propagation/README.md`). Both yield the same unique tree, because
 //! every comparison goes through [`edge_key`].
 
 use super::Graph;

@@ -59,7 +59,7 @@ mod tests {
 
     #[test]
     fn spokes_beat_the_chain() {
-        // The research note's toy: chain 1..=4 of weight 1, spokes from 0 of weight 2.
+        // A toy: chain 1..=4 of weight 1, spokes from 0 of weight 2.
         let g = Graph::from_edges(5, [(1, 2), (2, 3), (3, 4), (0, 1), (0, 2), (0, 3), (0, 4)]);
         let w = [1, 1, 1, 2, 2, 2, 2];
         let sp = dijkstra(&g, &w, 0);

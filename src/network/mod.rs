@@ -3,7 +3,7 @@
 //!
 //! A message of `size` MB from `u` to `v` takes `size / bandwidth(u, v) + latency(u, v) +
 //! processing`, with no contention: links carry any number of messages at once, as in
-//! SymBChainSim (research note §1.4, §5.5). Time is integer nanoseconds.
+//! SymBChainSim V2. Time is integer nanoseconds.
 //!
 //! Because links do not contend, one gossip broadcast (relay on first receipt to every peer but
 //! the sender, duplicates dropped, first arrival wins) delivers each node its message at the

@@ -1,6 +1,6 @@
 //! Decentralisation and summary statistics as the papers compute them.
 
-/// SymBChainSim's "Gini" of block production (research note §2.1): shares sorted ascending,
+/// SymBChainSim's "Gini" of block production (SymBChainSim V2's formula): shares sorted ascending,
 /// cumulative sums L_1..L_N, `1 - trapz(L, x=0..N-1) / trapz((i+1)/N, x=0..N-1)`, in closed
 /// form `1 - N (2S - L_1 - 1) / (N^2 - 1)` with S the sum of the L_i. It omits the Lorenz
 /// origin, so its maximum is `1 - N / (N^2 - 1)`. NaN when no block was produced or N < 2.
@@ -80,7 +80,7 @@ mod tests {
         one[4] = 7;
         assert!((gini_sbs(&one) - (1.0 - 10.0 / 99.0)).abs() < 1e-12);
         assert!((gini(&one) - 0.9).abs() < 1e-12);
-        // 53 blocks round robin on 10 nodes (research note §2.1): 0.03945 vs 0.0396.
+        // 53 blocks round robin on 10 nodes (SymBChainSim V2's formula): 0.03945 vs 0.0396.
         let rr = [6, 6, 6, 5, 5, 5, 5, 5, 5, 5];
         assert!((gini_sbs(&rr) - 0.039_45).abs() < 5e-6, "{}", gini_sbs(&rr));
         assert!((gini(&rr) - 0.039_62).abs() < 5e-5, "{}", gini(&rr));

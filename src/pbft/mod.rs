@@ -104,7 +104,7 @@ pub struct PbftParams {
     pub mean_uptime_ns: Time,
     /// Mean time a faulty node stays down, ns.
     pub mean_downtime_ns: Time,
-    /// Restore the SBS behaviours the research note lists as bugs (see the README).
+    /// Restore the SBS behaviours that chainlab corrects as bugs (listed in the pbft notes) (see the README).
     pub sbs_compat: bool,
     /// A management chain that reconfigures this chain ([`crate::management`]), if any.
     pub management: Option<ManagementParams>,
@@ -1627,7 +1627,7 @@ pub(crate) mod tests {
                 .all(|x| x.txs == committed && x.blocks == 53)
         );
         assert!(committed >= 1000 && o.txs_committed_min == committed);
-        // Round robin over 53 blocks: SBS's Gini of 6,6,6,5,...,5 (research note §2.1).
+        // Round robin over 53 blocks: SBS's Gini of 6,6,6,5,...,5 (SymBChainSim V2's formula).
         assert!((o.gini_sbs - 0.039_45).abs() < 5e-6, "{}", o.gini_sbs);
         assert_eq!((o.round_changes, o.timeouts, o.syncs), (0, 0, 0));
         // A latency is never negative, and the transaction-weighted mean equals SBS's

@@ -3,7 +3,7 @@
 //! Transactions are generated lazily, in time order, from the run's "workload" stream, so a run
 //! that stops after 1000 committed transactions draws only what it needs. A transaction's
 //! arrival at a node is a pure function of (transaction, node): the creator holds it at its
-//! timestamp, every other node one point-to-point message delay later (research note §5.10:
+//! timestamp, every other node one point-to-point message delay later (SymBChainSim V2:
 //! no accumulation, the creator has its own transaction), or all at the timestamp (`Instant`,
 //! SymBChainSim `main`).
 

@@ -143,7 +143,7 @@ mod tests {
         }
     }
 
-    /// C = p/q for the research note's grid 0.1, 0.25, 0.5, 0.75, 0.9, and 1/3.
+    /// C = p/q for the grid 0.1, 0.25, 0.5, 0.75, 0.9, and 1/3.
     const RATES: [(u128, u128); 6] = [(1, 10), (1, 4), (1, 2), (3, 4), (9, 10), (1, 3)];
 
     #[test]
@@ -214,7 +214,7 @@ mod tests {
                 assert!(g > 1.0 && g < 1.0 / c);
             }
         }
-        // C = 0.1, s = 10: 6.86 (the research note's figure).
+        // C = 0.1, s = 10: 6.86 (= (1 - 0.9^11) / 0.1).
         assert!((sybil_gain(4, 2, 10, 0.1) - 6.861894039).abs() < 1e-9);
     }
 }

@@ -643,7 +643,7 @@ mod tests {
         assert_eq!(oppi.delay_total_ms, oppi.mst_weight_ms);
         assert_eq!(oppi.mst_build.forest.weight, oppi.mst_weight_ms);
         assert_eq!(flood.tree_weight_ms, flood.spt_weight_ms);
-        // The MST is lighter, but flooding arrives sooner: the research note's point.
+        // The MST is lighter, but flooding arrives sooner.
         assert!(oppi.tree_weight_ms < flood.tree_weight_ms);
         assert!(
             flood.makespan_ms <= oppi.makespan_ms && flood.mean_arrival_ms <= oppi.mean_arrival_ms

@@ -12,7 +12,7 @@ use crate::model::{Model, RunOutput, Workspace};
 use crate::output::{self, OutputError, integrity, part_name};
 use crate::rng::RunSeeds;
 use crate::schema::param::Value;
-use crate::schema::{Cell, Column, engine_columns, metric_column, param_column};
+use crate::schema::{Cell, Column};
 use crate::spec::{Plan, RunSpec};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -95,14 +95,6 @@ pub struct Summary {
     pub events: u64,
     /// Wall time of the execution, seconds.
     pub wall_s: f64,
-}
-
-/// The full column list of a model's result table.
-pub fn columns(model: Model) -> Vec<Column> {
-    let mut cols = engine_columns();
-    cols.extend(model.params().iter().map(param_column));
-    cols.extend(model.metrics().iter().map(metric_column));
-    cols
 }
 
 /// `<root>/<experiment>/plan=<hash>`: a hive partition, so that readers select a plan by its
@@ -410,7 +402,7 @@ pub fn execute_with(
     let mut skipped = 0usize;
     let mut retried = 0usize;
     let mut repaired = Vec::new();
-    let cols = columns(plan.model);
+    let cols = plan.model.columns();
     for p in (0..plan.part_count()).filter(|&p| mine[p]) {
         let n = plan.part(p).len();
         match &checks[p] {
@@ -703,7 +695,7 @@ pub fn describe_plan(
             manifest(
                 plan,
                 prov,
-                &columns(plan.model),
+                &plan.model.columns(),
                 &shard::part_keys(plan),
                 None,
                 status,

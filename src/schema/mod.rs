@@ -73,6 +73,49 @@ pub struct MetricDef {
     pub doc: &'static str,
 }
 
+/// A metric column together with how its value is read from a run's outcome `O`: one list
+/// per model family, so a column and its value cannot drift apart.
+pub struct Metric<O> {
+    /// Column name.
+    pub name: &'static str,
+    /// Type.
+    pub ty: ColumnType,
+    /// Unit, or "".
+    pub unit: &'static str,
+    /// What it measures.
+    pub doc: &'static str,
+    /// Its value in the row of outcome `O`.
+    pub read: fn(&O) -> Cell,
+}
+
+impl<O> Metric<O> {
+    /// The column definition.
+    pub fn def(&self) -> MetricDef {
+        MetricDef {
+            name: self.name,
+            ty: self.ty,
+            unit: self.unit,
+            doc: self.doc,
+        }
+    }
+}
+
+/// The column definitions of `lists`, in order.
+pub fn metric_defs<O>(lists: &[&[Metric<O>]]) -> Vec<MetricDef> {
+    lists
+        .iter()
+        .flat_map(|l| l.iter().map(Metric::def))
+        .collect()
+}
+
+/// The cells of outcome `o`, one per metric of `lists`, in order.
+pub fn metric_row<O>(lists: &[&[Metric<O>]], o: &O) -> Vec<Cell> {
+    lists
+        .iter()
+        .flat_map(|l| l.iter().map(|m| (m.read)(o)))
+        .collect()
+}
+
 /// One value of a row.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {

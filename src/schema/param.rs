@@ -250,3 +250,174 @@ pub struct ParamError {
     /// What is allowed, given the other values.
     pub allowed: String,
 }
+
+/// A duration parameter's value: whole milliseconds as written, handed to a model in the unit
+/// its core uses ([`Millis::ns`], [`Millis::ms`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Millis(pub i64);
+
+impl Millis {
+    /// Nanoseconds (the PBFT family's clock).
+    pub fn ns(self) -> u64 {
+        self.ms() * 1_000_000
+    }
+    /// Milliseconds (the propagation family's clock).
+    pub fn ms(self) -> u64 {
+        u64::try_from(self.0).expect("durations are range-checked to be non-negative")
+    }
+}
+
+/// A parameter whose value is one of a fixed set of names. The names are declared once, with
+/// the type ([`choice!`](crate::choice) or [`choice_names!`](crate::choice_names)): they feed
+/// the spec's [`Kind::Choice`], resolution (exhaustive, never a fallback) and the command
+/// line's value parsers.
+pub trait Choice: Copy + Sized + 'static {
+    /// The names, in declaration order.
+    const NAMES: &'static [&'static str];
+    /// Every value, in the order of [`Choice::NAMES`].
+    const ALL: &'static [Self];
+    /// This value's name.
+    fn name(self) -> &'static str;
+    /// The value named `name`.
+    fn from_name(name: &str) -> Option<Self> {
+        Self::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| Self::ALL[i])
+    }
+}
+
+/// Reads a resolved [`Value`] as a typed field (the parameter tables' generated structs).
+pub trait FromValue: Sized {
+    /// The typed value; the schema's kind guarantees it fits.
+    fn from_value(v: &Value) -> Self;
+}
+
+impl FromValue for i64 {
+    fn from_value(v: &Value) -> Self {
+        v.as_int()
+    }
+}
+impl FromValue for u32 {
+    fn from_value(v: &Value) -> Self {
+        u32::try_from(v.as_int()).expect("the schema's range fits u32")
+    }
+}
+impl FromValue for u64 {
+    fn from_value(v: &Value) -> Self {
+        u64::try_from(v.as_int()).expect("the schema's range fits u64")
+    }
+}
+impl FromValue for f64 {
+    fn from_value(v: &Value) -> Self {
+        v.as_float()
+    }
+}
+impl FromValue for bool {
+    fn from_value(v: &Value) -> Self {
+        v.as_bool()
+    }
+}
+impl FromValue for Millis {
+    fn from_value(v: &Value) -> Self {
+        Millis(v.as_int())
+    }
+}
+/// A [`Kind::NodeList`]'s ids, ascending.
+impl FromValue for Vec<u32> {
+    fn from_value(v: &Value) -> Self {
+        Kind::node_ids(v.as_str()).expect("node lists are checked when parsed")
+    }
+}
+
+/// Declares a choice enum with the names its values have in experiment files and result
+/// columns, and implements [`Choice`] and [`FromValue`] for it.
+///
+/// ```
+/// chainlab::choice! {
+///     /// How a thing is done.
+///     pub enum Way { Fast = "fast", Slow = "slow" }
+/// }
+/// use chainlab::schema::param::Choice;
+/// assert_eq!(Way::from_name("slow"), Some(Way::Slow));
+/// assert_eq!(Way::NAMES, &["fast", "slow"]);
+/// ```
+#[macro_export]
+macro_rules! choice {
+    ($(#[$m:meta])* $vis:vis enum $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        $vis enum $name { $($(#[$vm])* $variant),+ }
+        $crate::choice_names!($name { $($variant = $text),+ });
+    };
+}
+
+/// Implements [`Choice`] and [`FromValue`] for an existing enum of unit variants (a core type
+/// whose names the model layer declares, so the core knows no spec vocabulary).
+#[macro_export]
+macro_rules! choice_names {
+    ($name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        impl $crate::schema::param::Choice for $name {
+            const NAMES: &'static [&'static str] = &[$($text),+];
+            const ALL: &'static [Self] = &[$($name::$variant),+];
+            fn name(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+        impl $crate::schema::param::FromValue for $name {
+            fn from_value(v: &$crate::schema::param::Value) -> Self {
+                <$name as $crate::schema::param::Choice>::from_name(v.as_str())
+                    .expect("choices are checked against their names when parsed")
+            }
+        }
+    };
+}
+
+/// Declares a model's parameter table (a `static` slice of [`ParamDef`], the key of each
+/// entry being its field name) together with a struct holding one typed field per parameter,
+/// read from resolved values by position, so that a key and its value cannot drift apart.
+///
+/// ```
+/// use chainlab::schema::param::{Kind, Millis, Value};
+/// chainlab::param_table! {
+///     /// Toy parameters.
+///     pub struct Toy in TOY {
+///         nodes: u32 { column: "nodes", kind: Kind::Int { min: 1, max: 9 }, default: "3",
+///                      environment: true, doc: "nodes" },
+///         wait: Millis { column: "wait_ms", kind: Kind::DurationMs { min: 0, max: 10 },
+///                        default: "2 ms", environment: false, doc: "a wait" },
+///     }
+/// }
+/// let values: Vec<Value> = TOY.iter().map(|p| p.default_value()).collect();
+/// let t = Toy::read(&values);
+/// assert_eq!((t.nodes, t.wait.ns()), (3, 2_000_000));
+/// assert_eq!(TOY[1].key, "wait");
+/// ```
+#[macro_export]
+macro_rules! param_table {
+    ($(#[$m:meta])* $vis:vis struct $name:ident in $table:ident {
+        $($field:ident : $ty:ty { $($def:tt)* }),+ $(,)?
+    }) => {
+        /// The parameter table (keys are the fields of the struct of the same module).
+        $vis static $table: &[$crate::schema::param::ParamDef] = &[
+            $($crate::schema::param::ParamDef { key: stringify!($field), $($def)* }),+
+        ];
+        $(#[$m])*
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
+        $vis struct $name { $(pub $field: $ty),+ }
+        impl $name {
+            /// The typed values of `values` (one per parameter of the table, in its order).
+            #[allow(dead_code)]
+            $vis fn read(values: &[$crate::schema::param::Value]) -> Self {
+                assert_eq!(values.len(), $table.len(), "one value per parameter");
+                let mut it = values.iter();
+                $name {
+                    $($field: $crate::schema::param::FromValue::from_value(
+                        it.next().expect("counted above"),
+                    )),+
+                }
+            }
+        }
+    };
+}

@@ -117,7 +117,7 @@ pub struct Axis {
 }
 
 /// One run of a plan.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct RunSpec {
     /// Position in the plan.
     pub index: u64,
@@ -337,7 +337,7 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
         }
     }
     let model = Model::from_name(raw.model.get_ref()).ok_or_else(|| {
-        let known: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
+        let known: Vec<&str> = Model::all().map(|m| m.name()).collect();
         cx.err(
             Some(raw.model.span()),
             Some("model".into()),
@@ -610,7 +610,7 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
             }
             let params = model
                 .resolve(&values)
-                .and_then(|p| crate::model::check_cost(&p, &budget).map(|()| p));
+                .and_then(|p| p.check_cost(&budget).map(|()| p));
             let params = params.map_err(|e| {
                 let i = defs
                     .iter()

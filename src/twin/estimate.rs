@@ -8,7 +8,7 @@
 //! latency and processing), which biases the estimate low by the latency share.
 //!
 //! Under the default model a link's bandwidth is the slower end's, so `EBW(i, j) = min(bw_i,
-//! bw_j)` up to nanosecond rounding (research note §5.5); under per-message jitter it is the
+//! bw_j)` up to nanosecond rounding (SymBChainSim V2 takes a link's bandwidth as the slower end's); under per-message jitter it is the
 //! mean of the per-message minimum of both ends' draws.
 
 use crate::des::Time;

@@ -1,17 +1,16 @@
-//! Figures of the decentralised-management paper:
-//! Fig. 4 (agreement, propagation and update delay per configuration block, as seen by the
-//! fastest 2f+1 primary nodes) and Fig. 5 (inter-block time of switch blocks against normal
-//! blocks), per setting of the plan.
+//! Figures of the decentralised-management paper: Fig. 4 (agreement, propagation and update
+//! delay per configuration block, as seen by the fastest 2f+1 primary nodes) and Fig. 5
+//! (inter-block time of switch blocks against normal blocks), per setting of the plan.
 
-use super::chart::Chart;
-use super::table::{Group, Table};
-use super::{Figure, figure};
+use crate::figure::chart::Chart;
+use crate::figure::table::{Group, Table};
+use crate::figure::{Figure, figure};
 
 /// `management` plans. Fig. 4's boxes pool every configuration block of every replicate (the
 /// `cb_*` list columns). Fig. 5's boxes are over replicates of each run's median and 95th
 /// percentile inter-block time, switch blocks beside normal blocks: the engine keeps those
 /// summaries per run, not every inter-block time.
-pub fn management(exp: &str, t: &Table, out: &mut Vec<Figure>) {
+pub(super) fn management(exp: &str, t: &Table, out: &mut Vec<Figure>) {
     for facet in t.facets() {
         let list = |col: &'static str| move |r: usize| t.list(r, col).to_vec();
         let (a, p, u) = (

@@ -1,0 +1,104 @@
+//! `chainlab plot` (and `run --plot`): finds the plans of a results directory, skips those
+//! with a damaged part, asks each plan's model family for its figures and writes them.
+
+use crate::figure::table::Table;
+use crate::figure::{self, Drawn, Figure, FigureError, Format};
+use crate::model::Model;
+use crate::runner::status::find_plans;
+use std::path::{Path, PathBuf};
+
+/// Draws the figures of every plan under `root`, in each of `formats`: each plan's into its
+/// own `<plan dir>/figures/` when `out` is `None`, else all into `out` (created if needed) as
+/// long as no two plans would write the same file (two plans of one experiment, such as its
+/// quick and full profiles, draw figures of the same names: that is an error, never an
+/// overwrite). A plan with a part that fails verification is skipped with the reason.
+pub fn draw(root: &Path, out: Option<&Path>, formats: &[Format]) -> Result<Drawn, FigureError> {
+    if !root.is_dir() {
+        return Err(FigureError::NoResults(root.to_path_buf()));
+    }
+    let plans = find_plans(root)?;
+    if plans.is_empty() {
+        return Err(FigureError::NoResults(root.to_path_buf()));
+    }
+    let mut drawn = Drawn::default();
+    // Each figure with the directory it goes to and the plan it comes from.
+    let mut figures: Vec<(Figure, PathBuf, PathBuf)> = Vec::new();
+    for plan in plans {
+        let st = crate::runner::status::plan_status(&plan, None)?;
+        if let Some(p) = st
+            .parts
+            .iter()
+            .find(|p| matches!(p.state, crate::runner::status::PartState::Damaged(_)))
+        {
+            let crate::runner::status::PartState::Damaged(why) = &p.state else {
+                unreachable!("matched above")
+            };
+            drawn.skipped.push((
+                plan.clone(),
+                format!(
+                    "part {} fails verification ({why}); run the experiment again to repair it",
+                    p.index
+                ),
+            ));
+            continue;
+        }
+        let manifest = plan.join("manifest.json");
+        let text = std::fs::read_to_string(&manifest).map_err(crate::output::io(&manifest))?;
+        let json: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| FigureError::Manifest {
+                path: manifest.clone(),
+                message: e.to_string(),
+            })?;
+        let field = |k: &str| json[k].as_str().unwrap_or_default().to_string();
+        let model_name = field("model");
+        let Some(model) = Model::from_name(&model_name) else {
+            return Err(FigureError::Manifest {
+                path: manifest,
+                message: format!("unknown model `{model_name}`"),
+            });
+        };
+        let table = Table::read(&plan, &model.columns(), model.params())?;
+        if table.is_empty() {
+            drawn
+                .skipped
+                .push((plan.clone(), "no successful runs yet".into()));
+            continue;
+        }
+        let experiment = match field("experiment") {
+            e if e.is_empty() => plan
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            e => e,
+        };
+        let these = model.figures(&experiment, &table);
+        let dir = out.map_or_else(|| plan.join("figures"), Path::to_path_buf);
+        for f in &these {
+            if let Some((_, _, other)) = figures
+                .iter()
+                .find(|(g, d, _)| g.stem == f.stem && *d == dir)
+            {
+                return Err(FigureError::Clash {
+                    stem: f.stem.clone(),
+                    first: other.clone(),
+                    second: plan.clone(),
+                });
+            }
+        }
+        let none = these.is_empty();
+        figures.extend(these.into_iter().map(|f| (f, dir.clone(), plan.clone())));
+        if none {
+            drawn.skipped.push((
+                plan.clone(),
+                format!(
+                    "{experiment}: no figure fits this sweep ({})",
+                    table.swept().join(", ")
+                ),
+            ));
+        }
+    }
+    for (f, dir, _) in figures {
+        figure::write(&f, &dir, formats, &mut drawn)?;
+    }
+    Ok(drawn)
+}

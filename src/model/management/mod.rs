@@ -1,0 +1,514 @@
+//! The `management` family: a management chain of twins agrees on configuration blocks every
+//! configuration block interval and reconfigures a PBFT primary chain (the
+//! decentralised-management paper). The PBFT family's parameters (the primary chain), then the
+//! management chain's own; one row per run with the PBFT columns, the run's management summary,
+//! and one list entry per configuration block (also written as the `blocks` table). Its cores
+//! are [`crate::management`] and the primary side in [`crate::pbft`].
+#![doc = include_str!("README.md")]
+
+mod figures;
+
+use super::{Configured, ModelFamily, ModelParams, RunOutput, Workspace, f, u};
+use crate::des::Budget;
+use crate::management::{Config, Configs, ManagementParams};
+use crate::model::pbft;
+use crate::pbft::{ManagementOutcome, PbftOutcome, PbftParams};
+use crate::rng::RunSeeds;
+use crate::schema::param::{Choice, Kind, Millis, ParamDef, ParamError, Value};
+use crate::schema::{Cell, ColumnType, Detail, Metric, MetricDef, metric_defs, metric_row};
+use crate::{choice, param_table};
+use std::sync::{Arc, LazyLock};
+
+/// The family.
+pub struct Family;
+
+/// Version of the family's semantics.
+const VERSION: &str = "management-v1";
+
+const MS_1H: i64 = 3_600_000;
+
+choice! {
+    /// The `configs` key: what the configuration blocks carry.
+    pub enum ConfigsKind {
+        /// The primary's own block size and interval (the paper).
+        Same = "same",
+        /// Odd heights carry the alternate configuration.
+        Alternate = "alternate",
+    }
+}
+
+param_table! {
+    /// The management chain's own parameters (after the PBFT ones), typed.
+    pub struct Values in OWN_PARAMS {
+        mgmt_nodes: i64 {
+            column: "mgmt_nodes",
+            kind: Kind::Int { min: 1, max: 1024 },
+            default: "5",
+            environment: true,
+            doc: "number of management nodes (the paper's MN), drawn at random from the primary nodes at the start (at most nodes; the default is half the default 10 nodes, as the paper's 16 of 32)",
+        },
+        mgmt_peers: i64 {
+            column: "mgmt_peers",
+            kind: Kind::Int { min: 0, max: 1023 },
+            default: "4",
+            environment: true,
+            doc: "peers each management node picks in the management overlay, two-way links (at most mgmt_nodes - 1; at least 1 when mgmt_nodes > 1)",
+        },
+        cbi_mean: Millis {
+            column: "cbi_mean_ms",
+            kind: Kind::DurationMs { min: 1, max: MS_1H },
+            default: "30 s",
+            environment: false,
+            doc: "mean configuration block interval: the next block is due this long (Normal(cbi_mean, cbi_sd), at least 1 ms) after the previous one was agreed",
+        },
+        cbi_sd: Millis {
+            column: "cbi_sd_ms",
+            kind: Kind::DurationMs { min: 0, max: MS_1H },
+            default: "5 s",
+            environment: false,
+            doc: "standard deviation of the configuration block interval",
+        },
+        cb_size: f64 {
+            column: "cb_size_mb",
+            kind: Kind::Float {
+            min: 0.0,
+            max: 1024.0,
+        },
+            default: "0.25",
+            environment: false,
+            doc: "configuration block size, MB (a pre-prepare carries it; so do votes under votes = \"block\", and its gossip to the primary)",
+        },
+        cycle_timeout: Millis {
+            column: "cycle_timeout_ms",
+            kind: Kind::DurationMs { min: 1, max: MS_1H },
+            default: "10 s",
+            environment: false,
+            doc: "a proposal cycle with no management commit by then fails and the next proposer's cycle starts",
+        },
+        configs: ConfigsKind {
+            column: "configs",
+            kind: Kind::Choice(<ConfigsKind as Choice>::NAMES),
+            default: "same",
+            environment: false,
+            doc: "same: every block carries the primary's block_size and block_interval (the paper); alternate: odd heights carry alt_block_size and alt_block_interval, so every block is a real switch",
+        },
+        alt_block_size: f64 {
+            column: "alt_block_size_mb",
+            kind: Kind::Float {
+            min: 1e-6,
+            max: 1024.0,
+        },
+            default: "0.5",
+            environment: false,
+            doc: "configs = \"alternate\": block size of the second configuration, MB",
+        },
+        alt_block_interval: Millis {
+            column: "alt_block_interval_ms",
+            kind: Kind::DurationMs { min: 0, max: MS_1H },
+            default: "200 ms",
+            environment: false,
+            doc: "configs = \"alternate\": block interval of the second configuration",
+        },
+        mgmt_offline: i64 {
+            column: "mgmt_offline",
+            kind: Kind::Int { min: 0, max: 1024 },
+            default: "0",
+            environment: true,
+            doc: "management nodes offline for the whole run (their cycles fail); more than f_MN leaves no quorum",
+        },
+        mgmt_invalid: i64 {
+            column: "mgmt_invalid",
+            kind: Kind::Int { min: 0, max: 1024 },
+            default: "0",
+            environment: true,
+            doc: "management nodes that propose an invalid configuration (block size 0) in their cycles; the others' twins reject it",
+        },
+    }
+}
+
+static PARAMS: LazyLock<Vec<ParamDef>> =
+    LazyLock::new(|| pbft::PARAMS.iter().chain(OWN_PARAMS).copied().collect());
+
+/// A managed run's configuration: the primary chain with its management chain set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Managed(pub PbftParams);
+
+fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
+    let (base, own) = v.split_at(pbft::PARAMS.len());
+    let mut pbft = pbft::resolve(base)?;
+    let p = Values::read(own);
+    let (n, m) = (pbft.net.nodes, p.mgmt_nodes as u32);
+    if m > n {
+        return Err(ParamError {
+            key: "mgmt_nodes",
+            allowed: format!("at most nodes = {n} (management nodes are primary nodes)"),
+        });
+    }
+    let peers = p.mgmt_peers as u32;
+    if peers > m - 1 {
+        return Err(ParamError {
+            key: "mgmt_peers",
+            allowed: format!("at most mgmt_nodes - 1 = {}", m - 1),
+        });
+    }
+    if peers == 0 && m > 1 {
+        return Err(ParamError {
+            key: "mgmt_peers",
+            allowed: format!("at least 1 for {m} management nodes"),
+        });
+    }
+    let (offline, invalid) = (p.mgmt_offline as u32, p.mgmt_invalid as u32);
+    if offline + invalid > m {
+        return Err(ParamError {
+            key: if offline > m {
+                "mgmt_offline"
+            } else {
+                "mgmt_invalid"
+            },
+            allowed: format!("mgmt_offline + mgmt_invalid at most mgmt_nodes = {m}"),
+        });
+    }
+    if offline == m {
+        // Nothing would ever be agreed; allowed below a quorum, which shows failed cycles.
+        return Err(ParamError {
+            key: "mgmt_offline",
+            allowed: format!("fewer than mgmt_nodes = {m}"),
+        });
+    }
+    if p.configs == ConfigsKind::Alternate
+        && let Some(allowed) = pbft::tx_fits(
+            pbft.workload.size_mb,
+            pbft.workload.size_dist == crate::pbft::workload::TxSize::Exponential,
+            pbft.workload.rate_per_s * pbft.duration_ns as f64 / 1e9,
+            p.alt_block_size,
+            "alt_block_size",
+        )
+    {
+        return Err(ParamError {
+            key: "alt_block_size",
+            allowed: format!(
+                "a second configuration that holds every transaction: tx_size {allowed}"
+            ),
+        });
+    }
+    pbft.management = Some(ManagementParams {
+        members: m,
+        peers,
+        cbi_mean_ns: p.cbi_mean.ns(),
+        cbi_sd_ns: p.cbi_sd.ns(),
+        cb_size_mb: p.cb_size,
+        cycle_timeout_ns: p.cycle_timeout.ns(),
+        configs: match p.configs {
+            ConfigsKind::Alternate => Configs::Alternate(Config {
+                block_size_mb: p.alt_block_size,
+                block_interval_ns: p.alt_block_interval.ns(),
+            }),
+            ConfigsKind::Same => Configs::Same,
+        },
+        offline,
+        invalid,
+    });
+    Ok(Managed(pbft))
+}
+
+impl Configured for Managed {
+    fn check_cost(&self, budget: &Budget) -> Result<(), ParamError> {
+        let p = &self.0;
+        pbft::check_cost(p, budget)?;
+        let m = p
+            .management
+            .as_ref()
+            .expect("a managed chain has management");
+        let members = u64::from(m.members);
+        let agreements = p.duration_ns / m.cbi_mean_ns.max(1);
+        let per = (2 * members + 1) * (members * u64::from(m.peers.saturating_sub(1)) + 1);
+        let total = agreements.saturating_mul(per);
+        if total > budget.messages {
+            return Err(ParamError {
+                key: "cbi_mean",
+                allowed: format!(
+                    "a management chain whose agreements fit the run budget: duration / cbi_mean = {agreements} agreements of at least {per} messages each is {total}, and budget.messages is {}; use a longer cbi_mean or a shorter duration, or raise [budget] messages",
+                    budget.messages
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
+        pbft::bounded(ws, |sim| {
+            let o = crate::pbft::simulate(&self.0, seeds, sim);
+            RunOutput::ok(o.events, metric_row(&[pbft::METRICS, METRICS], &o))
+        })
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// The management chain's figures of a managed run.
+fn mg(o: &PbftOutcome) -> &ManagementOutcome {
+    o.management.as_ref().expect("a managed run")
+}
+
+/// The management chain's metric columns (after the PBFT ones), each with how it is read from
+/// the run's outcome.
+static METRICS: &[Metric<PbftOutcome>] = &[
+    Metric {
+        name: "mgmt_members",
+        ty: ColumnType::ListU32,
+        unit: "",
+        doc: "Primary nodes that are management nodes, ascending.",
+        read: |o: &PbftOutcome| Cell::LU(mg(o).members.clone()),
+    },
+    Metric {
+        name: "cb_blocks",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Configuration blocks committed by the management chain.",
+        read: |o: &PbftOutcome| u(mg(o).blocks.into()),
+    },
+    Metric {
+        name: "cb_failed_agreements",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Configuration block intervals whose proposal cycles (one per management node) all failed (no block).",
+        read: |o: &PbftOutcome| u(mg(o).failed_agreements.into()),
+    },
+    Metric {
+        name: "cb_failed_cycles_total",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Failed proposal cycles over the run (offline or invalid proposers, no live quorum).",
+        read: |o: &PbftOutcome| u(mg(o).failed_cycles),
+    },
+    Metric {
+        name: "agreement_delay_mean_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Mean over blocks of the agreement delay: interval fired to the first management node's commit.",
+        read: |o: &PbftOutcome| f(mg(o).agreement_mean_s),
+    },
+    Metric {
+        name: "propagation_delay_mean_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Mean over blocks of the propagation delay: first commit to the moment the (2f+1)-th primary node holds the block (fastest 2f+1, f of the primary).",
+        read: |o: &PbftOutcome| f(mg(o).propagation_mean_s),
+    },
+    Metric {
+        name: "update_delay_mean_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Mean over blocks of the update delay: from the (2f+1)-th primary node holding the block to the (2f+1)-th running under it (nodes switch only between consensus rounds).",
+        read: |o: &PbftOutcome| f(mg(o).update_mean_s),
+    },
+    Metric {
+        name: "management_delay_mean_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Mean over blocks of agreement + propagation + update: interval fired to 2f+1 primary nodes running under the block.",
+        read: |o: &PbftOutcome| f(mg(o).total_mean_s),
+    },
+    Metric {
+        name: "update_all_delay_mean_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Mean over blocks of the time from the interval to the last live primary node running under the block (exposes a split network the fastest-2f+1 view hides).",
+        read: |o: &PbftOutcome| f(mg(o).update_all_mean_s),
+    },
+    Metric {
+        name: "switch_blocks",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Transaction blocks made under a different configuration height than the block before them.",
+        read: |o: &PbftOutcome| u(mg(o).switch_blocks.into()),
+    },
+    Metric {
+        name: "block_time_switch_mean_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Mean inter-block time of switch blocks, over every live node's chain.",
+        read: |o: &PbftOutcome| f(mg(o).switch_block_time_s[0]),
+    },
+    Metric {
+        name: "block_time_switch_median_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Median inter-block time of switch blocks.",
+        read: |o: &PbftOutcome| f(mg(o).switch_block_time_s[1]),
+    },
+    Metric {
+        name: "block_time_switch_p95_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "95th percentile inter-block time of switch blocks.",
+        read: |o: &PbftOutcome| f(mg(o).switch_block_time_s[2]),
+    },
+    Metric {
+        name: "block_time_normal_mean_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Mean inter-block time of normal blocks (same configuration as the block before).",
+        read: |o: &PbftOutcome| f(mg(o).normal_block_time_s[0]),
+    },
+    Metric {
+        name: "block_time_normal_median_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Median inter-block time of normal blocks.",
+        read: |o: &PbftOutcome| f(mg(o).normal_block_time_s[1]),
+    },
+    Metric {
+        name: "block_time_normal_p95_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "95th percentile inter-block time of normal blocks.",
+        read: |o: &PbftOutcome| f(mg(o).normal_block_time_s[2]),
+    },
+    Metric {
+        name: "config_rejections",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Fresh proposals a validator refused because they were made under another configuration than its active one.",
+        read: |o: &PbftOutcome| u(mg(o).config_rejections),
+    },
+    Metric {
+        name: "config_violations",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Transaction blocks a node accepted without holding their configuration block (0 in a correct model).",
+        read: |o: &PbftOutcome| u(mg(o).config_violations),
+    },
+    Metric {
+        name: "cb_rejected",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Configuration blocks a primary node's checks rejected (0: the simulated management nodes are not forgers).",
+        read: |o: &PbftOutcome| u(mg(o).forged_rejected),
+    },
+    Metric {
+        name: "mgmt_msgs",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Management transmissions: agreement messages among management nodes and the gossip of configuration blocks over the primary network, duplicates included.",
+        read: |o: &PbftOutcome| u(mg(o).msgs),
+    },
+    Metric {
+        name: "mgmt_mb",
+        ty: ColumnType::F64,
+        unit: "MB",
+        doc: "Volume of those transmissions.",
+        read: |o: &PbftOutcome| f(mg(o).bytes_mb),
+    },
+    Metric {
+        name: "cb_height",
+        ty: ColumnType::ListU32,
+        unit: "",
+        doc: "Per configuration block: its height (1, 2, ...).",
+        read: |o: &PbftOutcome| Cell::LU(mg(o).cb_height.clone()),
+    },
+    Metric {
+        name: "cb_cbi_at_s",
+        ty: ColumnType::ListF64,
+        unit: "s",
+        doc: "Per configuration block: simulated time its interval fired.",
+        read: |o: &PbftOutcome| Cell::LF(mg(o).cb_cbi_at_s.clone()),
+    },
+    Metric {
+        name: "cb_failed_cycles",
+        ty: ColumnType::ListU32,
+        unit: "",
+        doc: "Per configuration block: failed cycles before its agreement (FC).",
+        read: |o: &PbftOutcome| Cell::LU(mg(o).cb_failed_cycles.clone()),
+    },
+    Metric {
+        name: "cb_proposer",
+        ty: ColumnType::ListU32,
+        unit: "",
+        doc: "Per configuration block: its proposer (primary node id).",
+        read: |o: &PbftOutcome| Cell::LU(mg(o).cb_proposer.clone()),
+    },
+    Metric {
+        name: "cb_agreement_s",
+        ty: ColumnType::ListF64,
+        unit: "s",
+        doc: "Per configuration block: agreement delay.",
+        read: |o: &PbftOutcome| Cell::LF(mg(o).cb_agreement_s.clone()),
+    },
+    Metric {
+        name: "cb_propagation_s",
+        ty: ColumnType::ListF64,
+        unit: "s",
+        doc: "Per configuration block: propagation delay to the fastest 2f+1 primary nodes (NaN if fewer held it by the end).",
+        read: |o: &PbftOutcome| Cell::LF(mg(o).cb_propagation_s.clone()),
+    },
+    Metric {
+        name: "cb_update_s",
+        ty: ColumnType::ListF64,
+        unit: "s",
+        doc: "Per configuration block: update delay of the fastest 2f+1 (NaN if fewer switched by the end).",
+        read: |o: &PbftOutcome| Cell::LF(mg(o).cb_update_s.clone()),
+    },
+    Metric {
+        name: "cb_management_s",
+        ty: ColumnType::ListF64,
+        unit: "s",
+        doc: "Per configuration block: agreement + propagation + update.",
+        read: |o: &PbftOutcome| Cell::LF(mg(o).cb_total_s.clone()),
+    },
+    Metric {
+        name: "cb_update_all_s",
+        ty: ColumnType::ListF64,
+        unit: "s",
+        doc: "Per configuration block: interval fired to the last live primary node running under it (NaN if one never did).",
+        read: |o: &PbftOutcome| Cell::LF(mg(o).cb_update_all_s.clone()),
+    },
+];
+
+static METRIC_DEFS: LazyLock<Vec<MetricDef>> =
+    LazyLock::new(|| metric_defs(&[pbft::METRICS, METRICS]));
+
+impl ModelFamily for Family {
+    fn name(&self) -> &'static str {
+        "management"
+    }
+    fn summary(&self) -> &'static str {
+        "A management blockchain of twins that reconfigures a PBFT chain (the decentralised-management paper)."
+    }
+    fn notes(&self) -> &'static str {
+        include_str!("README.md")
+    }
+    fn version(&self) -> &'static str {
+        VERSION
+    }
+    fn params(&self) -> &'static [ParamDef] {
+        &PARAMS
+    }
+    fn parent(&self) -> Option<&'static str> {
+        Some("pbft")
+    }
+    fn metrics(&self) -> &'static [MetricDef] {
+        &METRIC_DEFS
+    }
+    fn detail(&self) -> Option<Detail> {
+        Some(Detail {
+            name: "blocks",
+            prefix: "cb_",
+            index: "cb_index",
+            item: "configuration block",
+        })
+    }
+    fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
+        Ok(Arc::new(resolve(values)?))
+    }
+    fn figures(
+        &self,
+        experiment: &str,
+        table: &crate::figure::table::Table,
+        out: &mut Vec<crate::figure::Figure>,
+    ) {
+        figures::management(experiment, table, out);
+    }
+}

@@ -1,0 +1,48 @@
+//! Figures of the `pbft` family, and the chain metrics the PBFT-based families draw.
+
+use crate::figure::chart::Chart;
+use crate::figure::table::Table;
+use crate::figure::{Figure, figure};
+
+/// The chain metrics both PBFT-based catalogues draw: (file stem, title, column, y axis).
+pub(crate) const CHAIN_METRICS: [(&str, &str, &str, &str); 3] = [
+    (
+        "latency",
+        "transaction latency",
+        "latency_sbs_s",
+        "latency_sbs_s, s",
+    ),
+    (
+        "throughput",
+        "throughput",
+        "throughput_sbs_tps",
+        "throughput_sbs_tps, tx/s",
+    ),
+    (
+        "block_time",
+        "mean time between blocks",
+        "block_time_mean_s",
+        "block_time_mean_s, s",
+    ),
+];
+
+/// `pbft` plans: box plots over the replicates of latency, throughput and block time per
+/// setting (case or swept value).
+pub(super) fn pbft(exp: &str, t: &Table, out: &mut Vec<Figure>) {
+    for facet in t.facets() {
+        for &(stem, title, col, y_label) in &CHAIN_METRICS {
+            let y = |r: usize| vec![t.num(r, col)];
+            out.push(figure(
+                format!("{exp}_{stem}{}", facet.suffix()),
+                Chart::Boxes(t.box_chart(
+                    format!("{exp}: {title} over replicates{}", facet.title()),
+                    &facet.x_label,
+                    y_label,
+                    false,
+                    &facet.categories,
+                    &[(col, &y)],
+                )),
+            ));
+        }
+    }
+}

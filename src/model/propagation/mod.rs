@@ -1,0 +1,520 @@
+//! The `propagation` family: one broadcast over a random graph by gossip, flooding, OPPI or
+//! SPT (the OPPI paper, Section 6). Its core is [`crate::propagation`].
+#![doc = include_str!("README.md")]
+
+mod figures;
+
+use super::{Configured, ModelFamily, ModelParams, RunOutput, Workspace, u};
+use crate::des::Budget;
+use crate::graph::Topology;
+use crate::graph::mst::{MAX_NODES, MAX_WEIGHT};
+use crate::propagation::{
+    self, GraphRng, PropagationMetrics, PropagationParams, Protocol, Simulator, WeightMode,
+};
+use crate::rng::RunSeeds;
+use crate::schema::param::{Choice, Kind, Millis, ParamError, Value};
+use crate::schema::{Cell, ColumnType, Metric, MetricDef, metric_defs, metric_row};
+use crate::{choice, choice_names, param_table};
+use std::sync::{Arc, LazyLock};
+
+/// The family.
+pub struct Family;
+
+choice! {
+    /// The `topology` key: which generator builds the graph.
+    pub enum TopologyKind {
+        /// PeerSim's WireKOut: each node links to k others.
+        KOut = "kout",
+        /// Watts-Strogatz.
+        Ws = "ws",
+        /// Barabási-Albert.
+        Ba = "ba",
+        /// G(n, m) with m = n k.
+        Er = "er",
+        /// Each node picks k random peers (SymBChainSim's).
+        RandomPeers = "random_peers",
+    }
+}
+
+impl TopologyKind {
+    /// The generator with `k` links per node and rewiring probability `beta` (ws only).
+    pub fn topology(self, k: u32, beta: f64) -> Topology {
+        match self {
+            TopologyKind::KOut => Topology::KOut { k },
+            TopologyKind::Ws => Topology::Ws { k, beta },
+            TopologyKind::Ba => Topology::Ba { k },
+            TopologyKind::Er => Topology::Er { k },
+            TopologyKind::RandomPeers => Topology::RandomPeers { k },
+        }
+    }
+}
+
+choice! {
+    /// The `protocol` key.
+    pub enum ProtocolKind {
+        /// Periodic push.
+        Gossip = "gossip",
+        /// Forward once to every neighbour but the sender.
+        Flood = "flood",
+        /// Along the minimum spanning tree.
+        Oppi = "oppi",
+        /// Along the source's shortest-path tree.
+        Spt = "spt",
+    }
+}
+
+choice_names!(GraphRng {
+    Engine = "engine",
+    PeerSim = "peersim",
+});
+choice_names!(WeightMode {
+    PerEdge = "per_edge",
+    PerMessage = "per_message",
+});
+
+/// Version of the family's semantics.
+const VERSION: &str = "propagation-v2";
+
+param_table! {
+    /// The propagation parameters, typed.
+    pub struct Values in PARAMS {
+        topology: TopologyKind {
+            column: "topology",
+            kind: Kind::Choice(<TopologyKind as Choice>::NAMES),
+            default: "kout",
+            environment: true,
+            doc: "graph generator: kout (PeerSim WireKOut, the paper's random graph), ws (Watts-Strogatz), ba (Barabási-Albert), er (G(n, m) with m = n*k), random_peers",
+        },
+        nodes: i64 {
+            column: "nodes",
+            kind: Kind::Int {
+            min: 2,
+            max: MAX_NODES as i64,
+        },
+            default: "1000",
+            environment: true,
+            doc: "number of nodes n",
+        },
+        k: i64 {
+            column: "k",
+            kind: Kind::Int {
+            min: 1,
+            max: MAX_NODES as i64 - 1,
+        },
+            default: "8",
+            environment: true,
+            doc: "links each node starts (PeerSim's k; the mean degree is about 2k)",
+        },
+        beta: f64 {
+            column: "beta",
+            kind: Kind::Float { min: 0.0, max: 1.0 },
+            default: "0.8",
+            environment: true,
+            doc: "Watts-Strogatz rewiring probability (used by ws only)",
+        },
+        rng: GraphRng {
+            column: "graph_rng",
+            kind: Kind::Choice(<GraphRng as Choice>::NAMES),
+            default: "engine",
+            environment: true,
+            doc: "random source of the generator: the engine's stream, or a java.util.Random port seeded from it (PeerSim-exact)",
+        },
+        delay_min: Millis {
+            column: "delay_min_ms",
+            kind: Kind::DurationMs {
+            min: 0,
+            max: MAX_WEIGHT as i64,
+        },
+            default: "1 ms",
+            environment: true,
+            doc: "smallest link delay",
+        },
+        delay_max: Millis {
+            column: "delay_max_ms",
+            kind: Kind::DurationMs {
+            min: 0,
+            max: MAX_WEIGHT as i64,
+        },
+            default: "100 ms",
+            environment: true,
+            doc: "largest link delay (inclusive); delays are uniform integers in [delay_min, delay_max]",
+        },
+        weights: WeightMode {
+            column: "weights",
+            kind: Kind::Choice(<WeightMode as Choice>::NAMES),
+            default: "per_edge",
+            environment: false,
+            doc: "per_edge: one delay per edge per run; per_message: a fresh delay per transmission (trees still use per-edge weights)",
+        },
+        protocol: ProtocolKind {
+            column: "protocol",
+            kind: Kind::Choice(<ProtocolKind as Choice>::NAMES),
+            default: "oppi",
+            environment: false,
+            doc: "gossip (periodic push), flood (forward once to all but the sender), oppi (along the MST), spt (along the source's shortest-path tree)",
+        },
+        gossip_period: Millis {
+            column: "gossip_period_ms",
+            kind: Kind::DurationMs {
+            min: 1,
+            max: 1 << 40,
+        },
+            default: "100 ms",
+            environment: false,
+            doc: "gossip: time between a node's pushes (P)",
+        },
+        gossip_fanout: i64 {
+            column: "gossip_fanout",
+            kind: Kind::Int {
+            min: 1,
+            max: 1 << 20,
+        },
+            default: "1",
+            environment: false,
+            doc: "gossip: neighbours per push, drawn with replacement (f)",
+        },
+        gossip_pushes: i64 {
+            column: "gossip_pushes",
+            kind: Kind::Int {
+            min: 1,
+            max: 1 << 20,
+        },
+            default: "100",
+            environment: false,
+            doc: "gossip: pushes per informed node (R)",
+        },
+        block_rate: f64 {
+            column: "block_rate_per_s",
+            kind: Kind::RatePerS {
+            min: 0.0,
+            max: 1000.0,
+        },
+            default: "1 per 600 s",
+            environment: false,
+            doc: "network-wide block rate for the fork probability",
+        },
+        fee_c: f64 {
+            column: "fee_c",
+            kind: Kind::Float {
+            min: 1e-6,
+            max: 0.999999,
+        },
+            default: "0.5",
+            environment: false,
+            doc: "the constant C of OPPI's incentive function (Eq. 7) for the mst_reward_* columns",
+        },
+    }
+}
+
+/// Resolves the propagation parameters (also the churn family's graph).
+pub(crate) fn resolve(v: &[Value]) -> Result<PropagationParams, ParamError> {
+    let p = Values::read(v);
+    let topology = p.topology.topology(p.k as u32, p.beta);
+    let nodes = p.nodes as u32;
+    topology
+        .check(nodes)
+        .map_err(|allowed| ParamError { key: "k", allowed })?;
+    let delay_min_ms = p.delay_min.ms() as u32;
+    let delay_max_ms = p.delay_max.ms() as u32;
+    if delay_min_ms > delay_max_ms {
+        return Err(ParamError {
+            key: "delay_min",
+            allowed: format!("at most delay_max ({delay_max_ms} ms)"),
+        });
+    }
+    let protocol = match p.protocol {
+        ProtocolKind::Gossip => Protocol::Gossip {
+            period_ms: p.gossip_period.ms(),
+            fanout: p.gossip_fanout as u32,
+            pushes: p.gossip_pushes as u32,
+        },
+        ProtocolKind::Flood => Protocol::Flood,
+        ProtocolKind::Oppi => Protocol::Oppi,
+        ProtocolKind::Spt => Protocol::Spt,
+    };
+    Ok(PropagationParams {
+        topology,
+        nodes,
+        graph_rng: p.rng,
+        delay_min_ms,
+        delay_max_ms,
+        weights: p.weights,
+        protocol,
+        block_rate_per_s: p.block_rate,
+        fee_c: p.fee_c,
+    })
+}
+
+/// Largest event queue a gossip broadcast may need (32 bytes a delivery in flight).
+const MAX_QUEUE_BYTES: u64 = 4 << 30;
+
+impl Configured for PropagationParams {
+    fn check_cost(&self, budget: &Budget) -> Result<(), ParamError> {
+        let Protocol::Gossip { fanout, pushes, .. } = self.protocol else {
+            return Ok(());
+        };
+        let n = u64::from(self.nodes);
+        let sends = n
+            .saturating_mul(u64::from(fanout))
+            .saturating_mul(u64::from(pushes));
+        if sends > budget.messages {
+            return Err(ParamError {
+                key: "gossip_pushes",
+                allowed: format!(
+                    "at most budget.messages = {} messages a run: nodes x gossip_fanout x gossip_pushes = {n} x {fanout} x {pushes} = {sends}",
+                    budget.messages
+                ),
+            });
+        }
+        // Every informed node may have `fanout` deliveries in flight at once.
+        let queue_bytes = n.saturating_mul(u64::from(fanout)).saturating_mul(32);
+        if queue_bytes > MAX_QUEUE_BYTES {
+            return Err(ParamError {
+                key: "gossip_fanout",
+                allowed: format!(
+                    "an event queue under {} GB: nodes x gossip_fanout = {} deliveries could be in flight at once, about {:.1} GB",
+                    MAX_QUEUE_BYTES >> 30,
+                    n.saturating_mul(u64::from(fanout)),
+                    queue_bytes as f64 / (1u64 << 30) as f64
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
+        let m = propagation::simulate(self, seeds, ws.slot::<Simulator>());
+        RunOutput::ok(m.events, metric_row(&[METRICS], &m))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// The metric columns, each with how it is read from the run's outcome.
+static METRICS: &[Metric<PropagationMetrics>] = &[
+    Metric {
+        name: "edges",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Undirected edges of the realised graph (duplicates merged).",
+        read: |o: &PropagationMetrics| u(o.graph.edges),
+    },
+    Metric {
+        name: "mean_degree",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "Mean degree 2m/n of the realised graph.",
+        read: |o: &PropagationMetrics| Cell::F(o.graph.mean_degree),
+    },
+    Metric {
+        name: "min_degree",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Smallest degree.",
+        read: |o: &PropagationMetrics| u(o.graph.min_degree.into()),
+    },
+    Metric {
+        name: "max_degree",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Largest degree.",
+        read: |o: &PropagationMetrics| u(o.graph.max_degree.into()),
+    },
+    Metric {
+        name: "connected",
+        ty: ColumnType::Bool,
+        unit: "",
+        doc: "Whether the graph is connected.",
+        read: |o: &PropagationMetrics| Cell::B(o.graph.connected),
+    },
+    Metric {
+        name: "source",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "The node that starts with the item (uniform).",
+        read: |o: &PropagationMetrics| u(o.source.into()),
+    },
+    Metric {
+        name: "msgs",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Transmissions of the item over an edge (the paper's message count, Figs 7-11).",
+        read: |o: &PropagationMetrics| u(o.msgs),
+    },
+    Metric {
+        name: "duplicates",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Transmissions beyond the first copy each node needs: msgs - (informed - 1).",
+        read: |o: &PropagationMetrics| u(o.duplicates),
+    },
+    Metric {
+        name: "informed",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Nodes holding the item at the end, the source included.",
+        read: |o: &PropagationMetrics| u(o.informed.into()),
+    },
+    Metric {
+        name: "coverage",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "informed / n.",
+        read: |o: &PropagationMetrics| Cell::F(o.coverage),
+    },
+    Metric {
+        name: "delay_total_ms",
+        ty: ColumnType::U64,
+        unit: "ms",
+        doc: "Sum of the delays of all transmissions (the paper's propagation delay, Figs 12-16); W(MST) for OPPI.",
+        read: |o: &PropagationMetrics| u(o.delay_total_ms),
+    },
+    Metric {
+        name: "makespan_ms",
+        ty: ColumnType::U64,
+        unit: "ms",
+        doc: "Latest first arrival among informed nodes: the real broadcast latency.",
+        read: |o: &PropagationMetrics| u(o.makespan_ms),
+    },
+    Metric {
+        name: "mean_arrival_ms",
+        ty: ColumnType::F64,
+        unit: "ms",
+        doc: "(1/n) sum over nodes of min(arrival, H), source 0, H the last event's time: the integral of 1 - f(t).",
+        read: |o: &PropagationMetrics| Cell::F(o.mean_arrival_ms),
+    },
+    Metric {
+        name: "tree_weight_ms",
+        ty: ColumnType::U64,
+        unit: "ms",
+        doc: "Sum of the first-arrival transmissions' delays (W(MST) for oppi, W(SPT) for flood).",
+        read: |o: &PropagationMetrics| u(o.tree_weight_ms),
+    },
+    Metric {
+        name: "tree_depth_hops",
+        ty: ColumnType::U32,
+        unit: "hops",
+        doc: "Largest hop count of a first arrival.",
+        read: |o: &PropagationMetrics| u(o.tree_depth_hops.into()),
+    },
+    Metric {
+        name: "mst_weight_ms",
+        ty: ColumnType::U64,
+        unit: "ms",
+        doc: "Weight of the minimum spanning forest of the graph (reference).",
+        read: |o: &PropagationMetrics| u(o.mst_weight_ms),
+    },
+    Metric {
+        name: "spt_weight_ms",
+        ty: ColumnType::U64,
+        unit: "ms",
+        doc: "Weight of the source's shortest-path tree (reference).",
+        read: |o: &PropagationMetrics| u(o.spt_weight_ms),
+    },
+    Metric {
+        name: "mst_construct_phases",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Phases of a synchronous distributed Borůvka build of the MST.",
+        read: |o: &PropagationMetrics| u(o.mst_build.phases.into()),
+    },
+    Metric {
+        name: "mst_construct_msgs_naive",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Messages of that build, naive accounting (2m per phase for fragment ids).",
+        read: |o: &PropagationMetrics| u(o.mst_build.naive_msgs),
+    },
+    Metric {
+        name: "mst_construct_msgs_ghs",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Messages of that build, GHS-style accounting (one test+reject per internal edge).",
+        read: |o: &PropagationMetrics| u(o.mst_build.ghs_msgs),
+    },
+    Metric {
+        name: "fork_probability",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "1 - (1 - P_b)^I with P_b = block_rate per ms and I = mean_arrival_ms (Decker-Wattenhofer).",
+        read: |o: &PropagationMetrics| Cell::F(o.fork_probability),
+    },
+    Metric {
+        name: "fork_probability_linear",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "The paper's linearisation P_b * I (an upper bound on the above once I >= 1 ms).",
+        read: |o: &PropagationMetrics| Cell::F(o.fork_probability_linear),
+    },
+    Metric {
+        name: "fork_probability_poisson",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "1 - exp(-lambda * I) with lambda = block_rate per ms: the exact form for Poisson block arrivals.",
+        read: |o: &PropagationMetrics| Cell::F(o.fork_probability_poisson),
+    },
+    Metric {
+        name: "mst_reward_source",
+        ty: ColumnType::F64,
+        unit: "fee",
+        doc: "Expected reward of the source for one broadcast along the MST, under Eq. 7 with C = fee_c, fee 1, the block owner uniform over the reached nodes and the path to it its tree path.",
+        read: |o: &PropagationMetrics| Cell::F(o.mst_rewards[0]),
+    },
+    Metric {
+        name: "mst_reward_max",
+        ty: ColumnType::F64,
+        unit: "fee",
+        doc: "The largest expected reward of a node in that broadcast (all rewards sum to 1).",
+        read: |o: &PropagationMetrics| Cell::F(o.mst_rewards[1]),
+    },
+    Metric {
+        name: "mst_reward_gini",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "Gini coefficient of the nodes' expected rewards (0: equal).",
+        read: |o: &PropagationMetrics| Cell::F(o.mst_rewards[2]),
+    },
+    Metric {
+        name: "mst_reward_top1pct",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "Share of the fee expected by the best-paid 1 % of nodes.",
+        read: |o: &PropagationMetrics| Cell::F(o.mst_rewards[3]),
+    },
+];
+
+static METRIC_DEFS: LazyLock<Vec<MetricDef>> = LazyLock::new(|| metric_defs(&[METRICS]));
+
+impl ModelFamily for Family {
+    fn name(&self) -> &'static str {
+        "propagation"
+    }
+    fn summary(&self) -> &'static str {
+        "Broadcast of one item over a random graph: gossip, flood, OPPI, SPT (the OPPI paper, Section 6)."
+    }
+    fn notes(&self) -> &'static str {
+        include_str!("README.md")
+    }
+    fn version(&self) -> &'static str {
+        VERSION
+    }
+    fn params(&self) -> &'static [crate::schema::param::ParamDef] {
+        PARAMS
+    }
+    fn metrics(&self) -> &'static [MetricDef] {
+        &METRIC_DEFS
+    }
+    fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
+        Ok(Arc::new(resolve(values)?))
+    }
+    fn figures(
+        &self,
+        experiment: &str,
+        table: &crate::figure::table::Table,
+        out: &mut Vec<crate::figure::Figure>,
+    ) {
+        figures::propagation(experiment, table, out);
+    }
+}

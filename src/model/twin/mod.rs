@@ -1,0 +1,567 @@
+//! The `twin` family: digital-twin state extraction. A PBFT system runs once per physical
+//! system; each replicate loses some nodes' state messages, reconstructs the system
+//! (Algorithm 1) and re-simulates it. One row per reconstruction, with per-node and per-link
+//! values as list columns. Its core is [`crate::twin`].
+#![doc = include_str!("README.md")]
+
+mod figures;
+
+use super::{Configured, ModelFamily, ModelParams, RunOutput, Workspace, f, u};
+use crate::des::Budget;
+use crate::model::pbft;
+use crate::pbft::PbftParams;
+use crate::rng::RunSeeds;
+use crate::schema::param::{Choice, Kind, ParamDef, ParamError, Value};
+use crate::schema::{Cell, ColumnType, Metric, MetricDef, metric_defs, metric_row};
+use crate::twin::estimate::EbwDelay;
+use crate::twin::{self, Missing, Resim, TwinOutcome, TwinParams};
+use crate::{choice_names, param_table};
+use std::sync::{Arc, LazyLock};
+
+/// The family.
+pub struct Family;
+
+/// Version of the family's semantics.
+const VERSION: &str = "twin-v1";
+
+choice_names!(EbwDelay {
+    Transmission = "transmission",
+    Total = "total",
+});
+choice_names!(Resim {
+    Common = "common",
+    Independent = "independent",
+});
+
+param_table! {
+    /// The twin's own parameters (after the PBFT ones), typed.
+    pub struct Values in OWN_PARAMS {
+        system: i64 {
+            column: "system",
+            kind: Kind::Int {
+            min: 0,
+            max: 1_000_000,
+        },
+            default: "0",
+            environment: true,
+            doc: "index of the physical system; every replicate (reconstruction) of a parameter point shares it, so sweep `system` for several physical systems",
+        },
+        missing: i64 {
+            column: "missing",
+            kind: Kind::Int {
+            min: 0,
+            max: 100_000,
+        },
+            default: "3",
+            environment: false,
+            doc: "state messages lost: a random `missing` of the n nodes per reconstruction (at most n; equal to the count of missing_nodes when that is given)",
+        },
+        missing_nodes: Vec<u32> {
+            column: "missing_nodes",
+            kind: Kind::NodeList,
+            default: "",
+            environment: false,
+            doc: "lose these nodes' messages instead of a random set, e.g. \"5, 7, 9\" (0-based ids)",
+        },
+        ebw_delay: EbwDelay {
+            column: "ebw_delay",
+            kind: Kind::Choice(<EbwDelay as Choice>::NAMES),
+            default: "transmission",
+            environment: false,
+            doc: "D(m) of Eq. 1: transmission delay size/bandwidth (the paper), or the total delay including latency (shows its bias)",
+        },
+        path_history: bool {
+            column: "path_history",
+            kind: Kind::Bool,
+            default: "false",
+            environment: false,
+            doc: "gossip messages carry their path; the twin adds the links nodes saw to the re-simulated model (Section V-A's extension)",
+        },
+        resim: Resim {
+            column: "resim",
+            kind: Kind::Choice(<Resim as Choice>::NAMES),
+            default: "common",
+            environment: false,
+            doc: "re-simulate with the physical system's streams (common random numbers: the difference is model error) or with the reconstruction's own",
+        },
+    }
+}
+
+static PARAMS: LazyLock<Vec<ParamDef>> =
+    LazyLock::new(|| pbft::PARAMS.iter().chain(OWN_PARAMS).copied().collect());
+
+fn resolve(v: &[Value]) -> Result<TwinParams, ParamError> {
+    let (base, own) = v.split_at(pbft::PARAMS.len());
+    let pbft = pbft::resolve(base)?;
+    let p = Values::read(own);
+    let n = pbft.net.nodes;
+    if pbft.net.links != crate::network::Links::Bidirectional {
+        return Err(ParamError {
+            key: "links",
+            allowed: "\"bidirectional\" for the twin model (Algorithm 1 rebuilds two-way links from peer lists)".into(),
+        });
+    }
+    if pbft.crash_nodes != 0 {
+        return Err(ParamError {
+            key: "crash_nodes",
+            allowed: "0 for the twin model (its faults are the lost state messages)".into(),
+        });
+    }
+    let count = p.missing as u32;
+    if count > n {
+        return Err(ParamError {
+            key: "missing",
+            allowed: format!("at most nodes = {n}"),
+        });
+    }
+    let named = p.missing_nodes;
+    let missing = if named.is_empty() {
+        Missing::Random(count)
+    } else {
+        if let Some(&bad) = named.iter().find(|&&x| x >= n) {
+            return Err(ParamError {
+                key: "missing_nodes",
+                allowed: format!("node ids below nodes = {n} (got {bad})"),
+            });
+        }
+        if named.len() as u32 != count {
+            return Err(ParamError {
+                key: "missing",
+                allowed: format!(
+                    "{} (the number of ids in missing_nodes) when missing_nodes is given",
+                    named.len()
+                ),
+            });
+        }
+        Missing::Nodes(named)
+    };
+    Ok(TwinParams {
+        pbft,
+        missing,
+        ebw_delay: p.ebw_delay,
+        path_history: p.path_history,
+        resim: p.resim,
+    })
+}
+
+/// The last physical system a thread's twin runs used, with what identifies it. A physical
+/// system is a pure function of these, so reusing it changes no result.
+#[derive(Default)]
+struct SystemCache(Option<(PbftParams, EbwDelay, RunSeeds, twin::Original)>);
+
+impl Configured for TwinParams {
+    fn check_cost(&self, budget: &Budget) -> Result<(), ParamError> {
+        pbft::check_cost(&self.pbft, budget)
+    }
+
+    fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
+        let system = twin::system_seeds(seeds.master, seeds.env_key);
+        let mut cache = std::mem::take(ws.slot::<SystemCache>());
+        let out = pbft::bounded(ws, |sim| {
+            let hit = cache.0.as_ref().is_some_and(|(p, e, s, _)| {
+                *p == self.pbft && *e == self.ebw_delay && *s == system
+            });
+            if !hit {
+                let o = twin::run_original(&self.pbft, self.ebw_delay, system, sim);
+                if sim.budget_spent.is_some() {
+                    // A system cut short by its budget is never reused as a whole one.
+                    cache.0 = None;
+                    return RunOutput::ok(0, Vec::new());
+                }
+                cache.0 = Some((self.pbft.clone(), self.ebw_delay, system, o));
+            }
+            let (_, _, _, orig) = cache.0.as_ref().expect("set above");
+            let o = twin::mirror(self, orig, system, seeds.run_key, sim);
+            // Only the re-simulation's events: whether this worker ran the physical system
+            // depends on scheduling, and rows must not.
+            RunOutput::ok(o.model_events, metric_row(&[METRICS], &o))
+        });
+        *ws.slot::<SystemCache>() = cache;
+        out
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// The twin's metric columns, each with how it is read from the reconstruction's outcome.
+static METRICS: &[Metric<TwinOutcome>] = &[
+    Metric {
+        name: "missing_ids",
+        ty: ColumnType::Str,
+        unit: "",
+        doc: "Nodes whose state message was lost, ascending, comma-separated.",
+        read: |o: &TwinOutcome| {
+            Cell::S(
+                o.missing
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )
+        },
+    },
+    Metric {
+        name: "nodes_discovered",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Nodes in the twin's model (senders, nodes named in a received peer list, and with path history the ends of seen links).",
+        read: |o: &TwinOutcome| u(o.nodes_discovered.into()),
+    },
+    Metric {
+        name: "nodes_undiscovered",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Nodes the twin does not know exist (missing, and every peer missing).",
+        read: |o: &TwinOutcome| u(o.nodes_undiscovered.into()),
+    },
+    Metric {
+        name: "edges_true",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Links of the physical system.",
+        read: |o: &TwinOutcome| u(o.edges_true),
+    },
+    Metric {
+        name: "edges_model",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Links in the re-simulated model.",
+        read: |o: &TwinOutcome| u(o.edges_model),
+    },
+    Metric {
+        name: "edges_lost",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "True links not in the re-simulated model.",
+        read: |o: &TwinOutcome| u(o.edges_lost),
+    },
+    Metric {
+        name: "edges_between_missing",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "True links whose two ends were both missing (Algorithm 1 alone loses exactly these).",
+        read: |o: &TwinOutcome| u(o.edges_between_missing),
+    },
+    Metric {
+        name: "edges_path_history",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Of those, links path history recovers (reported whether or not path_history is on).",
+        read: |o: &TwinOutcome| u(o.edges_path_history),
+    },
+    Metric {
+        name: "missing_bw_err_mean_mbps",
+        ty: ColumnType::F64,
+        unit: "MB/s",
+        doc: "Mean over discovered missing nodes of (model - true) bandwidth mean.",
+        read: |o: &TwinOutcome| f(o.missing_bw_err_mean_mbps),
+    },
+    Metric {
+        name: "missing_bw_err_abs_mbps",
+        ty: ColumnType::F64,
+        unit: "MB/s",
+        doc: "Mean absolute bandwidth error over discovered missing nodes.",
+        read: |o: &TwinOutcome| f(o.missing_bw_err_abs_mbps),
+    },
+    Metric {
+        name: "missing_bw_err_rel",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "Mean relative error (model - true) / true over discovered missing nodes.",
+        read: |o: &TwinOutcome| f(o.missing_bw_err_rel),
+    },
+    Metric {
+        name: "missing_bw_err_abs_rel",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "Mean absolute relative error over discovered missing nodes.",
+        read: |o: &TwinOutcome| f(o.missing_bw_err_abs_rel),
+    },
+    Metric {
+        name: "missing_bw_capped",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Discovered missing nodes faster than every peer that reported (their estimate is capped by a slower link).",
+        read: |o: &TwinOutcome| u(o.missing_bw_capped.into()),
+    },
+    Metric {
+        name: "ebw_bias_mbps",
+        ty: ColumnType::F64,
+        unit: "MB/s",
+        doc: "Mean over every node's estimate of every peer of EBW - min(the two ends' bandwidth means): 0 under per_node bandwidth with ebw_delay = transmission.",
+        read: |o: &TwinOutcome| f(o.ebw_bias_mbps),
+    },
+    Metric {
+        name: "state_msg_bytes_mean",
+        ty: ColumnType::F64,
+        unit: "B",
+        doc: "Mean size of a state message: id, own distribution, height, 32-byte block hash, and id + count + mean + sd per peer.",
+        read: |o: &TwinOutcome| f(o.state_msg_bytes_mean),
+    },
+    Metric {
+        name: "state_msg_path_bytes_mean",
+        ty: ColumnType::F64,
+        unit: "B",
+        doc: "The same with the path-history links (8 bytes each).",
+        read: |o: &TwinOutcome| f(o.state_msg_path_bytes_mean),
+    },
+    Metric {
+        name: "orig_latency_sbs_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Physical system: SBS transaction latency (see the pbft model).",
+        read: |o: &TwinOutcome| f(o.original.latency_sbs_s),
+    },
+    Metric {
+        name: "orig_throughput_sbs_tps",
+        ty: ColumnType::F64,
+        unit: "1/s",
+        doc: "Physical system: SBS throughput.",
+        read: |o: &TwinOutcome| f(o.original.throughput_sbs_tps),
+    },
+    Metric {
+        name: "orig_block_time_mean_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Physical system: mean block time.",
+        read: |o: &TwinOutcome| f(o.original.block_time_mean_s),
+    },
+    Metric {
+        name: "orig_gini_sbs",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "Physical system: SBS Gini of block proposers.",
+        read: |o: &TwinOutcome| f(o.original.gini_sbs),
+    },
+    Metric {
+        name: "orig_gini",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "Physical system: textbook Gini of block proposers.",
+        read: |o: &TwinOutcome| f(o.original.gini),
+    },
+    Metric {
+        name: "model_latency_sbs_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Re-simulated model: SBS transaction latency.",
+        read: |o: &TwinOutcome| f(o.model.latency_sbs_s),
+    },
+    Metric {
+        name: "model_throughput_sbs_tps",
+        ty: ColumnType::F64,
+        unit: "1/s",
+        doc: "Re-simulated model: SBS throughput.",
+        read: |o: &TwinOutcome| f(o.model.throughput_sbs_tps),
+    },
+    Metric {
+        name: "model_block_time_mean_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Re-simulated model: mean block time.",
+        read: |o: &TwinOutcome| f(o.model.block_time_mean_s),
+    },
+    Metric {
+        name: "model_gini_sbs",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "Re-simulated model: SBS Gini.",
+        read: |o: &TwinOutcome| f(o.model.gini_sbs),
+    },
+    Metric {
+        name: "model_gini",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "Re-simulated model: textbook Gini.",
+        read: |o: &TwinOutcome| f(o.model.gini),
+    },
+    Metric {
+        name: "diff_latency_sbs_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "model_latency_sbs_s - orig_latency_sbs_s.",
+        read: |o: &TwinOutcome| f(o.model.latency_sbs_s - o.original.latency_sbs_s),
+    },
+    Metric {
+        name: "diff_throughput_sbs_tps",
+        ty: ColumnType::F64,
+        unit: "1/s",
+        doc: "model_throughput_sbs_tps - orig_throughput_sbs_tps.",
+        read: |o: &TwinOutcome| f(o.model.throughput_sbs_tps - o.original.throughput_sbs_tps),
+    },
+    Metric {
+        name: "diff_block_time_mean_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "model_block_time_mean_s - orig_block_time_mean_s.",
+        read: |o: &TwinOutcome| f(o.model.block_time_mean_s - o.original.block_time_mean_s),
+    },
+    Metric {
+        name: "diff_gini_sbs",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "model_gini_sbs - orig_gini_sbs.",
+        read: |o: &TwinOutcome| f(o.model.gini_sbs - o.original.gini_sbs),
+    },
+    Metric {
+        name: "diff_gini",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "model_gini - orig_gini.",
+        read: |o: &TwinOutcome| f(o.model.gini - o.original.gini),
+    },
+    Metric {
+        name: "orig_blocks",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Blocks in the physical system's longest chain.",
+        read: |o: &TwinOutcome| u(o.original_blocks.into()),
+    },
+    Metric {
+        name: "model_blocks",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Blocks in the model's longest chain.",
+        read: |o: &TwinOutcome| u(o.model_blocks.into()),
+    },
+    Metric {
+        name: "model_stop_reason",
+        ty: ColumnType::Str,
+        unit: "",
+        doc: "Why the model's run ended: txs, duration or idle.",
+        read: |o: &TwinOutcome| Cell::S(o.model_stop.name().into()),
+    },
+    Metric {
+        name: "model_safety_violations",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Heights at which two model nodes committed different blocks (0).",
+        read: |o: &TwinOutcome| u(o.model_safety_violations),
+    },
+    Metric {
+        name: "node_state",
+        ty: ColumnType::ListStr,
+        unit: "",
+        doc: "Per physical node (list index = node id): reported, estimated, path_only or undiscovered.",
+        read: |o: &TwinOutcome| {
+            Cell::LS(
+                o.node_source
+                    .iter()
+                    .map(|s| s.map_or("undiscovered", |s| s.name()).to_string())
+                    .collect(),
+            )
+        },
+    },
+    Metric {
+        name: "node_bw_true_mbps",
+        ty: ColumnType::ListF64,
+        unit: "MB/s",
+        doc: "Per node: true bandwidth mean.",
+        read: |o: &TwinOutcome| Cell::LF(o.node_bw_true.iter().map(|x| x.0).collect()),
+    },
+    Metric {
+        name: "node_bw_true_sd_mbps",
+        ty: ColumnType::ListF64,
+        unit: "MB/s",
+        doc: "Per node: true bandwidth standard deviation (0 unless per_node_jitter).",
+        read: |o: &TwinOutcome| Cell::LF(o.node_bw_true.iter().map(|x| x.1).collect()),
+    },
+    Metric {
+        name: "node_bw_model_mbps",
+        ty: ColumnType::ListF64,
+        unit: "MB/s",
+        doc: "Per node: the model's bandwidth mean (NaN when undiscovered).",
+        read: |o: &TwinOutcome| Cell::LF(o.node_bw_model.iter().map(|x| x.0).collect()),
+    },
+    Metric {
+        name: "node_bw_model_sd_mbps",
+        ty: ColumnType::ListF64,
+        unit: "MB/s",
+        doc: "Per node: the model's bandwidth sd (an estimate's sd for estimated nodes; NaN when undiscovered).",
+        read: |o: &TwinOutcome| Cell::LF(o.node_bw_model.iter().map(|x| x.1).collect()),
+    },
+    Metric {
+        name: "node_latency_orig_s",
+        ty: ColumnType::ListF64,
+        unit: "s",
+        doc: "Per node: SBS latency in the physical system.",
+        read: |o: &TwinOutcome| Cell::LF(o.node_latency_s.iter().map(|x| x.0).collect()),
+    },
+    Metric {
+        name: "node_latency_model_s",
+        ty: ColumnType::ListF64,
+        unit: "s",
+        doc: "Per node: SBS latency in the model (NaN when undiscovered).",
+        read: |o: &TwinOutcome| Cell::LF(o.node_latency_s.iter().map(|x| x.1).collect()),
+    },
+    Metric {
+        name: "edge_a",
+        ty: ColumnType::ListU32,
+        unit: "",
+        doc: "Per true link: the lower end.",
+        read: |o: &TwinOutcome| Cell::LU(o.edges.iter().map(|e| e.0).collect()),
+    },
+    Metric {
+        name: "edge_b",
+        ty: ColumnType::ListU32,
+        unit: "",
+        doc: "Per true link: the higher end.",
+        read: |o: &TwinOutcome| Cell::LU(o.edges.iter().map(|e| e.1).collect()),
+    },
+    Metric {
+        name: "edge_bw_mbps",
+        ty: ColumnType::ListF64,
+        unit: "MB/s",
+        doc: "Per true link: its bandwidth, the slower end's mean (Fig. 5a's edge label).",
+        read: |o: &TwinOutcome| Cell::LF(o.edges.iter().map(|e| e.2).collect()),
+    },
+    Metric {
+        name: "edge_status",
+        ty: ColumnType::ListStr,
+        unit: "",
+        doc: "Per true link: reported (both ends reported it), reconstructed (one end missing, the other's peer list gave it), path_history (both missing, recovered from path history), or lost.",
+        read: |o: &TwinOutcome| Cell::LS(o.edges.iter().map(|e| e.3.name().to_string()).collect()),
+    },
+];
+
+static METRIC_DEFS: LazyLock<Vec<MetricDef>> = LazyLock::new(|| metric_defs(&[METRICS]));
+
+impl ModelFamily for Family {
+    fn name(&self) -> &'static str {
+        "twin"
+    }
+    fn summary(&self) -> &'static str {
+        "Digital-twin state extraction: reconstruction of a PBFT system from its nodes\' state messages (Algorithm 1), and re-simulation."
+    }
+    fn notes(&self) -> &'static str {
+        include_str!("README.md")
+    }
+    fn version(&self) -> &'static str {
+        VERSION
+    }
+    fn params(&self) -> &'static [ParamDef] {
+        &PARAMS
+    }
+    fn metrics(&self) -> &'static [MetricDef] {
+        &METRIC_DEFS
+    }
+    fn parent(&self) -> Option<&'static str> {
+        Some("pbft")
+    }
+    fn replicates_share_environment(&self) -> bool {
+        true
+    }
+    fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
+        Ok(Arc::new(resolve(values)?))
+    }
+    fn figures(
+        &self,
+        experiment: &str,
+        table: &crate::figure::table::Table,
+        out: &mut Vec<crate::figure::Figure>,
+    ) {
+        figures::twin(experiment, table, out);
+    }
+}

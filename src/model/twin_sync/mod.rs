@@ -1,0 +1,446 @@
+//! The `twin_sync` family: block-order synchronisation of the twin's state updates (the twin
+//! paper's Algorithm 2) against arrival order, on a PBFT run. One row per run, both policies.
+//! Its core is [`crate::twin::sync`].
+#![doc = include_str!("README.md")]
+
+mod figures;
+
+use super::{Configured, ModelFamily, ModelParams, RunOutput, Workspace, f, u};
+use crate::des::Budget;
+use crate::model::pbft;
+use crate::pbft::PbftParams;
+use crate::rng::RunSeeds;
+use crate::schema::param::{Choice, Kind, Millis, ParamDef, ParamError, Value};
+use crate::schema::{ColumnType, Metric, MetricDef, metric_defs, metric_row};
+use crate::twin::sync::{DelayDist, Drift, Emit, SyncParams};
+use crate::twin::{self, SyncOutcome};
+use crate::{choice, choice_names, param_table};
+use std::sync::{Arc, LazyLock};
+
+/// The family.
+pub struct Family;
+
+/// Version of the family's semantics.
+const VERSION: &str = "twin-sync-v1";
+
+choice! {
+    /// The `emit` key: when nodes send state updates.
+    pub enum EmitKind {
+        /// After every block.
+        Block = "block",
+        /// Every `emit_interval`.
+        Interval = "interval",
+    }
+}
+choice_names!(DelayDist {
+    Exponential = "exponential",
+    Uniform = "uniform",
+    Constant = "constant",
+});
+choice! {
+    /// The `drift` key: how the true bandwidths change during the run.
+    pub enum DriftKind {
+        /// They do not.
+        None = "none",
+        /// Once, by a factor.
+        Step = "step",
+        /// A random walk.
+        Walk = "walk",
+    }
+}
+
+param_table! {
+    /// The synchronisation experiment's own parameters (after the PBFT ones), typed.
+    pub struct Values in OWN_PARAMS {
+        emit: EmitKind {
+            column: "emit",
+            kind: Kind::Choice(<EmitKind as Choice>::NAMES),
+            default: "block",
+            environment: false,
+            doc: "when nodes send state messages: each time they add a block, or every emit_interval",
+        },
+        emit_interval: Millis {
+            column: "emit_interval_ms",
+            kind: Kind::DurationMs {
+            min: 1,
+            max: 3_600_000,
+        },
+            default: "1 s",
+            environment: false,
+            doc: "period of state messages under emit = \"interval\"",
+        },
+        delay_mean: Millis {
+            column: "delay_mean_ms",
+            kind: Kind::DurationMs {
+            min: 0,
+            max: 3_600_000,
+        },
+            default: "500 ms",
+            environment: false,
+            doc: "mean delay of a state message to the twin",
+        },
+        delay_dist: DelayDist {
+            column: "delay_dist",
+            kind: Kind::Choice(<DelayDist as Choice>::NAMES),
+            default: "exponential",
+            environment: false,
+            doc: "delay distribution: exponential with the mean, uniform on [0, 2 * mean], or constant",
+        },
+        loss: f64 {
+            column: "loss",
+            kind: Kind::Float { min: 0.0, max: 1.0 },
+            default: "0.0",
+            environment: false,
+            doc: "probability a state message never reaches the twin",
+        },
+        drift: DriftKind {
+            column: "drift",
+            kind: Kind::Choice(<DriftKind as Choice>::NAMES),
+            default: "step",
+            environment: false,
+            doc: "bandwidth drift during the run: none, a step (every node times drift_factor at drift_at), or a random walk (Normal(0, drift_sd) every drift_interval, floored at bandwidth_min)",
+        },
+        drift_at: Millis {
+            column: "drift_at_ms",
+            kind: Kind::DurationMs {
+            min: 0,
+            max: 1000 * 3_600_000,
+        },
+            default: "10 s",
+            environment: false,
+            doc: "when the step happens",
+        },
+        drift_factor: f64 {
+            column: "drift_factor",
+            kind: Kind::Float {
+            min: 0.01,
+            max: 100.0,
+        },
+            default: "0.5",
+            environment: false,
+            doc: "the step's factor on every node's bandwidth",
+        },
+        drift_interval: Millis {
+            column: "drift_interval_ms",
+            kind: Kind::DurationMs {
+            min: 1,
+            max: 3_600_000,
+        },
+            default: "1 s",
+            environment: false,
+            doc: "random-walk step length",
+        },
+        drift_sd: f64 {
+            column: "drift_sd_mbps",
+            kind: Kind::Float {
+            min: 0.0,
+            max: 1000.0,
+        },
+            default: "1.0",
+            environment: false,
+            doc: "random-walk step standard deviation, MB/s",
+        },
+        peer_entries: bool {
+            column: "peer_entries",
+            kind: Kind::Bool,
+            default: "true",
+            environment: false,
+            doc: "state messages also carry the sender's estimate of each peer (min of the two bandwidths at sending), as Algorithm 2's \"for n in S\"",
+        },
+        sample_interval: Millis {
+            column: "sample_interval_ms",
+            kind: Kind::DurationMs {
+            min: 1,
+            max: 3_600_000,
+        },
+            default: "100 ms",
+            environment: false,
+            doc: "spacing of the instants at which staleness and error are measured",
+        },
+    }
+}
+
+static PARAMS: LazyLock<Vec<ParamDef>> =
+    LazyLock::new(|| pbft::PARAMS.iter().chain(OWN_PARAMS).copied().collect());
+
+/// A `twin_sync` run's configuration: the PBFT chain and the synchronisation experiment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncRunParams {
+    /// The chain.
+    pub pbft: PbftParams,
+    /// The experiment.
+    pub sync: SyncParams,
+}
+
+fn resolve(v: &[Value]) -> Result<SyncRunParams, ParamError> {
+    let (base, own) = v.split_at(pbft::PARAMS.len());
+    let pbft = pbft::resolve(base)?;
+    let p = Values::read(own);
+    let min = pbft.net.bandwidth_min;
+    let sync = SyncParams {
+        emit: match p.emit {
+            EmitKind::Interval => Emit::Every(p.emit_interval.ns()),
+            EmitKind::Block => Emit::EveryBlock,
+        },
+        delay_mean: p.delay_mean.ns(),
+        delay_dist: p.delay_dist,
+        loss: p.loss,
+        drift: match p.drift {
+            DriftKind::Step => Drift::Step {
+                at: p.drift_at.ns(),
+                factor: p.drift_factor,
+            },
+            DriftKind::Walk => Drift::Walk {
+                every: p.drift_interval.ns(),
+                sd: p.drift_sd,
+                min,
+            },
+            DriftKind::None => Drift::None,
+        },
+        peer_entries: p.peer_entries,
+        sample_every: p.sample_interval.ns(),
+    };
+    Ok(SyncRunParams { pbft, sync })
+}
+
+impl Configured for SyncRunParams {
+    fn check_cost(&self, budget: &Budget) -> Result<(), ParamError> {
+        pbft::check_cost(&self.pbft, budget)
+    }
+
+    fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
+        pbft::bounded(ws, |sim| {
+            let o = twin::run_sync(&self.pbft, &self.sync, seeds, sim);
+            let run = (self.sync, o);
+            RunOutput::ok(run.1.events, metric_row(&[METRICS], &run))
+        })
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// A run's experiment and outcome, which its metrics are read from.
+type SyncRun = (SyncParams, SyncOutcome);
+
+/// a / b, NaN when b is 0.
+fn rate(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        f64::NAN
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// The metric columns, each with how it is read from the run.
+static METRICS: &[Metric<SyncRun>] = &[
+    Metric {
+        name: "ibt_mean_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Mean inter-block time of the PBFT run (its block_time_mean_s).",
+        read: |o: &SyncRun| f(o.1.ibt_mean_s),
+    },
+    Metric {
+        name: "delay_over_ibt",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "delay_mean / ibt_mean_s: the x axis of the synchronisation study.",
+        read: |o: &SyncRun| f(o.0.delay_mean as f64 / 1e9 / o.1.ibt_mean_s),
+    },
+    Metric {
+        name: "end_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Simulated time at the end of the run.",
+        read: |o: &SyncRun| f(o.1.end_s),
+    },
+    Metric {
+        name: "blocks",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Blocks in the longest chain.",
+        read: |o: &SyncRun| u(o.1.blocks.into()),
+    },
+    Metric {
+        name: "msgs_sent",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "State messages sent.",
+        read: |o: &SyncRun| u(o.1.sent),
+    },
+    Metric {
+        name: "msgs_arrived",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "State messages that reached the twin.",
+        read: |o: &SyncRun| u(o.1.arrived),
+    },
+    Metric {
+        name: "naive_applied",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Arrival order: entries applied (all of them).",
+        read: |o: &SyncRun| u(o.1.naive.decisions.applied),
+    },
+    Metric {
+        name: "naive_regressions",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Arrival order: applied entries older, by emission time, than the entry they replaced.",
+        read: |o: &SyncRun| u(o.1.naive.decisions.regressions),
+    },
+    Metric {
+        name: "naive_height_regressions",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Arrival order: applied entries with a lower block reference than the one they replaced.",
+        read: |o: &SyncRun| u(o.1.naive.decisions.height_regressions),
+    },
+    Metric {
+        name: "naive_regression_rate",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "naive_regressions / naive_applied.",
+        read: |o: &SyncRun| {
+            f(rate(
+                o.1.naive.decisions.regressions,
+                o.1.naive.decisions.applied,
+            ))
+        },
+    },
+    Metric {
+        name: "naive_staleness_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Arrival order: mean over sample instants and held entries of (now - emission of the held update).",
+        read: |o: &SyncRun| f(o.1.naive.staleness_s),
+    },
+    Metric {
+        name: "naive_staleness_blocks",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "Arrival order: mean of (longest chain height now - held block reference).",
+        read: |o: &SyncRun| f(o.1.naive.staleness_blocks),
+    },
+    Metric {
+        name: "naive_bw_err_mbps",
+        ty: ColumnType::F64,
+        unit: "MB/s",
+        doc: "Arrival order: mean absolute error of held bandwidths against the truth now.",
+        read: |o: &SyncRun| f(o.1.naive.bw_err_mbps),
+    },
+    Metric {
+        name: "naive_coverage",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "Arrival order: mean fraction of nodes with an entry.",
+        read: |o: &SyncRun| f(o.1.naive.coverage),
+    },
+    Metric {
+        name: "alg2_applied",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Algorithm 2: entries applied.",
+        read: |o: &SyncRun| u(o.1.alg2.decisions.applied),
+    },
+    Metric {
+        name: "alg2_ignored",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Algorithm 2: entries ignored (block reference not above the held one).",
+        read: |o: &SyncRun| u(o.1.alg2.decisions.ignored),
+    },
+    Metric {
+        name: "alg2_regressions",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Algorithm 2: applied entries older, by emission time, than the entry they replaced (possible when a lagging node's view arrives first).",
+        read: |o: &SyncRun| u(o.1.alg2.decisions.regressions),
+    },
+    Metric {
+        name: "alg2_height_regressions",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Algorithm 2: applied entries with a lower block reference (0 by construction).",
+        read: |o: &SyncRun| u(o.1.alg2.decisions.height_regressions),
+    },
+    Metric {
+        name: "alg2_regression_rate",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "alg2_regressions / alg2_applied.",
+        read: |o: &SyncRun| {
+            f(rate(
+                o.1.alg2.decisions.regressions,
+                o.1.alg2.decisions.applied,
+            ))
+        },
+    },
+    Metric {
+        name: "alg2_staleness_s",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Algorithm 2: mean staleness in seconds.",
+        read: |o: &SyncRun| f(o.1.alg2.staleness_s),
+    },
+    Metric {
+        name: "alg2_staleness_blocks",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "Algorithm 2: mean staleness in blocks.",
+        read: |o: &SyncRun| f(o.1.alg2.staleness_blocks),
+    },
+    Metric {
+        name: "alg2_bw_err_mbps",
+        ty: ColumnType::F64,
+        unit: "MB/s",
+        doc: "Algorithm 2: mean absolute bandwidth error against the truth.",
+        read: |o: &SyncRun| f(o.1.alg2.bw_err_mbps),
+    },
+    Metric {
+        name: "alg2_coverage",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "Algorithm 2: mean fraction of nodes with an entry.",
+        read: |o: &SyncRun| f(o.1.alg2.coverage),
+    },
+];
+
+static METRIC_DEFS: LazyLock<Vec<MetricDef>> = LazyLock::new(|| metric_defs(&[METRICS]));
+
+impl ModelFamily for Family {
+    fn name(&self) -> &'static str {
+        "twin_sync"
+    }
+    fn summary(&self) -> &'static str {
+        "Block-order synchronisation of the twin\'s state updates (the twin paper, Algorithm 2)."
+    }
+    fn notes(&self) -> &'static str {
+        include_str!("README.md")
+    }
+    fn version(&self) -> &'static str {
+        VERSION
+    }
+    fn params(&self) -> &'static [ParamDef] {
+        &PARAMS
+    }
+    fn metrics(&self) -> &'static [MetricDef] {
+        &METRIC_DEFS
+    }
+    fn parent(&self) -> Option<&'static str> {
+        Some("pbft")
+    }
+    fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
+        Ok(Arc::new(resolve(values)?))
+    }
+    fn figures(
+        &self,
+        experiment: &str,
+        table: &crate::figure::table::Table,
+        out: &mut Vec<crate::figure::Figure>,
+    ) {
+        figures::twin_sync(experiment, table, out);
+    }
+}
