@@ -2422,3 +2422,199 @@ mod docs {
         }
     }
 }
+
+/// A new model family is its own folder (here, this module) plus one registry line (here, the
+/// list handed to the spec parser): it validates, runs, writes Parquet and gets its reference
+/// tables, with nothing else in the engine changed.
+mod extension {
+    use super::*;
+    use chainlab::model::{Configured, Model, ModelFamily, ModelParams, RunOutput, Workspace};
+    use chainlab::rng::{RunSeeds, stream};
+    use chainlab::runner::{Provenance, RunOptions};
+    use chainlab::schema::param::{Choice, Kind, ParamError, Value};
+    use chainlab::schema::{Cell, ColumnType, Metric, MetricDef, metric_defs, metric_row};
+    use chainlab::spec;
+    use rand::RngExt;
+    use std::sync::{Arc, LazyLock};
+
+    chainlab::choice! {
+        /// The coin.
+        pub enum Coin { Fair = "fair", Biased = "biased" }
+    }
+
+    chainlab::param_table! {
+        /// The toy's parameters.
+        pub struct ToyValues in TOY_PARAMS {
+            flips: u32 { column: "flips", kind: Kind::Int { min: 1, max: 10_000 }, default: "100",
+                         environment: false, doc: "coin flips per run" },
+            coin: Coin { column: "coin", kind: Kind::Choice(<Coin as Choice>::NAMES),
+                         default: "fair", environment: false, doc: "fair, or biased (heads 0.9)" },
+        }
+    }
+
+    #[derive(Debug)]
+    struct Flips {
+        flips: u32,
+        heads_p: f64,
+    }
+
+    struct Outcome {
+        heads: u64,
+        flips: u32,
+    }
+
+    static METRICS: &[Metric<Outcome>] = &[
+        Metric {
+            name: "heads",
+            ty: ColumnType::U64,
+            unit: "",
+            doc: "Heads thrown.",
+            read: |o: &Outcome| Cell::U(o.heads),
+        },
+        Metric {
+            name: "heads_share",
+            ty: ColumnType::F64,
+            unit: "",
+            doc: "heads / flips.",
+            read: |o: &Outcome| Cell::F(o.heads as f64 / f64::from(o.flips)),
+        },
+    ];
+    static DEFS: LazyLock<Vec<MetricDef>> = LazyLock::new(|| metric_defs(&[METRICS]));
+
+    impl Configured for Flips {
+        fn run(&self, seeds: RunSeeds, _ws: &mut Workspace) -> RunOutput {
+            let mut rng = stream(seeds.master, seeds.run_key, "flips");
+            let heads = (0..self.flips)
+                .filter(|_| rng.random::<f64>() < self.heads_p)
+                .count() as u64;
+            let o = Outcome {
+                heads,
+                flips: self.flips,
+            };
+            RunOutput::ok(u64::from(self.flips), metric_row(&[METRICS], &o))
+        }
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+    }
+
+    struct Toy;
+
+    impl ModelFamily for Toy {
+        fn name(&self) -> &'static str {
+            "toy"
+        }
+        fn summary(&self) -> &'static str {
+            "Coin flips."
+        }
+        fn notes(&self) -> &'static str {
+            "# The toy family\n"
+        }
+        fn version(&self) -> &'static str {
+            "toy-v1"
+        }
+        fn params(&self) -> &'static [chainlab::schema::param::ParamDef] {
+            TOY_PARAMS
+        }
+        fn metrics(&self) -> &'static [MetricDef] {
+            &DEFS
+        }
+        fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
+            let v = ToyValues::read(values);
+            if v.coin == Coin::Biased && v.flips < 10 {
+                return Err(ParamError {
+                    key: "flips",
+                    allowed: "at least 10 for a biased coin".into(),
+                });
+            }
+            let heads_p = match v.coin {
+                Coin::Fair => 0.5,
+                Coin::Biased => 0.9,
+            };
+            Ok(Arc::new(Flips {
+                flips: v.flips,
+                heads_p,
+            }))
+        }
+    }
+
+    const SPEC: &str = r#"name = "toy_flips"
+description = "coin flips"
+model = "toy"
+seed = 7
+replicates = 4
+
+[params]
+flips = 200
+
+[sweep]
+coin = ["fair", "biased"]
+"#;
+
+    #[test]
+    fn a_toy_family_needs_one_folder_and_one_registry_line() {
+        // The one registry line.
+        let families: Vec<&'static dyn ModelFamily> = chainlab::model::REGISTRY
+            .iter()
+            .copied()
+            .chain([&Toy as &'static dyn ModelFamily])
+            .collect();
+        let path = Path::new("toy.toml");
+        let parse = |text: &str| spec::parse_in(&families, path, text, spec::Overrides::default());
+        // It validates: a single-key range and its own cross-parameter check.
+        let e = parse(&SPEC.replace("flips = 200", "flips = 0")).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("params.flips"), "{e}");
+        let e = parse(&SPEC.replace("flips = 200", "flips = 5")).unwrap_err();
+        assert!(
+            e.to_string().contains("at least 10 for a biased coin"),
+            "{e}"
+        );
+        let e = parse(&SPEC.replace("\"biased\"]", "\"loaded\"]")).unwrap_err();
+        assert!(e.to_string().contains(r#"one of "fair", "biased""#), "{e}");
+        // An unregistered family is unknown to the production parser.
+        assert!(spec::parse(path, SPEC, spec::Overrides::default()).is_err());
+        // It runs and writes Parquet, with the engine's columns, then its own.
+        let plan = parse(SPEC).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let opts = RunOptions {
+            jobs: Some(2),
+            out_root: tmp.path().to_path_buf(),
+            ..RunOptions::default()
+        };
+        let s = chainlab::runner::execute(&plan, &opts, &Provenance::default()).unwrap();
+        assert_eq!((s.executed, s.failed), (8, 0));
+        let m = Model::of(&Toy);
+        let cols = m.columns();
+        let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            &names[names.len() - 4..],
+            ["flips", "coin", "heads", "heads_share"]
+        );
+        let part = s.dir.join("part-00000.parquet");
+        let rows = chainlab::output::read_part(&part, &cols).unwrap();
+        assert_eq!(rows.len(), 8);
+        let share = |coin: &str| -> f64 {
+            let (c, h) = (names.len() - 3, names.len() - 1);
+            rows.iter()
+                .filter(|r| r[c] == Cell::S(coin.into()))
+                .map(|r| match r[h] {
+                    Cell::F(x) => x,
+                    ref other => panic!("{other:?}"),
+                })
+                .sum::<f64>()
+                / 4.0
+        };
+        assert!((0.4..0.6).contains(&share("fair")), "{}", share("fair"));
+        assert!(
+            (0.85..0.95).contains(&share("biased")),
+            "{}",
+            share("biased")
+        );
+        // Its reference tables come from the same functions as `chainlab schema`'s.
+        let reference = chainlab::model::docs::reference(m);
+        assert!(reference.contains(
+            "| `flips` | `flips` | `100` | an integer in 1..=10000 | coin flips per run |"
+        ));
+        assert!(reference.contains("| `heads_share` | double | - | heads / flips. |"));
+    }
+}

@@ -128,6 +128,12 @@ impl Model {
         Model::all().find(|m| m.name() == name)
     }
 
+    /// A handle to `family`, registered or not (the spec parser takes a list of families, so
+    /// a family can be tried before its registry line exists: see [`crate::spec::parse_in`]).
+    pub fn of(family: &'static dyn ModelFamily) -> Model {
+        Model(family)
+    }
+
     /// The family behind the handle.
     pub fn family(&self) -> &'static dyn ModelFamily {
         self.0

@@ -276,6 +276,16 @@ pub fn load(path: &Path, over: Overrides) -> Result<Plan, SpecError> {
 
 /// Validates and expands an experiment given as text; `path` is used in messages.
 pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError> {
+    parse_in(crate::model::REGISTRY, path, text, over)
+}
+
+/// [`parse`] with the model families `families` (the registry in production).
+pub fn parse_in(
+    families: &[&'static dyn crate::model::ModelFamily],
+    path: &Path,
+    text: &str,
+    over: Overrides,
+) -> Result<Plan, SpecError> {
     let cx = Ctx { file: path, text };
     let raw: RawSpec = toml::from_str(text).map_err(|e| {
         let message = e.message().trim();
@@ -336,8 +346,12 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
             ));
         }
     }
-    let model = Model::from_name(raw.model.get_ref()).ok_or_else(|| {
-        let known: Vec<&str> = Model::all().map(|m| m.name()).collect();
+    let model = families
+        .iter()
+        .map(|&f| Model::of(f))
+        .find(|m| m.name() == raw.model.get_ref());
+    let model = model.ok_or_else(|| {
+        let known: Vec<&str> = families.iter().map(|f| f.name()).collect();
         cx.err(
             Some(raw.model.span()),
             Some("model".into()),
