@@ -436,6 +436,48 @@ mod commands {
     }
 
     #[test]
+    fn graph_options_are_checked_by_the_propagation_schema() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("g.csv");
+        let out = out.to_str().unwrap();
+        // The same ranges and cross-parameter checks as an experiment file, with the flag named.
+        for (args, message) in [
+            (
+                vec!["--nodes", "1"],
+                "--nodes 1: allowed: an integer in 2..=1048576",
+            ),
+            (
+                vec!["--nodes", "10", "--k", "12"],
+                "--k: allowed: k must be in 1..=9",
+            ),
+            (
+                vec!["--delay-min", "5", "--delay-max", "2 ms"],
+                "--delay-min: allowed: at most delay_max (2 ms)",
+            ),
+            (vec!["--beta", "2"], "--beta 2: allowed: a number in [0, 1]"),
+        ] {
+            let mut a = vec!["graph", "--out", out];
+            a.extend(args);
+            let o = chainlab(&a);
+            assert_eq!(o.status.code(), Some(2), "{a:?}");
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(err.contains(message), "{a:?}: {err}");
+        }
+        // Defaults come from the schema (kout, 1000 nodes, k = 8); durations take units.
+        let o = chainlab(&["graph", "--delay-max", "0.5 s", "--out", out]);
+        assert!(o.status.success());
+        assert!(String::from_utf8_lossy(&o.stdout).starts_with("kout n=1000 "));
+        let max_w = fs::read_to_string(out)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.rsplit(',').next().unwrap().parse::<u32>().unwrap())
+            .max()
+            .unwrap();
+        assert!(max_w <= 500 && max_w > 400, "{max_w}");
+    }
+
+    #[test]
     fn graph_writes_peersim_exact_edge_lists() {
         let tmp = tempfile::tempdir().unwrap();
         let csv = tmp.path().join("g.csv");

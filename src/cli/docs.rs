@@ -34,7 +34,7 @@ pub(super) fn run(root: &Path, check: bool) -> Result<(), Failure> {
                 eprintln!("stale: {}", path.display());
             } else {
                 crate::output::write_atomic(&path, fresh)?;
-                println!("rewrote {}", path.display());
+                outln!("rewrote {}", path.display());
             }
             stale.push(path);
         }
@@ -44,7 +44,7 @@ pub(super) fn run(root: &Path, check: bool) -> Result<(), Failure> {
         return Err(Failure::Incomplete);
     }
     if stale.is_empty() {
-        println!("every generated block is current");
+        outln!("every generated block is current");
     }
     Ok(())
 }

@@ -14,18 +14,15 @@ macro_rules! outln {
 }
 
 mod docs;
+mod graph;
 mod plot;
 
-use crate::graph::{Topology, generate};
 use crate::model::Model;
 use crate::model::docs as reference;
 use crate::output::{self, OutputError};
-use crate::propagation::draw_weights;
-use crate::rng::{JavaRandom, stream};
 use crate::runner::{self, Provenance, RunOptions};
-use crate::schema::{Cell, Column, ColumnType};
 use crate::spec::{self, Overrides, Plan, SpecError};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
 /// Seeded, parallel Monte Carlo simulation of blockchain networks, with Parquet output.
@@ -108,7 +105,7 @@ enum Command {
         dir: PathBuf,
     },
     /// Generate one graph and write its edge list (`u,v,weight`) as CSV or Parquet.
-    Graph(GraphArgs),
+    Graph(graph::GraphArgs),
     /// Regenerate the parameter and column tables of the documentation from the model
     /// registry (or, with --check, exit 1 if one is stale).
     Docs {
@@ -173,54 +170,6 @@ struct SlurmArgs {
     /// Where to write the script (default: `<out>/<experiment>/plan=<hash>/slurm.sbatch`).
     #[arg(long)]
     script: Option<PathBuf>,
-}
-
-#[derive(Copy, Clone, Debug, ValueEnum)]
-enum TopologyArg {
-    Kout,
-    Ws,
-    Ba,
-    Er,
-    RandomPeers,
-}
-
-#[derive(Copy, Clone, Debug, ValueEnum)]
-enum RngArg {
-    /// The engine's stream for (seed, 0, "topology").
-    Engine,
-    /// `new java.util.Random(seed)`, as PeerSim's `random.seed`: PeerSim's exact graph.
-    Peersim,
-}
-
-#[derive(Args, Debug)]
-struct GraphArgs {
-    /// Generator.
-    #[arg(long, value_enum)]
-    topology: TopologyArg,
-    /// Number of nodes.
-    #[arg(long)]
-    nodes: u32,
-    /// Links each node starts (PeerSim's k).
-    #[arg(long, default_value_t = 8)]
-    k: u32,
-    /// Watts-Strogatz rewiring probability.
-    #[arg(long, default_value_t = 0.8)]
-    beta: f64,
-    /// Seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Random source of the generator.
-    #[arg(long, value_enum, default_value_t = RngArg::Engine)]
-    rng: RngArg,
-    /// Smallest edge weight, ms.
-    #[arg(long, default_value_t = 1)]
-    delay_min: u32,
-    /// Largest edge weight, ms.
-    #[arg(long, default_value_t = 100)]
-    delay_max: u32,
-    /// Output file: `.csv` or `.parquet`.
-    #[arg(long)]
-    out: PathBuf,
 }
 
 /// Parses the arguments, runs the command and returns the exit code.
@@ -408,7 +357,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
             plot_figures(&results, out.as_deref(), &formats)
         }
         Command::Slurm(a) => slurm(&a),
-        Command::Graph(g) => graph(&g),
+        Command::Graph(g) => graph::run(&g),
         Command::Docs { check, root } => docs::run(&root, check),
         Command::Schema { model } => {
             let m = Model::from_name(&model)
@@ -841,118 +790,6 @@ fn list(dir: &Path) -> Result<(), Failure> {
             Err(e) => outln!("{:<40} invalid: {e}", f.display()),
         }
     }
-    Ok(())
-}
-
-fn graph(a: &GraphArgs) -> Result<(), Failure> {
-    let k = a.k;
-    let topology = match a.topology {
-        TopologyArg::Kout => Topology::KOut { k },
-        TopologyArg::Ws => Topology::Ws { k, beta: a.beta },
-        TopologyArg::Ba => Topology::Ba { k },
-        TopologyArg::Er => Topology::Er { k },
-        TopologyArg::RandomPeers => Topology::RandomPeers { k },
-    };
-    if a.nodes < 2 || a.nodes > crate::graph::mst::MAX_NODES {
-        return Err(Failure::Usage(format!(
-            "--nodes {} is out of range; allowed: 2..={}",
-            a.nodes,
-            crate::graph::mst::MAX_NODES
-        )));
-    }
-    topology
-        .check(a.nodes)
-        .map_err(|m| Failure::Usage(format!("--k {k}: {m}")))?;
-    if a.delay_min > a.delay_max || a.delay_max > crate::graph::mst::MAX_WEIGHT {
-        return Err(Failure::Usage(format!(
-            "--delay-min {} / --delay-max {}: need min <= max <= {}",
-            a.delay_min,
-            a.delay_max,
-            crate::graph::mst::MAX_WEIGHT
-        )));
-    }
-    let g = match a.rng {
-        RngArg::Engine => generate(topology, a.nodes, &mut stream(a.seed, 0, "topology")),
-        RngArg::Peersim => generate(topology, a.nodes, &mut JavaRandom::new(a.seed as i64)),
-    };
-    let w = draw_weights(
-        g.edge_count(),
-        a.delay_min,
-        a.delay_max,
-        &mut stream(a.seed, 0, "weights"),
-    );
-    let ext = a.out.extension().and_then(|x| x.to_str()).unwrap_or("");
-    match ext {
-        "csv" => {
-            let mut s = String::with_capacity(g.edge_count() * 16);
-            s.push_str("u,v,weight\n");
-            for (&(u, v), &wt) in g.edges().iter().zip(&w) {
-                s.push_str(&format!("{u},{v},{wt}\n"));
-            }
-            output::write_atomic(&a.out, &s)?;
-        }
-        "parquet" => {
-            let cols: Vec<Column> = ["u", "v", "weight"]
-                .iter()
-                .map(|n| Column {
-                    name: n.to_string(),
-                    ty: ColumnType::U32,
-                    nullable: false,
-                    unit: "",
-                    doc: String::new(),
-                })
-                .collect();
-            let rows: Vec<Vec<Cell>> = g
-                .edges()
-                .iter()
-                .zip(&w)
-                .map(|(&(u, v), &wt)| {
-                    vec![Cell::U(u.into()), Cell::U(v.into()), Cell::U(wt.into())]
-                })
-                .collect();
-            let dir = a
-                .out
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let name = a
-                .out
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            output::write_part(
-                dir,
-                &name,
-                &cols,
-                &rows,
-                &[(
-                    "chainlab.graph".into(),
-                    format!(
-                        "{:?} n={} seed={} rng={:?}",
-                        topology, a.nodes, a.seed, a.rng
-                    ),
-                )],
-            )?;
-        }
-        _ => {
-            return Err(Failure::Usage(format!(
-                "--out {}: the extension must be .csv or .parquet",
-                a.out.display()
-            )));
-        }
-    }
-    let st = g.stats();
-    outln!(
-        "{} n={} edges={} mean_degree={:.3} min_degree={} max_degree={} connected={} -> {}",
-        topology.name(),
-        a.nodes,
-        st.edges,
-        st.mean_degree,
-        st.min_degree,
-        st.max_degree,
-        st.connected,
-        a.out.display()
-    );
     Ok(())
 }
 

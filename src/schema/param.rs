@@ -227,6 +227,25 @@ impl ParamDef {
         }
     }
 
+    /// Parses a command-line argument as this parameter: numbers and switches as TOML would
+    /// read them, everything else as a string; for a duration a bare number means ms.
+    pub fn parse_arg(&self, text: &str) -> Result<Value, String> {
+        let t = text.trim();
+        let raw = match self.kind {
+            Kind::Int { .. } => t.parse().map(toml::Value::Integer).ok(),
+            Kind::Float { .. } => t.parse().map(toml::Value::Float).ok(),
+            Kind::Bool => t.parse().map(toml::Value::Boolean).ok(),
+            Kind::DurationMs { .. } if t.parse::<f64>().is_ok() => {
+                Some(toml::Value::String(format!("{t} ms")))
+            }
+            _ => Some(toml::Value::String(t.to_string())),
+        };
+        match raw {
+            Some(v) => self.parse(&v),
+            None => Err(self.allowed()),
+        }
+    }
+
     /// The default as a value.
     pub fn default_value(&self) -> Value {
         let raw = match self.kind {
