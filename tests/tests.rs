@@ -1831,6 +1831,74 @@ mod hostile {
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
+    /// Each hostile spec's error kind (`tests/hostile/kinds.txt`, one `name kind` per line;
+    /// blessed with the messages), read through the library as a caller matching kinds would.
+    #[test]
+    fn every_hostile_spec_has_its_error_kind() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile");
+        let mut specs: Vec<PathBuf> = fs::read_dir(&corpus)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        specs.sort();
+        let mut table = String::new();
+        for spec in &specs {
+            let name = spec.file_name().unwrap().to_str().unwrap();
+            let body = fs::read_to_string(spec).unwrap_or_default();
+            let args = body.lines().next().and_then(|l| l.strip_prefix("# args: "));
+            let mut over = chainlab::spec::Overrides::default();
+            let kind = match args.map(|a| a.split_whitespace().collect::<Vec<_>>()) {
+                Some(a) if a[0] == "--replicates" => {
+                    over.replicates = a[1].parse().ok();
+                    None
+                }
+                // Refused by the command line before the spec is read.
+                Some(_) => Some("CommandLine".to_string()),
+                None => None,
+            };
+            let kind = kind.unwrap_or_else(|| match chainlab::spec::load(spec, over) {
+                Ok(_) => "Accepted".into(),
+                Err(e) => format!("{:?}", e.kind),
+            });
+            table.push_str(&format!("{name} {kind}\n"));
+        }
+        let path = corpus.join("kinds.txt");
+        if std::env::var_os("CHAINLAB_BLESS").is_some() {
+            fs::write(&path, &table).unwrap();
+        }
+        let expected = fs::read_to_string(&path).expect("tests/hostile/kinds.txt");
+        let diff: Vec<String> = expected
+            .lines()
+            .zip(table.lines())
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| format!("expected {a}, got {b}"))
+            .collect();
+        assert!(
+            diff.is_empty() && expected.lines().count() == specs.len(),
+            "{}",
+            diff.join("\n")
+        );
+        // Every kind a spec can have is exercised by at least one hostile spec.
+        for kind in [
+            "Unreadable",
+            "Syntax",
+            "UnknownKey",
+            "UnknownModel",
+            "Value",
+            "Combination",
+            "Cost",
+            "Duplicate",
+            "Size",
+            "Text",
+        ] {
+            assert!(
+                kind == "Unreadable" || table.contains(&format!(" {kind}\n")),
+                "no hostile spec of kind {kind}"
+            );
+        }
+    }
+
     use proptest::prelude::*;
     use proptest::test_runner::{Config, RngSeed};
 

@@ -14,9 +14,37 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
+/// What kind of mistake a [`SpecError`] reports, for callers (and tests) that act on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SpecErrorKind {
+    /// The file cannot be read.
+    Unreadable,
+    /// Not TOML, a value of the wrong TOML type, or a key the file format does not have.
+    Syntax,
+    /// A parameter the model does not have, or a case that does not exist.
+    UnknownKey,
+    /// A model the registry does not have.
+    UnknownModel,
+    /// A value outside what its key allows (range, choice, unit, the shape of an axis).
+    Value,
+    /// A combination of values the model refuses (its cross-parameter checks).
+    Combination,
+    /// A run that could never finish within its budget or the machine (the cost checks).
+    Cost,
+    /// Runs that would share an identity, or a key set in two places.
+    Duplicate,
+    /// A plan with no runs, or with more than the engine holds.
+    Size,
+    /// A name or a text the results cannot carry (characters, length).
+    Text,
+}
+
 /// What is wrong with an experiment file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpecError {
+    /// What kind of mistake it is.
+    pub kind: SpecErrorKind,
     /// The file.
     pub file: PathBuf,
     /// 1-based line, when known.
@@ -208,12 +236,14 @@ impl Ctx<'_> {
     }
     fn err(
         &self,
+        kind: SpecErrorKind,
         span: Option<std::ops::Range<usize>>,
         key: Option<String>,
         value: Option<String>,
         message: impl Into<String>,
     ) -> SpecError {
         SpecError {
+            kind,
             file: self.file.to_path_buf(),
             line: span.map(|s| self.line(s.start)),
             key,
@@ -244,6 +274,7 @@ fn plain_text(cx: &Ctx<'_>, text: &Spanned<String>, key: &str) -> Result<(), Spe
     match text.get_ref().chars().find(|c| c.is_control()) {
         None => Ok(()),
         Some(c) => Err(cx.err(
+            SpecErrorKind::Text,
             Some(text.span()),
             Some(key.into()),
             Some(shown(text.get_ref())),
@@ -265,6 +296,7 @@ struct Origin {
 /// Reads, validates and expands an experiment file.
 pub fn load(path: &Path, over: Overrides) -> Result<Plan, SpecError> {
     let text = std::fs::read_to_string(path).map_err(|e| SpecError {
+        kind: SpecErrorKind::Unreadable,
         file: path.to_path_buf(),
         line: None,
         key: None,
@@ -307,7 +339,12 @@ pub fn parse_in(
             .replace("expected i64", "expected an integer")
             .replace("expected a map", "expected a table")
             .replace("sequence", "array");
-        cx.err(e.span(), key, None, message)
+        let kind = if message.starts_with("unknown field") {
+            SpecErrorKind::UnknownKey
+        } else {
+            SpecErrorKind::Syntax
+        };
+        cx.err(kind, e.span(), key, None, message)
     })?;
 
     let name = raw.name.get_ref().clone();
@@ -317,6 +354,7 @@ pub fn parse_in(
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
         return Err(cx.err(
+            SpecErrorKind::Text,
             Some(raw.name.span()),
             Some("name".into()),
             Some(shown(&name)),
@@ -325,6 +363,7 @@ pub fn parse_in(
     }
     if name.len() > MAX_NAME_LEN {
         return Err(cx.err(
+            SpecErrorKind::Text,
             Some(raw.name.span()),
             Some("name".into()),
             Some(shown(&name)),
@@ -339,6 +378,7 @@ pub fn parse_in(
         plain_text(&cx, case, &format!("cases.{}", shown_key(case.get_ref())))?;
         if case.get_ref().chars().count() > MAX_NAME_LEN {
             return Err(cx.err(
+                SpecErrorKind::Text,
                 Some(case.span()),
                 Some(format!("cases.{}", shown_key(case.get_ref()))),
                 None,
@@ -353,6 +393,7 @@ pub fn parse_in(
     let model = model.ok_or_else(|| {
         let known: Vec<&str> = families.iter().map(|f| f.name()).collect();
         cx.err(
+            SpecErrorKind::UnknownModel,
             Some(raw.model.span()),
             Some("model".into()),
             Some(format!("\"{}\"", raw.model.get_ref())),
@@ -363,6 +404,7 @@ pub fn parse_in(
         Some(s) => s,
         None => u64::try_from(*raw.seed.get_ref()).map_err(|_| {
             cx.err(
+                SpecErrorKind::Value,
                 Some(raw.seed.span()),
                 Some("seed".into()),
                 Some(raw.seed.get_ref().to_string()),
@@ -377,6 +419,7 @@ pub fn parse_in(
             .filter(|&r| r >= 1)
             .ok_or_else(|| {
                 cx.err(
+                    SpecErrorKind::Value,
                     Some(s.span()),
                     Some(key.into()),
                     Some(s.get_ref().to_string()),
@@ -396,6 +439,7 @@ pub fn parse_in(
                 .filter(|&x| x >= 1)
                 .ok_or_else(|| {
                     cx.err(
+                        SpecErrorKind::Value,
                         Some(v.span()),
                         Some(key.into()),
                         Some(v.get_ref().to_string()),
@@ -489,6 +533,7 @@ pub fn parse_in(
         if let Some(qc) = &q.cases {
             if qc.get_ref().is_empty() {
                 return Err(cx.err(
+                    SpecErrorKind::Size,
                     Some(qc.span()),
                     Some("quick.cases".into()),
                     Some("[]".into()),
@@ -505,6 +550,7 @@ pub fn parse_in(
             for name in qc.get_ref() {
                 if !raw.cases.keys().any(|k| k.get_ref() == name.get_ref()) {
                     return Err(cx.err(
+                        SpecErrorKind::UnknownKey,
                         Some(name.span()),
                         Some("quick.cases".into()),
                         Some(format!("\"{}\"", name.get_ref())),
@@ -542,6 +588,7 @@ pub fn parse_in(
     if let Some(r) = over.replicates {
         if r == 0 {
             return Err(cx.err(
+                SpecErrorKind::Value,
                 None,
                 Some("--replicates".into()),
                 Some("0".into()),
@@ -571,6 +618,7 @@ pub fn parse_in(
         .saturating_mul(u64::from(replicates));
     if total == 0 {
         return Err(cx.err(
+            SpecErrorKind::Size,
             None,
             Some("sweep".into()),
             None,
@@ -579,6 +627,7 @@ pub fn parse_in(
     }
     if total > MAX_RUNS {
         return Err(cx.err(
+            SpecErrorKind::Size,
             None,
             Some("sweep".into()),
             None,
@@ -624,14 +673,20 @@ pub fn parse_in(
             }
             let params = model
                 .resolve(&values)
-                .and_then(|p| p.check_cost(&budget).map(|()| p));
-            let params = params.map_err(|e| {
+                .map_err(|e| (SpecErrorKind::Combination, e))
+                .and_then(|p| {
+                    p.check_cost(&budget)
+                        .map(|()| p)
+                        .map_err(|e| (SpecErrorKind::Cost, e))
+                });
+            let params = params.map_err(|(kind, e)| {
                 let i = defs
                     .iter()
                     .position(|d| d.key == e.key)
                     .expect("model blames a known key");
                 let o = origins[i];
                 cx.err(
+                    kind,
                     o.span.clone(),
                     Some(o.key.clone()),
                     Some(defs[i].with_unit(&values[i])),
@@ -664,6 +719,7 @@ pub fn parse_in(
                     .find(|(k, _)| k.get_ref() == case)
                     .map(|(k, _)| k.span());
                 return Err(cx.err(
+                    SpecErrorKind::Duplicate,
                     span,
                     Some(if case.is_empty() { "sweep".into() } else { format!("cases.{}", shown_key(case)) }),
                     None,
@@ -745,6 +801,7 @@ fn not_swept(
     for k in map.keys() {
         if let Some((_, axis)) = sweeps.iter().find(|(m, _)| m.contains_key(k)) {
             return Err(cx.err(
+                SpecErrorKind::Duplicate,
                 Some(k.span()),
                 Some(format!("{section}.{}", shown_key(k.get_ref()))),
                 None,
@@ -768,6 +825,7 @@ fn find_def<'a>(
     defs.iter().find(|d| d.key == key.get_ref()).ok_or_else(|| {
         let known: Vec<&str> = defs.iter().map(|d| d.key).collect();
         cx.err(
+            SpecErrorKind::UnknownKey,
             Some(key.span()),
             Some(format!("{section}.{}", key.get_ref())),
             None,
@@ -792,9 +850,15 @@ fn apply_params(
         let def = find_def(cx, model, defs, k, section)?;
         let key = format!("{section}.{}", def.key);
         let written = v.get_ref().to_string();
-        let value = def
-            .parse(v.get_ref())
-            .map_err(|m| cx.err(Some(v.span()), Some(key.clone()), Some(written), m))?;
+        let value = def.parse(v.get_ref()).map_err(|m| {
+            cx.err(
+                SpecErrorKind::Value,
+                Some(v.span()),
+                Some(key.clone()),
+                Some(written),
+                m,
+            )
+        })?;
         let i = defs
             .iter()
             .position(|d| d.key == def.key)
@@ -824,7 +888,15 @@ fn parse_axes(
         let def = find_def(cx, model, defs, k, section)?;
         let key = format!("{section}.{}", def.key);
         let written = v.get_ref().to_string();
-        let bad = |m: String| cx.err(Some(v.span()), Some(key.clone()), Some(written.clone()), m);
+        let bad = |m: String| {
+            cx.err(
+                SpecErrorKind::Value,
+                Some(v.span()),
+                Some(key.clone()),
+                Some(written.clone()),
+                m,
+            )
+        };
         let items: Vec<toml::Value> = match v.get_ref() {
             toml::Value::Array(a) if !a.is_empty() => a.clone(),
             toml::Value::Table(t) => expand_range(t).map_err(&bad)?,
@@ -833,12 +905,19 @@ fn parse_axes(
         let mut values: Vec<Value> = Vec::with_capacity(items.len());
         for item in &items {
             let value = def.parse(item).map_err(|m| {
-                cx.err(Some(v.span()), Some(key.clone()), Some(item.to_string()), m)
+                cx.err(
+                    SpecErrorKind::Value,
+                    Some(v.span()),
+                    Some(key.clone()),
+                    Some(item.to_string()),
+                    m,
+                )
             })?;
             // Equal after unit normalisation ("100 ms" and "0.1 s"): two runs would share one
             // identity and the plan would count the point twice.
             if let Some(j) = values.iter().position(|w| *w == value) {
                 return Err(cx.err(
+                    SpecErrorKind::Duplicate,
                     Some(v.span()),
                     Some(key.clone()),
                     Some(item.to_string()),
@@ -950,6 +1029,7 @@ mod tests {
         assert_eq!(e.line, Some(8));
         assert_eq!(e.key.as_deref(), Some("params.k"));
         assert_eq!(e.value.as_deref(), Some("12"));
+        assert_eq!(e.kind, SpecErrorKind::Combination);
         assert!(
             e.to_string()
                 .starts_with("x.toml:8: `params.k` = 12: allowed: k must be in 1..=9"),
@@ -958,8 +1038,10 @@ mod tests {
 
         let e = plan(&format!("{HEAD}[params]\nbogus = 1\n")).unwrap_err();
         assert_eq!((e.line, e.key.as_deref()), (Some(7), Some("params.bogus")));
+        assert_eq!(e.kind, SpecErrorKind::UnknownKey);
         let e = plan(&format!("{HEAD}colour = 1\n")).unwrap_err();
         assert!(e.message.contains("unknown field `colour`"), "{e}");
+        assert_eq!(e.kind, SpecErrorKind::UnknownKey);
         assert_eq!(e.line, Some(6));
         let e = plan(&format!("{HEAD}[params]\ndelay_min = \"-5 ms\"\n")).unwrap_err();
         assert!(
@@ -968,6 +1050,7 @@ mod tests {
         );
         let e = plan(&format!("{HEAD}[params]\nnodes = \"ten\"\n")).unwrap_err();
         assert!(e.message.contains("wrong type (string)"), "{e}");
+        assert_eq!(e.kind, SpecErrorKind::Value);
         let e = plan(&format!("{HEAD}[sweep]\nk = 3\n")).unwrap_err();
         assert!(e.message.contains("sweep axis"), "{e}");
     }
