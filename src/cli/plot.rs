@@ -1,6 +1,7 @@
 //! `chainlab plot` (and `run --plot`): finds the plans of a results directory, skips those
 //! with a damaged part, asks each plan's model family for its figures and writes them.
 
+use super::Failure;
 use crate::figure::table::Table;
 use crate::figure::{self, Drawn, Figure, FigureError, Format};
 use crate::model::Model;
@@ -101,4 +102,29 @@ pub fn draw(root: &Path, out: Option<&Path>, formats: &[Format]) -> Result<Drawn
         figure::write(&f, &dir, formats, &mut drawn)?;
     }
     Ok(drawn)
+}
+
+pub(super) fn plot(results: &Path, out: Option<&Path>, format: &str) -> Result<(), Failure> {
+    let formats = Format::parse_list(format).map_err(Failure::Usage)?;
+    plot_figures(results, out, &formats)
+}
+
+pub(super) fn plot_figures(
+    results: &Path,
+    out: Option<&Path>,
+    formats: &[crate::figure::Format],
+) -> Result<(), Failure> {
+    use crate::figure::FigureError;
+    let drawn = draw(results, out, formats).map_err(|e| match e {
+        FigureError::Output(o) => Failure::Output(o),
+        FigureError::NoResults(_) => Failure::Usage(e.to_string()),
+        other => Failure::Usage(other.to_string()),
+    })?;
+    for f in &drawn.files {
+        outln!("figure: {}", f.display());
+    }
+    for (dir, why) in &drawn.skipped {
+        eprintln!("skipped {}: {why}", dir.display());
+    }
+    Ok(())
 }

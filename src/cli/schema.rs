@@ -1,0 +1,40 @@
+//! `chainlab schema`: a model's parameter and column tables (those of its notes).
+
+use super::*;
+
+pub(super) fn schema(model: &str) -> Result<(), Failure> {
+    let m = Model::from_name(model)
+        .ok_or_else(|| Failure::Usage(format!("unknown model `{model}`")))?;
+    let also = m
+        .parent()
+        .map(|p| format!(" (in addition to those of model `{}`)", p.name()))
+        .unwrap_or_default();
+    outln!(
+        "Parameters of model `{}`{also}:\n\n{}",
+        m.name(),
+        reference::params_markdown(m)
+    );
+    let besides = m
+        .parent()
+        .map(|p| {
+            format!(
+                " (after the engine's columns and model `{}`'s parameter columns)",
+                p.name()
+            )
+        })
+        .unwrap_or_default();
+    outln!(
+        "Result columns{besides}:\n\n{}",
+        reference::columns_markdown(&reference::own_columns(m))
+    );
+    if let Some(d) = m.detail() {
+        outln!(
+            "Table of {}s (results/<experiment>.{}/plan=<hash>/part-NNNNN.parquet, one row per {}):\n\n{}",
+            d.item,
+            d.name,
+            d.item,
+            reference::columns_markdown(&d.columns(&m.columns()))
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! `chainlab status`: done, failed, missing and damaged runs per plan, per shard and overall.
+
+use super::*;
+
+pub(super) fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure> {
+    use crate::runner::status::{PartState, find_plans, plan_status};
+    if !results.is_dir() {
+        return Err(Failure::Usage(format!(
+            "{}: no such results directory",
+            results.display()
+        )));
+    }
+    if shards == Some(0) {
+        return Err(Failure::Usage("--shards must be at least 1".into()));
+    }
+    let plans = find_plans(results)?;
+    if plans.is_empty() {
+        return Err(Failure::Usage(format!(
+            "{}: no chainlab results here (no manifest.json at or below it)",
+            results.display()
+        )));
+    }
+    // 0: every run has an ok row; 1: runs missing or failed; 2: a part fails verification.
+    let mut worst = 0;
+    for dir in plans {
+        let st = plan_status(&dir, shards)?;
+        let all = st.counts(None);
+        outln!(
+            "{} ({}: {} runs in {} parts{})",
+            dir.display(),
+            st.experiment,
+            st.total_runs,
+            st.parts.len(),
+            if st.shards > 1 {
+                format!(", {} shards", st.shards)
+            } else {
+                String::new()
+            }
+        );
+        outln!(
+            "  {:<11} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8}",
+            "shard",
+            "parts",
+            "runs",
+            "done",
+            "failed",
+            "missing",
+            "damaged"
+        );
+        let line = |label: String, c: crate::runner::status::Counts| {
+            outln!(
+                "  {:<11} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8}",
+                label,
+                c.parts,
+                c.runs,
+                c.done,
+                c.failed,
+                c.missing,
+                c.damaged
+            )
+        };
+        if st.shards > 1 {
+            for i in 0..st.shards {
+                line(format!("{i}/{}", st.shards), st.counts(Some(i)));
+            }
+        }
+        line("all".into(), all);
+        let missing: Vec<String> = st
+            .parts
+            .iter()
+            .filter(|p| p.state == PartState::Missing)
+            .map(|p| {
+                if st.shards > 1 {
+                    format!("{} (shard {})", p.index, p.shard)
+                } else {
+                    p.index.to_string()
+                }
+            })
+            .collect();
+        for p in &st.parts {
+            if let PartState::Damaged(why) = &p.state {
+                outln!("  part {} is damaged: {why}", p.index);
+            }
+        }
+        if !st.other_shard_counts.is_empty() {
+            outln!(
+                "  note: shards were also run with N = {:?}; the table uses N = {} (--shards to choose)",
+                st.other_shard_counts,
+                st.shards
+            );
+        }
+        if st.stray_temp_files > 0 {
+            outln!(
+                "  note: {} temporary file(s) left by interrupted writers (never read as results; the next run removes them)",
+                st.stray_temp_files
+            );
+        }
+        let verdict = if all.damaged > 0 {
+            worst = worst.max(2);
+            format!(
+                "damaged: {} part(s) fail verification; the same `chainlab run` command moves them aside (under damaged/) and runs them again",
+                all.damaged
+            )
+        } else if all.missing == 0 && all.failed == 0 {
+            "complete".to_string()
+        } else if all.missing == 0 {
+            worst = worst.max(1);
+            format!(
+                "complete with {} failed runs (re-run with --retry-failed after a fix)",
+                all.failed
+            )
+        } else {
+            worst = worst.max(1);
+            let shown: Vec<String> = missing.iter().take(12).cloned().collect();
+            format!(
+                "incomplete{}: {} runs missing in parts {}{}; re-run the same command (or resubmit those array tasks) to finish",
+                if st.manifest_status == "queued" && all.done == 0 {
+                    " (queued: the Slurm script is written, no task has committed a part yet)"
+                } else {
+                    ""
+                },
+                all.missing,
+                shown.join(", "),
+                if missing.len() > shown.len() {
+                    ", ..."
+                } else {
+                    ""
+                }
+            )
+        };
+        outln!("  {verdict}");
+    }
+    match worst {
+        0 => Ok(()),
+        1 => Err(Failure::Incomplete),
+        _ => Err(Failure::Damaged),
+    }
+}
