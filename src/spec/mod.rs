@@ -311,7 +311,12 @@ pub fn parse(path: &Path, text: &str, over: Overrides) -> Result<Plan, SpecError
     parse_in(crate::model::REGISTRY, path, text, over)
 }
 
-/// [`parse`] with the model families `families` (the registry in production).
+/// [`parse`] with the model families `families` (the registry in production). The phases, in
+/// the order their errors take precedence: the raw TOML, the header (name, case names,
+/// model, seed), the counts (replicates, budget, part size), the base (defaults, `[params]`,
+/// `[sweep]`, the cases, keys set twice), the quick profile (always validated, applied under
+/// `--quick`), the command line's overrides, the expansion (every run resolved and checked)
+/// and the plan hash.
 pub fn parse_in(
     families: &[&'static dyn crate::model::ModelFamily],
     path: &Path,
@@ -319,7 +324,61 @@ pub fn parse_in(
     over: Overrides,
 ) -> Result<Plan, SpecError> {
     let cx = Ctx { file: path, text };
-    let raw: RawSpec = toml::from_str(text).map_err(|e| {
+    let raw = read_raw(&cx)?;
+    let Header {
+        name,
+        model,
+        master_seed,
+    } = header(&cx, &raw, families, over)?;
+    let mut counts = counts(&cx, &raw)?;
+    let mut base = Base::read(&cx, &raw, model)?;
+    let quick = quick_profile(&cx, &raw, model, &mut base, &mut counts, over)?;
+    if let Some(r) = over.replicates {
+        if r == 0 {
+            return Err(cx.err(
+                SpecErrorKind::Value,
+                None,
+                Some("--replicates".into()),
+                Some("0".into()),
+                "allowed: an integer >= 1",
+            ));
+        }
+        counts.replicates = r;
+    }
+    let runs = expand(&cx, model, &base, &quick, &counts, over)?;
+    let mut base_values = base.values;
+    if let Some(q) = quick.params {
+        apply_params(
+            &cx,
+            model,
+            model.params(),
+            q,
+            "quick.params",
+            &mut base_values,
+        )?;
+    }
+    let hash = plan_hash(model, master_seed, counts.runs_per_part, &runs);
+    Ok(Plan {
+        source: path.to_path_buf(),
+        name,
+        description: raw.description.get_ref().clone(),
+        model,
+        master_seed,
+        replicates: counts.replicates,
+        runs_per_part: counts.runs_per_part,
+        quick: over.quick,
+        base: base_values.into_iter().map(|b| b.0).collect(),
+        axes: base.axes.into_iter().map(|a| a.0).collect(),
+        runs,
+        hash,
+        budget: counts.budget,
+    })
+}
+
+/// The file as TOML, with type errors in TOML's words.
+fn read_raw(cx: &Ctx<'_>) -> Result<RawSpec, SpecError> {
+    let text = cx.text;
+    toml::from_str(text).map_err(|e| {
         let message = e.message().trim();
         // A type error names the key of its line and says what is allowed in TOML's words
         // rather than Rust's.
@@ -345,8 +404,23 @@ pub fn parse_in(
             SpecErrorKind::Syntax
         };
         cx.err(kind, e.span(), key, None, message)
-    })?;
+    })
+}
 
+/// What identifies the experiment: its name, model and master seed.
+struct Header {
+    name: String,
+    model: Model,
+    master_seed: u64,
+}
+
+/// The name (and the case names), the model among `families`, the seed.
+fn header(
+    cx: &Ctx<'_>,
+    raw: &RawSpec,
+    families: &[&'static dyn crate::model::ModelFamily],
+    over: Overrides,
+) -> Result<Header, SpecError> {
     let name = raw.name.get_ref().clone();
     if name.is_empty()
         || !name
@@ -373,9 +447,9 @@ pub fn parse_in(
             ),
         ));
     }
-    plain_text(&cx, &raw.description, "description")?;
+    plain_text(cx, &raw.description, "description")?;
     for case in raw.cases.keys() {
-        plain_text(&cx, case, &format!("cases.{}", shown_key(case.get_ref())))?;
+        plain_text(cx, case, &format!("cases.{}", shown_key(case.get_ref())))?;
         if case.get_ref().chars().count() > MAX_NAME_LEN {
             return Err(cx.err(
                 SpecErrorKind::Text,
@@ -412,25 +486,54 @@ pub fn parse_in(
             )
         })?,
     };
-    // A count that must be a u32 of at least 1, or the error that says what is allowed.
-    let positive = |s: &Spanned<i64>, key: &str, allowed: &str| -> Result<u32, SpecError> {
-        u32::try_from(*s.get_ref())
-            .ok()
-            .filter(|&r| r >= 1)
-            .ok_or_else(|| {
-                cx.err(
-                    SpecErrorKind::Value,
-                    Some(s.span()),
-                    Some(key.into()),
-                    Some(s.get_ref().to_string()),
-                    allowed,
-                )
-            })
-    };
-    let reps_allowed = format!("allowed: an integer in 1..={}", u32::MAX);
-    let check_reps = |s: &Spanned<i64>, key: &str| positive(s, key, &reps_allowed);
-    let check_per_part = |s: &Spanned<i64>, key: &str| positive(s, key, "allowed: an integer >= 1");
-    let mut replicates = check_reps(&raw.replicates, "replicates")?;
+    Ok(Header {
+        name,
+        model,
+        master_seed,
+    })
+}
+
+/// The plan's counts: replicates, runs per part and the run budget.
+struct Counts {
+    replicates: u32,
+    runs_per_part: u32,
+    budget: crate::des::Budget,
+}
+
+/// A count that must be a u32 of at least 1, or the error that says what is allowed.
+fn positive(cx: &Ctx<'_>, s: &Spanned<i64>, key: &str, allowed: &str) -> Result<u32, SpecError> {
+    u32::try_from(*s.get_ref())
+        .ok()
+        .filter(|&r| r >= 1)
+        .ok_or_else(|| {
+            cx.err(
+                SpecErrorKind::Value,
+                Some(s.span()),
+                Some(key.into()),
+                Some(s.get_ref().to_string()),
+                allowed,
+            )
+        })
+}
+
+/// A replicate count.
+fn replicates(cx: &Ctx<'_>, s: &Spanned<i64>, key: &str) -> Result<u32, SpecError> {
+    positive(
+        cx,
+        s,
+        key,
+        &format!("allowed: an integer in 1..={}", u32::MAX),
+    )
+}
+
+/// A part size.
+fn per_part(cx: &Ctx<'_>, s: &Spanned<i64>, key: &str) -> Result<u32, SpecError> {
+    positive(cx, s, key, "allowed: an integer >= 1")
+}
+
+/// `replicates`, `[budget]` and `runs_per_part`.
+fn counts(cx: &Ctx<'_>, raw: &RawSpec) -> Result<Counts, SpecError> {
+    let replicates = replicates(cx, &raw.replicates, "replicates")?;
     let mut budget = crate::des::Budget::DEFAULT;
     if let Some(b) = &raw.budget {
         let limit = |v: &Spanned<i64>, key: &str| {
@@ -454,82 +557,123 @@ pub fn parse_in(
             budget.messages = limit(v, "budget.messages")?;
         }
     }
-    let mut runs_per_part = match &raw.runs_per_part {
-        Some(s) => check_per_part(s, "runs_per_part")?,
+    let runs_per_part = match &raw.runs_per_part {
+        Some(s) => per_part(cx, s, "runs_per_part")?,
         None => DEFAULT_RUNS_PER_PART,
     };
+    Ok(Counts {
+        replicates,
+        runs_per_part,
+        budget,
+    })
+}
 
-    let defs = model.params();
-    let mut base: Vec<(Value, Origin)> = defs
-        .iter()
-        .map(|d| {
-            (
-                d.default_value(),
-                Origin {
-                    key: format!("params.{}", d.key),
-                    span: None,
-                },
-            )
+/// The base of every run: defaults then `[params]`, the sweep axes, and the case tables in
+/// file order (each validated on its own).
+struct Base<'r> {
+    values: Vec<(Value, Origin)>,
+    axes: Vec<(Axis, Origin)>,
+    cases: Vec<(&'r Spanned<String>, &'r SpannedMap)>,
+}
+
+impl<'r> Base<'r> {
+    fn read(cx: &Ctx<'_>, raw: &'r RawSpec, model: Model) -> Result<Base<'r>, SpecError> {
+        let defs = model.params();
+        let mut base: Vec<(Value, Origin)> = defs
+            .iter()
+            .map(|d| {
+                (
+                    d.default_value(),
+                    Origin {
+                        key: format!("params.{}", d.key),
+                        span: None,
+                    },
+                )
+            })
+            .collect();
+        apply_params(cx, model, defs, &raw.params, "params", &mut base)?;
+        let axes = parse_axes(cx, model, defs, &raw.sweep, "sweep")?;
+
+        // Cases: named tables of parameter values, in file order; each is validated on its own.
+        let mut case_list: Vec<(&Spanned<String>, &SpannedMap)> = raw.cases.iter().collect();
+        case_list.sort_by_key(|(k, _)| k.span().start);
+        for (name, map) in &case_list {
+            let mut scratch = base.clone();
+            apply_params(
+                cx,
+                model,
+                defs,
+                map,
+                &format!("cases.{}", name.get_ref()),
+                &mut scratch,
+            )?;
+        }
+        // A value that a sweep axis would always replace is a mistake, not a default: the run
+        // rows would show the axis value and the written one would silently never be used.
+        let quick_sweep: Option<&SpannedMap> = raw.quick.as_ref().map(|q| &q.sweep);
+        not_swept(cx, &raw.params, "params", &[(&raw.sweep, "sweep")])?;
+        for (name, map) in &case_list {
+            let mut sweeps = vec![(&raw.sweep, "sweep")];
+            sweeps.extend(quick_sweep.map(|q| (q, "quick.sweep")));
+            not_swept(
+                cx,
+                map,
+                &format!("cases.{}", shown_key(name.get_ref())),
+                &sweeps,
+            )?;
+        }
+        if let Some(q) = &raw.quick {
+            not_swept(
+                cx,
+                &q.params,
+                "quick.params",
+                &[(&raw.sweep, "sweep"), (&q.sweep, "quick.sweep")],
+            )?;
+        }
+        Ok(Base {
+            values: base,
+            axes,
+            cases: case_list,
         })
-        .collect();
-    apply_params(&cx, model, defs, &raw.params, "params", &mut base)?;
-    let mut axes = parse_axes(&cx, model, defs, &raw.sweep, "sweep")?;
+    }
+}
 
-    // Cases: named tables of parameter values, in file order; each is validated on its own.
-    let mut case_list: Vec<(&Spanned<String>, &SpannedMap)> = raw.cases.iter().collect();
-    case_list.sort_by_key(|(k, _)| k.span().start);
-    for (name, map) in &case_list {
-        let mut scratch = base.clone();
-        apply_params(
-            &cx,
-            model,
-            defs,
-            map,
-            &format!("cases.{}", name.get_ref()),
-            &mut scratch,
-        )?;
-    }
-    // A value that a sweep axis would always replace is a mistake, not a default: the run
-    // rows would show the axis value and the written one would silently never be used.
-    let quick_sweep: Option<&SpannedMap> = raw.quick.as_ref().map(|q| &q.sweep);
-    not_swept(&cx, &raw.params, "params", &[(&raw.sweep, "sweep")])?;
-    for (name, map) in &case_list {
-        let mut sweeps = vec![(&raw.sweep, "sweep")];
-        sweeps.extend(quick_sweep.map(|q| (q, "quick.sweep")));
-        not_swept(
-            &cx,
-            map,
-            &format!("cases.{}", shown_key(name.get_ref())),
-            &sweeps,
-        )?;
-    }
-    if let Some(q) = &raw.quick {
-        not_swept(
-            &cx,
-            &q.params,
-            "quick.params",
-            &[(&raw.sweep, "sweep"), (&q.sweep, "quick.sweep")],
-        )?;
-    }
+/// The quick profile as it applies to the expansion: its parameters and its cases.
+struct Quick<'r> {
+    params: Option<&'r SpannedMap>,
+    cases: Option<Vec<String>>,
+}
+
+/// Validates `[quick]` always, so that a broken one fails even without `--quick`; under
+/// `--quick` applies its counts and axes to `base` and `counts` and returns its parameters and
+/// cases.
+fn quick_profile<'r>(
+    cx: &Ctx<'_>,
+    raw: &'r RawSpec,
+    model: Model,
+    base: &mut Base<'r>,
+    counts: &mut Counts,
+    over: Overrides,
+) -> Result<Quick<'r>, SpecError> {
+    let defs = model.params();
     let mut quick_params: Option<&SpannedMap> = None;
     let mut quick_cases: Option<Vec<String>> = None;
-
     // Validate the quick profile always, so a broken one fails even without --quick.
     if let Some(q) = &raw.quick {
         let quick_reps = q
             .replicates
             .as_ref()
-            .map(|r| check_reps(r, "quick.replicates"))
+            .map(|r| replicates(cx, r, "quick.replicates"))
             .transpose()?;
         let quick_per_part = q
             .runs_per_part
             .as_ref()
-            .map(|r| check_per_part(r, "quick.runs_per_part"))
+            .map(|r| per_part(cx, r, "quick.runs_per_part"))
             .transpose()?;
         // Quick parameters apply after the case tables, so they can shorten any case.
-        let mut quick_base = base.clone();
-        apply_params(&cx, model, defs, &q.params, "quick.params", &mut quick_base)?;
-        let quick_axes = parse_axes(&cx, model, defs, &q.sweep, "quick.sweep")?;
+        let mut quick_base = base.values.clone();
+        apply_params(cx, model, defs, &q.params, "quick.params", &mut quick_base)?;
+        let quick_axes = parse_axes(cx, model, defs, &q.sweep, "quick.sweep")?;
         if let Some(qc) = &q.cases {
             if qc.get_ref().is_empty() {
                 return Err(cx.err(
@@ -568,36 +712,43 @@ pub fn parse_in(
         }
         if over.quick {
             if let Some(r) = quick_reps {
-                replicates = r;
+                counts.replicates = r;
             }
             if let Some(r) = quick_per_part {
-                runs_per_part = r;
+                counts.runs_per_part = r;
             }
             quick_params = Some(&q.params);
             if let Some(qc) = &q.cases {
                 quick_cases = Some(qc.get_ref().iter().map(|c| c.get_ref().clone()).collect());
             }
             for qa in quick_axes {
-                match axes.iter_mut().find(|a| a.0.key == qa.0.key) {
+                match base.axes.iter_mut().find(|a| a.0.key == qa.0.key) {
                     Some(a) => *a = qa,
-                    None => axes.push(qa),
+                    None => base.axes.push(qa),
                 }
             }
         }
     }
-    if let Some(r) = over.replicates {
-        if r == 0 {
-            return Err(cx.err(
-                SpecErrorKind::Value,
-                None,
-                Some("--replicates".into()),
-                Some("0".into()),
-                "allowed: an integer >= 1",
-            ));
-        }
-        replicates = r;
-    }
+    Ok(Quick {
+        params: quick_params,
+        cases: quick_cases,
+    })
+}
 
+/// Every run of the plan, first axis outermost, replicates innermost; each resolved and
+/// checked by its model.
+fn expand(
+    cx: &Ctx<'_>,
+    model: Model,
+    base: &Base<'_>,
+    quick: &Quick<'_>,
+    counts: &Counts,
+    over: Overrides,
+) -> Result<Vec<RunSpec>, SpecError> {
+    let defs = model.params();
+    let (axes, case_list) = (&base.axes, &base.cases);
+    let (quick_params, quick_cases) = (quick.params, &quick.cases);
+    let (replicates, budget) = (counts.replicates, counts.budget);
     // The case tables to expand ("" stands for a file without cases).
     let cases: Vec<(String, Option<&SpannedMap>)> = if case_list.is_empty() {
         vec![(String::new(), None)]
@@ -650,19 +801,12 @@ pub fn parse_in(
         .collect();
     let mut seen_points: BTreeMap<u64, String> = BTreeMap::new();
     for (case, case_map) in &cases {
-        let mut case_base = base.clone();
+        let mut case_base = base.values.clone();
         if let Some(m) = case_map {
-            apply_params(
-                &cx,
-                model,
-                defs,
-                m,
-                &format!("cases.{case}"),
-                &mut case_base,
-            )?;
+            apply_params(cx, model, defs, m, &format!("cases.{case}"), &mut case_base)?;
         }
         if let Some(q) = quick_params {
-            apply_params(&cx, model, defs, q, "quick.params", &mut case_base)?;
+            apply_params(cx, model, defs, q, "quick.params", &mut case_base)?;
         }
         for _ in 0..points {
             let mut values: Vec<Value> = case_base.iter().map(|b| b.0.clone()).collect();
@@ -758,37 +902,25 @@ pub fn parse_in(
             }
         }
     }
+    Ok(runs)
+}
 
-    if let Some(q) = quick_params {
-        apply_params(&cx, model, defs, q, "quick.params", &mut base)?;
-    }
+/// The plan's identity: the model and its version, the seed, the part size and every run's
+/// key (with its case).
+fn plan_hash(model: Model, master_seed: u64, runs_per_part: u32, runs: &[RunSpec]) -> u64 {
     let mut h = format!(
         "{}|{}|seed={master_seed}|per_part={runs_per_part}|",
         model.name(),
         model.version()
     );
-    for r in &runs {
+    for r in runs {
         if !r.case.is_empty() {
             h.push_str(&r.case);
             h.push(':');
         }
         h.push_str(&format!("{:016x},", r.run_key));
     }
-    Ok(Plan {
-        source: path.to_path_buf(),
-        name,
-        description: raw.description.into_inner(),
-        model,
-        master_seed,
-        replicates,
-        runs_per_part,
-        quick: over.quick,
-        base: base.into_iter().map(|b| b.0).collect(),
-        axes: axes.into_iter().map(|a| a.0).collect(),
-        runs,
-        hash: hash_bytes(h.as_bytes()),
-        budget,
-    })
+    hash_bytes(h.as_bytes())
 }
 
 /// Fails if a key of `map` (section `section`) is also an axis of one of `sweeps`.
