@@ -4,9 +4,18 @@
 //! Rows never depend on `--jobs` or on completion order: a part's rows are sorted by plan
 //! position before it is written, and each run draws only from streams derived from
 //! (master seed, run key, purpose). The single exception is `wall_time_ms`.
+//!
+//! `execute_with` orchestrates; `schedule` decides what is left to do (verifying, quarantining,
+//! `--retry-failed`) and how many threads to use, `sweep` runs it (claims, rows, the commit of
+//! each completed part), `progress` draws the bar, `shard` deals parts to shards and `status`
+//! reads a results directory. Architecture invariant: the runner knows no model family; it
+//! calls [`crate::model::Model`] and writes what the family's columns say.
 
+mod progress;
+mod schedule;
 pub mod shard;
 pub mod status;
+mod sweep;
 
 use crate::model::{Model, RunOutput, Workspace};
 use crate::output::{self, OutputError, integrity, part_name};
@@ -14,12 +23,10 @@ use crate::rng::RunSeeds;
 use crate::schema::param::Value;
 use crate::schema::{Cell, Column};
 use crate::spec::{Plan, RunSpec};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 pub use shard::Shard;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -271,24 +278,6 @@ pub fn run_row(
     (row, events)
 }
 
-struct PartState {
-    rows: Vec<Option<Vec<Cell>>>,
-    remaining: usize,
-    claim: Claim,
-}
-
-/// Who works on a pending part. A process claims a part (an exclusive advisory lock on
-/// `.locks/part-NNNNN`, held until the part is committed) before its first run, so that two
-/// processes on one plan directory never run the same part: the second leaves it to the first.
-enum Claim {
-    /// No run of the part has started.
-    Unclaimed,
-    /// This process holds the part's lock.
-    Mine(#[allow(dead_code)] std::fs::File),
-    /// Another process holds it, or committed the part meanwhile: its runs are skipped here.
-    Theirs,
-}
-
 /// What a run reports as it goes: the CLI's signal handler reads it to say what was committed
 /// before an interruption.
 #[derive(Debug, Default)]
@@ -394,53 +383,10 @@ pub fn execute_with(
             .map(|s| s == sh.index)
             .collect(),
     };
-    let checks = check_parts(plan, &dir);
-    let tables = side_tables(plan);
-    // Parts to (re)write, each with the rows it keeps: none for a missing or damaged part; for
-    // a verified part with failed runs under --retry-failed, the rows of its successful runs.
-    let mut pending: Vec<(usize, Vec<Option<Vec<Cell>>>)> = Vec::new();
-    let mut skipped = 0usize;
-    let mut retried = 0usize;
-    let mut repaired = Vec::new();
     let cols = plan.model.columns();
-    for p in (0..plan.part_count()).filter(|&p| mine[p]) {
-        let n = plan.part(p).len();
-        match &checks[p] {
-            PartCheck::Missing => pending.push((p, vec![None; n])),
-            PartCheck::Damaged(why) => {
-                let moved = integrity::quarantine(&dir, p, &tables, &why.to_string())?;
-                notify(
-                    opts,
-                    &format!(
-                        "part {p} is damaged ({why}); moved aside to {} and run again",
-                        moved
-                            .iter()
-                            .map(|m| m.display().to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                );
-                repaired.push(p);
-                pending.push((p, vec![None; n]));
-            }
-            PartCheck::Verified(v) if opts.retry_failed && v.statuses.iter().any(|s| s != "ok") => {
-                let path = dir.join(part_name(p));
-                let status_col = cols
-                    .iter()
-                    .position(|c| c.name == "status")
-                    .expect("an engine column");
-                let kept: Vec<Option<Vec<Cell>>> = output::read_part(&path, &cols)?
-                    .into_iter()
-                    .map(|row| matches!(&row[status_col], Cell::S(s) if s == "ok").then_some(row))
-                    .collect();
-                let again = kept.iter().filter(|r| r.is_none()).count();
-                retried += again;
-                skipped += n - again;
-                pending.push((p, kept));
-            }
-            PartCheck::Verified(_) => skipped += n,
-        }
-    }
+    let pending = schedule::pending_parts(plan, &dir, &mine, opts, &cols)?;
+    let (skipped, retried) = (pending.skipped, pending.retried);
+    let repaired = pending.repaired.clone();
     let total: usize = (0..plan.part_count())
         .filter(|&p| mine[p])
         .map(|p| plan.part(p).len())
@@ -477,159 +423,26 @@ pub fn execute_with(
         t.runs_done_before.store(skipped, Ordering::Relaxed);
     }
 
-    let bar = if opts.progress && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs {msg} {per_sec} ETA {eta}",
-        )
-        .expect("valid template"),
-    );
-    bar.set_position(skipped as u64);
-    bar.set_message(format!("(skipped {skipped}, failed 0)"));
-
-    let work: Vec<(usize, usize)> = pending
-        .iter()
-        .enumerate()
-        .flat_map(|(s, (_, kept))| {
-            kept.iter()
-                .enumerate()
-                .filter(|(_, row)| row.is_none())
-                .map(move |(r, _)| (s, r))
-        })
-        .collect();
-    let states: Vec<Mutex<PartState>> = pending
-        .iter()
-        .map(|(_, kept)| {
-            Mutex::new(PartState {
-                remaining: kept.iter().filter(|r| r.is_none()).count(),
-                rows: kept.clone(),
-                claim: Claim::Unclaimed,
-            })
-        })
-        .collect();
-    let pending: Vec<usize> = pending.into_iter().map(|(p, _)| p).collect();
-    let errors: Mutex<Vec<OutputError>> = Mutex::new(Vec::new());
-    let failed = std::sync::atomic::AtomicUsize::new(0);
-    let events = std::sync::atomic::AtomicU64::new(0);
-
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    let mut jobs = opts.jobs.unwrap_or(cores).max(1);
-    if jobs > MAX_JOBS_PER_CORE * cores {
-        notify(
-            opts,
-            &format!(
-                "--jobs {jobs} is more than {MAX_JOBS_PER_CORE} x the {cores} cores available; using {}",
-                MAX_JOBS_PER_CORE * cores
-            ),
-        );
-        jobs = MAX_JOBS_PER_CORE * cores;
-    }
-    // More threads than runs would only sit idle.
-    let jobs = jobs.min(work.len().max(1));
-    let elsewhere = AtomicUsize::new(0);
-    let executed = AtomicUsize::new(0);
+    let bar = progress::bar(opts.progress, total, skipped);
+    let work = pending.work();
+    let jobs = schedule::worker_count(opts, work.len());
+    let sweep = sweep::Sweep::new(plan, &dir, &cols, opts, pending, &bar, jobs);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
         .expect("a rayon pool");
-    // One workspace per worker thread for the whole sweep (not per rayon split), so that
-    // state a model may reuse between runs (the twin's physical system) survives work
-    // stealing. Each lock is only ever taken by its own thread.
-    let workspaces: Vec<Mutex<Workspace>> = (0..jobs).map(|_| Mutex::default()).collect();
     pool.install(|| {
-        work.par_iter().for_each(|&(s, r)| {
-            let part = pending[s];
-            let run = &plan.part(part)[r];
-            // Claim the part before its first run; skip the runs of a part another process
-            // holds (or committed since this invocation looked).
-            {
-                let mut st = states[s].lock().expect("part state lock");
-                if matches!(st.claim, Claim::Unclaimed) {
-                    st.claim = match part_lock(&dir, part) {
-                        Ok(f) if f.try_lock().is_ok() => {
-                            if dir.join(part_name(part)).is_file()
-                                && matches!(
-                                    check_parts_one(plan, &dir, part),
-                                    PartCheck::Verified(_)
-                                )
-                                && !opts.retry_failed
-                            {
-                                Claim::Theirs
-                            } else {
-                                Claim::Mine(f)
-                            }
-                        }
-                        Ok(_) => Claim::Theirs,
-                        Err(e) => {
-                            errors.lock().expect("error list lock").push(e);
-                            Claim::Theirs
-                        }
-                    };
-                }
-                if matches!(st.claim, Claim::Theirs) {
-                    elsewhere.fetch_add(1, Ordering::Relaxed);
-                    bar.inc(1);
-                    return;
-                }
-            }
-            executed.fetch_add(1, Ordering::Relaxed);
-            let me = rayon::current_thread_index().unwrap_or(0) % jobs;
-            let mut ws = workspaces[me].lock().unwrap_or_else(|e| e.into_inner());
-            ws.budget = plan.budget;
-            let (row, ev) = run_row(plan, run, &mut ws, run_fn);
-            drop(ws);
-            match ev {
-                Some(e) => {
-                    events.fetch_add(e, std::sync::atomic::Ordering::Relaxed);
-                }
-                None => {
-                    failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                }
-            }
-            let complete = {
-                let mut st = states[s].lock().expect("part state lock");
-                st.rows[r] = Some(row);
-                st.remaining -= 1;
-                if st.remaining == 0 {
-                    Some(std::mem::take(&mut st.rows))
-                } else {
-                    None
-                }
-            };
-            if let Some(rows) = complete {
-                let rows: Vec<Vec<Cell>> = rows
-                    .into_iter()
-                    .map(|r| r.expect("every run of a complete part has a row"))
-                    .collect();
-                match commit_part(plan, &dir, &cols, part, &rows) {
-                    Ok(()) => {
-                        if let Some(t) = &opts.tally {
-                            t.parts_committed.fetch_add(1, Ordering::Relaxed);
-                            t.runs_committed.fetch_add(rows.len(), Ordering::Relaxed);
-                        }
-                    }
-                    Err(e) => errors.lock().expect("error list lock").push(e),
-                }
-                // Release the part's lock.
-                states[s].lock().expect("part state lock").claim = Claim::Theirs;
-            }
-            bar.inc(1);
-            bar.set_message(format!(
-                "(skipped {skipped}, failed {})",
-                failed.load(std::sync::atomic::Ordering::Relaxed)
-            ));
-        });
+        work.par_iter()
+            .for_each(|&(s, r)| sweep.run_one(s, r, run_fn));
     });
     bar.finish_and_clear();
-
-    let executed = executed.into_inner();
-    let elsewhere = elsewhere.into_inner();
+    let sweep::Counts {
+        executed,
+        elsewhere,
+        failed,
+        events,
+        mut errors,
+    } = sweep.finish();
     if elsewhere > 0 {
         notify(
             opts,
@@ -639,12 +452,10 @@ pub fn execute_with(
         );
     }
     drop(plan_lock);
-    let failed = failed.into_inner();
     let ended = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let mut errors = errors.into_inner().expect("error list lock");
     write_manifest(
         if errors.is_empty() {
             "complete"
@@ -668,7 +479,7 @@ pub fn execute_with(
         repaired,
         elsewhere,
         failed,
-        events: events.into_inner(),
+        events,
         wall_s: started.elapsed().as_secs_f64(),
     })
 }
