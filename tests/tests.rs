@@ -238,6 +238,84 @@ mod determinism {
     }
 }
 
+/// Every shipped experiment's quick profile, run with `--jobs 1` and `--jobs 2`: whole rows
+/// (list columns and side tables included, wall time aside) must be equal and as many as the
+/// table says; then the model-specific check (a small named function) reads the `--jobs 1`
+/// rows (and the root they are in).
+mod quick_profiles {
+    use super::*;
+
+    type Check = fn(&Path, &[RecordBatch]);
+
+    /// Nothing beyond reproducibility and the row count.
+    fn reproducible_only(_root: &Path, _rows: &[RecordBatch]) {}
+
+    const TABLE: &[(&str, usize, Check)] = &[
+        ("mgmt_bandwidth", 8, super::management::bandwidth_checks),
+        ("mgmt_config", 8, super::management::config_checks),
+        ("oppi_churn", 12, super::churn::checks),
+        ("oppi_degree", 16, reproducible_only),
+        ("oppi_fork", 8, reproducible_only),
+        ("oppi_incentive", 16, super::incentive::checks),
+        ("oppi_quick", 24, reproducible_only),
+        ("oppi_scaling", 72, reproducible_only),
+        ("oppi_topology", 24, reproducible_only),
+        ("pbft_baseline", 6, super::pbft::baseline_checks),
+        ("twin_fig5", 3, reproducible_only),
+        ("twin_fig6", 6, reproducible_only),
+        ("twin_fig6_systems", 12, super::twin::fig6_systems_checks),
+        ("twin_sync", 4, super::twin::sync_checks),
+    ];
+
+    #[test]
+    fn every_quick_profile_is_reproducible_with_its_rows_and_checks() {
+        // The table lists every shipped experiment.
+        let mut shipped: Vec<String> =
+            fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments"))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+                .collect();
+        shipped.sort();
+        let listed: Vec<&str> = TABLE.iter().map(|t| t.0).collect();
+        assert_eq!(shipped, listed, "add the new experiment to this table");
+        let tmp = tempfile::tempdir().unwrap();
+        for &(experiment, rows, check) in TABLE {
+            let root = tmp.path().join(experiment);
+            quick_with_jobs_1_and_2(&spec_path(&format!("{experiment}.toml")), &root);
+            let (a, b) = (root.join("a"), root.join("b"));
+            let (ra, rb) = (
+                read_rows(&plan_dir(&a, experiment)),
+                read_rows(&plan_dir(&b, experiment)),
+            );
+            assert_eq!(
+                ra, rb,
+                "{experiment}: rows differ between --jobs 1 and --jobs 2"
+            );
+            assert_eq!(
+                ra.iter().map(|x| x.num_rows()).sum::<usize>(),
+                rows,
+                "{experiment}"
+            );
+            // Side tables too (management's configuration blocks).
+            for side in fs::read_dir(&a).unwrap().map(|e| e.unwrap().file_name()) {
+                let name = side.to_string_lossy().into_owned();
+                if let Some(table) = name.strip_prefix(&format!("{experiment}.")) {
+                    let plan = plan_dir(&a, experiment);
+                    let hash = plan.file_name().unwrap();
+                    assert_eq!(
+                        read_rows(&a.join(&name).join(hash)),
+                        read_rows(&b.join(&name).join(hash)),
+                        "{experiment}: side table {table}"
+                    );
+                }
+            }
+            check(&a, &ra);
+        }
+    }
+}
+
 mod bad_input {
     use super::*;
 
@@ -622,19 +700,9 @@ mod commands {
 mod pbft {
     use super::*;
 
-    #[test]
-    fn baseline_quick_runs_every_case_and_is_reproducible() {
-        let tmp = tempfile::tempdir().unwrap();
-        let spec = spec_path("pbft_baseline.toml");
-        quick_with_jobs_1_and_2(&spec, tmp.path());
-        let rows = |out: &str| {
-            let root = tmp.path().join(out).join("pbft_baseline");
-            let dir = fs::read_dir(&root).unwrap().next().unwrap().unwrap().path();
-            read_rows(&dir)
-        };
-        let (a, b) = (rows("a"), rows("b"));
+    /// The baseline's quick profile runs every case, safely, to its transactions.
+    pub(super) fn baseline_checks(_root: &Path, a: &[RecordBatch]) {
         let batch = &a[0];
-        assert_eq!(batch.num_rows(), 6);
         let col = |name: &str| batch.column_by_name(name).unwrap().clone();
         let cases = col("case");
         let cases = cases
@@ -660,15 +728,6 @@ mod pbft {
         );
         let txs = values::<UInt64Type>(batch, "txs_committed_min");
         assert!(txs[..4].iter().all(|&t| t >= 1000), "{txs:?}");
-        // Identical rows whatever --jobs, wall time aside.
-        for name in ["events", "msgs", "txs_committed_min", "txs_generated"] {
-            let other = b[0].column_by_name(name).unwrap();
-            assert_eq!(&col(name), other, "{name}");
-        }
-        assert_eq!(
-            values::<Float64Type>(batch, "latency_sbs_s"),
-            values::<Float64Type>(&b[0], "latency_sbs_s")
-        );
     }
 }
 
@@ -732,19 +791,9 @@ mod twin {
         read_rows(&plan_dir(root, experiment))
     }
 
-    #[test]
-    fn fig6_systems_quick_is_reproducible_and_reconstructs_what_algorithm_1_allows() {
-        let tmp = tempfile::tempdir().unwrap();
-        let spec = spec_path("twin_fig6_systems.toml");
-        quick_with_jobs_1_and_2(&spec, tmp.path());
-        let (a, b) = (
-            plan_rows(&tmp.path().join("a"), "twin_fig6_systems"),
-            plan_rows(&tmp.path().join("b"), "twin_fig6_systems"),
-        );
-        // Whole rows, list columns included, equal whatever --jobs (wall time aside).
-        assert_eq!(a, b);
-        let rows: usize = a.iter().map(|x| x.num_rows()).sum();
-        assert_eq!(rows, 2 * 2 * 3);
+    /// Fig. 6 over systems: replicates share their system, and Algorithm 1 loses exactly the
+    /// links it cannot see.
+    pub(super) fn fig6_systems_checks(_root: &Path, a: &[RecordBatch]) {
         // Replicates of one system share the physical run; systems differ.
         let orig: Vec<f64> = a
             .iter()
@@ -752,7 +801,7 @@ mod twin {
             .collect();
         assert_eq!(orig[0], orig[1]);
         assert_ne!(orig[0], orig[orig.len() - 1]);
-        for batch in &a {
+        for batch in a {
             let col = |name: &str| batch.column_by_name(name).unwrap().clone();
             // Algorithm 1 loses exactly the links between two missing nodes.
             assert_eq!(
@@ -820,15 +869,9 @@ mod twin {
         assert!(ids.iter().all(|s| s == Some("2,7")));
     }
 
-    #[test]
-    fn sync_quick_is_reproducible_and_algorithm_2_never_goes_back_a_block() {
-        let tmp = tempfile::tempdir().unwrap();
-        let spec = spec_path("twin_sync.toml");
-        quick_with_jobs_1_and_2(&spec, tmp.path());
-        let a = plan_rows(&tmp.path().join("a"), "twin_sync");
-        assert_eq!(a, plan_rows(&tmp.path().join("b"), "twin_sync"));
+    /// Algorithm 2 never goes back a block; arrival order does once messages are late.
+    pub(super) fn sync_checks(_root: &Path, a: &[RecordBatch]) {
         let b = &a[0];
-        assert_eq!(b.num_rows(), 4);
         assert!(
             values::<UInt64Type>(b, "alg2_height_regressions")
                 .iter()
@@ -885,17 +928,10 @@ mod management {
         c.iter().map(|s| s.unwrap().to_string()).collect()
     }
 
-    #[test]
-    fn config_quick_is_reproducible_and_bigger_blocks_take_longer_to_agree() {
-        let tmp = tempfile::tempdir().unwrap();
-        quick_with_jobs_1_and_2(&spec_path("mgmt_config.toml"), tmp.path());
-        let (a, b) = (
-            read_rows(&plan_dir(&tmp.path().join("a"), "mgmt_config")),
-            read_rows(&plan_dir(&tmp.path().join("b"), "mgmt_config")),
-        );
-        assert_eq!(a, b);
+    /// Every configuration block is listed, in the run's lists and in the blocks table, and
+    /// a bigger block takes longer to agree on.
+    pub(super) fn config_checks(root: &Path, a: &[RecordBatch]) {
         let batch = &a[0];
-        assert_eq!(batch.num_rows(), 8);
         let cases = strings(batch, "case");
         assert_eq!(
             cases,
@@ -928,15 +964,10 @@ mod management {
                 }
             }
         }
-        // The table of configuration blocks: one row per list entry, the same values, the
-        // same bytes whatever --jobs.
-        let blocks_of = |root: &str| {
-            let plan = plan_dir(&tmp.path().join(root), "mgmt_config");
-            let hash = plan.file_name().unwrap().to_owned();
-            read_rows(&tmp.path().join(root).join("mgmt_config.blocks").join(hash))
-        };
-        let (ba, bb) = (blocks_of("a"), blocks_of("b"));
-        assert_eq!(ba, bb);
+        // The table of configuration blocks: one row per list entry, the same values.
+        let plan = plan_dir(root, "mgmt_config");
+        let hash = plan.file_name().unwrap().to_owned();
+        let ba = read_rows(&root.join("mgmt_config.blocks").join(hash));
         let t = &ba[0];
         assert_eq!(
             t.num_rows() as u64,
@@ -965,13 +996,9 @@ mod management {
         }
     }
 
-    #[test]
-    fn bandwidth_quick_runs_and_reports_switch_and_normal_blocks() {
-        let tmp = tempfile::tempdir().unwrap();
-        run_quick("mgmt_bandwidth.toml", tmp.path(), &[]);
-        let rows = read_rows(&plan_dir(tmp.path(), "mgmt_bandwidth"));
+    /// Switch and normal blocks are reported, and slow links make slow blocks.
+    pub(super) fn bandwidth_checks(_root: &Path, rows: &[RecordBatch]) {
         let batch = &rows[0];
-        assert_eq!(batch.num_rows(), 8);
         let switches = values::<UInt32Type>(batch, "switch_blocks");
         let normal = values::<Float64Type>(batch, "block_time_normal_median_s");
         let blocks = values::<UInt32Type>(batch, "cb_blocks");
@@ -989,17 +1016,9 @@ mod management {
 mod churn {
     use super::*;
 
-    #[test]
-    fn quick_is_reproducible_and_churn_only_adds_to_oppis_messages() {
-        let tmp = tempfile::tempdir().unwrap();
-        quick_with_jobs_1_and_2(&spec_path("oppi_churn.toml"), tmp.path());
-        let (a, b) = (
-            read_rows(&plan_dir(&tmp.path().join("a"), "oppi_churn")),
-            read_rows(&plan_dir(&tmp.path().join("b"), "oppi_churn")),
-        );
-        assert_eq!(a, b);
+    /// Churn only adds to OPPI's messages, and the tree is never faster than shortest paths.
+    pub(super) fn checks(_root: &Path, a: &[RecordBatch]) {
         let batch = &a[0];
-        assert_eq!(batch.num_rows(), 12);
         let rate = values::<Float64Type>(batch, "churn_rate");
         let oppi = values::<Float64Type>(batch, "oppi_msgs_per_broadcast");
         let flood = values::<Float64Type>(batch, "flood_msgs_per_broadcast");
@@ -1027,13 +1046,9 @@ mod churn {
 mod incentive {
     use super::*;
 
-    #[test]
-    fn quick_shows_the_split_is_sybil_proof_for_the_owner_only() {
-        let tmp = tempfile::tempdir().unwrap();
-        run_quick("oppi_incentive.toml", tmp.path(), &[]);
-        let rows = read_rows(&plan_dir(tmp.path(), "oppi_incentive"));
+    /// The split is Sybil-proof for the owner only.
+    pub(super) fn checks(_root: &Path, rows: &[RecordBatch]) {
         let batch = &rows[0];
-        assert_eq!(batch.num_rows(), 2 * 2 * 2 * 2);
         let case = batch.column_by_name("case").unwrap();
         let case = case
             .as_any()
