@@ -21,7 +21,7 @@ use crate::model::{Model, RunOutput, Workspace};
 use crate::output::{self, OutputError, integrity, part_name};
 use crate::rng::RunSeeds;
 use crate::schema::param::Value;
-use crate::schema::{Cell, Column};
+use crate::schema::{Cell, Column, EngineRow, engine_row};
 use crate::spec::{Plan, RunSpec};
 use rayon::prelude::*;
 pub use shard::Shard;
@@ -221,53 +221,40 @@ pub fn run_row(
     let start = Instant::now();
     let result = catch_unwind(AssertUnwindSafe(|| run_fn(run, seeds, ws)));
     let wall_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let mut row = vec![
-        Cell::U(run.index),
-        Cell::S(format!("{:016x}", run.run_key)),
-        Cell::U(run.replicate.into()),
-        Cell::S(run.case.clone()),
-        Cell::U(plan.master_seed),
-        Cell::S(plan.hash_hex()),
-    ];
     let n_metrics = plan.model.metrics().len();
-    let (events, metrics) = match result {
+    // (error, events, metrics) of the three outcomes: a row, a failure, a panic.
+    let (error, events, metrics) = match result {
         Ok(RunOutput {
             metrics,
             events,
             failure: None,
-        }) => {
-            row.extend([
-                Cell::S("ok".into()),
-                Cell::Null,
-                Cell::F(wall_ms),
-                Cell::U(events),
-            ]);
-            (Some(events), metrics)
-        }
+        }) => (None, Some(events), metrics),
         Ok(RunOutput {
             events,
             failure: Some(why),
             ..
-        }) => {
-            row.extend([
-                Cell::S("failed".into()),
-                Cell::S(why),
-                Cell::F(wall_ms),
-                Cell::U(events),
-            ]);
-            (None, vec![Cell::Null; n_metrics])
-        }
+        }) => (Some(why), Some(events), vec![Cell::Null; n_metrics]),
         Err(p) => {
             *ws = Workspace::default();
-            row.extend([
-                Cell::S("failed".into()),
-                Cell::S(panic_message(p.as_ref())),
-                Cell::F(wall_ms),
-                Cell::Null,
-            ]);
-            (None, vec![Cell::Null; n_metrics])
+            (
+                Some(panic_message(p.as_ref())),
+                None,
+                vec![Cell::Null; n_metrics],
+            )
         }
     };
+    let ok_events = if error.is_none() { events } else { None };
+    let mut row = engine_row(&EngineRow {
+        run_index: run.index,
+        run_key: run.run_key,
+        replicate: run.replicate,
+        case: &run.case,
+        seed: plan.master_seed,
+        plan_hash: plan.hash,
+        error,
+        wall_ms,
+        events,
+    });
     row.extend(run.values.iter().map(|v| match v {
         Value::Int(i) => Cell::I(*i),
         Value::Float(f) => Cell::F(*f),
@@ -275,7 +262,7 @@ pub fn run_row(
         Value::Bool(b) => Cell::B(*b),
     }));
     row.extend(metrics);
-    (row, events)
+    (row, ok_events)
 }
 
 /// What a run reports as it goes: the CLI's signal handler reads it to say what was committed

@@ -139,87 +139,146 @@ pub enum Cell {
     LS(Vec<String>),
 }
 
+/// What the engine knows of one run, for its own columns.
+pub struct EngineRow<'a> {
+    /// Position in the plan.
+    pub run_index: u64,
+    /// The run's key.
+    pub run_key: u64,
+    /// Replicate index.
+    pub replicate: u32,
+    /// The case.
+    pub case: &'a str,
+    /// The master seed.
+    pub seed: u64,
+    /// The plan's hash.
+    pub plan_hash: u64,
+    /// Why the run failed, or `None`.
+    pub error: Option<String>,
+    /// Wall-clock time of the run, ms.
+    pub wall_ms: f64,
+    /// Events processed, when known (not after a panic).
+    pub events: Option<u64>,
+}
+
+/// One of the engine's columns, with how its value is read from the run.
+pub struct EngineColumn {
+    /// Column name.
+    pub name: &'static str,
+    /// Type.
+    pub ty: ColumnType,
+    /// Whether it may be null.
+    pub nullable: bool,
+    /// Unit, or "".
+    pub unit: &'static str,
+    /// What it holds.
+    pub doc: &'static str,
+    /// Its value for a run.
+    pub read: fn(&EngineRow<'_>) -> Cell,
+}
+
+/// The engine's own columns, first in every table, each with how it is read: one list, so a
+/// column and its value cannot drift apart.
+pub static ENGINE: &[EngineColumn] = &[
+    EngineColumn {
+        name: "run_index",
+        ty: ColumnType::U64,
+        nullable: false,
+        unit: "",
+        doc: "Position of the run in the expanded plan (0-based).",
+        read: |r: &EngineRow<'_>| Cell::U(r.run_index),
+    },
+    EngineColumn {
+        name: "run_key",
+        ty: ColumnType::Str,
+        nullable: false,
+        unit: "",
+        doc: "16 hex digits: hash of the resolved parameters and the replicate; the run's identity.",
+        read: |r: &EngineRow<'_>| Cell::S(format!("{:016x}", r.run_key)),
+    },
+    EngineColumn {
+        name: "replicate",
+        ty: ColumnType::U32,
+        nullable: false,
+        unit: "",
+        doc: "Replicate index, 0-based.",
+        read: |r: &EngineRow<'_>| Cell::U(r.replicate.into()),
+    },
+    EngineColumn {
+        name: "case",
+        ty: ColumnType::Str,
+        nullable: false,
+        unit: "",
+        doc: "Name of the experiment file's [cases.NAME] table the run comes from (\"\" when the file has none).",
+        read: |r: &EngineRow<'_>| Cell::S(r.case.to_string()),
+    },
+    EngineColumn {
+        name: "seed",
+        ty: ColumnType::U64,
+        nullable: false,
+        unit: "",
+        doc: "The experiment's master seed; every stream is derived from (seed, key, purpose).",
+        read: |r: &EngineRow<'_>| Cell::U(r.seed),
+    },
+    EngineColumn {
+        name: "plan_hash",
+        ty: ColumnType::Str,
+        nullable: false,
+        unit: "",
+        doc: "16 hex digits: the plan's identity (its results directory is `plan=<hash>`); every row of one plan has the same value, so rows of two plans are never mixed unseen.",
+        read: |r: &EngineRow<'_>| Cell::S(format!("{:016x}", r.plan_hash)),
+    },
+    EngineColumn {
+        name: "status",
+        ty: ColumnType::Str,
+        nullable: false,
+        unit: "",
+        doc: "\"ok\" or \"failed\".",
+        read: |r: &EngineRow<'_>| Cell::S(if r.error.is_none() { "ok" } else { "failed" }.into()),
+    },
+    EngineColumn {
+        name: "error",
+        ty: ColumnType::Str,
+        nullable: true,
+        unit: "",
+        doc: "Why the run failed; null when it succeeded.",
+        read: |r: &EngineRow<'_>| r.error.clone().map_or(Cell::Null, Cell::S),
+    },
+    EngineColumn {
+        name: "wall_time_ms",
+        ty: ColumnType::F64,
+        nullable: false,
+        unit: "ms",
+        doc: "Wall-clock time of the run. The only column that differs between repeats of the same spec.",
+        read: |r: &EngineRow<'_>| Cell::F(r.wall_ms),
+    },
+    EngineColumn {
+        name: "events",
+        ty: ColumnType::U64,
+        nullable: true,
+        unit: "",
+        doc: "Events the discrete-event core processed.",
+        read: |r: &EngineRow<'_>| r.events.map_or(Cell::Null, Cell::U),
+    },
+];
+
 /// The engine's own columns, first in every table.
 pub fn engine_columns() -> Vec<Column> {
-    let c = |name: &str, ty, nullable, unit, doc: &str| Column {
-        name: name.into(),
-        ty,
-        nullable,
-        unit,
-        doc: doc.into(),
-    };
-    vec![
-        c(
-            "run_index",
-            ColumnType::U64,
-            false,
-            "",
-            "Position of the run in the expanded plan (0-based).",
-        ),
-        c(
-            "run_key",
-            ColumnType::Str,
-            false,
-            "",
-            "16 hex digits: hash of the resolved parameters and the replicate; the run's identity.",
-        ),
-        c(
-            "replicate",
-            ColumnType::U32,
-            false,
-            "",
-            "Replicate index, 0-based.",
-        ),
-        c(
-            "case",
-            ColumnType::Str,
-            false,
-            "",
-            "Name of the experiment file's [cases.NAME] table the run comes from (\"\" when the file has none).",
-        ),
-        c(
-            "seed",
-            ColumnType::U64,
-            false,
-            "",
-            "The experiment's master seed; every stream is derived from (seed, key, purpose).",
-        ),
-        c(
-            "plan_hash",
-            ColumnType::Str,
-            false,
-            "",
-            "16 hex digits: the plan's identity (its results directory is `plan=<hash>`); every row of one plan has the same value, so rows of two plans are never mixed unseen.",
-        ),
-        c(
-            "status",
-            ColumnType::Str,
-            false,
-            "",
-            "\"ok\" or \"failed\".",
-        ),
-        c(
-            "error",
-            ColumnType::Str,
-            true,
-            "",
-            "Why the run failed; null when it succeeded.",
-        ),
-        c(
-            "wall_time_ms",
-            ColumnType::F64,
-            false,
-            "ms",
-            "Wall-clock time of the run. The only column that differs between repeats of the same spec.",
-        ),
-        c(
-            "events",
-            ColumnType::U64,
-            true,
-            "",
-            "Events the discrete-event core processed.",
-        ),
-    ]
+    ENGINE
+        .iter()
+        .map(|c| Column {
+            name: c.name.into(),
+            ty: c.ty,
+            nullable: c.nullable,
+            unit: c.unit,
+            doc: c.doc.into(),
+        })
+        .collect()
+}
+
+/// The engine's cells of run `r`, in [`ENGINE`] order.
+pub fn engine_row(r: &EngineRow<'_>) -> Vec<Cell> {
+    ENGINE.iter().map(|c| (c.read)(r)).collect()
 }
 
 /// The column of a parameter.
