@@ -5,6 +5,9 @@
 //! streams do not depend on how many runs came before it, on `--jobs`, or on the shard split.
 //! This module also holds a bit-exact port of `java.util.Random`, so that the PeerSim graph
 //! generators can be reproduced edge for edge.
+//!
+//! Architecture invariant: `rng` knows nothing of any model: keys and purposes in, streams out.
+//! The derivation must never change, or every stored run key with it.
 
 use rand::{Rng, RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;

@@ -4,6 +4,9 @@
 //! running (I/O), 2 a bad spec or bad arguments, 130/143 interrupted by SIGINT/SIGTERM.
 //! `status` exits 0 when complete, 1 when runs are missing or failed, 2 when a part is
 //! damaged.
+//!
+//! Architecture invariant: `cli` is the only module that prints or chooses an exit code; it
+//! holds no simulation logic and knows the model families only through the registry.
 
 /// `println!` that stops quietly when stdout is gone (`chainlab status | head`): a closed pipe
 /// is not an error of the command, and must not panic.

@@ -5,6 +5,9 @@
 //! makes every run a pure function of its inputs. The queue keeps its allocation between runs
 //! ([`EventQueue::clear`]), so a hot loop that reuses one queue allocates nothing per event once
 //! the heap has grown to its working size. No wall clock, no I/O.
+//!
+//! Architecture invariant: `des` knows no model, no network and no spec: it orders events by
+//! (time, sequence) and counts work; it does no I/O and reads no clock.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;

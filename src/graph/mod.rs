@@ -6,6 +6,9 @@
 //! array). Node neighbour order is the order in which each incident edge was first created,
 //! which is PeerSim's insertion order. This module does no I/O and draws randomness only from
 //! the generator it is handed.
+//!
+//! Architecture invariant: `graph` knows no protocol and no blockchain: graphs, weights and
+//! trees only; no I/O, no clock, randomness only from the generator it is handed.
 
 pub mod generators;
 pub mod maintenance;

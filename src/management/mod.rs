@@ -20,6 +20,9 @@
 //! The primary side (gossip of committed blocks from the management nodes, switching between
 //! consensus rounds, blocks stamped with their configuration height) lives in
 //! [`crate::pbft`], which owns the primary nodes' state.
+//!
+//! Architecture invariant: `management` imports nothing of [`crate::pbft`] (the primary side
+//! calls into it, never the reverse); no I/O, no clock.
 
 pub mod agreement;
 

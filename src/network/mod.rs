@@ -18,6 +18,9 @@
 //!
 //! No I/O: the SymBChainSim city tables (MIT licence, notice in `sbs_data/LICENSE`) are
 //! compiled in.
+//!
+//! Architecture invariant: `network` knows no consensus: it builds peers, bandwidths and
+//! latencies and times messages; it knows nothing of PBFT, twins or management.
 
 use crate::des::Time;
 use crate::rng::{GenRng, mix64, stream};

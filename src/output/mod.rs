@@ -7,6 +7,10 @@
 //! polars, duckdb and pyarrow can select one plan by its `plan` key. A file is written to a
 //! dot-prefixed temporary name (every reader's glob skips it), synced, then renamed, and the
 //! directory is synced after the rename.
+//!
+//! Architecture invariant: `output` knows no model family and no spec semantics: it writes and
+//! verifies the columns it is given; every file it commits is written to a temporary name,
+//! synced and renamed.
 
 pub mod integrity;
 

@@ -28,6 +28,11 @@
 //!   on recovery it syncs (if behind) or restarts its round.
 //!
 //! Time is integer nanoseconds. The core does no I/O and reads no clock.
+//!
+//! Architecture invariant: `pbft` knows nothing about twins (observers plug in through
+//! [`Transmissions`]) and no spec, file or clock. Known debt: the primary side of management
+//! (`managed.rs`, `PbftParams::management`) still lives here and imports [`crate::management`];
+//! nothing in [`crate::management`] imports `pbft`.
 
 mod managed;
 pub mod metrics;

@@ -5,6 +5,9 @@
 //! Definitions follow the README's "Model choices". Time is integer
 //! milliseconds; a "message" is one transmission of the item over one edge. This module does no
 //! I/O and reads no clock: a run is a pure function of its parameters and its streams.
+//!
+//! Architecture invariant: `propagation` knows no spec, no Parquet and no blockchain model; the
+//! core does no I/O and reads no clock, and every draw comes from a stream of [`crate::rng`].
 
 pub mod churn;
 pub mod incentive;

@@ -1,4 +1,6 @@
 //! The result table's columns: the engine's own, then the model's parameters, then its metrics.
+//!
+//! Architecture invariant: `schema` imports nothing of the crate; every layer may import it.
 
 pub mod param;
 pub mod units;

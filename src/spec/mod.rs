@@ -4,6 +4,10 @@
 //! model's schema, and every expanded run is resolved into the core's typed configuration,
 //! before anything runs. Errors name the file, the line, the key, the value and what is
 //! allowed. This module reads the spec file and nothing else.
+//!
+//! Architecture invariant: `spec` reads the experiment file and nothing else; it knows the
+//! model families only through the registry ([`crate::model::ModelFamily`]), never one by name,
+//! and runs nothing.
 
 use crate::model::{Model, ModelParams};
 use crate::rng::hash_bytes;

@@ -25,6 +25,9 @@
 //! Streams: the physical system uses the PBFT streams keyed by the system key (see
 //! [`system_seeds`]); a reconstruction draws "missing" from its run key, and under
 //! `independent` re-simulates with the PBFT streams keyed by its run key.
+//!
+//! Architecture invariant: `twin` knows no spec and no Parquet; it drives the PBFT core through
+//! its public API and its [`crate::pbft::Transmissions`] hook; no I/O, no clock.
 
 pub mod estimate;
 pub mod reconstruct;
