@@ -34,8 +34,12 @@
 //! (`managed.rs`, `PbftParams::management`) still lives here and imports [`crate::management`];
 //! nothing in [`crate::management`] imports `pbft`.
 
+mod faults;
 mod managed;
 pub mod metrics;
+mod outcome;
+mod sync;
+mod waves;
 pub mod workload;
 
 use crate::des::{Budget, HeapQueue, Time};
@@ -511,53 +515,7 @@ impl Simulator {
         self.stopped = None;
         self.counters = Counters::default();
 
-        // Fault schedule, drawn up front so that gossip can tell who is alive when.
-        self.faults.resize_with(n as usize, Vec::new);
-        for fv in &mut self.faults {
-            fv.clear();
-        }
-        if p.crash_nodes > 0 {
-            let mut rng = stream(seeds.master, seeds.run_key, "faults");
-            let mut ids: Vec<u32> = (0..n).collect();
-            for i in 0..p.crash_nodes as usize {
-                let j = rng.random_range(i..n as usize);
-                ids.swap(i, j);
-            }
-            let up = Exp::new(1e9 / p.mean_uptime_ns as f64).expect("positive uptime");
-            let down = Exp::new(1e9 / p.mean_downtime_ns as f64).expect("positive downtime");
-            for &v in &ids[..p.crash_nodes as usize] {
-                let mut t: Time = 0;
-                loop {
-                    t = t.saturating_add((up.sample(&mut rng) * S).round().max(1.0) as Time);
-                    if t > p.duration_ns {
-                        break;
-                    }
-                    let back =
-                        t.saturating_add((down.sample(&mut rng) * S).round().max(1.0) as Time);
-                    self.faults[v as usize].push((t, back));
-                    t = back;
-                }
-            }
-            // Crash and recovery events go first, so at equal times they precede deliveries.
-            let mut all: Vec<(Time, bool, u32)> = Vec::new();
-            for (v, iv) in self.faults.iter().enumerate() {
-                for &(a, b) in iv {
-                    all.push((a, false, v as u32));
-                    all.push((b, true, v as u32));
-                }
-            }
-            all.sort_unstable();
-            for (t, recover, v) in all {
-                self.queue.schedule(
-                    t,
-                    if recover {
-                        Ev::Recover(v)
-                    } else {
-                        Ev::Crash(v)
-                    },
-                );
-            }
-        }
+        self.schedule_faults(p, seeds);
         self.reset_management(p, net, seeds);
         for v in 0..n {
             self.start(p, v, 0, 0);
@@ -584,23 +542,11 @@ impl Simulator {
                 node
             }
             Ev::Crash(v) => {
-                let nd = &mut self.nodes[v as usize];
-                nd.alive = false;
-                nd.epoch += 1;
-                nd.timeout_at = Time::MAX;
-                nd.phase = Phase::NewRound;
-                self.backlog[v as usize].clear();
-                self.counters.crashes += 1;
-                self.check_stop(p, now);
+                self.crash(p, v, now);
                 v
             }
             Ev::Recover(v) => {
-                self.nodes[v as usize].alive = true;
-                self.fetch_configs(p, net, v, now);
-                if !self.begin_sync(p, net, v, now) {
-                    let r = self.nodes[v as usize].round;
-                    self.start(p, v, r, now);
-                }
+                self.recover(p, net, v, now);
                 v
             }
             Ev::Cbi => {
@@ -642,176 +588,6 @@ impl Simulator {
             let creation = if p.sbs_compat { 0 } else { p.creation_ns };
             self.queue
                 .schedule(t + interval + creation, Ev::Propose { node: v, round });
-        }
-    }
-
-    fn msg_size(&self, p: &PbftParams, msg: &Msg) -> f64 {
-        let block = |b: u32| {
-            if b == NONE {
-                0.0
-            } else {
-                self.proposals[b as usize].size_mb
-            }
-        };
-        match msg.kind {
-            Kind::PrePrepare | Kind::NewBlock => p.base_msg_mb + block(msg.block),
-            Kind::Prepare | Kind::Commit => match p.votes {
-                VotePayload::Block => p.base_msg_mb + block(msg.block),
-                VotePayload::Digest => p.base_msg_mb,
-            },
-            Kind::RoundChange | Kind::Config => p.base_msg_mb,
-        }
-    }
-
-    /// Sends `msg` from `from` to every node at `t` and schedules the deliveries as one wave:
-    /// the reached nodes sorted by (arrival, node), waiting in the queue as a single entry
-    /// (see [`HeapQueue::schedule_with_seq`]), which keeps the heap small.
-    fn send_all(&mut self, p: &PbftParams, net: &Network, msg: Msg, t: Time) {
-        let from = msg.from;
-        let size = self.msg_size(p, &msg);
-        let key = self.next_key;
-        self.next_key += 1;
-        let n = self.n as usize;
-        let slot = self.wave_slot();
-        let base = slot as usize * n;
-        let static_delays = net.is_static() && p.crash_nodes == 0 && self.observer.is_none();
-        let (len, transmissions) = if static_delays {
-            let ck = (from, size.to_bits());
-            let (start, len, tx) = match self.cache.get(&ck) {
-                Some(&hit) => hit,
-                None => {
-                    let spread = self.spread(p, net, from, 0, size, key);
-                    let start = self.cache_arrivals.len();
-                    if p.net.dissemination == Dissemination::Gossip {
-                        // Gossip settles nodes in ascending (arrival, node) order already.
-                        let s = &self.scratch;
-                        self.cache_arrivals
-                            .extend(s.order[1..].iter().map(|&v| (s.arrival[v as usize], v)));
-                    } else {
-                        self.cache_arrivals.extend(
-                            (0..n as u32)
-                                .filter(|&v| {
-                                    v != from && self.scratch.arrival[v as usize] != Time::MAX
-                                })
-                                .map(|v| (self.scratch.arrival[v as usize], v)),
-                        );
-                        self.cache_arrivals[start..].sort_unstable();
-                    }
-                    let len = self.cache_arrivals.len() - start;
-                    self.cache.insert(ck, (start, len, spread.transmissions));
-                    (start, len, spread.transmissions)
-                }
-            };
-            for (i, &(off, v)) in self.cache_arrivals[start..start + len].iter().enumerate() {
-                self.wave_items[base + i] = (t + off, v);
-            }
-            (len, tx)
-        } else {
-            let spread = self.spread(p, net, from, t, size, key);
-            if let Some(o) = &mut self.observer {
-                o.spread(net, &self.scratch, from, size, key, p.net.dissemination);
-            }
-            let mut len = 0;
-            if p.net.dissemination == Dissemination::Gossip {
-                // Gossip settles nodes in ascending (arrival, node) order already.
-                for &v in &self.scratch.order[1..] {
-                    self.wave_items[base + len] = (self.scratch.arrival[v as usize], v);
-                    len += 1;
-                }
-            } else {
-                for v in 0..n as u32 {
-                    let a = self.scratch.arrival[v as usize];
-                    if v != from && a != Time::MAX {
-                        self.wave_items[base + len] = (a, v);
-                        len += 1;
-                    }
-                }
-                self.wave_items[base..base + len].sort_unstable();
-            }
-            (len, spread.transmissions)
-        };
-        self.counters.msgs += transmissions;
-        self.counters.bytes_mb += transmissions as f64 * size;
-        self.launch_wave(slot, msg, len);
-    }
-
-    /// A free wave slot (its items at `wave_items[slot * n..]`).
-    fn wave_slot(&mut self) -> u32 {
-        match self.free_waves.pop() {
-            Some(s) => s,
-            None => {
-                self.waves.push(Wave {
-                    msg: Msg {
-                        kind: Kind::RoundChange,
-                        from: NONE,
-                        round: 0,
-                        block: NONE,
-                        a: NONE,
-                    },
-                    seq: 0,
-                    len: 0,
-                    pos: 0,
-                });
-                self.wave_items
-                    .resize(self.waves.len() * self.n as usize, (Time::MAX, 0));
-                self.waves.len() as u32 - 1
-            }
-        }
-    }
-
-    /// Schedules the `len` deliveries of `msg` filled in at `slot`, sorted by (time, node).
-    fn launch_wave(&mut self, slot: u32, msg: Msg, len: usize) {
-        if len == 0 {
-            self.free_waves.push(slot);
-            return;
-        }
-        let base = slot as usize * self.n as usize;
-        let seq = self.queue.schedule(self.wave_items[base].0, Ev::Wave(slot));
-        self.waves[slot as usize] = Wave {
-            msg,
-            seq,
-            len: len as u32,
-            pos: 0,
-        };
-    }
-
-    /// Whether the wave has a delivery after its current one.
-    fn wave_has_next(&self, slot: u32) -> bool {
-        let w = &self.waves[slot as usize];
-        w.pos + 1 < w.len
-    }
-
-    /// Takes the wave's current delivery; the run loop has already put the wave back in the
-    /// queue for the next one, or the slot is freed after its last.
-    fn next_of_wave(&mut self, slot: u32) -> (u32, Msg) {
-        let n = self.n as usize;
-        let w = &mut self.waves[slot as usize];
-        let (_, to) = self.wave_items[slot as usize * n + w.pos as usize];
-        w.pos += 1;
-        if w.pos == w.len {
-            self.free_waves.push(slot);
-        }
-        (to, w.msg)
-    }
-
-    fn spread(
-        &mut self,
-        p: &PbftParams,
-        net: &Network,
-        from: u32,
-        t: Time,
-        size: f64,
-        key: u64,
-    ) -> Spread {
-        let faults = &self.faults;
-        let alive = |v: u32, at: Time| faults[v as usize].iter().all(|&(a, b)| at < a || at >= b);
-        match p.net.dissemination {
-            // Without crashes every node is always alive: a gossip that need not ask.
-            Dissemination::Gossip if p.crash_nodes == 0 => {
-                net.gossip(from, t, size, key, |_, _| true, &mut self.scratch)
-            }
-            Dissemination::Gossip => net.gossip(from, t, size, key, alive, &mut self.scratch),
-            Dissemination::Broadcast => net.broadcast(from, t, size, key, alive, &mut self.scratch),
         }
     }
 
@@ -1290,199 +1066,6 @@ impl Simulator {
         self.start(p, v, round, t);
     }
 
-    /// Starts a sync from the most advanced alive peer if one is ahead; true if it did (or one
-    /// is already running).
-    fn begin_sync(&mut self, p: &PbftParams, net: &Network, v: u32, now: Time) -> bool {
-        let nd = &self.nodes[v as usize];
-        if nd.phase == Phase::Syncing {
-            return true;
-        }
-        let mut best: Option<u32> = None;
-        for &u in net.peers(v) {
-            let pu = &self.nodes[u as usize];
-            if pu.alive
-                && pu.height > nd.height
-                && best.is_none_or(|b| pu.height > self.nodes[b as usize].height)
-            {
-                best = Some(u);
-            }
-        }
-        let Some(peer) = best else {
-            return false;
-        };
-        let upto = self.nodes[peer as usize].height;
-        let mut d = p.sync_request_ns;
-        for h in nd.height + 1..=upto {
-            let b = self.proposals[self.canonical[h as usize - 1] as usize];
-            let key = SYNC_TAG | (u64::from(v) << 32) | u64::from(h);
-            if let Some(o) = &mut self.observer {
-                o.message(net, peer, v, p.base_msg_mb + b.size_mb, key);
-            }
-            d += net.delay_ns(peer, v, p.base_msg_mb + b.size_mb, key)
-                + p.block_val_ns
-                + p.sync_request_ns;
-        }
-        if self.mgmt.on {
-            // The configuration blocks it misses come with the transaction blocks.
-            let (mine, theirs) = (self.mgmt.held[v as usize], self.mgmt.held[peer as usize]);
-            d += self.config_transfer_ns(p, net, peer, v, mine, theirs);
-            self.mgmt.sync_configs[v as usize] = theirs;
-        }
-        let nd = &mut self.nodes[v as usize];
-        nd.phase = Phase::Syncing;
-        nd.epoch += 1;
-        nd.timeout_at = Time::MAX;
-        let epoch = nd.epoch;
-        self.counters.syncs += 1;
-        self.queue.schedule(
-            now + d,
-            Ev::SyncDone {
-                node: v,
-                epoch,
-                upto,
-            },
-        );
-        true
-    }
-
-    fn sync_done(
-        &mut self,
-        p: &PbftParams,
-        net: &Network,
-        v: u32,
-        epoch: u32,
-        upto: u32,
-        now: Time,
-    ) {
-        let nd = &self.nodes[v as usize];
-        if !nd.alive || nd.epoch != epoch {
-            return;
-        }
-        if self.mgmt.on {
-            let configs = self.mgmt.sync_configs[v as usize];
-            self.apply_configs(v, configs, now);
-        }
-        for h in self.nodes[v as usize].height + 1..=upto {
-            let b = self.canonical[h as usize - 1];
-            self.commit_block(p, v, b, now);
-        }
-        self.nodes[v as usize].phase = Phase::NewRound;
-        if !self.begin_sync(p, net, v, now) {
-            let last = self.proposals[self.canonical[upto as usize - 1] as usize].round;
-            let round = (last + 1).max(self.nodes[v as usize].round);
-            self.start(p, v, round, now);
-        }
-    }
-
-    fn outcome(
-        &mut self,
-        p: &PbftParams,
-        net: &Network,
-        events: u64,
-        end: Time,
-        stop: StopReason,
-    ) -> PbftOutcome {
-        let n = self.n as usize;
-        let mut per_node = Vec::with_capacity(n);
-        self.samples.clear();
-        self.block_times.clear();
-        let mut counts = vec![0u64; n];
-        for v in 0..n {
-            let nd = &self.nodes[v];
-            let hmax = nd.height as usize;
-            counts.fill(0);
-            let mut block_means = Vec::with_capacity(hmax);
-            let mut prev: Option<Time> = None;
-            let mut gaps = 0.0;
-            let mut gap_n = 0u32;
-            for h in 1..=hmax {
-                let prop = self.proposals[self.canonical[h - 1] as usize];
-                counts[prop.proposer as usize] += 1;
-                let at = self.added[(h - 1) * n + v];
-                let mut sum = 0.0;
-                for &i in &self.tx_list[prop.tx_off as usize..(prop.tx_off + prop.tx_len) as usize]
-                {
-                    let from = if p.sbs_compat {
-                        self.workload
-                            .arrival(&p.workload, net, i as usize, prop.proposer)
-                    } else {
-                        self.workload.ts[i as usize]
-                    };
-                    let lat = (at as f64 - from as f64) / S;
-                    sum += lat;
-                    if nd.alive {
-                        self.samples.push(lat);
-                    }
-                }
-                block_means.push(sum / f64::from(prop.tx_len));
-                if let Some(pt) = prev {
-                    let gap = (at as f64 - pt as f64) / S;
-                    gaps += gap;
-                    gap_n += 1;
-                    if nd.alive {
-                        self.block_times.push(gap);
-                    }
-                }
-                prev = Some(at);
-            }
-            let throughput = if hmax > 0 {
-                let first = self.proposals[self.canonical[0] as usize].created;
-                let last = self.added[(hmax - 1) * n + v];
-                nd.txs as f64 / ((last as f64 - first as f64) / S)
-            } else {
-                f64::NAN
-            };
-            per_node.push(NodeSummary {
-                alive: nd.alive,
-                blocks: nd.height,
-                txs: nd.txs,
-                latency_sbs_s: mean_finite(block_means.iter().copied()),
-                throughput_sbs_tps: throughput,
-                block_time_mean_s: if gap_n > 0 {
-                    gaps / f64::from(gap_n)
-                } else {
-                    f64::NAN
-                },
-                gini_sbs: gini_sbs(&counts),
-                gini: gini(&counts),
-            });
-        }
-        let live = || per_node.iter().filter(|x| x.alive);
-        let tx_mean = mean_finite(self.samples.iter().copied());
-        let end_s = end as f64 / S;
-        PbftOutcome {
-            f: self.f,
-            strongly_connected: net.strongly_connected(),
-            nodes_without_in_links: net.nodes_without_in_links(),
-            blocks: self.canonical.len() as u32,
-            blocks_min: live().map(|x| x.blocks).min().unwrap_or(0),
-            txs_committed_min: live().map(|x| x.txs).min().unwrap_or(0),
-            txs_generated: self.workload.len() as u64,
-            latency_sbs_s: mean_finite(live().map(|x| x.latency_sbs_s)),
-            latency_tx_mean_s: tx_mean,
-            latency_p50_s: quantile(&mut self.samples, 0.5),
-            latency_p95_s: quantile(&mut self.samples, 0.95),
-            throughput_sbs_tps: mean_finite(live().map(|x| x.throughput_sbs_tps)),
-            throughput_span_tps: mean_finite(live().map(|x| x.txs as f64 / end_s)),
-            block_time_mean_s: mean_finite(live().map(|x| x.block_time_mean_s)),
-            block_time_median_s: quantile(&mut self.block_times, 0.5),
-            gini_sbs: mean_finite(live().map(|x| x.gini_sbs)),
-            gini: mean_finite(live().map(|x| x.gini)),
-            round_changes: self.counters.round_changes,
-            timeouts: self.counters.timeouts,
-            syncs: self.counters.syncs,
-            crashes: self.counters.crashes,
-            msgs: self.counters.msgs,
-            bytes_mb: self.counters.bytes_mb,
-            events,
-            end_s,
-            stop,
-            safety_violations: self.counters.violations,
-            per_node,
-            management: self.management_outcome(),
-        }
-    }
-
     /// Makes the next runs report every transmission to `observer` (built for the run's
     /// network); `None` stops it. Observation changes no result: it disables only the cache of
     /// identical broadcasts, whose reuse gives the same deliveries.
@@ -1493,52 +1076,6 @@ impl Simulator {
     /// The observer of the last run, taken out of the simulator.
     pub fn take_observer(&mut self) -> Option<Box<dyn Transmissions>> {
         self.observer.take()
-    }
-
-    /// The times node `v` added each block of its chain, in height order (nondecreasing).
-    pub fn commit_times(&self, v: u32) -> Vec<Time> {
-        let n = self.n as usize;
-        (0..self.nodes[v as usize].height as usize)
-            .map(|h| self.added[h * n + v as usize])
-            .collect()
-    }
-
-    /// Height and block id of each node's latest block (0 and `u32::MAX` at genesis).
-    pub fn heads(&self) -> Vec<(u32, u32)> {
-        self.nodes
-            .iter()
-            .map(|nd| {
-                let h = nd.height;
-                (
-                    h,
-                    if h == 0 {
-                        NONE
-                    } else {
-                        self.canonical[h as usize - 1]
-                    },
-                )
-            })
-            .collect()
-    }
-
-    /// Configuration height of each block of the longest chain (all 0 without management).
-    pub fn chain_configs(&self) -> Vec<u32> {
-        self.canonical
-            .iter()
-            .map(|&b| self.proposals[b as usize].cfg)
-            .collect()
-    }
-
-    /// Transaction ids of each block of the longest chain, in height order (for tests and the
-    /// twin models).
-    pub fn chain_transactions(&self) -> Vec<Vec<u32>> {
-        self.canonical
-            .iter()
-            .map(|&b| {
-                let pr = self.proposals[b as usize];
-                self.tx_list[pr.tx_off as usize..(pr.tx_off + pr.tx_len) as usize].to_vec()
-            })
-            .collect()
     }
 }
 

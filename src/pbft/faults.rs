@@ -1,0 +1,82 @@
+//! Crash faults: `crash_nodes` nodes (at most f) alternate exponential up and down times,
+//! drawn up front from the "faults" stream (so gossip can tell who is alive when); a dead node
+//! drops what reaches it and relays nothing; on recovery it syncs (if behind) or restarts its
+//! round.
+
+use super::*;
+
+impl Simulator {
+    /// Draws the run's fault schedule and queues its crash and recovery events.
+    pub(super) fn schedule_faults(&mut self, p: &PbftParams, seeds: RunSeeds) {
+        let n = self.n;
+        // Fault schedule, drawn up front so that gossip can tell who is alive when.
+        self.faults.resize_with(n as usize, Vec::new);
+        for fv in &mut self.faults {
+            fv.clear();
+        }
+        if p.crash_nodes > 0 {
+            let mut rng = stream(seeds.master, seeds.run_key, "faults");
+            let mut ids: Vec<u32> = (0..n).collect();
+            for i in 0..p.crash_nodes as usize {
+                let j = rng.random_range(i..n as usize);
+                ids.swap(i, j);
+            }
+            let up = Exp::new(1e9 / p.mean_uptime_ns as f64).expect("positive uptime");
+            let down = Exp::new(1e9 / p.mean_downtime_ns as f64).expect("positive downtime");
+            for &v in &ids[..p.crash_nodes as usize] {
+                let mut t: Time = 0;
+                loop {
+                    t = t.saturating_add((up.sample(&mut rng) * S).round().max(1.0) as Time);
+                    if t > p.duration_ns {
+                        break;
+                    }
+                    let back =
+                        t.saturating_add((down.sample(&mut rng) * S).round().max(1.0) as Time);
+                    self.faults[v as usize].push((t, back));
+                    t = back;
+                }
+            }
+            // Crash and recovery events go first, so at equal times they precede deliveries.
+            let mut all: Vec<(Time, bool, u32)> = Vec::new();
+            for (v, iv) in self.faults.iter().enumerate() {
+                for &(a, b) in iv {
+                    all.push((a, false, v as u32));
+                    all.push((b, true, v as u32));
+                }
+            }
+            all.sort_unstable();
+            for (t, recover, v) in all {
+                self.queue.schedule(
+                    t,
+                    if recover {
+                        Ev::Recover(v)
+                    } else {
+                        Ev::Crash(v)
+                    },
+                );
+            }
+        }
+    }
+
+    /// Node `v` crashes at `now`.
+    pub(super) fn crash(&mut self, p: &PbftParams, v: u32, now: Time) {
+        let nd = &mut self.nodes[v as usize];
+        nd.alive = false;
+        nd.epoch += 1;
+        nd.timeout_at = Time::MAX;
+        nd.phase = Phase::NewRound;
+        self.backlog[v as usize].clear();
+        self.counters.crashes += 1;
+        self.check_stop(p, now);
+    }
+
+    /// Node `v` recovers at `now`: it fetches configurations, then syncs or restarts its round.
+    pub(super) fn recover(&mut self, p: &PbftParams, net: &Network, v: u32, now: Time) {
+        self.nodes[v as usize].alive = true;
+        self.fetch_configs(p, net, v, now);
+        if !self.begin_sync(p, net, v, now) {
+            let r = self.nodes[v as usize].round;
+            self.start(p, v, r, now);
+        }
+    }
+}

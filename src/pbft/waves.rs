@@ -1,0 +1,177 @@
+//! Broadcasts: a message's size, its spread over the network (one gossip or direct broadcast
+//! as a shortest-path computation, cached when delays are static) and its deliveries, which
+//! wait in the event queue as one "wave" entry per broadcast.
+
+use super::*;
+
+impl Simulator {
+    pub(super) fn msg_size(&self, p: &PbftParams, msg: &Msg) -> f64 {
+        let block = |b: u32| {
+            if b == NONE {
+                0.0
+            } else {
+                self.proposals[b as usize].size_mb
+            }
+        };
+        match msg.kind {
+            Kind::PrePrepare | Kind::NewBlock => p.base_msg_mb + block(msg.block),
+            Kind::Prepare | Kind::Commit => match p.votes {
+                VotePayload::Block => p.base_msg_mb + block(msg.block),
+                VotePayload::Digest => p.base_msg_mb,
+            },
+            Kind::RoundChange | Kind::Config => p.base_msg_mb,
+        }
+    }
+
+    /// Sends `msg` from `from` to every node at `t` and schedules the deliveries as one wave:
+    /// the reached nodes sorted by (arrival, node), waiting in the queue as a single entry
+    /// (see [`HeapQueue::schedule_with_seq`]), which keeps the heap small.
+    pub(super) fn send_all(&mut self, p: &PbftParams, net: &Network, msg: Msg, t: Time) {
+        let from = msg.from;
+        let size = self.msg_size(p, &msg);
+        let key = self.next_key;
+        self.next_key += 1;
+        let n = self.n as usize;
+        let slot = self.wave_slot();
+        let base = slot as usize * n;
+        let static_delays = net.is_static() && p.crash_nodes == 0 && self.observer.is_none();
+        let (len, transmissions) = if static_delays {
+            let ck = (from, size.to_bits());
+            let (start, len, tx) = match self.cache.get(&ck) {
+                Some(&hit) => hit,
+                None => {
+                    let spread = self.spread(p, net, from, 0, size, key);
+                    let start = self.cache_arrivals.len();
+                    if p.net.dissemination == Dissemination::Gossip {
+                        // Gossip settles nodes in ascending (arrival, node) order already.
+                        let s = &self.scratch;
+                        self.cache_arrivals
+                            .extend(s.order[1..].iter().map(|&v| (s.arrival[v as usize], v)));
+                    } else {
+                        self.cache_arrivals.extend(
+                            (0..n as u32)
+                                .filter(|&v| {
+                                    v != from && self.scratch.arrival[v as usize] != Time::MAX
+                                })
+                                .map(|v| (self.scratch.arrival[v as usize], v)),
+                        );
+                        self.cache_arrivals[start..].sort_unstable();
+                    }
+                    let len = self.cache_arrivals.len() - start;
+                    self.cache.insert(ck, (start, len, spread.transmissions));
+                    (start, len, spread.transmissions)
+                }
+            };
+            for (i, &(off, v)) in self.cache_arrivals[start..start + len].iter().enumerate() {
+                self.wave_items[base + i] = (t + off, v);
+            }
+            (len, tx)
+        } else {
+            let spread = self.spread(p, net, from, t, size, key);
+            if let Some(o) = &mut self.observer {
+                o.spread(net, &self.scratch, from, size, key, p.net.dissemination);
+            }
+            let mut len = 0;
+            if p.net.dissemination == Dissemination::Gossip {
+                // Gossip settles nodes in ascending (arrival, node) order already.
+                for &v in &self.scratch.order[1..] {
+                    self.wave_items[base + len] = (self.scratch.arrival[v as usize], v);
+                    len += 1;
+                }
+            } else {
+                for v in 0..n as u32 {
+                    let a = self.scratch.arrival[v as usize];
+                    if v != from && a != Time::MAX {
+                        self.wave_items[base + len] = (a, v);
+                        len += 1;
+                    }
+                }
+                self.wave_items[base..base + len].sort_unstable();
+            }
+            (len, spread.transmissions)
+        };
+        self.counters.msgs += transmissions;
+        self.counters.bytes_mb += transmissions as f64 * size;
+        self.launch_wave(slot, msg, len);
+    }
+
+    /// A free wave slot (its items at `wave_items[slot * n..]`).
+    pub(super) fn wave_slot(&mut self) -> u32 {
+        match self.free_waves.pop() {
+            Some(s) => s,
+            None => {
+                self.waves.push(Wave {
+                    msg: Msg {
+                        kind: Kind::RoundChange,
+                        from: NONE,
+                        round: 0,
+                        block: NONE,
+                        a: NONE,
+                    },
+                    seq: 0,
+                    len: 0,
+                    pos: 0,
+                });
+                self.wave_items
+                    .resize(self.waves.len() * self.n as usize, (Time::MAX, 0));
+                self.waves.len() as u32 - 1
+            }
+        }
+    }
+
+    /// Schedules the `len` deliveries of `msg` filled in at `slot`, sorted by (time, node).
+    pub(super) fn launch_wave(&mut self, slot: u32, msg: Msg, len: usize) {
+        if len == 0 {
+            self.free_waves.push(slot);
+            return;
+        }
+        let base = slot as usize * self.n as usize;
+        let seq = self.queue.schedule(self.wave_items[base].0, Ev::Wave(slot));
+        self.waves[slot as usize] = Wave {
+            msg,
+            seq,
+            len: len as u32,
+            pos: 0,
+        };
+    }
+
+    /// Whether the wave has a delivery after its current one.
+    pub(super) fn wave_has_next(&self, slot: u32) -> bool {
+        let w = &self.waves[slot as usize];
+        w.pos + 1 < w.len
+    }
+
+    /// Takes the wave's current delivery; the run loop has already put the wave back in the
+    /// queue for the next one, or the slot is freed after its last.
+    pub(super) fn next_of_wave(&mut self, slot: u32) -> (u32, Msg) {
+        let n = self.n as usize;
+        let w = &mut self.waves[slot as usize];
+        let (_, to) = self.wave_items[slot as usize * n + w.pos as usize];
+        w.pos += 1;
+        if w.pos == w.len {
+            self.free_waves.push(slot);
+        }
+        (to, w.msg)
+    }
+
+    pub(super) fn spread(
+        &mut self,
+        p: &PbftParams,
+        net: &Network,
+        from: u32,
+        t: Time,
+        size: f64,
+        key: u64,
+    ) -> Spread {
+        let faults = &self.faults;
+        let alive = |v: u32, at: Time| faults[v as usize].iter().all(|&(a, b)| at < a || at >= b);
+        match p.net.dissemination {
+            // Without crashes every node is always alive: a gossip that need not ask.
+            Dissemination::Gossip if p.crash_nodes == 0 => {
+                net.gossip(from, t, size, key, |_, _| true, &mut self.scratch)
+            }
+            Dissemination::Gossip => net.gossip(from, t, size, key, alive, &mut self.scratch),
+            Dissemination::Broadcast => net.broadcast(from, t, size, key, alive, &mut self.scratch),
+        }
+    }
+}
