@@ -13,14 +13,7 @@
 //! (keys, units, choice names) and the simulation cores; it does no I/O (figures are
 //! descriptions; `cli` writes them) and never reads the runner, the spec parser or the writer.
 
-pub mod churn;
 pub mod docs;
-pub mod incentive;
-pub mod management;
-pub mod pbft;
-pub mod propagation;
-pub mod twin;
-pub mod twin_sync;
 
 use crate::des::Budget;
 use crate::figure::Figure;
@@ -32,16 +25,26 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
-/// Every model family, in listing order. A new family is one line here (and its folder).
-pub static REGISTRY: &[&dyn ModelFamily] = &[
-    &propagation::Family,
-    &pbft::Family,
-    &twin::Family,
-    &twin_sync::Family,
-    &management::Family,
-    &churn::Family,
-    &incentive::Family,
-];
+/// Declares each family's module (its folder under `src/model/`) and lists its `Family` in
+/// [`REGISTRY`], in listing order.
+macro_rules! registry {
+    ($($family:ident),+ $(,)?) => {
+        $(pub mod $family;)+
+        /// Every model family, in listing order: the folders named in `registry!` below. A
+        /// new family is its folder plus one line there.
+        pub static REGISTRY: &[&dyn ModelFamily] = &[$(&$family::Family),+];
+    };
+}
+
+registry! {
+    propagation,
+    pbft,
+    twin,
+    twin_sync,
+    management,
+    churn,
+    incentive,
+}
 
 /// What a model family declares. The runner, spec parser, writer, `schema` and `plot` see a
 /// family only through this trait.
