@@ -114,4 +114,5 @@ pub mod rng;
 pub mod runner;
 pub mod schema;
 pub mod spec;
+pub mod stats;
 pub mod twin;

@@ -4,6 +4,7 @@
 use arrow_array::types::{Float64Type, Int64Type, UInt64Type};
 use arrow_array::{Array, RecordBatch};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -82,21 +83,24 @@ fn part_files(dir: &Path) -> Vec<PathBuf> {
 fn read_rows(dir: &Path) -> Vec<RecordBatch> {
     part_files(dir)
         .iter()
-        .flat_map(|p| {
-            let r = ParquetRecordBatchReaderBuilder::try_new(fs::File::open(p).unwrap())
-                .unwrap()
-                .build()
-                .unwrap();
-            r.map(|b| {
-                let b = b.unwrap();
-                let keep: Vec<usize> = (0..b.num_columns())
-                    .filter(|&i| b.schema().field(i).name() != "wall_time_ms")
-                    .collect();
-                b.project(&keep).unwrap()
-            })
-            .collect::<Vec<_>>()
-        })
+        .flat_map(|p| read_rows_of(p))
         .collect()
+}
+
+/// The batches of one Parquet file, without `wall_time_ms`.
+fn read_rows_of(path: &Path) -> Vec<RecordBatch> {
+    let r = ParquetRecordBatchReaderBuilder::try_new(fs::File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    r.map(|b| {
+        let b = b.unwrap();
+        let keep: Vec<usize> = (0..b.num_columns())
+            .filter(|&i| b.schema().field(i).name() != "wall_time_ms")
+            .collect();
+        b.project(&keep).unwrap()
+    })
+    .collect()
 }
 
 /// Runs `spec`'s quick profile into `root/a` with `--jobs 1` and into `root/b` with `--jobs 2`.
@@ -2540,8 +2544,15 @@ mod docs {
             let o = chainlab(&["schema", "--model", m.name()]);
             assert!(o.status.success());
             let printed = String::from_utf8_lossy(&o.stdout);
-            // Every table row `schema` prints is in the family's notes.
-            for row in printed.lines().filter(|l| l.starts_with("| `")) {
+            // Every table row `schema` prints is in the family's notes (the engine's columns
+            // are in results/README.md).
+            let engine: Vec<String> = chainlab::schema::engine_columns()
+                .iter()
+                .map(|c| format!("| `{}` |", c.name))
+                .collect();
+            for row in printed.lines().filter(|l| {
+                l.starts_with("| `") && !engine.iter().any(|e| l.starts_with(e.as_str()))
+            }) {
                 assert!(notes.contains(row), "{}: {row}", m.name());
             }
         }
@@ -2741,5 +2752,177 @@ coin = ["fair", "biased"]
             "| `flips` | `flips` | `100` | an integer in 1..=10000 | coin flips per run |"
         ));
         assert!(reference.contains("| `heads_share` | double | - | heads / flips. |"));
+    }
+}
+
+/// `chainlab summary`: its statistics against an independent computation from the Parquet
+/// rows (the t critical value from a printed table, not from the engine), its groups, and its
+/// refusals.
+mod summary {
+    use super::*;
+
+    #[test]
+    fn summary_intervals_match_an_independent_computation() {
+        let tmp = tempfile::tempdir().unwrap();
+        run_quick("oppi_quick.toml", tmp.path(), &[]);
+        let plan = plan_dir(tmp.path(), "oppi_quick");
+        let o = chainlab(&[
+            "summary",
+            plan.to_str().unwrap(),
+            "--by",
+            "protocol",
+            "--metrics",
+            "msgs,makespan_ms",
+            "--format",
+            "csv",
+            "--precision",
+            "5%",
+        ]);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines[0],
+            "protocol,metric,n,undefined,mean,sd,se,ci95_low,ci95_high,median,median_ci95_low,median_ci95_high,min,max,replicates_for_precision"
+        );
+        assert_eq!(lines.len(), 1 + 4 * 2);
+        // The rows themselves, grouped by protocol.
+        let batches = read_rows(&plan);
+        let mut by: BTreeMap<(String, &str), Vec<f64>> = BTreeMap::new();
+        for b in &batches {
+            let proto = b.column_by_name("protocol").unwrap();
+            let proto = proto
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            let msgs = values::<UInt64Type>(b, "msgs");
+            let makespan = values::<UInt64Type>(b, "makespan_ms");
+            for i in 0..b.num_rows() {
+                let p = proto.value(i).to_string();
+                by.entry((p.clone(), "msgs"))
+                    .or_default()
+                    .push(msgs[i] as f64);
+                by.entry((p, "makespan_ms"))
+                    .or_default()
+                    .push(makespan[i] as f64);
+            }
+        }
+        // Two-sided 95 % critical value of Student's t with 5 degrees of freedom (printed
+        // tables: 2.571; to more digits 2.5705818).
+        const T_5: f64 = 2.570_581_836;
+        for line in &lines[1..] {
+            let f: Vec<&str> = line.split(',').collect();
+            let x = &by[&(f[0].to_string(), f[1])];
+            assert_eq!(x.len(), 6);
+            let n = x.len() as f64;
+            let mean = x.iter().sum::<f64>() / n;
+            let sd = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            let half = T_5 * sd / n.sqrt();
+            let num = |i: usize| f[i].parse::<f64>().unwrap();
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-7 * b.abs().max(1.0);
+            assert_eq!(f[2], "6", "{line}");
+            assert!(close(num(4), mean), "{line}: mean {mean}");
+            assert!(close(num(5), sd), "{line}: sd {sd}");
+            assert!(
+                close(num(7), mean - half) && close(num(8), mean + half),
+                "{line}"
+            );
+            let mut sorted = x.clone();
+            sorted.sort_by(f64::total_cmp);
+            assert!(
+                close(num(9), (sorted[2] + sorted[3]) / 2.0),
+                "{line}: median"
+            );
+            assert!(
+                num(10) <= num(9) && num(9) <= num(11),
+                "{line}: median interval"
+            );
+            assert_eq!((num(12), num(13)), (sorted[0], sorted[5]), "{line}");
+            // Enough replicates for the interval to reach 5 % of the mean, and no fewer.
+            // Enough replicates for the interval to reach 5 % of the mean: at least the normal
+            // approximation's (1.96 sd / 0.05 mean)^2, and t's excess over 1.96 adds under 10 %.
+            let reps: f64 = num(14);
+            let z = (1.959_964 * sd / (0.05 * mean)).powi(2);
+            assert!(
+                reps >= z.ceil() && reps <= 1.1 * z + 3.0,
+                "{line}: {reps} vs {z}"
+            );
+        }
+        // The same numbers in every format; a Parquet file reads back.
+        let pq = tmp.path().join("s.parquet");
+        let o = chainlab(&[
+            "summary",
+            plan.to_str().unwrap(),
+            "--by",
+            "protocol",
+            "--metrics",
+            "msgs",
+            "--format",
+            "parquet",
+            "--out",
+            pq.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let rows: usize = read_rows_of(&pq).iter().map(|b| b.num_rows()).sum();
+        assert_eq!(rows, 4);
+        // Default groups: the swept parameters (topology, nodes, protocol).
+        let o = chainlab(&["summary", plan.to_str().unwrap(), "--metrics", "msgs"]);
+        let (md, _) = text(&o);
+        assert!(
+            md.starts_with("| topology | nodes | protocol | metric | n |"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn summary_refuses_what_it_cannot_summarise() {
+        let tmp = tempfile::tempdir().unwrap();
+        run_quick("oppi_quick.toml", tmp.path(), &[]);
+        let plan = plan_dir(tmp.path(), "oppi_quick");
+        let p = plan.to_str().unwrap();
+        for (args, message) in [
+            (
+                vec!["--by", "colour"],
+                "--by colour: no such column in model `propagation`",
+            ),
+            (
+                vec!["--metrics", "topology"],
+                "--metrics topology: a string column",
+            ),
+            (
+                vec!["--precision=-1%"],
+                "--precision -1%: allowed: a positive fraction",
+            ),
+            (
+                vec!["--precision", "x"],
+                "--precision x: allowed: a positive fraction",
+            ),
+            (
+                vec!["--format", "xlsx"],
+                "--format xlsx: allowed: md, csv, parquet",
+            ),
+            (vec!["--format", "parquet"], "--format parquet needs --out"),
+        ] {
+            let mut a = vec!["summary", p];
+            a.extend(args);
+            let o = chainlab(&a);
+            assert_eq!(o.status.code(), Some(2), "{a:?}");
+            assert!(text(&o).1.contains(message), "{a:?}: {}", text(&o).1);
+        }
+        // Two plans in one directory: name one.
+        run_args(
+            Path::new(&spec_path("oppi_quick.toml")),
+            tmp.path(),
+            &["--quick", "--seed", "9"],
+        );
+        let o = chainlab(&["summary", tmp.path().to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            text(&o)
+                .1
+                .contains("holds 2 plans; summarise one plan directory"),
+            "{:?}",
+            text(&o)
+        );
     }
 }

@@ -26,6 +26,7 @@ mod run;
 mod schema;
 mod slurm;
 mod status;
+mod summary;
 
 use crate::model::Model;
 use crate::model::docs as reference;
@@ -99,6 +100,9 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Summarise a plan's results per group: n, mean, sd, standard error, 95 % confidence
+    /// intervals of the mean (Student t) and of the median (bootstrap), min and max.
+    Summary(summary::SummaryArgs),
     /// Print the result columns of a model with their types and units.
     Schema {
         /// The model.
@@ -200,6 +204,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
         Command::Slurm(a) => slurm::slurm(&a),
         Command::Graph(g) => graph::run(&g),
         Command::Docs { check, root } => docs::run(&root, check),
+        Command::Summary(a) => summary::summary(&a),
         Command::Schema { model } => schema::schema(&model),
     }
 }

@@ -25,39 +25,15 @@ pub fn draw(root: &Path, out: Option<&Path>, formats: &[Format]) -> Result<Drawn
     // Each figure with the directory it goes to and the plan it comes from.
     let mut figures: Vec<(Figure, PathBuf, PathBuf)> = Vec::new();
     for plan in plans {
-        let st = crate::runner::status::plan_status(&plan, None)?;
-        if let Some(p) = st
-            .parts
-            .iter()
-            .find(|p| matches!(p.state, crate::runner::status::PartState::Damaged(_)))
-        {
-            let crate::runner::status::PartState::Damaged(why) = &p.state else {
-                unreachable!("matched above")
-            };
-            drawn.skipped.push((
-                plan.clone(),
-                format!(
-                    "part {} fails verification ({why}); run the experiment again to repair it",
-                    p.index
-                ),
-            ));
+        let ReadPlan {
+            model,
+            experiment,
+            damaged,
+        } = read_plan(&plan)?;
+        if let Some(why) = damaged {
+            drawn.skipped.push((plan.clone(), why));
             continue;
         }
-        let manifest = plan.join("manifest.json");
-        let text = std::fs::read_to_string(&manifest).map_err(crate::output::io(&manifest))?;
-        let json: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| FigureError::Manifest {
-                path: manifest.clone(),
-                message: e.to_string(),
-            })?;
-        let field = |k: &str| json[k].as_str().unwrap_or_default().to_string();
-        let model_name = field("model");
-        let Some(model) = Model::from_name(&model_name) else {
-            return Err(FigureError::Manifest {
-                path: manifest,
-                message: format!("unknown model `{model_name}`"),
-            });
-        };
         let table = Table::read(&plan, &model.columns(), model.params())?;
         if table.is_empty() {
             drawn
@@ -65,13 +41,6 @@ pub fn draw(root: &Path, out: Option<&Path>, formats: &[Format]) -> Result<Drawn
                 .push((plan.clone(), "no successful runs yet".into()));
             continue;
         }
-        let experiment = match field("experiment") {
-            e if e.is_empty() => plan
-                .file_name()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            e => e,
-        };
         let these = model.figures(&experiment, &table);
         let dir = out.map_or_else(|| plan.join("figures"), Path::to_path_buf);
         for f in &these {
@@ -127,4 +96,54 @@ pub(super) fn plot_figures(
         eprintln!("skipped {}: {why}", dir.display());
     }
     Ok(())
+}
+
+/// What a plan directory says of itself.
+pub(super) struct ReadPlan {
+    /// Its model family.
+    pub(super) model: Model,
+    /// Its experiment's name.
+    pub(super) experiment: String,
+    /// Why it cannot be read, if a part fails verification.
+    pub(super) damaged: Option<String>,
+}
+
+/// The model and experiment of plan directory `plan` (from its manifest), and whether a part
+/// fails verification.
+pub(super) fn read_plan(plan: &Path) -> Result<ReadPlan, FigureError> {
+    let st = crate::runner::status::plan_status(plan, None)?;
+    let damaged = st.parts.iter().find_map(|p| match &p.state {
+        crate::runner::status::PartState::Damaged(why) => Some(format!(
+            "part {} fails verification ({why}); run the experiment again to repair it",
+            p.index
+        )),
+        _ => None,
+    });
+    let manifest = plan.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest).map_err(crate::output::io(&manifest))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| FigureError::Manifest {
+            path: manifest.clone(),
+            message: e.to_string(),
+        })?;
+    let field = |k: &str| json[k].as_str().unwrap_or_default().to_string();
+    let model_name = field("model");
+    let Some(model) = Model::from_name(&model_name) else {
+        return Err(FigureError::Manifest {
+            path: manifest,
+            message: format!("unknown model `{model_name}`"),
+        });
+    };
+    let experiment = match field("experiment") {
+        e if e.is_empty() => plan
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        e => e,
+    };
+    Ok(ReadPlan {
+        model,
+        experiment,
+        damaged,
+    })
 }

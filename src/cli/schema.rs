@@ -3,8 +3,13 @@
 use super::*;
 
 pub(super) fn schema(model: &str) -> Result<(), Failure> {
-    let m = Model::from_name(model)
-        .ok_or_else(|| Failure::Usage(format!("unknown model `{model}`")))?;
+    let m = Model::from_name(model).ok_or_else(|| {
+        let known: Vec<&str> = Model::all().map(|m| m.name()).collect();
+        Failure::Usage(format!(
+            "unknown model `{model}`; allowed: {}",
+            known.join(", ")
+        ))
+    })?;
     let also = m
         .parent()
         .map(|p| format!(" (in addition to those of model `{}`)", p.name()))
@@ -23,9 +28,16 @@ pub(super) fn schema(model: &str) -> Result<(), Failure> {
             )
         })
         .unwrap_or_default();
+    // A model without a parent lists every column, the engine's first; one with a parent
+    // lists what it adds to its parent's.
+    let columns = if m.parent().is_some() {
+        reference::own_columns(m)
+    } else {
+        m.columns()
+    };
     outln!(
         "Result columns{besides}:\n\n{}",
-        reference::columns_markdown(&reference::own_columns(m))
+        reference::columns_markdown(&columns)
     );
     if let Some(d) = m.detail() {
         outln!(
