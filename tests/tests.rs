@@ -2926,3 +2926,99 @@ mod summary {
         );
     }
 }
+
+/// The small frictions a new user hits: each fixed, each tested.
+mod frictions {
+    use super::*;
+
+    #[test]
+    fn plan_shows_cases_units_and_singular_counts() {
+        let o = chainlab(&[
+            "plan",
+            &spec_path("pbft_baseline.toml"),
+            "--out",
+            "/nonexistent",
+        ]);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        assert!(out.contains("in 1 part\n"), "{out}");
+        assert!(
+            out.contains(
+                "cases       paper_a_10 (20 runs), paper_a_50 (20 runs), paper_b_primary (20 runs)"
+            ),
+            "{out}"
+        );
+        // Values as an experiment file writes them, with their units.
+        assert!(
+            out.contains(r#"timeout="10 s""#) && out.contains(r#"tx_rate="100 per s""#),
+            "{out}"
+        );
+        let o = chainlab(&[
+            "plan",
+            &spec_path("oppi_fork.toml"),
+            "--out",
+            "/nonexistent",
+        ]);
+        let (out, _) = text(&o);
+        assert!(
+            out.contains(r#"sweep block_rate (4): "1 per 600 s""#),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn schema_lists_the_models_and_slurm_checks_its_time_limit() {
+        let o = chainlab(&["schema", "--model", "foo"]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            text(&o).1.contains(
+                "allowed: propagation, pbft, twin, twin_sync, management, churn, incentive"
+            )
+        );
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().to_str().unwrap();
+        let spec = spec_path("oppi_quick.toml");
+        let o = chainlab(&[
+            "slurm", &spec, "--shards", "2", "--time", "2h", "--out", out,
+        ]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            text(&o).1.contains("--time 2h: allowed: Slurm's syntax"),
+            "{:?}",
+            text(&o)
+        );
+        let o = chainlab(&[
+            "slurm", &spec, "--shards", "2", "--time", "1-12:00", "--out", out,
+        ]);
+        assert!(o.status.success(), "{:?}", text(&o));
+    }
+
+    #[test]
+    fn an_empty_shard_says_so() {
+        let tmp = tempfile::tempdir().unwrap();
+        // The quick profile has fewer parts than 30 shards: shard 20 of 30 holds none.
+        let o = run_args(
+            Path::new(&spec_path("oppi_quick.toml")),
+            tmp.path(),
+            &["--quick", "--shard", "20/30"],
+        );
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        assert!(out.contains(": 0 runs ("), "{out}");
+        assert!(
+            err.contains("warning: shard 20/30 holds none of this plan's"),
+            "{err}"
+        );
+        // One run is a run, not "1 runs".
+        let spec = write_spec(
+            tmp.path(),
+            "name = \"one\"\ndescription = \"d\"\nmodel = \"incentive\"\nseed = 1\nreplicates = 1\n",
+        );
+        let o = run_args(&spec, tmp.path(), &[]);
+        assert!(
+            text(&o).0.starts_with("one: 1 run (1 executed"),
+            "{:?}",
+            text(&o)
+        );
+    }
+}

@@ -178,6 +178,11 @@ impl From<OutputError> for Failure {
     }
 }
 
+/// `n` with its noun: "1 part", "3 parts".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn load(a: &SpecArgs) -> Result<Plan, SpecError> {
     spec::load(
         &a.spec,

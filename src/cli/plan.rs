@@ -37,17 +37,42 @@ fn print_plan(plan: &Plan, out: &Path) {
     outln!("seed        {}", plan.master_seed);
     outln!("plan hash   {}", plan.hash_hex());
     outln!("results     {}", dir.display());
+    let points = plan.runs.len() / plan.replicates as usize;
     outln!(
-        "runs        {} = {} points x {} replicates, in {} parts",
+        "runs        {} = {} x {}, in {}",
         plan.runs.len(),
-        plan.runs.len() / plan.replicates as usize,
-        plan.replicates,
-        plan.part_count()
+        count(points, "point", "points"),
+        count(plan.replicates as usize, "replicate", "replicates"),
+        count(plan.part_count(), "part", "parts")
     );
+    let mut cases: Vec<(&str, usize)> = Vec::new();
+    for r in &plan.runs {
+        match cases.last_mut() {
+            Some((c, n)) if *c == r.case => *n += 1,
+            _ => cases.push((&r.case, 1)),
+        }
+    }
+    if cases.len() > 1 || cases.first().is_some_and(|c| !c.0.is_empty()) {
+        outln!(
+            "cases       {}",
+            cases
+                .iter()
+                .map(|(c, n)| format!("{c} ({})", count(*n, "run", "runs")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     outln!("done        {done_runs}");
     outln!("to run      {}", plan.runs.len() - done_runs);
+    let defs = plan.model.params();
+    let def = |key: &str| {
+        defs.iter()
+            .find(|d| d.key == key)
+            .expect("an axis is a parameter")
+    };
     for a in &plan.axes {
-        let vals: Vec<String> = a.values.iter().map(|v| v.to_string()).collect();
+        let d = def(a.key);
+        let vals: Vec<String> = a.values.iter().map(|v| d.written(v)).collect();
         outln!(
             "  sweep {} ({}): {}",
             a.key,
@@ -55,14 +80,18 @@ fn print_plan(plan: &Plan, out: &Path) {
             vals.join(", ")
         );
     }
-    let defs = plan.model.params();
     let fixed: Vec<String> = defs
         .iter()
         .zip(&plan.base)
         .filter(|(d, _)| !plan.axes.iter().any(|a| a.key == d.key))
-        .map(|(d, v)| format!("{}={}", d.key, v))
+        .map(|(d, v)| format!("{}={}", d.key, d.written(v)))
         .collect();
-    outln!("  fixed: {}", fixed.join(" "));
+    let label = if cases.len() > 1 || cases.first().is_some_and(|c| !c.0.is_empty()) {
+        "fixed (each case sets its own values over these)"
+    } else {
+        "fixed"
+    };
+    outln!("  {label}: {}", fixed.join(" "));
     for (i, c) in checks.iter().enumerate() {
         if let runner::PartCheck::Damaged(why) = c {
             outln!("damaged     part {i}: {why} (run moves it aside and runs it again)");

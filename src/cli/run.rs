@@ -71,10 +71,10 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
     );
     if !quiet {
         eprintln!(
-            "{}: {} runs in {} parts{} -> {}",
+            "{}: {} in {}{} -> {}",
             plan.name,
-            plan.runs.len(),
-            plan.part_count(),
+            count(plan.runs.len(), "run", "runs"),
+            count(plan.part_count(), "part", "parts"),
             shard.map(|s| format!(", shard {s}")).unwrap_or_default(),
             runner::plan_dir(&spec.out, &plan).display()
         );
@@ -86,7 +86,7 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
         0.0
     };
     outln!(
-        "{}{}: {} runs ({} executed, {} skipped as done, {} failed{}) in {:.2} s, {:.1} runs/s, {:.3e} events/s",
+        "{}{}: {} ({} executed, {} skipped as done, {} failed{}) in {:.2} s, {:.1} runs/s, {:.3e} events/s",
         plan.name,
         shard
             .map(|sh| format!(
@@ -94,7 +94,7 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
                 s.total, s.plan_total
             ))
             .unwrap_or_default(),
-        s.total,
+        count(s.total, "run", "runs"),
         s.executed,
         s.skipped,
         s.failed,
@@ -119,10 +119,16 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
     if plot {
         plot::plot_figures(&s.dir, None, &formats)?;
     }
+    if let Some(sh) = shard.filter(|_| s.total == 0) {
+        eprintln!(
+            "warning: shard {sh} holds none of this plan's {}: there are more shards than parts; lower runs_per_part in the spec for more, smaller parts",
+            count(plan.part_count(), "part", "parts")
+        );
+    }
     if s.failed > 0 {
         eprintln!(
-            "warning: {} runs failed; their rows have status = 'failed' and the reason in `error`",
-            s.failed
+            "warning: {} failed; their rows have status = 'failed' and the reason in `error`",
+            count(s.failed, "run", "runs")
         );
     }
     Ok(())

@@ -45,6 +45,12 @@ pub(super) fn shell_quote(s: &str) -> String {
 }
 
 pub(super) fn slurm(a: &SlurmArgs) -> Result<(), Failure> {
+    if !slurm_time_ok(&a.time) {
+        return Err(Failure::Usage(format!(
+            "--time {}: allowed: Slurm's syntax, minutes, minutes:seconds, hours:minutes:seconds, days-hours, days-hours:minutes or days-hours:minutes:seconds (e.g. 02:00:00, 90, 1-12)",
+            a.time
+        )));
+    }
     if a.shards == 0 {
         return Err(Failure::Usage("--shards must be at least 1".into()));
     }
@@ -144,4 +150,52 @@ pub(super) fn slurm(a: &SlurmArgs) -> Result<(), Failure> {
     outln!("wrote {}", script.display());
     outln!("sbatch {}", q(&script));
     Ok(())
+}
+
+/// Whether `t` is a time limit in one of Slurm's formats (`sbatch --time`): "minutes",
+/// "minutes:seconds", "hours:minutes:seconds", "days-hours", "days-hours:minutes" and
+/// "days-hours:minutes:seconds", every field a whole number, minutes and seconds below 60
+/// after the first field.
+fn slurm_time_ok(t: &str) -> bool {
+    let num = |f: &str| !f.is_empty() && f.len() <= 9 && f.bytes().all(|b| b.is_ascii_digit());
+    let below_60 = |f: &str| num(f) && f.parse::<u32>().is_ok_and(|x| x < 60);
+    let (days, rest) = match t.split_once('-') {
+        Some((d, r)) => (Some(d), r),
+        None => (None, t),
+    };
+    let fields: Vec<&str> = rest.split(':').collect();
+    match (days, fields.as_slice()) {
+        (None, [m]) => num(m),
+        (None, [m, s]) => num(m) && below_60(s),
+        (None, [h, m, s]) => num(h) && below_60(m) && below_60(s),
+        (Some(d), [h]) => num(d) && num(h),
+        (Some(d), [h, m]) => num(d) && num(h) && below_60(m),
+        (Some(d), [h, m, s]) => num(d) && num(h) && below_60(m) && below_60(s),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slurm_time_ok;
+
+    #[test]
+    fn slurm_time_limits_follow_sbatch_syntax() {
+        for ok in [
+            "90",
+            "30:00",
+            "02:00:00",
+            "1-12",
+            "1-12:30",
+            "2-00:00:00",
+            "0",
+        ] {
+            assert!(slurm_time_ok(ok), "{ok}");
+        }
+        for bad in [
+            "2h", "", "1:2:3:4", "01:60:00", "1-", "-5", "1.5", "a-1", "10:75",
+        ] {
+            assert!(!slurm_time_ok(bad), "{bad}");
+        }
+    }
 }

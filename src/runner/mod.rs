@@ -410,7 +410,7 @@ pub fn execute_with(
         t.runs_done_before.store(skipped, Ordering::Relaxed);
     }
 
-    let bar = progress::bar(opts.progress, total, skipped);
+    let bar = progress::bar(opts.progress, total - skipped, skipped);
     let work = pending.work();
     let jobs = schedule::worker_count(opts, work.len());
     let sweep = sweep::Sweep::new(plan, &dir, &cols, opts, pending, &bar, jobs);

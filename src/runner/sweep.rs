@@ -172,10 +172,12 @@ impl<'a> Sweep<'a> {
             self.commit(s, rows);
         }
         self.bar.inc(1);
-        self.bar.set_message(format!(
-            "(skipped {}, failed {})",
+        self.bar.set_message(super::progress::message(
+            self.bar.position(),
+            self.bar.elapsed().as_secs_f64(),
+            self.bar.length().unwrap_or(0),
             self.skipped,
-            self.failed.load(Ordering::Relaxed)
+            self.failed.load(Ordering::Relaxed),
         ));
     }
 

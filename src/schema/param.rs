@@ -1,6 +1,6 @@
 //! Parameter schemas: what keys a model accepts, their kinds, ranges, defaults and units.
 
-use super::units::{parse_duration_ms, parse_rate_per_s};
+use super::units::{did_you_mean, duration_text, parse_duration_ms, parse_rate_per_s, rate_text};
 use std::fmt;
 
 /// A resolved parameter value. Durations are stored as whole milliseconds and rates as events
@@ -165,6 +165,15 @@ impl ParamDef {
         }
     }
 
+    /// A value as an experiment file would write it ("10 s", "1 per 600 s", "\"kout\"").
+    pub fn written(&self, v: &Value) -> String {
+        match (self.kind, v) {
+            (Kind::DurationMs { .. }, Value::Int(ms)) => format!("\"{}\"", duration_text(*ms)),
+            (Kind::RatePerS { .. }, Value::Float(r)) => format!("\"{}\"", rate_text(*r)),
+            _ => v.to_string(),
+        }
+    }
+
     /// Parses and range-checks a TOML value. The error says what is allowed.
     pub fn parse(&self, v: &toml::Value) -> Result<Value, String> {
         let allowed = || self.allowed();
@@ -192,7 +201,10 @@ impl ParamDef {
                 if names.contains(&s.as_str()) {
                     Ok(Value::Str(s.clone()))
                 } else {
-                    Err(allowed())
+                    Err(match did_you_mean(s, names.iter().copied()) {
+                        Some(near) => format!("{}; did you mean \"{near}\"?", allowed()),
+                        None => allowed(),
+                    })
                 }
             }
             (Kind::DurationMs { min, max }, toml::Value::String(s)) => {

@@ -86,3 +86,86 @@ mod tests {
         assert!(parse_rate_per_s("1 per 0 s").is_err());
     }
 }
+
+/// A duration of `ms` milliseconds as an experiment file would write it, in the largest unit
+/// that keeps it whole ("10 s", "1 h", "250 ms").
+pub fn duration_text(ms: i64) -> String {
+    for (unit, per) in [("h", 3_600_000), ("min", 60_000), ("s", 1000)] {
+        if ms != 0 && ms % per == 0 {
+            return format!("{} {unit}", ms / per);
+        }
+    }
+    format!("{ms} ms")
+}
+
+/// A rate of `per_s` events per second as an experiment file would write it: "1 per 600 s"
+/// when it is one event per a whole number of seconds, else "0.5 per s".
+pub fn rate_text(per_s: f64) -> String {
+    if per_s > 0.0 && per_s < 1.0 {
+        let span = 1.0 / per_s;
+        if (span - span.round()).abs() < 1e-6 * span {
+            return format!("1 per {} s", span.round());
+        }
+    }
+    format!("{per_s} per s")
+}
+
+/// The candidate closest to `word` by edit distance, when it is close enough to be a typo
+/// (at most a third of the word's length, and at least one edit allowed).
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(row[j + 1])
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod human_tests {
+    use super::*;
+
+    #[test]
+    fn values_read_as_written_and_typos_find_their_word() {
+        assert_eq!(duration_text(10_000), "10 s");
+        assert_eq!(duration_text(3_600_000), "1 h");
+        assert_eq!(duration_text(250), "250 ms");
+        assert_eq!(duration_text(0), "0 ms");
+        assert_eq!(duration_text(90_000), "90 s");
+        assert_eq!(rate_text(1.0 / 600.0), "1 per 600 s");
+        assert_eq!(rate_text(0.3), "0.3 per s");
+        assert_eq!(rate_text(100.0), "100 per s");
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        let keys = ["nodes", "peers", "timeout", "topology"];
+        assert_eq!(did_you_mean("node", keys), Some("nodes"));
+        assert_eq!(did_you_mean("toplogy", keys), Some("topology"));
+        assert_eq!(did_you_mean("colour", keys), None);
+        assert_eq!(did_you_mean("kot", ["kout", "ws"]), Some("kout"));
+        // A swap is two edits: too far for a four-letter word.
+        assert_eq!(did_you_mean("kuot", ["kout", "ws"]), None);
+    }
+}

@@ -475,7 +475,13 @@ fn header(
             Some(raw.model.span()),
             Some("model".into()),
             Some(format!("\"{}\"", raw.model.get_ref())),
-            format!("unknown model; allowed: {}", known.join(", ")),
+            format!(
+                "unknown model; {}allowed: {}",
+                crate::schema::units::did_you_mean(raw.model.get_ref(), known.iter().copied())
+                    .map(|near| format!("did you mean \"{near}\"? "))
+                    .unwrap_or_default(),
+                known.join(", ")
+            ),
         )
     })?;
     let master_seed = match over.seed {
@@ -966,8 +972,11 @@ fn find_def<'a>(
             Some(format!("{section}.{}", key.get_ref())),
             None,
             format!(
-                "unknown parameter for model {}; allowed: {}",
+                "unknown parameter for model {}; {}allowed: {}",
                 model.name(),
+                crate::schema::units::did_you_mean(key.get_ref(), known.iter().copied())
+                    .map(|near| format!("did you mean `{near}`? "))
+                    .unwrap_or_default(),
                 known.join(", ")
             ),
         )
