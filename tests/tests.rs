@@ -1131,7 +1131,44 @@ mod figures {
         let plan = plan_dir(&res, "oppi_quick");
         // run --plot drew PNG and SVG into the plan's figures/ folder.
         let from_run = files(&plan.join("figures"));
-        assert_eq!(from_run.len(), 2 * 3 * 3, "{from_run:?}");
+        // PNG, SVG and the CSV of the numbers drawn, for 3 figures x 3 topologies.
+        assert_eq!(from_run.len(), 3 * 3 * 3, "{from_run:?}");
+        // The CSV beside a figure holds the numbers it draws: here the mean messages of each
+        // protocol and n on kout, which the Parquet rows give independently.
+        let csv = fs::read_to_string(plan.join("figures/oppi_quick_msgs_kout.csv")).unwrap();
+        let mut lines = csv.lines();
+        assert_eq!(lines.next(), Some("series,x,n,mean,min,q1,median,q3,max"));
+        let batches = read_rows(&plan);
+        let mut checked = 0;
+        for line in lines {
+            let f: Vec<&str> = line.split(',').collect();
+            let (proto, n) = (f[0], f[1].parse::<f64>().unwrap());
+            let mut msgs = Vec::new();
+            for b in &batches {
+                let s = |c: &str| {
+                    b.column_by_name(c)
+                        .unwrap()
+                        .as_any()
+                        .downcast_ref::<arrow_array::StringArray>()
+                        .unwrap()
+                        .clone()
+                };
+                let (topo, protocol) = (s("topology"), s("protocol"));
+                let nodes = values::<Int64Type>(b, "nodes");
+                let m = values::<UInt64Type>(b, "msgs");
+                for i in 0..b.num_rows() {
+                    if topo.value(i) == "kout" && protocol.value(i) == proto && nodes[i] as f64 == n
+                    {
+                        msgs.push(m[i] as f64);
+                    }
+                }
+            }
+            assert_eq!(f[2].parse::<usize>().unwrap(), msgs.len(), "{line}");
+            let mean = msgs.iter().sum::<f64>() / msgs.len() as f64;
+            assert!((f[3].parse::<f64>().unwrap() - mean).abs() < 1e-9, "{line}");
+            checked += 1;
+        }
+        assert_eq!(checked, 4 * 2, "4 protocols x 2 values of n");
         for (i, out) in ["a", "b"].iter().enumerate() {
             let dir = tmp.path().join(out);
             let o = chainlab(&[
@@ -1188,8 +1225,11 @@ mod figures {
         ]);
         assert!(o.status.success(), "{:?}", text(&o));
         let only = files(&svg);
-        assert_eq!(only.len(), 9);
-        assert!(only.iter().all(|f| f.extension().unwrap() == "svg"));
+        assert_eq!(only.len(), 9 * 2, "nine SVG figures, each with its CSV");
+        assert!(only.iter().all(|f| {
+            let e = f.extension().unwrap();
+            e == "svg" || e == "csv"
+        }));
         // A missing directory, one without results, an unknown format: exit 2, a clear
         // message, nothing drawn.
         for (dir, format, expect) in [

@@ -90,7 +90,12 @@ pub(super) fn plot_figures(
         other => Failure::Usage(other.to_string()),
     })?;
     for f in &drawn.files {
-        outln!("figure: {}", f.display());
+        let what = if f.extension().is_some_and(|e| e == "csv") {
+            "table"
+        } else {
+            "figure"
+        };
+        outln!("{what}: {}", f.display());
     }
     for (dir, why) in &drawn.skipped {
         eprintln!("skipped {}: {why}", dir.display());

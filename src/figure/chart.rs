@@ -154,6 +154,47 @@ pub enum Chart {
 }
 
 impl Chart {
+    /// The numbers the chart draws, as CSV (one row per point or box, with its replicate
+    /// count and five-number summary), so that a reader can check any point of the figure.
+    pub fn table_csv(&self) -> String {
+        let quote = |s: &str| {
+            if s.contains([',', '"', '\n']) {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            } else {
+                s.to_string()
+            }
+        };
+        let stats = |st: &Stats| {
+            format!(
+                "{},{},{},{},{},{},{}",
+                st.n, st.mean, st.min, st.q1, st.median, st.q3, st.max
+            )
+        };
+        let mut out = String::new();
+        match self {
+            Chart::Lines(c) => {
+                out.push_str("series,x,n,mean,min,q1,median,q3,max\n");
+                for s in &c.series {
+                    for (x, st) in &s.points {
+                        out.push_str(&format!("{},{x},{}\n", quote(&s.label), stats(st)));
+                    }
+                }
+            }
+            Chart::Boxes(c) => {
+                out.push_str("category,group,n,mean,min,q1,median,q3,max\n");
+                for (ci, gi, st) in &c.boxes {
+                    out.push_str(&format!(
+                        "{},{},{}\n",
+                        quote(&c.categories[*ci]),
+                        quote(&c.groups[*gi]),
+                        stats(st)
+                    ));
+                }
+            }
+        }
+        out
+    }
+
     /// The legend labels, in order.
     pub fn labels(&self) -> Vec<&str> {
         match self {

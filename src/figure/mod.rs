@@ -5,7 +5,8 @@
 //! - [`chart`]: what a figure is (line chart with min-max whiskers over replicates, grouped
 //!   box plots) and its rendering, with an embedded font.
 //! - [`table`]: a plan's successful rows, by column name.
-//! - [`write()`]: one figure rendered into a directory, in each format.
+//! - [`write()`]: one figure rendered into a directory, in each format, with the CSV of the
+//!   numbers it draws beside it.
 //!
 //! Each model family's catalogue (from a table to named charts) lives in its own folder
 //! (`src/model/<family>/figures.rs`); `chainlab plot` (in `cli`) finds the plans, asks each
@@ -94,12 +95,14 @@ pub fn write(
     drawn: &mut Drawn,
 ) -> Result<(), FigureError> {
     std::fs::create_dir_all(dir).map_err(crate::output::io(dir))?;
+    let mut any = false;
     for &format in formats {
         let path = dir.join(format!("{}.{}", f.stem, format.ext()));
         match chart::render(&f.chart, format) {
             Ok(bytes) => {
                 crate::output::write_atomic(&path, bytes)?;
                 drawn.files.push(path);
+                any = true;
             }
             // A chart with nothing to show (all values missing) is skipped, not fatal.
             Err(message) if message.starts_with("nothing to draw") => {
@@ -107,6 +110,12 @@ pub fn write(
             }
             Err(message) => return Err(FigureError::Draw { path, message }),
         }
+    }
+    if any {
+        // The numbers the figure draws, beside it.
+        let table = dir.join(format!("{}.csv", f.stem));
+        crate::output::write_atomic(&table, f.chart.table_csv())?;
+        drawn.files.push(table);
     }
     Ok(())
 }
