@@ -2578,6 +2578,26 @@ mod docs {
     }
 
     #[test]
+    fn the_readme_counts_the_hostile_specs_there_are() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let readme = fs::read_to_string(root.join("README.md")).unwrap();
+        let n = fs::read_dir(root.join("tests/hostile"))
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "toml")
+            })
+            .count();
+        assert!(
+            readme.contains(&format!("holds {n} malformed, impossible or never-ending")),
+            "README.md's count of tests/hostile specs is stale: there are {n}"
+        );
+    }
+
+    #[test]
     fn every_family_has_notes_with_the_parameters_and_columns_of_schema() {
         for m in chainlab::model::Model::all() {
             let notes = m.notes();
