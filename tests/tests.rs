@@ -3082,3 +3082,80 @@ mod frictions {
         );
     }
 }
+
+/// `chainlab gallery` draws exactly the README's gallery, from the latest plan of each
+/// experiment, and leaves nothing else in the gallery directory.
+mod gallery {
+    use super::*;
+
+    #[test]
+    fn the_gallery_is_exactly_the_readmes_figures() {
+        let tmp = tempfile::tempdir().unwrap();
+        let res = tmp.path().join("res");
+        run_quick("oppi_quick.toml", &res, &[]);
+        run_quick("twin_fig5.toml", &res, &[]);
+        let readme = tmp.path().join("README.md");
+        fs::write(
+            &readme,
+            "| ![](results/figures/oppi_quick_msgs_kout.png) | a |\n| ![](results/figures/twin_fig5_latency.png) | b |\n",
+        )
+        .unwrap();
+        let out = tmp.path().join("figures");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("stale_figure.png"), b"old").unwrap();
+        fs::write(out.join("oppi_quick_msgs_kout.csv"), b"left over").unwrap();
+        let args = |quick: bool| {
+            let mut a = vec![
+                "gallery".to_string(),
+                "--readme".into(),
+                readme.to_str().unwrap().into(),
+                "--results".into(),
+                res.to_str().unwrap().into(),
+                "--out".into(),
+                out.to_str().unwrap().into(),
+            ];
+            if quick {
+                a.push("--quick".into());
+            }
+            a
+        };
+        // Only quick plans exist: the full gallery says what to run.
+        let full = args(false);
+        let o = chainlab(&full.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            text(&o).1.contains("no full-profile plan under"),
+            "{:?}",
+            text(&o)
+        );
+        let quick = args(true);
+        let o = chainlab(&quick.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(o.status.success(), "{:?}", text(&o));
+        let names: Vec<String> = files_in(&out);
+        assert_eq!(names, ["oppi_quick_msgs_kout.png", "twin_fig5_latency.png"]);
+        // The same bytes as `plot` draws.
+        let plotted = tmp.path().join("plotted");
+        let o = chainlab(&[
+            "plot",
+            plan_dir(&res, "oppi_quick").to_str().unwrap(),
+            "--out",
+            plotted.to_str().unwrap(),
+            "--format",
+            "png",
+        ]);
+        assert!(o.status.success());
+        assert_eq!(
+            fs::read(out.join("oppi_quick_msgs_kout.png")).unwrap(),
+            fs::read(plotted.join("oppi_quick_msgs_kout.png")).unwrap()
+        );
+    }
+
+    fn files_in(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+}

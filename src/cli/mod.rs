@@ -18,6 +18,7 @@ macro_rules! outln {
 }
 
 mod docs;
+mod gallery;
 mod graph;
 mod list;
 mod plan;
@@ -100,6 +101,9 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Regenerate the README's gallery in results/figures from the experiments' latest full
+    /// runs, removing every figure file the gallery does not list.
+    Gallery(gallery::GalleryArgs),
     /// Summarise a plan's results per group: n, mean, sd, standard error, 95 % confidence
     /// intervals of the mean (Student t) and of the median (bootstrap), min and max.
     Summary(summary::SummaryArgs),
@@ -209,6 +213,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
         Command::Slurm(a) => slurm::slurm(&a),
         Command::Graph(g) => graph::run(&g),
         Command::Docs { check, root } => docs::run(&root, check),
+        Command::Gallery(a) => gallery::gallery(&a),
         Command::Summary(a) => summary::summary(&a),
         Command::Schema { model } => schema::schema(&model),
     }
