@@ -2577,6 +2577,34 @@ mod docs {
         assert_eq!(fs::read_to_string(&pbft).unwrap(), original);
     }
 
+    /// A table in the notes printed with the `chainlab summary` command that made it: running
+    /// the experiment and that command gives the table, character for character.
+    #[test]
+    fn a_summary_table_in_the_notes_regenerates_from_its_command() {
+        let notes = chainlab::model::Model::from_name("propagation")
+            .unwrap()
+            .notes();
+        let prefix = "`chainlab summary results/oppi_quick/plan=<hash> ";
+        let line = notes
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .expect("the propagation notes print the command of their summary table");
+        let args: Vec<&str> = line.trim_matches('`').split_whitespace().skip(3).collect();
+        let tmp = tempfile::tempdir().unwrap();
+        run_quiet(&spec_path("oppi_quick.toml"), tmp.path(), "2");
+        let plan = plan_dir(tmp.path(), "oppi_quick");
+        let mut a = vec!["summary", plan.to_str().unwrap()];
+        a.extend(&args);
+        let o = chainlab(&a);
+        let (table, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        let after = &notes[notes.find(line).unwrap() + line.len()..];
+        assert!(
+            after.trim_start().starts_with(table.trim_end()),
+            "the table below `{line}` in src/model/propagation/README.md is stale; it should be:\n{table}"
+        );
+    }
+
     #[test]
     fn the_readme_counts_the_hostile_specs_there_are() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
