@@ -1,5 +1,5 @@
 //! Incremental maintenance of the minimum spanning forest under churn (OPPI, Section 3.3;
-//! the README's "OPPI under churn").
+//! the churn family's notes, `src/model/churn/README.md`).
 //!
 //! [`MaintainedMst`] keeps a dynamic graph (nodes join and leave, edges appear and disappear)
 //! and its unique minimum spanning forest under the total order [`edge_key`] (weight, min id,

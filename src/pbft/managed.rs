@@ -81,7 +81,7 @@ pub(super) struct Managed {
     pub(super) events: u64,
 }
 
-/// The management figures of one run; see the `management` model's columns in the README.
+/// The management figures of one run; see the `management` family's columns in its notes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagementOutcome {
     /// Primary nodes that are management nodes.

@@ -1,6 +1,6 @@
 //! A permissioned PBFT blockchain over a gossip network, after SymBChainSim (SBS) Version-2.0
 //! with its bugs corrected (SBS V2's behaviour read from its source; every choice is listed in
-//! the README's "PBFT model" section).
+//! the pbft family's notes, `src/model/pbft/README.md`).
 //!
 //! - Round-robin leader (`round mod n`). The leader proposes `block_interval + creation_time`
 //!   after entering the round, filling the block first-in-first-out from its pool with a
@@ -113,7 +113,7 @@ pub struct PbftParams {
     pub mean_uptime_ns: Time,
     /// Mean time a faulty node stays down, ns.
     pub mean_downtime_ns: Time,
-    /// Restore the SBS behaviours that chainlab corrects as bugs (listed in the pbft notes) (see the README).
+    /// Restore the SBS behaviours that chainlab corrects as bugs (the pbft family's notes list them).
     pub sbs_compat: bool,
     /// A management chain that reconfigures this chain ([`crate::management`]), if any.
     pub management: Option<ManagementParams>,

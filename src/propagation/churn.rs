@@ -1,5 +1,5 @@
 //! OPPI under churn: what keeping the minimum spanning tree up to date costs, against flooding
-//! (OPPI paper, Section 3.3; the README's "OPPI under churn").
+//! (OPPI paper, Section 3.3; the churn family's notes, `src/model/churn/README.md`).
 //!
 //! A run builds the graph and its MST (the construction is costed by the GHS-style Borůvka
 //! accounting of [`crate::graph::mst::boruvka`]), then alternates churn and broadcasts: before

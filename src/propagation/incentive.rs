@@ -1,5 +1,5 @@
 //! OPPI's incentive function (Section 5, Eq. 7) and the Sybil conditions it is meant to meet
-//! (Eqs. 3, 5, 6), as reconstructed in the README's "OPPI's incentive function".
+//! (Eqs. 3, 5, 6), as reconstructed in the incentive family's notes (`src/model/incentive/README.md`).
 //!
 //! A propagation path has `k` nodes: positions `1..k-1` relayed the transaction, position `k`
 //! is the block owner. With total fee `F` and constant `C` in (0, 1):

@@ -2,7 +2,7 @@
 //! minimum spanning tree) and the shortest-path tree, as event-driven simulations on the
 //! [`des`](crate::des) core.
 //!
-//! Definitions follow the README's "Model choices". Time is integer
+//! Definitions follow the propagation family's notes (`src/model/propagation/README.md`). Time is integer
 //! milliseconds; a "message" is one transmission of the item over one edge. This module does no
 //! I/O and reads no clock: a run is a pure function of its parameters and its streams.
 //!
@@ -95,7 +95,7 @@ pub struct PropagationParams {
 
 use crate::rng::RunSeeds;
 
-/// The metrics of one run. Times are ms; see the README's schema for each column.
+/// The metrics of one run. Times are ms; see the propagation notes for each column.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PropagationMetrics {
     /// Realised graph statistics.

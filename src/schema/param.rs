@@ -125,7 +125,7 @@ pub struct ParamDef {
     /// Whether it shapes the environment (graph, weights, source). Runs that differ only in
     /// non-environment parameters share their environment streams (common random numbers).
     pub environment: bool,
-    /// One line for the README and `chainlab schema`.
+    /// One line for the family's notes and `chainlab schema`.
     pub doc: &'static str,
 }
 

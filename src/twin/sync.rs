@@ -12,7 +12,7 @@
 //! Bandwidths drift while the system runs (a step change or a random walk). The drift is applied
 //! to the state nodes report and to the truth the twin is scored against; it is not fed back
 //! into the consensus delays of the run that provides the block timeline (documented in the
-//! README).
+//! twin_sync family's notes, `src/model/twin_sync/README.md`).
 //!
 //! Measures: how often an applied entry is older (by emission time) than the one it replaces
 //! (a regression), and, on a regular grid of instants, each entry's staleness in seconds (now -
