@@ -5,6 +5,7 @@
 //! same bytes.
 
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use std::fmt::Write as _;
 
@@ -204,22 +205,87 @@ impl Chart {
     }
 }
 
-/// Colours of the series and groups, in order (matplotlib's tab10).
-const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
+/// Colours of the series and groups, in order: Okabe and Ito's colour-blind-safe palette
+/// (yellow last, as it is faint on white).
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(230, 159, 0),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 0, 0),
+    RGBColor(240, 228, 66),
 ];
 
 fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
+}
+
+/// The dash of series `i`'s line: solid, dashed or dotted, so that lines differ in more than
+/// colour.
+fn dash(i: usize) -> Option<(u32, u32)> {
+    match i % 3 {
+        0 => None,
+        1 => Some((12, 6)),
+        _ => Some((3, 5)),
+    }
+}
+
+/// The marker shape of series `i` (circle, square, triangle, cross, ring, by `i`) of
+/// half-size `r` at `xy`, drawn by `$draw` (a chart's `draw_series` of one element, or a
+/// drawing area's `draw`).
+macro_rules! marker {
+    ($draw:ident, $xy:expr, $i:expr, $col:expr, $r:expr, $e:expr) => {{
+        let (xy, col, r) = ($xy, $col, $r);
+        match $i % 5 {
+            0 => $draw!(Circle::new(xy, r, col.filled())),
+            1 => $draw!(EmptyElement::at(xy) + Rectangle::new([(-r, -r), (r, r)], col.filled())),
+            2 => $draw!(TriangleMarker::new(xy, r + 1, col.filled())),
+            3 => $draw!(Cross::new(xy, r, col.stroke_width(2))),
+            _ => $draw!(Circle::new(xy, r, col.stroke_width(2))),
+        }
+    }};
+}
+
+/// Tick labels of one axis, in one format: on a log axis that reaches below 10^-3 or to 10^6,
+/// every label is written as a power of ten ("1e-4"), else as a plain number.
+fn axis_ticks(log: bool, lo: f64, hi: f64) -> impl Fn(&f64) -> String {
+    let sci = log && (lo < 1e-3 || hi >= 1e6);
+    move |v: &f64| {
+        if sci && v.abs() >= 1e-300 {
+            format!("{v:.0e}")
+        } else {
+            tick(*v)
+        }
+    }
+}
+
+/// The legend panel's note for `floored` summaries with values at or below zero on a log
+/// axis, which sit on its floor.
+fn floor_note<DB: DrawingBackend>(
+    legend: &DrawingArea<DB, Shift>,
+    floored: usize,
+) -> Result<(), String> {
+    if floored == 0 {
+        return Ok(());
+    }
+    for (k, line) in [
+        format!("{floored} with values <= 0"),
+        "drawn on the log axis floor".to_string(),
+    ]
+    .iter()
+    .enumerate()
+    {
+        legend
+            .draw(&Text::new(
+                line.clone(),
+                (8, SIZE.1 as i32 - 80 + 20 * k as i32),
+                (FONT, 14).into_font().color(&RGBColor(90, 90, 90)),
+            ))
+            .map_err(|x| x.to_string())?;
+    }
+    Ok(())
 }
 
 const FONT: &str = "sans-serif";
@@ -278,10 +344,11 @@ fn paint<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Re
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_W);
     let boxes_legend = matches!(chart, Chart::Boxes(_));
-    match chart {
+    let floored = match chart {
         Chart::Lines(c) => lines(&plot, c)?,
         Chart::Boxes(c) => boxes(&plot, c)?,
-    }
+    };
+    floor_note(&legend, floored)?;
     // The legend sits in its own panel, so it never hides data.
     let e = |x: &dyn std::fmt::Display| x.to_string();
     for (i, label) in chart.labels().into_iter().enumerate() {
@@ -301,15 +368,21 @@ fn paint<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Re
                 ))
                 .map_err(|x| e(&x))?;
         } else {
-            legend
-                .draw(&PathElement::new(
-                    vec![(6, y), (32, y)],
-                    col.stroke_width(3),
-                ))
-                .map_err(|x| e(&x))?;
-            legend
-                .draw(&Circle::new((19, y), 4, col.filled()))
-                .map_err(|x| e(&x))?;
+            let seg = vec![(4, y), (34, y)];
+            match dash(i) {
+                None => legend
+                    .draw(&PathElement::new(seg, col.stroke_width(3)))
+                    .map_err(|x| e(&x))?,
+                Some((len, gap)) => legend
+                    .draw(&DashedPathElement::new(seg, len, gap, col.stroke_width(3)))
+                    .map_err(|x| e(&x))?,
+            }
+            macro_rules! put {
+                ($el:expr) => {
+                    legend.draw(&$el).map_err(|x| e(&x))?
+                };
+            }
+            marker!(put, (19, y), i, col, 5, e);
         }
         legend
             .draw(&Text::new(
@@ -374,7 +447,12 @@ pub fn tick(v: f64) -> String {
     }
 }
 
-fn lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LineChart) -> Result<(), String> {
+/// Draws a line chart; returns how many summaries have values at or below zero on a log y
+/// axis (they sit on its floor).
+fn lines<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    c: &LineChart,
+) -> Result<usize, String> {
     let e = |x: &dyn std::fmt::Display| x.to_string();
     let xs = c.series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
     let ys = c
@@ -442,8 +520,8 @@ fn lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LineChart) -> Re
                 .y_desc(c.y_label.as_str())
                 .axis_desc_style((FONT, 18))
                 .label_style((FONT, 15))
-                .x_label_formatter(&|x| tick(*x))
-                .y_label_formatter(&|y| tick(*y))
+                .x_label_formatter(&axis_ticks(c.log_x, x0, x1))
+                .y_label_formatter(&axis_ticks(c.log_y, y0, y1))
                 .light_line_style(RGBColor(235, 235, 235))
                 .draw()
                 .map_err(|x| e(&x))?;
@@ -470,12 +548,29 @@ fn lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LineChart) -> Re
                         .filter(|p| ok(p.1.mean))
                         .map(|p| (p.0, p.1.mean))
                 };
-                chart
-                    .draw_series(LineSeries::new(pts(), style))
-                    .map_err(|x| e(&x))?;
-                chart
-                    .draw_series(pts().map(|xy| Circle::new(xy, 4, col.filled())))
-                    .map_err(|x| e(&x))?;
+                match dash(i) {
+                    None => chart
+                        .draw_series(LineSeries::new(pts(), style))
+                        .map(|_| ())
+                        .map_err(|x| e(&x))?,
+                    Some((len, gap)) => chart
+                        .draw_series(DashedLineSeries::new(pts(), len, gap, style))
+                        .map(|_| ())
+                        .map_err(|x| e(&x))?,
+                }
+                // A series drawn under a later coincident one gets a larger marker.
+                let r = if width > 2 { 7 } else { 4 };
+                for xy in pts() {
+                    macro_rules! put {
+                        ($el:expr) => {
+                            chart
+                                .draw_series(std::iter::once($el))
+                                .map(|_| ())
+                                .map_err(|x| e(&x))?
+                        };
+                    }
+                    marker!(put, xy, i, col, r, e);
+                }
                 // Where a point has replicates: a small box plot beside it (quartiles,
                 // median bar, min-max whiskers), shifted sideways per series so that the
                 // series at one x do not hide each other.
@@ -523,10 +618,21 @@ fn lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LineChart) -> Re
         (false, true) => draw!(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())),
         (false, false) => draw!(builder.build_cartesian_2d(x0..x1, y0..y1)),
     }
-    Ok(())
+    let floored = if c.log_y {
+        c.series
+            .iter()
+            .flat_map(|s| &s.points)
+            .filter(|p| p.1.min <= 0.0)
+            .count()
+    } else {
+        0
+    };
+    Ok(floored)
 }
 
-fn boxes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &BoxChart) -> Result<(), String> {
+/// Draws grouped box plots; returns how many boxes have values at or below zero on a log y
+/// axis (they sit on its floor).
+fn boxes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &BoxChart) -> Result<usize, String> {
     let e = |x: &dyn std::fmt::Display| x.to_string();
     let ys = c.boxes.iter().flat_map(|b| [b.2.min, b.2.max]);
     let Some((y0, y1)) = span(ys, c.log_y) else {
@@ -567,7 +673,7 @@ fn boxes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &BoxChart) -> Res
                 .axis_desc_style((FONT, 18))
                 .label_style((FONT, 15))
                 .x_label_formatter(&label)
-                .y_label_formatter(&|y| tick(*y))
+                .y_label_formatter(&axis_ticks(c.log_y, y0, y1))
                 .light_line_style(RGBColor(235, 235, 235))
                 .draw()
                 .map_err(|x| e(&x))?;
@@ -637,7 +743,11 @@ fn boxes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &BoxChart) -> Res
     } else {
         draw!(builder.build_cartesian_2d(x_range, y0..y1));
     }
-    Ok(())
+    Ok(if c.log_y {
+        c.boxes.iter().filter(|b| b.2.min <= 0.0).count()
+    } else {
+        0
+    })
 }
 
 #[cfg(test)]
@@ -655,6 +765,30 @@ mod tests {
         assert!(Stats::of(&[f64::NAN]).is_none());
         let one = Stats::of(&[7.0]).unwrap();
         assert_eq!((one.q1, one.median, one.q3), (7.0, 7.0, 7.0));
+    }
+
+    #[test]
+    fn a_log_axis_labels_in_one_format() {
+        // Below 10^-3 every label of the axis is a power of ten...
+        let f = axis_ticks(true, 1e-5, 0.2);
+        assert_eq!(
+            (f(&1e-4), f(&0.001), f(&0.1)),
+            ("1e-4".into(), "1e-3".into(), "1e-1".into())
+        );
+        // ...above it, every label is plain; a linear axis is always plain.
+        let g = axis_ticks(true, 10.0, 2e4);
+        assert_eq!((g(&10.0), g(&1000.0)), ("10".into(), "1000".into()));
+        assert_eq!(axis_ticks(false, 1e-5, 0.2)(&0.001), "0.001");
+        // Series differ in more than colour: every pair among the first 15 differs in colour,
+        // dash or marker.
+        for i in 0..15 {
+            for j in i + 1..15 {
+                assert!(
+                    colour(i) != colour(j) || dash(i) != dash(j) || i % 5 != j % 5,
+                    "{i} {j}"
+                );
+            }
+        }
     }
 
     #[test]
