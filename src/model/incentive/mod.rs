@@ -230,7 +230,7 @@ impl ModelFamily for Family {
         "incentive"
     }
     fn summary(&self) -> &'static str {
-        "OPPI's fee split (Eq. 7) on one path and the o.gain of a Sybil o.node (the OPPI paper, Section 5)."
+        "OPPI's fee split (Eq. 7) on one path and the gain of a Sybil node (the OPPI paper, Section 5)."
     }
     fn notes(&self) -> &'static str {
         include_str!("README.md")
