@@ -1327,12 +1327,16 @@ mod figures {
                     "paper_a_10",
                     "paper_a_50",
                     "paper_b_primary",
-                    "latency_sbs_s",
+                    "mean transaction latency, s",
                 ],
             ),
             (
                 "twin_fig5_latency",
-                &["original system", "reconstructed model", "latency_sbs_s"],
+                &[
+                    "original system",
+                    "reconstructed model",
+                    "mean transaction latency, s",
+                ],
             ),
             ("twin_fig5_bw_error", &["missing_bw_err_rel"]),
             (

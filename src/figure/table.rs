@@ -18,6 +18,8 @@ pub struct Table {
     names: Vec<String>,
     rows: Vec<Vec<Cell>>,
     params: Vec<&'static str>,
+    /// (column, key) of each parameter, for axis labels.
+    keys: Vec<(&'static str, &'static str)>,
 }
 
 /// A value that orders numbers numerically and texts alphabetically (numbers first).
@@ -85,6 +87,7 @@ impl Table {
             names: cols.into_iter().map(|c| c.name).collect(),
             rows,
             params: params.iter().map(|p| p.column).collect(),
+            keys: params.iter().map(|p| (p.column, p.key)).collect(),
         })
     }
 
@@ -296,6 +299,29 @@ impl Table {
         })
     }
 
+    /// An axis title for column `col`: a parameter's key in words with the unit its column
+    /// name carries ("bandwidth sd, MB/s" for `bandwidth_sd_mbps`), else the column name.
+    pub fn axis_label(&self, col: &str) -> String {
+        let Some(&(_, key)) = self.keys.iter().find(|(c, _)| *c == col) else {
+            return col.to_string();
+        };
+        let unit = [
+            ("_per_s", "per s"),
+            ("_mbps", "MB/s"),
+            ("_mb", "MB"),
+            ("_ms", "ms"),
+            ("_s", "s"),
+        ]
+        .iter()
+        .find(|(suffix, _)| col.ends_with(suffix) && !key.ends_with(suffix))
+        .map(|(_, u)| *u);
+        let words = key.replace('_', " ");
+        match unit {
+            Some(u) => format!("{words}, {u}"),
+            None => words,
+        }
+    }
+
     /// How the runs divide for box plots. Where the plan has cases and also sweeps parameters
     /// within them (a grid), one facet per case whose categories are the swept values; else one
     /// facet whose categories are the settings (case names, or `column = value`).
@@ -311,7 +337,7 @@ impl Table {
             .collect();
         let axis = |cols: &[&str]| match cols {
             [] => "all runs".to_string(),
-            [one] => one.to_string(),
+            [one] => self.axis_label(one),
             _ => "setting".to_string(),
         };
         if swept.contains(&"case") && !within.is_empty() {
@@ -401,5 +427,33 @@ impl Facet {
         } else {
             format!(", {}", self.name)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Table;
+
+    #[test]
+    fn axis_titles_are_words_with_units() {
+        let t = Table {
+            names: Vec::new(),
+            rows: Vec::new(),
+            params: Vec::new(),
+            keys: vec![
+                ("bandwidth_sd_mbps", "bandwidth_sd"),
+                ("cb_size_mb", "cb_size"),
+                ("delay_mean_ms", "delay_mean"),
+                ("mgmt_nodes", "mgmt_nodes"),
+                ("block_rate_per_s", "block_rate"),
+                ("tx_rate_per_s", "tx_rate"),
+            ],
+        };
+        assert_eq!(t.axis_label("bandwidth_sd_mbps"), "bandwidth sd, MB/s");
+        assert_eq!(t.axis_label("cb_size_mb"), "cb size, MB");
+        assert_eq!(t.axis_label("delay_mean_ms"), "delay mean, ms");
+        assert_eq!(t.axis_label("mgmt_nodes"), "mgmt nodes");
+        assert_eq!(t.axis_label("block_rate_per_s"), "block rate, per s");
+        assert_eq!(t.axis_label("case"), "case");
     }
 }

@@ -24,7 +24,7 @@ pub(super) fn churn(exp: &str, t: &Table, out: &mut Vec<Figure>) {
                     "makespan_ratio",
                     "makespan of OPPI over flooding",
                     "makespan_ratio",
-                    "makespan_oppi_ms / makespan_flood_ms",
+                    "makespan, OPPI over flooding",
                     false,
                 ),
             ] {

@@ -10,19 +10,19 @@ pub(crate) const CHAIN_METRICS: [(&str, &str, &str, &str); 3] = [
         "latency",
         "transaction latency",
         "latency_sbs_s",
-        "latency_sbs_s, s",
+        "mean transaction latency, s",
     ),
     (
         "throughput",
         "throughput",
         "throughput_sbs_tps",
-        "throughput_sbs_tps, tx/s",
+        "throughput, transactions/s",
     ),
     (
         "block_time",
         "mean time between blocks",
         "block_time_mean_s",
-        "block_time_mean_s, s",
+        "mean time between blocks, s",
     ),
 ];
 

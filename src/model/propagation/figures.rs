@@ -48,7 +48,7 @@ pub(super) fn propagation(exp: &str, t: &Table, out: &mut Vec<Figure>) {
             line(
                 "delay_total",
                 "total link delay per broadcast",
-                "delay_total_ms, ms (log10)",
+                "total link delay, ms (log10)",
                 t.series(rows, "protocol", proto, x, |r| t.num(r, "delay_total_ms")),
             );
             let mut latency = t.series(
@@ -68,7 +68,7 @@ pub(super) fn propagation(exp: &str, t: &Table, out: &mut Vec<Figure>) {
             line(
                 "latency",
                 "makespan and mean arrival",
-                "ms (log10)",
+                "time to reach nodes, ms (log10)",
                 latency,
             );
         }
@@ -81,13 +81,13 @@ pub(super) fn propagation(exp: &str, t: &Table, out: &mut Vec<Figure>) {
                 "delay_total",
                 "total link delay per broadcast",
                 "delay_total_ms",
-                "delay_total_ms, ms (log10)",
+                "total link delay, ms (log10)",
             ),
             (
                 "makespan",
                 "makespan",
                 "makespan_ms",
-                "makespan_ms, ms (log10)",
+                "makespan, ms (log10)",
             ),
         ] {
             out.push(figure(

@@ -17,7 +17,12 @@ pub(super) fn twin(exp: &str, t: &Table, out: &mut Vec<Figure>) {
         } else {
             facet.x_label.clone()
         };
-        let gini = ("gini", "decentralisation (Gini)", "gini_sbs", "gini_sbs");
+        let gini = (
+            "gini",
+            "decentralisation (Gini)",
+            "gini_sbs",
+            "Gini of block production (SymBChainSim's)",
+        );
         for &(stem, title, metric, y_label) in CHAIN_METRICS.iter().chain([&gini]) {
             let (orig, model) = (format!("orig_{metric}"), format!("model_{metric}"));
             let o = |r: usize| vec![t.num(r, &orig)];
