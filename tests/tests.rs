@@ -1142,7 +1142,13 @@ mod figures {
         let mut checked = 0;
         for line in lines {
             let f: Vec<&str> = line.split(',').collect();
-            let (proto, n) = (f[0], f[1].parse::<f64>().unwrap());
+            let proto = match f[0] {
+                "flooding" => "flood",
+                "OPPI (MST)" => "oppi",
+                "SPT" => "spt",
+                other => other,
+            };
+            let n = f[1].parse::<f64>().unwrap();
             let mut msgs = Vec::new();
             for b in &batches {
                 let s = |c: &str| {
@@ -1187,9 +1193,9 @@ mod figures {
             assert!(msgs.starts_with("<svg"));
             for label in [
                 "gossip",
-                "oppi",
-                "flood",
-                "spt",
+                "OPPI (MST)",
+                "flooding",
+                "SPT",
                 "messages per broadcast, kout",
                 "nodes n (log10)",
                 "messages (log10)",
@@ -1197,7 +1203,7 @@ mod figures {
                 assert!(msgs.contains(label), "{label}");
             }
             let lat = fs::read_to_string(dir.join("oppi_quick_latency_ws.svg")).unwrap();
-            assert!(lat.contains("oppi makespan") && lat.contains("flood mean arrival"));
+            assert!(lat.contains("OPPI (MST) makespan") && lat.contains("flooding mean arrival"));
             for f in files(&dir) {
                 if f.extension().is_some_and(|e| e == "png") {
                     assert_png(&f);
@@ -1297,15 +1303,15 @@ mod figures {
                     "kout",
                     "ws",
                     "gossip",
-                    "spt",
+                    "SPT",
                 ],
             ),
             (
                 "oppi_fork_fork_kout_n1000",
                 &[
                     "fork probability (Eq. 2)",
-                    "flood",
-                    "oppi",
+                    "flooding",
+                    "OPPI (MST)",
                     "blocks per second",
                 ],
             ),

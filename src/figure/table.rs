@@ -234,7 +234,7 @@ impl Table {
             .collect()
     }
 
-    /// Box plots with one group per value of `group_by` (labelled by its value), each
+    /// Box plots with one group per value of `group_by` (labelled `name(value)`), each
     /// row contributing `y(row)` to its group.
     #[allow(clippy::too_many_arguments)]
     pub fn box_chart_by(
@@ -245,6 +245,7 @@ impl Table {
         log_y: bool,
         categories: &[(String, Vec<usize>)],
         group_by: &str,
+        name: impl Fn(&Key) -> String,
         y: impl Fn(usize) -> f64,
     ) -> BoxChart {
         let all: Vec<usize> = categories
@@ -252,7 +253,7 @@ impl Table {
             .flat_map(|c| c.1.iter().copied())
             .collect();
         let keys = self.distinct(&all, group_by);
-        let names: Vec<String> = keys.iter().map(Key::to_string).collect();
+        let names: Vec<String> = keys.iter().map(name).collect();
         let fns: Vec<Box<dyn Fn(usize) -> Vec<f64> + '_>> = keys
             .into_iter()
             .map(|k| {

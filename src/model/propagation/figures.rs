@@ -4,6 +4,8 @@
 use crate::figure::chart::{Chart, LineChart};
 use crate::figure::table::{Key, Table};
 use crate::figure::{Figure, figure};
+use crate::model::propagation::ProtocolKind;
+use crate::schema::param::Choice;
 
 /// `propagation` plans.
 ///
@@ -22,7 +24,7 @@ pub(super) fn propagation(exp: &str, t: &Table, out: &mut Vec<Figure>) {
     } else {
         None
     };
-    let proto = |k: &Key| k.to_string();
+    let proto = |k: &Key| protocol_label(k);
     let topologies = t.split(&all, "topology", |k| k.to_string());
     if let Some((x, x_label, log_x)) = x {
         for (topo, rows) in &topologies {
@@ -54,14 +56,14 @@ pub(super) fn propagation(exp: &str, t: &Table, out: &mut Vec<Figure>) {
             let mut latency = t.series(
                 rows,
                 "protocol",
-                |k| format!("{k} makespan"),
+                |k| format!("{} makespan", protocol_label(k)),
                 x,
                 |r| t.num(r, "makespan_ms"),
             );
             latency.extend(t.series(
                 rows,
                 "protocol",
-                |k| format!("{k} mean arrival"),
+                |k| format!("{} mean arrival", protocol_label(k)),
                 x,
                 |r| t.num(r, "mean_arrival_ms"),
             ));
@@ -99,6 +101,7 @@ pub(super) fn propagation(exp: &str, t: &Table, out: &mut Vec<Figure>) {
                     true,
                     &topologies,
                     "protocol",
+                    protocol_label,
                     |r| t.num(r, col),
                 )),
             ));
@@ -123,4 +126,10 @@ pub(super) fn propagation(exp: &str, t: &Table, out: &mut Vec<Figure>) {
             }
         }
     }
+}
+
+/// A protocol's name in figures (the `protocol` column holds its spec name).
+fn protocol_label(k: &Key) -> String {
+    let name = k.to_string();
+    ProtocolKind::from_name(&name).map_or(name, |p| p.label().to_string())
 }

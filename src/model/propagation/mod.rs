@@ -63,6 +63,18 @@ choice! {
     }
 }
 
+impl ProtocolKind {
+    /// The protocol's name in figures.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProtocolKind::Gossip => "gossip",
+            ProtocolKind::Flood => "flooding",
+            ProtocolKind::Oppi => "OPPI (MST)",
+            ProtocolKind::Spt => "SPT",
+        }
+    }
+}
+
 choice_names!(GraphRng {
     Engine = "engine",
     PeerSim = "peersim",
