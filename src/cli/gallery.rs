@@ -59,19 +59,15 @@ fn latest_plan(results: &Path, experiment: &str, quick: bool) -> Result<Option<P
     }
     let mut best: Option<(u64, PathBuf)> = None;
     for plan in find_plans(&dir)? {
-        let manifest = plan.join("manifest.json");
-        let Ok(text) = std::fs::read_to_string(&manifest) else {
+        // A plan whose manifest cannot be read is not a candidate.
+        let Ok(m) = super::plot::read_manifest(&plan) else {
             continue;
         };
-        let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
-            continue;
-        };
-        if json["quick"].as_bool() != Some(quick) {
+        if m.quick != Some(quick) {
             continue;
         }
-        let started = json["started_unix_ms"].as_u64().unwrap_or(0);
-        if best.as_ref().is_none_or(|(b, _)| started > *b) {
-            best = Some((started, plan));
+        if best.as_ref().is_none_or(|(b, _)| m.started_unix_ms > *b) {
+            best = Some((m.started_unix_ms, plan));
         }
     }
     Ok(best.map(|(_, p)| p))

@@ -103,7 +103,19 @@ pub(super) fn plot_figures(
     Ok(())
 }
 
-/// What a plan directory says of itself.
+/// What a plan directory's manifest says of it.
+pub(super) struct Manifest {
+    /// Its model family.
+    pub(super) model: Model,
+    /// Its experiment's name.
+    pub(super) experiment: String,
+    /// Whether it is a quick-profile plan (`None` when the manifest does not say).
+    pub(super) quick: Option<bool>,
+    /// When its run started (ms since the Unix epoch; 0 when unrecorded).
+    pub(super) started_unix_ms: u64,
+}
+
+/// What a plan directory says of itself, and whether it can be read.
 pub(super) struct ReadPlan {
     /// Its model family.
     pub(super) model: Model,
@@ -113,17 +125,8 @@ pub(super) struct ReadPlan {
     pub(super) damaged: Option<String>,
 }
 
-/// The model and experiment of plan directory `plan` (from its manifest), and whether a part
-/// fails verification.
-pub(super) fn read_plan(plan: &Path) -> Result<ReadPlan, FigureError> {
-    let st = crate::runner::status::plan_status(plan, None)?;
-    let damaged = st.parts.iter().find_map(|p| match &p.state {
-        crate::runner::status::PartState::Damaged(why) => Some(format!(
-            "part {} fails verification ({why}); run the experiment again to repair it",
-            p.index
-        )),
-        _ => None,
-    });
+/// The manifest of plan directory `plan` (nothing is verified).
+pub(super) fn read_manifest(plan: &Path) -> Result<Manifest, FigureError> {
     let manifest = plan.join("manifest.json");
     let text = std::fs::read_to_string(&manifest).map_err(crate::output::io(&manifest))?;
     let json: serde_json::Value =
@@ -146,6 +149,28 @@ pub(super) fn read_plan(plan: &Path) -> Result<ReadPlan, FigureError> {
             .unwrap_or_default(),
         e => e,
     };
+    Ok(Manifest {
+        model,
+        experiment,
+        quick: json["quick"].as_bool(),
+        started_unix_ms: json["started_unix_ms"].as_u64().unwrap_or(0),
+    })
+}
+
+/// The model and experiment of plan directory `plan` (from its manifest), and whether a part
+/// fails verification.
+pub(super) fn read_plan(plan: &Path) -> Result<ReadPlan, FigureError> {
+    let st = crate::runner::status::plan_status(plan, None)?;
+    let damaged = st.parts.iter().find_map(|p| match &p.state {
+        crate::runner::status::PartState::Damaged(why) => Some(format!(
+            "part {} fails verification ({why}); run the experiment again to repair it",
+            p.index
+        )),
+        _ => None,
+    });
+    let Manifest {
+        model, experiment, ..
+    } = read_manifest(plan)?;
     Ok(ReadPlan {
         model,
         experiment,

@@ -87,10 +87,9 @@ pub(super) fn summary(a: &SummaryArgs) -> Result<(), Failure> {
     let plans = find_plans(&a.results)?;
     let plan = match plans.as_slice() {
         [] => {
-            return Err(Failure::Usage(format!(
-                "{}: no chainlab results here (no manifest.json below it)",
-                a.results.display()
-            )));
+            return Err(Failure::Usage(
+                crate::figure::FigureError::NoResults(a.results.clone()).to_string(),
+            ));
         }
         [one] => one.clone(),
         many => {

@@ -80,11 +80,15 @@ pub trait ModelFamily: Sync {
     /// Turns resolved values (one per [`ModelFamily::params`] entry, same order) into the
     /// run's typed configuration, checking combinations that single-key ranges cannot.
     fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError>;
-    /// The figures a plan's successful rows make (none when its sweep fits no figure).
-    fn figures(&self, experiment: &str, table: &Table, out: &mut Vec<Figure>) {
-        let _ = (experiment, table, out);
+    /// Its figure catalogue: the figures a plan's successful rows make (none when its sweep
+    /// fits no figure), or `None` for a family without figures.
+    fn figures(&self) -> Option<Catalogue> {
+        None
     }
 }
+
+/// A figure catalogue: from an experiment's name and a plan's rows to named figures.
+pub type Catalogue = fn(&str, &Table, &mut Vec<Figure>);
 
 /// A run's typed configuration, as its family resolved it.
 pub trait Configured: fmt::Debug + Send + Sync + Any {
@@ -211,7 +215,9 @@ impl Model {
     /// The figures of a plan's successful rows.
     pub fn figures(&self, experiment: &str, table: &Table) -> Vec<Figure> {
         let mut out = Vec::new();
-        self.0.figures(experiment, table, &mut out);
+        if let Some(catalogue) = self.0.figures() {
+            catalogue(experiment, table, &mut out);
+        }
         out
     }
 

@@ -247,12 +247,7 @@ impl ModelFamily for Family {
     fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
         Ok(Arc::new(resolve(values)?))
     }
-    fn figures(
-        &self,
-        experiment: &str,
-        table: &crate::figure::table::Table,
-        out: &mut Vec<crate::figure::Figure>,
-    ) {
-        figures::incentive(experiment, table, out);
+    fn figures(&self) -> Option<super::Catalogue> {
+        Some(figures::incentive)
     }
 }

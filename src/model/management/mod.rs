@@ -127,7 +127,7 @@ param_table! {
 }
 
 static PARAMS: LazyLock<Vec<ParamDef>> =
-    LazyLock::new(|| pbft::PARAMS.iter().chain(OWN_PARAMS).copied().collect());
+    LazyLock::new(|| pbft::extended_by(OWN_PARAMS));
 
 /// A managed run's configuration: the primary chain with its management chain set.
 #[derive(Clone, Debug, PartialEq)]
@@ -503,12 +503,7 @@ impl ModelFamily for Family {
     fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
         Ok(Arc::new(resolve(values)?))
     }
-    fn figures(
-        &self,
-        experiment: &str,
-        table: &crate::figure::table::Table,
-        out: &mut Vec<crate::figure::Figure>,
-    ) {
-        figures::management(experiment, table, out);
+    fn figures(&self) -> Option<super::Catalogue> {
+        Some(figures::management)
     }
 }

@@ -329,6 +329,12 @@ param_table! {
     }
 }
 
+/// The PBFT parameters, then `own`: the parameter table of a family that extends pbft (its
+/// first values resolve with [`resolve`]).
+pub(crate) fn extended_by(own: &[crate::schema::param::ParamDef]) -> Vec<crate::schema::param::ParamDef> {
+    PARAMS.iter().chain(own).copied().collect()
+}
+
 /// Most transactions a PBFT run may create (tx_rate x duration): each costs about 24 bytes of
 /// workload plus its place in the pools.
 pub const MAX_TXS_PER_RUN: u64 = 20_000_000;
@@ -741,12 +747,7 @@ impl ModelFamily for Family {
     fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
         Ok(Arc::new(resolve(values)?))
     }
-    fn figures(
-        &self,
-        experiment: &str,
-        table: &crate::figure::table::Table,
-        out: &mut Vec<crate::figure::Figure>,
-    ) {
-        figures::pbft(experiment, table, out);
+    fn figures(&self) -> Option<super::Catalogue> {
+        Some(figures::pbft)
     }
 }

@@ -88,7 +88,7 @@ param_table! {
 }
 
 static PARAMS: LazyLock<Vec<ParamDef>> =
-    LazyLock::new(|| pbft::PARAMS.iter().chain(OWN_PARAMS).copied().collect());
+    LazyLock::new(|| pbft::extended_by(OWN_PARAMS));
 
 fn resolve(v: &[Value]) -> Result<TwinParams, ParamError> {
     let (base, own) = v.split_at(pbft::PARAMS.len());
@@ -556,12 +556,7 @@ impl ModelFamily for Family {
     fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
         Ok(Arc::new(resolve(values)?))
     }
-    fn figures(
-        &self,
-        experiment: &str,
-        table: &crate::figure::table::Table,
-        out: &mut Vec<crate::figure::Figure>,
-    ) {
-        figures::twin(experiment, table, out);
+    fn figures(&self) -> Option<super::Catalogue> {
+        Some(figures::twin)
     }
 }

@@ -161,7 +161,7 @@ param_table! {
 }
 
 static PARAMS: LazyLock<Vec<ParamDef>> =
-    LazyLock::new(|| pbft::PARAMS.iter().chain(OWN_PARAMS).copied().collect());
+    LazyLock::new(|| pbft::extended_by(OWN_PARAMS));
 
 /// A `twin_sync` run's configuration: the PBFT chain and the synchronisation experiment.
 #[derive(Clone, Debug, PartialEq)]
@@ -435,12 +435,7 @@ impl ModelFamily for Family {
     fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
         Ok(Arc::new(resolve(values)?))
     }
-    fn figures(
-        &self,
-        experiment: &str,
-        table: &crate::figure::table::Table,
-        out: &mut Vec<crate::figure::Figure>,
-    ) {
-        figures::twin_sync(experiment, table, out);
+    fn figures(&self) -> Option<super::Catalogue> {
+        Some(figures::twin_sync)
     }
 }
