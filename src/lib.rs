@@ -45,14 +45,17 @@
 //!   SymBChainSim's city tables), one gossip broadcast as a shortest-path computation, what a
 //!   vote carries.
 //! - [`pbft`]: a PBFT blockchain after SymBChainSim, corrected: consensus, workload, metrics.
-//!   It knows nothing of twins: observers plug in through [`pbft::Transmissions`]. It still
-//!   holds the primary side of management (`pbft/managed.rs`), which imports [`management`].
+//!   It knows nothing of twins or management: they plug in through its hooks
+//!   ([`pbft::hooks`]: [`pbft::Transmissions`] watches messages, [`pbft::Reconfiguration`]
+//!   stamps blocks with a configuration and switches it between rounds).
 //! - [`twin`]: the digital twin's state extraction on the PBFT model: peer-state estimation
 //!   (Eq. 1) and path history, state messages, reconstruction (Algorithm 1), re-simulation,
 //!   and block-order synchronisation (Algorithm 2).
 //! - [`management`]: decentralised management: configuration blocks (SHA-256 hash chain,
 //!   proposer rotation, proof of consensus, the checks a primary node applies) and the
-//!   management chain's agreement cycles. Imports nothing of [`pbft`].
+//!   management chain's agreement cycles, and the primary side
+//!   ([`management::primary::Primary`], pbft's reconfiguration hook). Reaches [`pbft`] only
+//!   through its hook API; `pbft` imports nothing of it.
 //! - [`rng`]: stream derivation, the seeds of a run ([`rng::RunSeeds`]) and the
 //!   `java.util.Random` port.
 //! - [`cli`]: clap commands; the only layer that prints and chooses exit codes.

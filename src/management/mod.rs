@@ -17,14 +17,15 @@
 //! - [`agreement`]: the management chain's consensus (Algorithm 1): proposal cycles, each a
 //!   PBFT round among the management nodes over their own overlay.
 //!
-//! The primary side (gossip of committed blocks from the management nodes, switching between
-//! consensus rounds, blocks stamped with their configuration height) lives in
-//! [`crate::pbft`], which owns the primary nodes' state.
+//! - [`primary`]: the primary side (gossip of committed blocks from the management nodes,
+//!   switching between consensus rounds, blocks stamped with their configuration height),
+//!   which plugs into the chain as its [`crate::pbft::Reconfiguration`] hook.
 //!
-//! Architecture invariant: `management` imports nothing of [`crate::pbft`] (the primary side
-//! calls into it, never the reverse); no I/O, no clock.
+//! Architecture invariant: `management` reaches the chain only through pbft's public hook API
+//! ([`crate::pbft::hooks`]); [`crate::pbft`] imports nothing of `management`. No I/O, no clock.
 
 pub mod agreement;
+pub mod primary;
 
 use crate::des::Time;
 use sha2::{Digest, Sha256};

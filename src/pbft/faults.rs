@@ -70,10 +70,11 @@ impl Simulator {
         self.check_stop(p, now);
     }
 
-    /// Node `v` recovers at `now`: it fetches configurations, then syncs or restarts its round.
+    /// Node `v` recovers at `now`: the reconfiguration hook fetches what it missed, then the
+    /// node syncs or restarts its round.
     pub(super) fn recover(&mut self, p: &PbftParams, net: &Network, v: u32, now: Time) {
         self.nodes[v as usize].alive = true;
-        self.fetch_configs(p, net, v, now);
+        self.with_hook(|h, sim| h.missing(sim, p, net, v, now));
         if !self.begin_sync(p, net, v, now) {
             let r = self.nodes[v as usize].round;
             self.start(p, v, r, now);

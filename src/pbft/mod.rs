@@ -29,13 +29,15 @@
 //!
 //! Time is integer nanoseconds. The core does no I/O and reads no clock.
 //!
-//! Architecture invariant: `pbft` knows nothing about twins (observers plug in through
-//! [`Transmissions`]) and no spec, file or clock. Known debt: the primary side of management
-//! (`managed.rs`, `PbftParams::management`) still lives here and imports [`crate::management`];
-//! nothing in [`crate::management`] imports `pbft`.
+//! Extensions plug in through two hooks ([`hooks`]): [`Transmissions`] watches every message
+//! (the twin's estimation), [`Reconfiguration`] stamps blocks with a configuration and switches
+//! a node's configuration between rounds (the management chain's primary side).
+//!
+//! Architecture invariant: `pbft` knows nothing about twins or management (they plug in
+//! through [`hooks`] from their own modules) and no spec, file or clock.
 
 mod faults;
-mod managed;
+pub mod hooks;
 pub mod metrics;
 mod outcome;
 mod sync;
@@ -43,37 +45,15 @@ mod waves;
 pub mod workload;
 
 use crate::des::{Budget, HeapQueue, Time};
-use crate::management::ManagementParams;
 use crate::network::{Dissemination, GossipScratch, Network, NetworkParams, Spread, VotePayload};
 use crate::rng::RunSeeds;
 use crate::rng::stream;
-use managed::Managed;
-pub use managed::ManagementOutcome;
+pub use hooks::{NO_NODE, Reconfiguration, RoundConfig, Transmissions};
 use metrics::{gini, gini_sbs, mean_finite, quantile};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp};
 use std::collections::HashMap;
 use workload::{Workload, WorkloadParams};
-
-/// A hook that watches a run's transmissions (the twin's peer-state estimation implements it
-/// from its own module; the chain knows nothing of what it does with them).
-pub trait Transmissions: std::any::Any + Send {
-    /// One message of `size_mb` from `u` to `v` (a sync transfer), keyed by `key`.
-    fn message(&mut self, net: &Network, u: u32, v: u32, size_mb: f64, key: u64);
-    /// One broadcast of message `key` from `origin`, whose deliveries are in `s` (from
-    /// [`Network::gossip`] or [`Network::broadcast`], as `how` says).
-    fn spread(
-        &mut self,
-        net: &Network,
-        s: &GossipScratch,
-        origin: u32,
-        size_mb: f64,
-        key: u64,
-        how: Dissemination,
-    );
-    /// The hook as `Any`, so that its owner can take its concrete type back after a run.
-    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any>;
-}
 
 const NONE: u32 = u32::MAX;
 const S: f64 = 1e9;
@@ -115,8 +95,6 @@ pub struct PbftParams {
     pub mean_downtime_ns: Time,
     /// Restore the SBS behaviours that chainlab corrects as bugs (the pbft family's notes list them).
     pub sbs_compat: bool,
-    /// A management chain that reconfigures this chain ([`crate::management`]), if any.
-    pub management: Option<ManagementParams>,
 }
 
 /// f for n nodes: floor((n-1)/3), or SBS V2's floor(n/3) under compatibility.
@@ -229,8 +207,6 @@ pub struct PbftOutcome {
     pub safety_violations: u64,
     /// Per-node figures.
     pub per_node: Vec<NodeSummary>,
-    /// The management chain's figures, in a managed run.
-    pub management: Option<ManagementOutcome>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -240,8 +216,8 @@ enum Kind {
     Commit,
     NewBlock,
     RoundChange,
-    /// A configuration block (`block` is its height) reaching a primary node.
-    Config,
+    /// A reconfiguration hook's message (`block` is its payload).
+    Hook,
 }
 
 /// A consensus message. `block` is a proposal id; `a` is the justification round of a
@@ -274,12 +250,10 @@ enum Ev {
     },
     Crash(u32),
     Recover(u32),
-    /// The management chain's configuration block interval fired.
-    Cbi,
-    /// Requested configuration blocks up to `upto` arrive.
-    ConfigFetched {
+    /// An event of the reconfiguration hook (`node` is `NONE` when it concerns no node).
+    Hook {
         node: u32,
-        upto: u32,
+        arg: u32,
     },
 }
 
@@ -359,8 +333,9 @@ struct Proposal {
     tx_len: u32,
     size_mb: f64,
     created: Time,
-    /// Configuration height the block was made under (0 without management).
-    cfg: u32,
+    /// Stamp of the configuration the block was made under (0 without a reconfiguration
+    /// hook).
+    stamp: u32,
 }
 
 /// Reusable state of the PBFT simulator (one per worker thread).
@@ -400,8 +375,9 @@ pub struct Simulator {
     block_times: Vec<f64>,
     /// Who watches the run's transmissions, when an extension asks (see [`Simulator::observe`]).
     observer: Option<Box<dyn Transmissions>>,
-    /// The management chain's state, in a managed run.
-    mgmt: Managed,
+    /// What reconfigures the chain between rounds, when an extension asks (see
+    /// [`Simulator::reconfigure`]).
+    reconfig: Option<Box<dyn Reconfiguration>>,
     /// The most work a run may do ([`Simulator::run`] stops when it is spent).
     pub budget: Budget,
     /// Set when a run stopped on its budget: which limit, at what simulated time. Never cleared
@@ -457,7 +433,7 @@ impl Simulator {
             events += 1;
             self.handle(p, net, now, ev);
             end = now;
-            let msgs = self.counters.msgs + self.mgmt.msgs;
+            let msgs = self.counters.msgs + self.reconfig.as_ref().map_or(0, |h| h.msgs());
             if events >= self.budget.events || msgs >= self.budget.messages {
                 self.budget_spent = Some(format!(
                     "run budget spent at {:.3} s of simulated time (of {:.3} s): {events} events processed (budget.events = {}), {msgs} messages sent (budget.messages = {}); if the run is meant to be this long, raise [budget] in the experiment file and re-run with --retry-failed, else look for what keeps it from progressing (a timeout shorter than a message's delay, a transaction larger than a block)",
@@ -475,7 +451,7 @@ impl Simulator {
                 break;
             }
         }
-        let events = events + self.mgmt.events;
+        let events = events + self.reconfig.as_ref().map_or(0, |h| h.events());
         self.outcome(p, net, events, end, stop)
     }
 
@@ -516,7 +492,7 @@ impl Simulator {
         self.counters = Counters::default();
 
         self.schedule_faults(p, seeds);
-        self.reset_management(p, net, seeds);
+        self.with_hook(|h, sim| h.reset(sim, p, net, seeds));
         for v in 0..n {
             self.start(p, v, 0, 0);
         }
@@ -549,12 +525,11 @@ impl Simulator {
                 self.recover(p, net, v, now);
                 v
             }
-            Ev::Cbi => {
-                self.on_cbi(p, net, now);
-                return;
-            }
-            Ev::ConfigFetched { node, upto } => {
-                self.config_fetched(node, upto, now);
+            Ev::Hook { node, arg } => {
+                self.with_hook(|h, sim| h.event(sim, p, net, node, arg, now));
+                if node == NONE {
+                    return;
+                }
                 node
             }
         };
@@ -566,10 +541,10 @@ impl Simulator {
     }
 
     fn start(&mut self, p: &PbftParams, v: u32, round: u32, t: Time) {
-        if self.mgmt.on {
-            self.switch_config(v, t);
-        }
-        let interval = self.node_config(p, v).block_interval_ns;
+        let interval = match &mut self.reconfig {
+            Some(h) => h.enter_round(v, t).block_interval_ns,
+            None => p.block_interval_ns,
+        };
         let w = self.words;
         let nd = &mut self.nodes[v as usize];
         nd.round = round;
@@ -597,7 +572,7 @@ impl Simulator {
             return;
         }
         match msg.kind {
-            Kind::Config => self.on_config(p, net, v, msg.block, now),
+            Kind::Hook => self.with_hook(|h, sim| h.deliver(sim, p, net, v, msg.block, now)),
             Kind::NewBlock => self.on_new_block(p, net, v, msg, now),
             Kind::RoundChange => self.on_round_change(p, net, v, msg, now),
             _ => {
@@ -666,8 +641,11 @@ impl Simulator {
                 {
                     return true;
                 }
-                if !self.config_acceptable(v, msg.block, msg.a != NONE) {
-                    return true;
+                if let Some(h) = &mut self.reconfig {
+                    let stamp = self.proposals[msg.block as usize].stamp;
+                    if !h.accepts(v, stamp, msg.a != NONE) {
+                        return true;
+                    }
                 }
                 let t = base + p.msg_val_ns + p.block_val_ns;
                 let nd = &mut self.nodes[v as usize];
@@ -715,7 +693,7 @@ impl Simulator {
                 }
                 _ => true,
             },
-            Kind::NewBlock | Kind::RoundChange | Kind::Config => {
+            Kind::NewBlock | Kind::RoundChange | Kind::Hook => {
                 unreachable!("handled by deliver")
             }
         }
@@ -770,12 +748,12 @@ impl Simulator {
     }
 
     fn commit_block(&mut self, p: &PbftParams, v: u32, b: u32, t: Time) {
-        if self.mgmt.on {
-            self.audit_commit(v, b);
+        let prop = self.proposals[b as usize];
+        if let Some(hook) = &mut self.reconfig {
+            hook.committed(v, prop.stamp);
         }
         let n = self.n as usize;
         let h = self.nodes[v as usize].height + 1;
-        let prop = self.proposals[b as usize];
         debug_assert_eq!(prop.height, h, "blocks are committed in height order");
         if self.canonical.len() < h as usize {
             self.canonical.push(b);
@@ -857,12 +835,7 @@ impl Simulator {
     fn build_block(&mut self, p: &PbftParams, net: &Network, v: u32, now: Time) -> Option<u32> {
         let nd = &self.nodes[v as usize];
         let (h, round, timeout_at) = (nd.height, nd.round, nd.timeout_at);
-        let config = self.node_config(p, v);
-        let cfg = if self.mgmt.on {
-            self.mgmt.active[v as usize]
-        } else {
-            0
-        };
+        let (stamp, config) = self.round_config(p, v);
         let wl = &mut self.workload;
         wl.generate_until(&p.workload, now, p.duration_ns);
         let first = self.cursor[h as usize] as usize;
@@ -890,7 +863,7 @@ impl Simulator {
                 tx_len: len as u32,
                 size_mb: size,
                 created: now,
-                cfg,
+                stamp,
             });
             return Some(self.proposals.len() as u32 - 1);
         }
@@ -1055,9 +1028,11 @@ impl Simulator {
             self.begin_sync(p, net, v, now);
             return;
         }
-        if !self.holds_config(v, msg.block) {
-            // It cannot validate the block before it has the configuration block.
-            self.fetch_configs(p, net, v, now);
+        if let Some(h) = &self.reconfig
+            && !h.holds(v, prop.stamp)
+        {
+            // It cannot validate the block before it has what the hook says it needs.
+            self.with_hook(|h, sim| h.missing(sim, p, net, v, now));
             return;
         }
         let t = now.max(nd.ready_at) + p.msg_val_ns + p.block_val_ns;
@@ -1123,7 +1098,6 @@ pub(crate) mod tests {
             mean_uptime_ns: 60_000_000_000,
             mean_downtime_ns: 20_000_000_000,
             sbs_compat: false,
-            management: None,
         }
     }
 

@@ -109,7 +109,6 @@ impl Simulator {
             stop,
             safety_violations: self.counters.violations,
             per_node,
-            management: self.management_outcome(),
         }
     }
 
@@ -139,11 +138,12 @@ impl Simulator {
             .collect()
     }
 
-    /// Configuration height of each block of the longest chain (all 0 without management).
-    pub fn chain_configs(&self) -> Vec<u32> {
+    /// The configuration stamp of each block of the longest chain, in height order (all 0
+    /// without a reconfiguration hook).
+    pub fn chain_stamps(&self) -> Vec<u32> {
         self.canonical
             .iter()
-            .map(|&b| self.proposals[b as usize].cfg)
+            .map(|&b| self.proposals[b as usize].stamp)
             .collect()
     }
 

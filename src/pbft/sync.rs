@@ -36,11 +36,9 @@ impl Simulator {
                 + p.block_val_ns
                 + p.sync_request_ns;
         }
-        if self.mgmt.on {
-            // The configuration blocks it misses come with the transaction blocks.
-            let (mine, theirs) = (self.mgmt.held[v as usize], self.mgmt.held[peer as usize]);
-            d += self.config_transfer_ns(p, net, peer, v, mine, theirs);
-            self.mgmt.sync_configs[v as usize] = theirs;
+        if let Some(h) = &mut self.reconfig {
+            // What the hook's nodes miss comes with the transaction blocks.
+            d += h.sync_begins(p, net, peer, v);
         }
         let nd = &mut self.nodes[v as usize];
         nd.phase = Phase::Syncing;
@@ -72,9 +70,8 @@ impl Simulator {
         if !nd.alive || nd.epoch != epoch {
             return;
         }
-        if self.mgmt.on {
-            let configs = self.mgmt.sync_configs[v as usize];
-            self.apply_configs(v, configs, now);
+        if let Some(h) = &mut self.reconfig {
+            h.sync_ends(v, now);
         }
         for h in self.nodes[v as usize].height + 1..=upto {
             let b = self.canonical[h as usize - 1];

@@ -19,7 +19,7 @@ impl Simulator {
                 VotePayload::Block => p.base_msg_mb + block(msg.block),
                 VotePayload::Digest => p.base_msg_mb,
             },
-            Kind::RoundChange | Kind::Config => p.base_msg_mb,
+            Kind::RoundChange | Kind::Hook => p.base_msg_mb,
         }
     }
 

@@ -3,16 +3,18 @@
 //! decentralised-management paper). The PBFT family's parameters (the primary chain), then the
 //! management chain's own; one row per run with the PBFT columns, the run's management summary,
 //! and one list entry per configuration block (also written as the `blocks` table). Its cores
-//! are [`crate::management`] and the primary side in [`crate::pbft`].
+//! are [`crate::pbft`] and [`crate::management`], whose primary side plugs into the chain as
+//! its reconfiguration hook.
 #![doc = include_str!("README.md")]
 
 mod figures;
 
 use super::{Configured, ModelFamily, ModelParams, RunOutput, Workspace, f, u};
 use crate::des::Budget;
+use crate::management::primary::{self, ManagementOutcome};
 use crate::management::{Config, Configs, ManagementParams};
 use crate::model::pbft;
-use crate::pbft::{ManagementOutcome, PbftOutcome, PbftParams};
+use crate::pbft::PbftParams;
 use crate::rng::RunSeeds;
 use crate::schema::param::{Choice, Kind, Millis, ParamDef, ParamError, Value};
 use crate::schema::{Cell, ColumnType, Detail, Metric, MetricDef, metric_defs, metric_row};
@@ -129,13 +131,18 @@ param_table! {
 static PARAMS: LazyLock<Vec<ParamDef>> =
     LazyLock::new(|| pbft::extended_by(OWN_PARAMS));
 
-/// A managed run's configuration: the primary chain with its management chain set.
+/// A managed run's configuration: the primary chain and its management chain.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Managed(pub PbftParams);
+pub struct Managed {
+    /// The primary chain.
+    pub chain: PbftParams,
+    /// The management chain.
+    pub management: ManagementParams,
+}
 
 fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
     let (base, own) = v.split_at(pbft::PARAMS.len());
-    let mut pbft = pbft::resolve(base)?;
+    let pbft = pbft::resolve(base)?;
     let p = Values::read(own);
     let (n, m) = (pbft.net.nodes, p.mgmt_nodes as u32);
     if m > n {
@@ -191,7 +198,7 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
             ),
         });
     }
-    pbft.management = Some(ManagementParams {
+    let management = ManagementParams {
         members: m,
         peers,
         cbi_mean_ns: p.cbi_mean.ns(),
@@ -207,18 +214,17 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
         },
         offline,
         invalid,
-    });
-    Ok(Managed(pbft))
+    };
+    Ok(Managed {
+        chain: pbft,
+        management,
+    })
 }
 
 impl Configured for Managed {
     fn check_cost(&self, budget: &Budget) -> Result<(), ParamError> {
-        let p = &self.0;
+        let (p, m) = (&self.chain, &self.management);
         pbft::check_cost(p, budget)?;
-        let m = p
-            .management
-            .as_ref()
-            .expect("a managed chain has management");
         let members = u64::from(m.members);
         let agreements = p.duration_ns / m.cbi_mean_ns.max(1);
         let per = (2 * members + 1) * (members * u64::from(m.peers.saturating_sub(1)) + 1);
@@ -237,8 +243,10 @@ impl Configured for Managed {
 
     fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
         pbft::bounded(ws, |sim| {
-            let o = crate::pbft::simulate(&self.0, seeds, sim);
-            RunOutput::ok(o.events, metric_row(&[pbft::METRICS, METRICS], &o))
+            let o = primary::simulate(&self.chain, &self.management, seeds, sim);
+            let mut row = metric_row(&[pbft::METRICS], &o.chain);
+            row.extend(metric_row(&[METRICS], &o.management));
+            RunOutput::ok(o.chain.events, row)
         })
     }
 
@@ -247,228 +255,227 @@ impl Configured for Managed {
     }
 }
 
-/// The management chain's figures of a managed run.
-fn mg(o: &PbftOutcome) -> &ManagementOutcome {
-    o.management.as_ref().expect("a managed run")
-}
-
 /// The management chain's metric columns (after the PBFT ones), each with how it is read from
 /// the run's outcome.
-static METRICS: &[Metric<PbftOutcome>] = &[
+static METRICS: &[Metric<ManagementOutcome>] = &[
     Metric {
         name: "mgmt_members",
         ty: ColumnType::ListU32,
         unit: "",
         doc: "Primary nodes that are management nodes, ascending.",
-        read: |o: &PbftOutcome| Cell::LU(mg(o).members.clone()),
+        read: |o: &ManagementOutcome| Cell::LU(o.members.clone()),
     },
     Metric {
         name: "cb_blocks",
         ty: ColumnType::U32,
         unit: "",
         doc: "Configuration blocks committed by the management chain.",
-        read: |o: &PbftOutcome| u(mg(o).blocks.into()),
+        read: |o: &ManagementOutcome| u(o.blocks.into()),
     },
     Metric {
         name: "cb_failed_agreements",
         ty: ColumnType::U32,
         unit: "",
         doc: "Configuration block intervals whose proposal cycles (one per management node) all failed (no block).",
-        read: |o: &PbftOutcome| u(mg(o).failed_agreements.into()),
+        read: |o: &ManagementOutcome| u(o.failed_agreements.into()),
     },
     Metric {
         name: "cb_failed_cycles_total",
         ty: ColumnType::U64,
         unit: "",
         doc: "Failed proposal cycles over the run (offline or invalid proposers, no live quorum).",
-        read: |o: &PbftOutcome| u(mg(o).failed_cycles),
+        read: |o: &ManagementOutcome| u(o.failed_cycles),
     },
     Metric {
         name: "agreement_delay_mean_s",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean over blocks of the agreement delay: interval fired to the first management node's commit.",
-        read: |o: &PbftOutcome| f(mg(o).agreement_mean_s),
+        read: |o: &ManagementOutcome| f(o.agreement_mean_s),
     },
     Metric {
         name: "propagation_delay_mean_s",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean over blocks of the propagation delay: first commit to the moment the (2f+1)-th primary node holds the block (fastest 2f+1, f of the primary).",
-        read: |o: &PbftOutcome| f(mg(o).propagation_mean_s),
+        read: |o: &ManagementOutcome| f(o.propagation_mean_s),
     },
     Metric {
         name: "update_delay_mean_s",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean over blocks of the update delay: from the (2f+1)-th primary node holding the block to the (2f+1)-th running under it (nodes switch only between consensus rounds).",
-        read: |o: &PbftOutcome| f(mg(o).update_mean_s),
+        read: |o: &ManagementOutcome| f(o.update_mean_s),
     },
     Metric {
         name: "management_delay_mean_s",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean over blocks of agreement + propagation + update: interval fired to 2f+1 primary nodes running under the block.",
-        read: |o: &PbftOutcome| f(mg(o).total_mean_s),
+        read: |o: &ManagementOutcome| f(o.total_mean_s),
     },
     Metric {
         name: "update_all_delay_mean_s",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean over blocks of the time from the interval to the last live primary node running under the block (exposes a split network the fastest-2f+1 view hides).",
-        read: |o: &PbftOutcome| f(mg(o).update_all_mean_s),
+        read: |o: &ManagementOutcome| f(o.update_all_mean_s),
     },
     Metric {
         name: "switch_blocks",
         ty: ColumnType::U32,
         unit: "",
         doc: "Transaction blocks made under a different configuration height than the block before them.",
-        read: |o: &PbftOutcome| u(mg(o).switch_blocks.into()),
+        read: |o: &ManagementOutcome| u(o.switch_blocks.into()),
     },
     Metric {
         name: "block_time_switch_mean_s",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean inter-block time of switch blocks, over every live node's chain.",
-        read: |o: &PbftOutcome| f(mg(o).switch_block_time_s[0]),
+        read: |o: &ManagementOutcome| f(o.switch_block_time_s[0]),
     },
     Metric {
         name: "block_time_switch_median_s",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Median inter-block time of switch blocks.",
-        read: |o: &PbftOutcome| f(mg(o).switch_block_time_s[1]),
+        read: |o: &ManagementOutcome| f(o.switch_block_time_s[1]),
     },
     Metric {
         name: "block_time_switch_p95_s",
         ty: ColumnType::F64,
         unit: "s",
         doc: "95th percentile inter-block time of switch blocks.",
-        read: |o: &PbftOutcome| f(mg(o).switch_block_time_s[2]),
+        read: |o: &ManagementOutcome| f(o.switch_block_time_s[2]),
     },
     Metric {
         name: "block_time_normal_mean_s",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean inter-block time of normal blocks (same configuration as the block before).",
-        read: |o: &PbftOutcome| f(mg(o).normal_block_time_s[0]),
+        read: |o: &ManagementOutcome| f(o.normal_block_time_s[0]),
     },
     Metric {
         name: "block_time_normal_median_s",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Median inter-block time of normal blocks.",
-        read: |o: &PbftOutcome| f(mg(o).normal_block_time_s[1]),
+        read: |o: &ManagementOutcome| f(o.normal_block_time_s[1]),
     },
     Metric {
         name: "block_time_normal_p95_s",
         ty: ColumnType::F64,
         unit: "s",
         doc: "95th percentile inter-block time of normal blocks.",
-        read: |o: &PbftOutcome| f(mg(o).normal_block_time_s[2]),
+        read: |o: &ManagementOutcome| f(o.normal_block_time_s[2]),
     },
     Metric {
         name: "config_rejections",
         ty: ColumnType::U64,
         unit: "",
         doc: "Fresh proposals a validator refused because they were made under another configuration than its active one.",
-        read: |o: &PbftOutcome| u(mg(o).config_rejections),
+        read: |o: &ManagementOutcome| u(o.config_rejections),
     },
     Metric {
         name: "config_violations",
         ty: ColumnType::U64,
         unit: "",
         doc: "Transaction blocks a node accepted without holding their configuration block (0 in a correct model).",
-        read: |o: &PbftOutcome| u(mg(o).config_violations),
+        read: |o: &ManagementOutcome| u(o.config_violations),
     },
     Metric {
         name: "cb_rejected",
         ty: ColumnType::U64,
         unit: "",
         doc: "Configuration blocks a primary node's checks rejected (0: the simulated management nodes are not forgers).",
-        read: |o: &PbftOutcome| u(mg(o).forged_rejected),
+        read: |o: &ManagementOutcome| u(o.forged_rejected),
     },
     Metric {
         name: "mgmt_msgs",
         ty: ColumnType::U64,
         unit: "",
         doc: "Management transmissions: agreement messages among management nodes and the gossip of configuration blocks over the primary network, duplicates included.",
-        read: |o: &PbftOutcome| u(mg(o).msgs),
+        read: |o: &ManagementOutcome| u(o.msgs),
     },
     Metric {
         name: "mgmt_mb",
         ty: ColumnType::F64,
         unit: "MB",
         doc: "Volume of those transmissions.",
-        read: |o: &PbftOutcome| f(mg(o).bytes_mb),
+        read: |o: &ManagementOutcome| f(o.bytes_mb),
     },
     Metric {
         name: "cb_height",
         ty: ColumnType::ListU32,
         unit: "",
         doc: "Per configuration block: its height (1, 2, ...).",
-        read: |o: &PbftOutcome| Cell::LU(mg(o).cb_height.clone()),
+        read: |o: &ManagementOutcome| Cell::LU(o.cb_height.clone()),
     },
     Metric {
         name: "cb_cbi_at_s",
         ty: ColumnType::ListF64,
         unit: "s",
         doc: "Per configuration block: simulated time its interval fired.",
-        read: |o: &PbftOutcome| Cell::LF(mg(o).cb_cbi_at_s.clone()),
+        read: |o: &ManagementOutcome| Cell::LF(o.cb_cbi_at_s.clone()),
     },
     Metric {
         name: "cb_failed_cycles",
         ty: ColumnType::ListU32,
         unit: "",
         doc: "Per configuration block: failed cycles before its agreement (FC).",
-        read: |o: &PbftOutcome| Cell::LU(mg(o).cb_failed_cycles.clone()),
+        read: |o: &ManagementOutcome| Cell::LU(o.cb_failed_cycles.clone()),
     },
     Metric {
         name: "cb_proposer",
         ty: ColumnType::ListU32,
         unit: "",
         doc: "Per configuration block: its proposer (primary node id).",
-        read: |o: &PbftOutcome| Cell::LU(mg(o).cb_proposer.clone()),
+        read: |o: &ManagementOutcome| Cell::LU(o.cb_proposer.clone()),
     },
     Metric {
         name: "cb_agreement_s",
         ty: ColumnType::ListF64,
         unit: "s",
         doc: "Per configuration block: agreement delay.",
-        read: |o: &PbftOutcome| Cell::LF(mg(o).cb_agreement_s.clone()),
+        read: |o: &ManagementOutcome| Cell::LF(o.cb_agreement_s.clone()),
     },
     Metric {
         name: "cb_propagation_s",
         ty: ColumnType::ListF64,
         unit: "s",
         doc: "Per configuration block: propagation delay to the fastest 2f+1 primary nodes (NaN if fewer held it by the end).",
-        read: |o: &PbftOutcome| Cell::LF(mg(o).cb_propagation_s.clone()),
+        read: |o: &ManagementOutcome| Cell::LF(o.cb_propagation_s.clone()),
     },
     Metric {
         name: "cb_update_s",
         ty: ColumnType::ListF64,
         unit: "s",
         doc: "Per configuration block: update delay of the fastest 2f+1 (NaN if fewer switched by the end).",
-        read: |o: &PbftOutcome| Cell::LF(mg(o).cb_update_s.clone()),
+        read: |o: &ManagementOutcome| Cell::LF(o.cb_update_s.clone()),
     },
     Metric {
         name: "cb_management_s",
         ty: ColumnType::ListF64,
         unit: "s",
         doc: "Per configuration block: agreement + propagation + update.",
-        read: |o: &PbftOutcome| Cell::LF(mg(o).cb_total_s.clone()),
+        read: |o: &ManagementOutcome| Cell::LF(o.cb_total_s.clone()),
     },
     Metric {
         name: "cb_update_all_s",
         ty: ColumnType::ListF64,
         unit: "s",
         doc: "Per configuration block: interval fired to the last live primary node running under it (NaN if one never did).",
-        read: |o: &PbftOutcome| Cell::LF(mg(o).cb_update_all_s.clone()),
+        read: |o: &ManagementOutcome| Cell::LF(o.cb_update_all_s.clone()),
     },
 ];
 
 static METRIC_DEFS: LazyLock<Vec<MetricDef>> =
-    LazyLock::new(|| metric_defs(&[pbft::METRICS, METRICS]));
+    LazyLock::new(|| {
+        let mut defs = metric_defs(&[pbft::METRICS]);
+        defs.extend(metric_defs(&[METRICS]));
+        defs
+    });
 
 impl ModelFamily for Family {
     fn name(&self) -> &'static str {

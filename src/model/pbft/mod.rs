@@ -448,7 +448,6 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
         mean_uptime_ns: p.mean_uptime.ns(),
         mean_downtime_ns: p.mean_downtime.ns(),
         sbs_compat: p.sbs_compat,
-        management: None,
     })
 }
 

@@ -1,5 +1,7 @@
 //! The primary chain's side of decentralised management (Algorithm 2 of the management paper;
-//! the management chain itself is [`crate::management`]).
+//! the management chain itself is [`crate::management`]). [`Primary`] is the chain's
+//! [`Reconfiguration`] hook: the chain asks it, between rounds and at each proposal, what
+//! configuration a node runs under, and it keeps every management state of the primary nodes.
 //!
 //! - When the configuration block interval fires, the management chain's agreement is
 //!   simulated ([`agreement::agree`]); every management node that commits the block holds it
@@ -24,16 +26,23 @@
 //!   (interval fired to the first management commit), propagation (to the moment the
 //!   (2f+1)-th primary node holds it), update (from then to the moment the (2f+1)-th primary
 //!   node runs under it); they sum to the management delay.
+//!
+//! Architecture invariant: the chain's state is reached only through pbft's hook API (the
+//! [`Simulator`] methods it documents); no I/O, no clock.
 
-use super::{Ev, Kind, Msg, NONE, PbftParams, S, Simulator};
+use super::agreement::{self, Committee, RoundCosts};
+use super::{Config, ConfigBlock, Configs, ManagementParams, Verdict, check};
 use crate::des::Time;
-use crate::management::agreement::{self, Committee, RoundCosts};
-use crate::management::{Config, ConfigBlock, Configs, Verdict, check};
 use crate::network::Network;
 use crate::pbft::metrics::{mean_finite, quantile};
+use crate::pbft::{
+    NO_NODE, PbftOutcome, PbftParams, Reconfiguration, RoundConfig, Simulator, fault_tolerance,
+};
 use crate::rng::RunSeeds;
 use crate::rng::{Stream, stream, stream_seed};
 use rand_distr::{Distribution, Normal};
+
+const S: f64 = 1e9;
 
 /// Key space of the requests for missing configuration blocks.
 const FETCH_TAG: u64 = 0x4346_0000_0000_0000;
@@ -47,22 +56,23 @@ struct Record {
     proposer: u32,
 }
 
-/// The management state of a run (empty when the run is not managed).
-#[derive(Default)]
-pub(super) struct Managed {
-    pub(super) on: bool,
+/// The primary side of a managed run: the chain's [`Reconfiguration`] hook. Build one per
+/// run with [`Primary::new`], hand it to [`Simulator::reconfigure`], take it back after the run
+/// and read [`Primary::outcome`].
+pub struct Primary {
+    mp: ManagementParams,
     committee: Option<Committee>,
     costs: Option<RoundCosts>,
     /// The management chain, genesis first.
     chain: Vec<ConfigBlock>,
     /// Each node's management chain height.
-    pub(super) held: Vec<u32>,
+    held: Vec<u32>,
     /// Each node's active configuration height `H_cc`.
-    pub(super) active: Vec<u32>,
+    active: Vec<u32>,
     /// Height a pending request for missing blocks brings (0: none).
     fetching: Vec<u32>,
     /// Height of the management chain a running sync brings.
-    pub(super) sync_configs: Vec<u32>,
+    sync_configs: Vec<u32>,
     records: Vec<Record>,
     /// When each node held each block, `(h - 1) * n + node`.
     hold: Vec<Time>,
@@ -76,9 +86,9 @@ pub(super) struct Managed {
     rejections: u64,
     violations: u64,
     forged: u64,
-    pub(super) msgs: u64,
+    msgs: u64,
     bytes_mb: f64,
-    pub(super) events: u64,
+    events: u64,
 }
 
 /// The management figures of one run; see the `management` family's columns in its notes.
@@ -139,110 +149,116 @@ pub struct ManagementOutcome {
     pub bytes_mb: f64,
 }
 
-impl Managed {
+/// A managed run's results: the chain's and the management chain's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ManagedOutcome {
+    /// The primary chain's figures.
+    pub chain: PbftOutcome,
+    /// The management chain's figures.
+    pub management: ManagementOutcome,
+}
+
+/// Runs one managed simulation: chain `p` reconfigured by the management chain `mp`.
+pub fn simulate(
+    p: &PbftParams,
+    mp: &ManagementParams,
+    seeds: RunSeeds,
+    sim: &mut Simulator,
+) -> ManagedOutcome {
+    let (chain, primary) = simulate_with(p, mp, seeds, sim);
+    ManagedOutcome {
+        chain,
+        management: primary.outcome(sim),
+    }
+}
+
+/// [`simulate`], handing back the primary side itself (its per-node times) beside the chain's
+/// outcome; `sim` keeps the chain's final state.
+pub fn simulate_with(
+    p: &PbftParams,
+    mp: &ManagementParams,
+    seeds: RunSeeds,
+    sim: &mut Simulator,
+) -> (PbftOutcome, Primary) {
+    sim.reconfigure(Some(Box::new(Primary::new(mp.clone()))));
+    let chain = crate::pbft::simulate(p, seeds, sim);
+    let primary = sim
+        .take_reconfiguration()
+        .expect("the hook given above")
+        .into_any()
+        .downcast::<Primary>()
+        .expect("a Primary was given");
+    (chain, *primary)
+}
+
+impl Primary {
+    /// The primary side of a management chain set up as `mp` says (its state is built when the
+    /// run starts, in [`Reconfiguration::reset`]).
+    pub fn new(mp: ManagementParams) -> Primary {
+        Primary {
+            mp,
+            committee: None,
+            costs: None,
+            chain: Vec::new(),
+            held: Vec::new(),
+            active: Vec::new(),
+            fetching: Vec::new(),
+            sync_configs: Vec::new(),
+            records: Vec::new(),
+            hold: Vec::new(),
+            update: Vec::new(),
+            failed_agreements: 0,
+            failed_cycles: 0,
+            next_key: 0,
+            scratch: agreement::Scratch::default(),
+            cbi: None,
+            rejections: 0,
+            violations: 0,
+            forged: 0,
+            msgs: 0,
+            bytes_mb: 0.0,
+            events: 0,
+        }
+    }
+
     /// The configuration of height `h`.
     fn config(&self, h: u32) -> Config {
         self.chain[h as usize].config
     }
-}
-
-impl Simulator {
-    /// The configuration node `v` runs under.
-    #[inline]
-    pub(super) fn node_config(&self, p: &PbftParams, v: u32) -> Config {
-        if self.mgmt.on {
-            self.mgmt.config(self.mgmt.active[v as usize])
-        } else {
-            base_config(p)
-        }
-    }
-
-    /// Sets up the management chain for a run (before any round starts).
-    pub(super) fn reset_management(&mut self, p: &PbftParams, net: &Network, seeds: RunSeeds) {
-        let m = &mut self.mgmt;
-        m.on = false;
-        let Some(mp) = &p.management else {
-            return;
-        };
-        let n = self.n as usize;
-        m.on = true;
-        let f = super::fault_tolerance(mp.members, p.sbs_compat);
-        let committee = Committee::build(net, mp, f, seeds.master, seeds.env_key);
-        m.costs = Some(RoundCosts {
-            cb_size_mb: mp.cb_size_mb,
-            base_msg_mb: p.base_msg_mb,
-            votes: p.votes,
-            msg_val_ns: p.msg_val_ns,
-            block_val_ns: p.block_val_ns,
-            creation_ns: p.creation_ns,
-            cycle_timeout_ns: mp.cycle_timeout_ns,
-        });
-        let chain_id = stream_seed(seeds.master, seeds.env_key, "management-chain");
-        m.chain.clear();
-        m.chain
-            .push(ConfigBlock::genesis(chain_id, mp.members, base_config(p)));
-        m.committee = Some(committee);
-        for x in [
-            &mut m.held,
-            &mut m.active,
-            &mut m.fetching,
-            &mut m.sync_configs,
-        ] {
-            x.clear();
-            x.resize(n, 0);
-        }
-        m.records.clear();
-        m.hold.clear();
-        m.update.clear();
-        m.failed_agreements = 0;
-        m.failed_cycles = 0;
-        m.next_key = 0;
-        m.rejections = 0;
-        m.violations = 0;
-        m.forged = 0;
-        m.msgs = 0;
-        m.bytes_mb = 0.0;
-        m.events = 0;
-        let normal = Normal::new(mp.cbi_mean_ns as f64, mp.cbi_sd_ns as f64).expect("sd >= 0");
-        m.cbi = Some((stream(seeds.master, seeds.run_key, "cbi"), normal));
-        self.schedule_cbi(p, 0);
-    }
 
     /// Schedules the next interval `CBI ~ Normal(mean, sd)` (at least 1 ms) after `t`.
-    fn schedule_cbi(&mut self, p: &PbftParams, t: Time) {
-        let (rng, normal) = self.mgmt.cbi.as_mut().expect("managed run");
+    fn schedule_cbi(&mut self, chain: &mut Simulator, p: &PbftParams, t: Time) {
+        let (rng, normal) = self.cbi.as_mut().expect("reset");
         let at = t + normal.sample(rng).round().max(1e6) as Time;
         if at <= p.duration_ns {
-            self.queue.schedule(at, Ev::Cbi);
+            chain.schedule_hook(at, NO_NODE, 0);
         }
     }
 
     /// The interval fired: run the agreement, send the block into the primary network.
-    pub(super) fn on_cbi(&mut self, p: &PbftParams, net: &Network, now: Time) {
-        let mp = p.management.as_ref().expect("managed run");
-        let m = &mut self.mgmt;
-        let head = m.chain.last().expect("genesis");
-        let config = match mp.configs {
+    fn on_cbi(&mut self, chain: &mut Simulator, p: &PbftParams, net: &Network, now: Time) {
+        let head = self.chain.last().expect("genesis");
+        let config = match self.mp.configs {
             Configs::Alternate(alt) if (head.height + 1) % 2 == 1 => alt,
             _ => base_config(p),
         };
-        let c = m.committee.as_ref().expect("managed run");
+        let c = self.committee.as_ref().expect("reset");
         let a = agreement::agree(
             c,
-            m.costs.as_ref().expect("managed run"),
+            self.costs.as_ref().expect("reset"),
             head,
             config,
             now,
-            &mut m.next_key,
-            &mut m.scratch,
+            &mut self.next_key,
+            &mut self.scratch,
         );
-        m.msgs += a.msgs;
-        m.bytes_mb += a.bytes_mb;
-        m.events += a.events;
-        m.failed_cycles += u64::from(a.failed_cycles);
+        self.msgs += a.msgs;
+        self.bytes_mb += a.bytes_mb;
+        self.events += a.events;
+        self.failed_cycles += u64::from(a.failed_cycles);
         let Some(block) = a.block else {
-            m.failed_agreements += 1;
-            self.schedule_cbi(p, a.agreed_at);
+            self.failed_agreements += 1;
+            self.schedule_cbi(chain, p, a.agreed_at);
             return;
         };
         let h = block.height;
@@ -253,95 +269,78 @@ impl Simulator {
             .filter(|&(_, &t)| t != Time::MAX)
             .map(|(&u, &t)| (u, t))
             .collect();
-        m.records.push(Record {
+        self.records.push(Record {
             cbi_at: now,
             agreed_at: a.agreed_at,
             failed_cycles: a.failed_cycles,
             proposer: c.members[block.proposer as usize],
         });
-        m.chain.push(block);
-        let n = self.n as usize;
-        m.hold.resize(m.hold.len() + n, Time::MAX);
-        m.update.resize(m.update.len() + n, Time::MAX);
+        self.chain.push(block);
+        let n = chain.node_count() as usize;
+        self.hold.resize(self.hold.len() + n, Time::MAX);
+        self.update.resize(self.update.len() + n, Time::MAX);
 
         // One gossip from every committed management node, over the primary network.
-        let size = p.base_msg_mb + mp.cb_size_mb;
-        let key = self.next_key;
-        self.next_key += 1;
-        let faults = &self.faults;
-        let alive = |v: u32, at: Time| faults[v as usize].iter().all(|&(a, b)| at < a || at >= b);
-        let spread = net.gossip_from(&origins, size, key, alive, &mut self.scratch);
-        self.mgmt.msgs += spread.transmissions;
-        self.mgmt.bytes_mb += spread.transmissions as f64 * size;
-        let slot = self.wave_slot();
-        let base = slot as usize * n;
+        let size = p.base_msg_mb + self.mp.cb_size_mb;
         let check_ns = p.msg_val_ns + p.block_val_ns;
-        let s = &self.scratch;
-        let mut len = 0;
-        for &v in &s.order {
-            let origin = s.parent[v as usize] == v;
-            let at = s.arrival[v as usize] + if origin { 0 } else { check_ns };
-            self.wave_items[base + len] = (at, v);
-            len += 1;
-        }
-        self.wave_items[base..base + len].sort_unstable();
-        let msg = Msg {
-            kind: Kind::Config,
-            from: NONE,
-            round: 0,
-            block: h,
-            a: NONE,
-        };
-        self.launch_wave(slot, msg, len);
-        self.schedule_cbi(p, self.mgmt.records.last().expect("pushed").agreed_at);
+        let transmissions = chain.gossip_hook(net, &origins, size, check_ns, h);
+        self.msgs += transmissions;
+        self.bytes_mb += transmissions as f64 * size;
+        self.schedule_cbi(chain, p, a.agreed_at);
     }
 
     /// Configuration block `h` reaches `v` (checked at `now`).
-    pub(super) fn on_config(&mut self, p: &PbftParams, net: &Network, v: u32, h: u32, now: Time) {
-        let m = &mut self.mgmt;
-        let c = m.committee.as_ref().expect("managed run");
-        let head = &m.chain[m.held[v as usize] as usize];
-        match check(&m.chain[h as usize], head, c.size(), c.f) {
+    fn on_config(
+        &mut self,
+        chain: &mut Simulator,
+        p: &PbftParams,
+        net: &Network,
+        v: u32,
+        h: u32,
+        now: Time,
+    ) {
+        let c = self.committee.as_ref().expect("reset");
+        let head = &self.chain[self.held[v as usize] as usize];
+        match check(&self.chain[h as usize], head, c.size(), c.f) {
             Ok(Verdict::Append) => {
-                m.held[v as usize] = h;
-                let i = (h as usize - 1) * self.n as usize + v as usize;
-                m.hold[i] = m.hold[i].min(now);
+                self.held[v as usize] = h;
+                let i = (h as usize - 1) * chain.node_count() as usize + v as usize;
+                self.hold[i] = self.hold[i].min(now);
             }
-            Ok(Verdict::Future) => self.fetch_configs(p, net, v, now),
+            Ok(Verdict::Future) => self.fetch_configs(chain, p, net, v, now),
             Ok(Verdict::Stale) => {}
-            Err(_) => m.forged += 1,
+            Err(_) => self.forged += 1,
         }
     }
 
     /// Requests the configuration blocks `v` misses from its most advanced live peer.
-    pub(super) fn fetch_configs(&mut self, p: &PbftParams, net: &Network, v: u32, now: Time) {
-        if !self.mgmt.on {
-            return;
-        }
-        let m = &self.mgmt;
-        let mine = m.held[v as usize].max(m.fetching[v as usize]);
+    fn fetch_configs(
+        &mut self,
+        chain: &mut Simulator,
+        p: &PbftParams,
+        net: &Network,
+        v: u32,
+        now: Time,
+    ) {
+        let mine = self.held[v as usize].max(self.fetching[v as usize]);
         let mut best: Option<u32> = None;
         for &u in net.peers(v) {
-            let hu = m.held[u as usize];
-            if self.nodes[u as usize].alive
-                && hu > mine
-                && best.is_none_or(|b| hu > m.held[b as usize])
-            {
+            let hu = self.held[u as usize];
+            if chain.is_alive(u) && hu > mine && best.is_none_or(|b| hu > self.held[b as usize]) {
                 best = Some(u);
             }
         }
         let Some(peer) = best else {
             return;
         };
-        let upto = m.held[peer as usize];
-        let d = self.config_transfer_ns(p, net, peer, v, m.held[v as usize], upto);
-        self.mgmt.fetching[v as usize] = upto;
-        self.queue
-            .schedule(now + d, Ev::ConfigFetched { node: v, upto });
+        let upto = self.held[peer as usize];
+        let d = self.config_transfer_ns(p, net, peer, v, self.held[v as usize], upto);
+        self.fetching[v as usize] = upto;
+        chain.schedule_hook(now + d, v, upto);
     }
 
     /// Time to transfer configuration blocks `from + 1 ..= upto` from `peer` to `v`.
-    pub(super) fn config_transfer_ns(
+    fn config_transfer_ns(
         &self,
         p: &PbftParams,
         net: &Network,
@@ -350,7 +349,7 @@ impl Simulator {
         from: u32,
         upto: u32,
     ) -> Time {
-        let size = p.base_msg_mb + p.management.as_ref().map_or(0.0, |mp| mp.cb_size_mb);
+        let size = p.base_msg_mb + self.mp.cb_size_mb;
         (from + 1..=upto)
             .map(|h| {
                 let key = FETCH_TAG | (u64::from(v) << 32) | u64::from(h);
@@ -360,103 +359,62 @@ impl Simulator {
     }
 
     /// Requested configuration blocks arrive at `v`.
-    pub(super) fn config_fetched(&mut self, v: u32, upto: u32, now: Time) {
-        let alive = self.nodes[v as usize].alive;
-        let m = &mut self.mgmt;
-        if m.fetching[v as usize] == upto {
-            m.fetching[v as usize] = 0;
+    fn config_fetched(&mut self, chain: &Simulator, v: u32, upto: u32, now: Time) {
+        if self.fetching[v as usize] == upto {
+            self.fetching[v as usize] = 0;
         }
-        if !alive {
+        if !chain.is_alive(v) {
             return;
         }
         self.apply_configs(v, upto, now);
     }
 
     /// `v` appends blocks up to `upto` it received from a peer (checked one by one).
-    pub(super) fn apply_configs(&mut self, v: u32, upto: u32, now: Time) {
-        let n = self.n as usize;
-        let m = &mut self.mgmt;
-        let c = m.committee.as_ref().expect("managed run");
-        while m.held[v as usize] < upto {
-            let h = m.held[v as usize] + 1;
+    fn apply_configs(&mut self, v: u32, upto: u32, now: Time) {
+        let n = self.held.len();
+        let c = self.committee.as_ref().expect("reset");
+        while self.held[v as usize] < upto {
+            let h = self.held[v as usize] + 1;
             match check(
-                &m.chain[h as usize],
-                &m.chain[h as usize - 1],
+                &self.chain[h as usize],
+                &self.chain[h as usize - 1],
                 c.size(),
                 c.f,
             ) {
                 Ok(Verdict::Append) => {
-                    m.held[v as usize] = h;
+                    self.held[v as usize] = h;
                     let i = (h as usize - 1) * n + v as usize;
-                    m.hold[i] = m.hold[i].min(now);
+                    self.hold[i] = self.hold[i].min(now);
                 }
                 _ => {
-                    m.forged += 1;
+                    self.forged += 1;
                     break;
                 }
             }
         }
     }
 
-    /// Between rounds: `v` switches to the newest configuration it holds.
-    #[inline]
-    pub(super) fn switch_config(&mut self, v: u32, t: Time) {
-        let m = &mut self.mgmt;
-        let (held, active) = (m.held[v as usize], m.active[v as usize]);
-        if held > active {
-            let n = self.n as usize;
-            for h in active + 1..=held {
-                let i = (h as usize - 1) * n + v as usize;
-                m.update[i] = m.update[i].min(t);
-            }
-            m.active[v as usize] = held;
-        }
+    /// When each node held each block, `(h - 1) * n + node` (`Time::MAX`: never).
+    pub fn hold_times(&self) -> &[Time] {
+        &self.hold
     }
 
-    /// Whether validator `v` may accept proposal `b` (`reproposal`: it carries a lock round).
-    #[inline]
-    pub(super) fn config_acceptable(&mut self, v: u32, b: u32, reproposal: bool) -> bool {
-        let m = &mut self.mgmt;
-        if !m.on {
-            return true;
-        }
-        let cfg = self.proposals[b as usize].cfg;
-        let ok = cfg == m.active[v as usize] || (reproposal && cfg <= m.held[v as usize]);
-        if !ok {
-            m.rejections += 1;
-        }
-        ok
+    /// When each node first ran under each block (or a later one), `(h - 1) * n + node`.
+    pub fn update_times(&self) -> &[Time] {
+        &self.update
     }
 
-    /// Whether `v` holds the configuration of block `b`.
-    #[inline]
-    pub(super) fn holds_config(&self, v: u32, b: u32) -> bool {
-        !self.mgmt.on || self.proposals[b as usize].cfg <= self.mgmt.held[v as usize]
-    }
-
-    /// Counts a block accepted without its configuration (the invariant the tests check).
-    #[inline]
-    pub(super) fn audit_commit(&mut self, v: u32, b: u32) {
-        if !self.holds_config(v, b) {
-            self.mgmt.violations += 1;
-        }
-    }
-
-    /// The management figures of the run that just ended.
-    pub(super) fn management_outcome(&self) -> Option<ManagementOutcome> {
-        let m = &self.mgmt;
-        if !m.on {
-            return None;
-        }
-        let c = m.committee.as_ref().expect("managed run");
-        let n = self.n as usize;
-        let k = (2 * self.f + 1) as usize;
+    /// The management figures of the run that just ended on `chain`.
+    pub fn outcome(&self, chain: &Simulator) -> ManagementOutcome {
+        let c = self.committee.as_ref().expect("reset");
+        let n = chain.node_count() as usize;
+        let k = (2 * chain.f() + 1) as usize;
         let s = |t: Time| t as f64 / S;
         let mut o = ManagementOutcome {
             members: c.members.clone(),
-            blocks: m.records.len() as u32,
-            failed_agreements: m.failed_agreements,
-            failed_cycles: m.failed_cycles,
+            blocks: self.records.len() as u32,
+            failed_agreements: self.failed_agreements,
+            failed_cycles: self.failed_cycles,
             cb_height: Vec::new(),
             cb_cbi_at_s: Vec::new(),
             cb_failed_cycles: Vec::new(),
@@ -474,11 +432,11 @@ impl Simulator {
             switch_blocks: 0,
             switch_block_time_s: [f64::NAN; 3],
             normal_block_time_s: [f64::NAN; 3],
-            config_rejections: m.rejections,
-            config_violations: m.violations,
-            forged_rejected: m.forged,
-            msgs: m.msgs,
-            bytes_mb: m.bytes_mb,
+            config_rejections: self.rejections,
+            config_violations: self.violations,
+            forged_rejected: self.forged,
+            msgs: self.msgs,
+            bytes_mb: self.bytes_mb,
         };
         let mut times: Vec<Time> = Vec::with_capacity(n);
         // The k-th smallest of a block's per-node times (None if fewer than k nodes).
@@ -488,13 +446,13 @@ impl Simulator {
             times.sort_unstable();
             times.get(k - 1).copied()
         };
-        for (i, r) in m.records.iter().enumerate() {
+        for (i, r) in self.records.iter().enumerate() {
             let row = i * n..(i + 1) * n;
-            let held = kth(&mut times, &m.hold[row.clone()]);
-            let updated = kth(&mut times, &m.update[row.clone()]);
-            let last = (0..n)
-                .filter(|&v| self.nodes[v].alive)
-                .map(|v| m.update[row.start + v])
+            let held = kth(&mut times, &self.hold[row.clone()]);
+            let updated = kth(&mut times, &self.update[row.clone()]);
+            let last = (0..n as u32)
+                .filter(|&v| chain.is_alive(v))
+                .map(|v| self.update[row.start + v as usize])
                 .max();
             let (hs, us) = (held.map_or(f64::NAN, s), updated.map_or(f64::NAN, s));
             o.cb_height.push(i as u32 + 1);
@@ -517,16 +475,16 @@ impl Simulator {
         o.update_all_mean_s = mean_finite(o.cb_update_all_s.iter().copied());
 
         // Inter-block times of switch and normal blocks, every live node's.
+        let stamps = chain.chain_stamps();
         let (mut switch, mut normal) = (Vec::new(), Vec::new());
-        for h in 2..=self.canonical.len() {
-            let cfg = |h: usize| self.proposals[self.canonical[h - 1] as usize].cfg;
-            let is_switch = cfg(h) != cfg(h - 1);
+        for h in 2..=stamps.len() as u32 {
+            let is_switch = stamps[h as usize - 1] != stamps[h as usize - 2];
             o.switch_blocks += u32::from(is_switch);
-            for v in 0..n {
-                if !self.nodes[v].alive || (self.nodes[v].height as usize) < h {
+            for v in 0..n as u32 {
+                if !chain.is_alive(v) || chain.height(v) < h {
                     continue;
                 }
-                let gap = s(self.added[(h - 1) * n + v]) - s(self.added[(h - 2) * n + v]);
+                let gap = s(chain.added_at(h, v)) - s(chain.added_at(h - 1, v));
                 if is_switch {
                     switch.push(gap);
                 } else {
@@ -543,12 +501,173 @@ impl Simulator {
         };
         o.switch_block_time_s = stats(&mut switch);
         o.normal_block_time_s = stats(&mut normal);
-        Some(o)
+        o
+    }
+}
+
+impl Reconfiguration for Primary {
+    /// Sets up the management chain for a run (before any round starts).
+    fn reset(&mut self, chain: &mut Simulator, p: &PbftParams, net: &Network, seeds: RunSeeds) {
+        let n = chain.node_count() as usize;
+        let mp = &self.mp;
+        let f = fault_tolerance(mp.members, p.sbs_compat);
+        let committee = Committee::build(net, mp, f, seeds.master, seeds.env_key);
+        self.costs = Some(RoundCosts {
+            cb_size_mb: mp.cb_size_mb,
+            base_msg_mb: p.base_msg_mb,
+            votes: p.votes,
+            msg_val_ns: p.msg_val_ns,
+            block_val_ns: p.block_val_ns,
+            creation_ns: p.creation_ns,
+            cycle_timeout_ns: mp.cycle_timeout_ns,
+        });
+        let chain_id = stream_seed(seeds.master, seeds.env_key, "management-chain");
+        self.chain.clear();
+        self.chain
+            .push(ConfigBlock::genesis(chain_id, mp.members, base_config(p)));
+        self.committee = Some(committee);
+        for x in [
+            &mut self.held,
+            &mut self.active,
+            &mut self.fetching,
+            &mut self.sync_configs,
+        ] {
+            x.clear();
+            x.resize(n, 0);
+        }
+        self.records.clear();
+        self.hold.clear();
+        self.update.clear();
+        self.failed_agreements = 0;
+        self.failed_cycles = 0;
+        self.next_key = 0;
+        self.rejections = 0;
+        self.violations = 0;
+        self.forged = 0;
+        self.msgs = 0;
+        self.bytes_mb = 0.0;
+        self.events = 0;
+        let normal =
+            Normal::new(self.mp.cbi_mean_ns as f64, self.mp.cbi_sd_ns as f64).expect("sd >= 0");
+        self.cbi = Some((stream(seeds.master, seeds.run_key, "cbi"), normal));
+        self.schedule_cbi(chain, p, 0);
+    }
+
+    /// Between rounds: `v` switches to the newest configuration it holds.
+    #[inline]
+    fn enter_round(&mut self, v: u32, t: Time) -> RoundConfig {
+        let (held, active) = (self.held[v as usize], self.active[v as usize]);
+        if held > active {
+            let n = self.held.len();
+            for h in active + 1..=held {
+                let i = (h as usize - 1) * n + v as usize;
+                self.update[i] = self.update[i].min(t);
+            }
+            self.active[v as usize] = held;
+        }
+        round_config(self.config(self.active[v as usize]))
+    }
+
+    /// The leader stamps its block with its `H_cc` and fills it to that configuration.
+    #[inline]
+    fn current(&self, v: u32) -> (u32, RoundConfig) {
+        let h = self.active[v as usize];
+        (h, round_config(self.config(h)))
+    }
+
+    /// A fresh proposal must be made under the validator's `H_cc`; a re-proposal under any
+    /// configuration it holds.
+    #[inline]
+    fn accepts(&mut self, v: u32, stamp: u32, reproposal: bool) -> bool {
+        let ok = stamp == self.active[v as usize] || (reproposal && stamp <= self.held[v as usize]);
+        if !ok {
+            self.rejections += 1;
+        }
+        ok
+    }
+
+    #[inline]
+    fn holds(&self, v: u32, stamp: u32) -> bool {
+        stamp <= self.held[v as usize]
+    }
+
+    fn missing(&mut self, chain: &mut Simulator, p: &PbftParams, net: &Network, v: u32, now: Time) {
+        self.fetch_configs(chain, p, net, v, now);
+    }
+
+    /// Counts a block accepted without its configuration (the invariant the tests check).
+    #[inline]
+    fn committed(&mut self, v: u32, stamp: u32) {
+        if !self.holds(v, stamp) {
+            self.violations += 1;
+        }
+    }
+
+    /// The configuration blocks `v` misses come with the transaction blocks.
+    fn sync_begins(&mut self, p: &PbftParams, net: &Network, peer: u32, v: u32) -> Time {
+        let (mine, theirs) = (self.held[v as usize], self.held[peer as usize]);
+        self.sync_configs[v as usize] = theirs;
+        self.config_transfer_ns(p, net, peer, v, mine, theirs)
+    }
+
+    fn sync_ends(&mut self, v: u32, now: Time) {
+        let configs = self.sync_configs[v as usize];
+        self.apply_configs(v, configs, now);
+    }
+
+    /// The interval fired (no node) or requested blocks up to `arg` reached `node`.
+    fn event(
+        &mut self,
+        chain: &mut Simulator,
+        p: &PbftParams,
+        net: &Network,
+        node: u32,
+        arg: u32,
+        now: Time,
+    ) {
+        if node == NO_NODE {
+            self.on_cbi(chain, p, net, now);
+        } else {
+            self.config_fetched(chain, node, arg, now);
+        }
+    }
+
+    /// Configuration block `payload` (its height) reached `v`.
+    fn deliver(
+        &mut self,
+        chain: &mut Simulator,
+        p: &PbftParams,
+        net: &Network,
+        v: u32,
+        payload: u32,
+        now: Time,
+    ) {
+        self.on_config(chain, p, net, v, payload, now);
+    }
+
+    fn msgs(&self) -> u64 {
+        self.msgs
+    }
+
+    fn events(&self) -> u64 {
+        self.events
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {
+        self
+    }
+}
+
+/// What a round runs under, from a configuration.
+fn round_config(c: Config) -> RoundConfig {
+    RoundConfig {
+        block_size_mb: c.block_size_mb,
+        block_interval_ns: c.block_interval_ns,
     }
 }
 
 /// The primary's configuration at the start: its block size and block interval.
-pub(super) fn base_config(p: &PbftParams) -> Config {
+fn base_config(p: &PbftParams) -> Config {
     Config {
         block_size_mb: p.block_size_mb,
         block_interval_ns: p.block_interval_ns,
@@ -557,15 +676,13 @@ pub(super) fn base_config(p: &PbftParams) -> Config {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::paper_a;
-    use super::super::{PbftOutcome, Simulator};
     use super::*;
-    use crate::management::ManagementParams;
     use crate::network::Bandwidth;
+    use crate::pbft::tests::paper_a;
     use crate::pbft::workload::TxSize;
 
     /// Paper B's primary chain for `secs` seconds, managed by 16 of its 32 nodes.
-    fn paper_b(secs: u64, configs: Configs) -> PbftParams {
+    fn paper_b(secs: u64, configs: Configs) -> (PbftParams, ManagementParams) {
         let mut p = paper_a(32, 16, 50.0);
         p.net.bandwidth = Bandwidth::PerMessage;
         p.net.bandwidth_mean = 10.0;
@@ -574,7 +691,7 @@ mod tests {
         p.workload.size_dist = TxSize::Exponential;
         p.stop_after_txs = 0;
         p.duration_ns = secs * 1_000_000_000;
-        p.management = Some(ManagementParams {
+        let mp = ManagementParams {
             members: 16,
             peers: 8,
             cbi_mean_ns: 10_000_000_000,
@@ -584,8 +701,8 @@ mod tests {
             configs,
             offline: 0,
             invalid: 0,
-        });
-        p
+        };
+        (p, mp)
     }
 
     fn seeds(i: u64) -> RunSeeds {
@@ -596,10 +713,14 @@ mod tests {
         }
     }
 
-    fn run(p: &PbftParams, i: u64) -> (PbftOutcome, Simulator) {
+    fn run(
+        (p, mp): &(PbftParams, ManagementParams),
+        i: u64,
+    ) -> (PbftOutcome, ManagementOutcome, Simulator, Primary) {
         let mut sim = Simulator::default();
-        let o = super::super::simulate(p, seeds(i), &mut sim);
-        (o, sim)
+        let (o, primary) = simulate_with(p, mp, seeds(i), &mut sim);
+        let m = primary.outcome(&sim);
+        (o, m, sim, primary)
     }
 
     const ALT: Configs = Configs::Alternate(Config {
@@ -610,12 +731,11 @@ mod tests {
     #[test]
     fn no_block_is_accepted_without_its_configuration_even_with_crashes() {
         let mut p = paper_b(240, ALT);
-        p.crash_nodes = 10;
-        p.mean_uptime_ns = 30_000_000_000;
-        p.mean_downtime_ns = 8_000_000_000;
+        p.0.crash_nodes = 10;
+        p.0.mean_uptime_ns = 30_000_000_000;
+        p.0.mean_downtime_ns = 8_000_000_000;
         for i in 0..6 {
-            let (o, sim) = run(&p, i);
-            let m = o.management.as_ref().unwrap();
+            let (o, m, sim, _) = run(&p, i);
             assert!(o.crashes > 0 && o.syncs > 0, "seed {i}: faults exercised");
             assert!(
                 m.blocks >= 15,
@@ -627,7 +747,7 @@ mod tests {
             assert_eq!(o.safety_violations, 0, "seed {i}");
             // Configuration heights never go back along the chain, and every block's
             // configuration block exists.
-            let cfgs = sim.chain_configs();
+            let cfgs = sim.chain_stamps();
             assert!(cfgs.windows(2).all(|w| w[0] <= w[1]), "seed {i}: {cfgs:?}");
             assert!(*cfgs.last().unwrap() <= m.blocks);
             assert!(m.switch_blocks > 5);
@@ -648,8 +768,7 @@ mod tests {
     #[test]
     fn delays_decompose_and_nodes_switch_only_after_holding_the_block() {
         let p = paper_b(300, Configs::Same);
-        let (o, sim) = run(&p, 3);
-        let m = o.management.unwrap();
+        let (_, m, _, primary) = run(&p, 3);
         assert!(m.blocks >= 20, "{}", m.blocks);
         assert_eq!(m.failed_cycles, 0);
         for i in 0..m.blocks as usize {
@@ -670,10 +789,10 @@ mod tests {
         }
         // Every node ran under a block only after it held it.
         let n = 32;
-        for (i, row) in sim.mgmt.update.chunks(n).enumerate() {
+        for (i, row) in primary.update_times().chunks(n).enumerate() {
             for (v, &u) in row.iter().enumerate() {
                 if u != Time::MAX {
-                    assert!(sim.mgmt.hold[i * n + v] <= u, "block {i} node {v}");
+                    assert!(primary.hold_times()[i * n + v] <= u, "block {i} node {v}");
                 }
             }
         }
@@ -701,20 +820,18 @@ mod tests {
     #[test]
     fn faulty_management_nodes_cost_cycles_and_without_a_quorum_nothing_is_agreed() {
         let mut p = paper_b(240, Configs::Same);
-        let mp = p.management.as_mut().unwrap();
-        mp.offline = 3;
-        mp.invalid = 2;
-        let o = run(&p, 1).0.management.unwrap();
+        p.1.offline = 3;
+        p.1.invalid = 2;
+        let o = run(&p, 1).1;
         assert!(o.blocks > 5 && o.failed_cycles > 0, "{o:?}");
         assert_eq!(o.failed_agreements, 0);
         // Each failed cycle costs a cycle timeout of agreement.
         for (fc, a) in o.cb_failed_cycles.iter().zip(&o.cb_agreement_s) {
             assert!(*a > f64::from(*fc) * 5.0);
         }
-        let mp = p.management.as_mut().unwrap();
-        mp.offline = 6;
-        mp.invalid = 0;
-        let o = run(&p, 1).0.management.unwrap();
+        p.1.offline = 6;
+        p.1.invalid = 0;
+        let o = run(&p, 1).1;
         assert_eq!(o.blocks, 0);
         assert!(o.failed_agreements > 0);
         assert_eq!(o.failed_cycles, 16 * u64::from(o.failed_agreements));
@@ -723,6 +840,7 @@ mod tests {
     #[test]
     fn a_managed_run_is_reproducible() {
         let p = paper_b(120, ALT);
-        assert_eq!(run(&p, 9).0, run(&p, 9).0);
+        let (a, b) = (run(&p, 9), run(&p, 9));
+        assert_eq!((a.0, a.1), (b.0, b.1));
     }
 }
