@@ -1078,7 +1078,7 @@ mod incentive {
 
 mod figures {
     use super::*;
-    use chainlab::figure::chart::SIZE;
+    use chainlab::figure::Size;
 
     /// A valid PNG of the figure size.
     fn assert_png(path: &Path) {
@@ -1088,7 +1088,7 @@ mod figures {
             .read_info()
             .unwrap();
         let info = reader.info().clone();
-        assert_eq!((info.width, info.height), SIZE, "{path:?}");
+        assert_eq!((info.width, info.height), Size::Column.pixels(), "{path:?}");
         let mut buf = vec![0; reader.output_buffer_size().unwrap()];
         reader.next_frame(&mut buf).unwrap();
         // Not blank: white background, but coloured series and black text.
@@ -1333,7 +1333,7 @@ mod figures {
                     "paper_a_10",
                     "paper_a_50",
                     "paper_b_primary",
-                    "mean transaction latency, s",
+                    "mean transaction latency (SBS), s (log10)",
                 ],
             ),
             (
@@ -1341,10 +1341,13 @@ mod figures {
                 &[
                     "original system",
                     "reconstructed model",
-                    "mean transaction latency, s",
+                    "mean transaction latency (SBS), s",
                 ],
             ),
-            ("twin_fig5_bw_error", &["missing_bw_err_rel"]),
+            (
+                "twin_fig5_bw_error",
+                &["relative bandwidth error of missing nodes: (estimate - true) / true"],
+            ),
             (
                 "twin_sync_regressions_block_peers",
                 &[
@@ -1355,15 +1358,21 @@ mod figures {
             ),
             ("twin_sync_staleness_block_peers", &["staleness, s"]),
             (
-                "mgmt_config_delays",
-                &["agreement", "propagation", "update", "cb_0_05", "mn_32"],
+                "mgmt_config_delays_cb_size",
+                &[
+                    "agreement",
+                    "propagation",
+                    "update",
+                    "against cb size",
+                    "cb size, MB",
+                ],
             ),
             (
-                "mgmt_config_switch",
+                "mgmt_config_switch_mgmt_nodes",
                 &[
                     "switch blocks, median",
                     "normal blocks, 95th percentile",
-                    "cb_4",
+                    "against mgmt nodes",
                 ],
             ),
         ];
@@ -2700,6 +2709,7 @@ mod extension {
     static METRICS: &[Metric<Outcome>] = &[
         Metric {
             name: "heads",
+            label: "heads",
             ty: ColumnType::U64,
             unit: "",
             doc: "Heads thrown.",
@@ -2707,6 +2717,7 @@ mod extension {
         },
         Metric {
             name: "heads_share",
+            label: "share of heads",
             ty: ColumnType::F64,
             unit: "",
             doc: "heads / flips.",
@@ -2849,7 +2860,9 @@ coin = ["fair", "biased"]
         assert!(reference.contains(
             "| `flips` | `flips` | `100` | an integer in 1..=10000 | coin flips per run |"
         ));
-        assert!(reference.contains("| `heads_share` | double | - | heads / flips. |"));
+        assert!(
+            reference.contains("| `heads_share` | double | - | share of heads | heads / flips. |")
+        );
     }
 }
 
@@ -2972,6 +2985,98 @@ mod summary {
         );
     }
 
+    /// The wide layout of the notes' tables: a row per group, the mean and its interval per
+    /// metric, headed by label and unit; `--where` keeps the runs asked for; and `chainlab
+    /// docs --summaries` rewrites a stale table below its command with exactly that output.
+    #[test]
+    fn wide_tables_filter_runs_and_regenerate_in_the_docs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let results = tmp.path().join("results");
+        run_quiet(&spec_path("oppi_quick.toml"), &results, "2");
+        let plan = plan_dir(&results, "oppi_quick");
+        let args = [
+            "--by",
+            "nodes,protocol",
+            "--where",
+            "protocol=flood,oppi",
+            "--metrics",
+            "msgs,makespan_ms",
+            "--layout",
+            "wide",
+        ];
+        let mut a = vec!["summary", plan.to_str().unwrap()];
+        a.extend(args);
+        let o = chainlab(&a);
+        let (md, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        let lines: Vec<&str> = md.lines().collect();
+        assert_eq!(
+            lines[0],
+            "| nodes | protocol | runs | messages (95 % CI) | makespan, ms (95 % CI) |"
+        );
+        // 3 sizes x 2 protocols (gossip and SPT filtered out), 9 runs each.
+        assert_eq!(lines.len(), 2 + 6, "{md}");
+        assert!(
+            lines
+                .iter()
+                .all(|l| !l.contains("gossip") && !l.contains("spt"))
+        );
+        // OPPI sends n - 1 messages in every run: the value alone; flooding varies: an interval.
+        assert!(md.contains("| 1000 | oppi | 9 | 999 | "), "{md}");
+        let flood = lines
+            .iter()
+            .find(|l| l.starts_with("| 1000 | flood |"))
+            .unwrap();
+        let cell = flood.split(" | ").nth(3).unwrap();
+        let (mean, ci) = cell.split_once(" [").unwrap();
+        let (lo, hi) = ci.trim_end_matches(']').split_once(", ").unwrap();
+        let (mean, lo, hi): (f64, f64, f64) = (
+            mean.parse().unwrap(),
+            lo.parse().unwrap(),
+            hi.parse().unwrap(),
+        );
+        assert!(lo < mean && mean < hi, "{cell}");
+
+        // A documentation root whose README holds that command above a stale table.
+        let root = tmp.path().join("repo");
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for f in chainlab::model::Model::all()
+            .map(|m| format!("src/model/{}/README.md", m.name()))
+            .chain(["results/README.md".to_string(), "README.md".to_string()])
+        {
+            fs::create_dir_all(root.join(&f).parent().unwrap()).unwrap();
+            fs::copy(here.join(&f), root.join(&f)).unwrap();
+        }
+        let readme = root.join("README.md");
+        let command = format!(
+            "`chainlab summary results/oppi_quick/plan=<hash> {}`",
+            args.join(" ")
+        );
+        let mut text0 = fs::read_to_string(&readme).unwrap();
+        text0.push_str(&format!("\n{command}\n\n| stale |\n|---|\n\nafter\n"));
+        fs::write(&readme, &text0).unwrap();
+        let o = chainlab(&[
+            "docs",
+            "--root",
+            root.to_str().unwrap(),
+            "--summaries",
+            results.to_str().unwrap(),
+        ]);
+        let (_, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        // The notes' own tables name experiments this root did not run: kept, and said.
+        assert!(
+            err.contains("kept:") && err.contains("pbft_baseline"),
+            "{err}"
+        );
+        let after = fs::read_to_string(&readme).unwrap();
+        assert!(
+            after.ends_with(&format!("{command}\n\n{}\n\nafter\n", md.trim_end())),
+            "{}",
+            &after[after.len().saturating_sub(2000)..]
+        );
+    }
+
     #[test]
     fn summary_refuses_what_it_cannot_summarise() {
         let tmp = tempfile::tempdir().unwrap();
@@ -3000,6 +3105,18 @@ mod summary {
                 "--format xlsx: allowed: md, csv, parquet",
             ),
             (vec!["--format", "parquet"], "--format parquet needs --out"),
+            (
+                vec!["--where", "protocol"],
+                "--where protocol: allowed: COLUMN=VALUE",
+            ),
+            (
+                vec!["--where", "colour=red"],
+                "--where colour: no such column",
+            ),
+            (
+                vec!["--layout", "wide", "--precision", "1%"],
+                "--precision goes with --layout long",
+            ),
         ] {
             let mut a = vec!["summary", p];
             a.extend(args);

@@ -26,6 +26,9 @@ pub(super) struct GalleryArgs {
     /// Draw from the quick profiles' plans instead of the full ones (for a look, or a test).
     #[arg(long)]
     quick: bool,
+    /// Figure size: column, page or screen (see `chainlab plot --help`).
+    #[arg(long, default_value = "column", value_parser = clap::builder::PossibleValuesParser::new(crate::figure::Size::NAMES))]
+    size: String,
 }
 
 /// The gallery's figure stems, in the order the README shows them.
@@ -52,7 +55,11 @@ fn stems(readme: &str) -> Vec<String> {
 
 /// The latest plan (by its manifest's start) of `experiment` under `results` whose profile is
 /// quick or full as asked.
-fn latest_plan(results: &Path, experiment: &str, quick: bool) -> Result<Option<PathBuf>, Failure> {
+pub(super) fn latest_plan(
+    results: &Path,
+    experiment: &str,
+    quick: bool,
+) -> Result<Option<PathBuf>, Failure> {
     let dir = results.join(experiment);
     if !dir.is_dir() {
         return Ok(None);
@@ -76,6 +83,7 @@ fn latest_plan(results: &Path, experiment: &str, quick: bool) -> Result<Option<P
 pub(super) fn gallery(a: &GalleryArgs) -> Result<(), Failure> {
     let readme = std::fs::read_to_string(&a.readme)
         .map_err(|e| Failure::Usage(format!("{}: {e}", a.readme.display())))?;
+    let size = crate::figure::Size::parse(&a.size).map_err(Failure::Usage)?;
     let stems = stems(&readme);
     if stems.is_empty() {
         return Err(Failure::Usage(format!(
@@ -136,7 +144,7 @@ pub(super) fn gallery(a: &GalleryArgs) -> Result<(), Failure> {
                         .join(", ")
                 ))
             })?;
-            let bytes = chart::render(&f.chart, Format::Png)
+            let bytes = chart::render(&f.chart, Format::Png, size)
                 .map_err(|m| Failure::Usage(format!("{stem}: {m}")))?;
             let path = a.out.join(format!("{stem}.png"));
             output::write_atomic(&path, bytes)?;

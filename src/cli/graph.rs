@@ -99,6 +99,7 @@ pub(super) fn run(a: &GraphArgs) -> Result<(), Failure> {
                     nullable: false,
                     unit: "",
                     doc: String::new(),
+                    label: n.to_string(),
                 })
                 .collect();
             let rows: Vec<Vec<Cell>> = g

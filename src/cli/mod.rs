@@ -60,6 +60,10 @@ enum Command {
         /// Figure formats: png, svg or png,svg.
         #[arg(long, value_name = "LIST", default_value = "png,svg")]
         format: String,
+        /// Figure size: column (a one-column figure, 3.5 x 2.5 in at 300 dpi), page (a
+        /// two-column one, 7.2 x 3 in) or screen (1120 x 620 pixels).
+        #[arg(long, default_value = "column", value_parser = clap::builder::PossibleValuesParser::new(crate::figure::Size::NAMES))]
+        size: String,
     },
     /// Report done, failed and missing runs per shard and overall, for every plan under a
     /// results directory.
@@ -100,6 +104,11 @@ enum Command {
         /// The repository root.
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// Also regenerate every result table printed with its `chainlab summary` command
+        /// (README.md and the family notes) from the latest full plans under this results
+        /// root.
+        #[arg(long, value_name = "RESULTS")]
+        summaries: Option<PathBuf>,
     },
     /// Regenerate the README's gallery in results/figures from the experiments' latest full
     /// runs, removing every figure file the gallery does not list.
@@ -171,6 +180,18 @@ enum Failure {
     Damaged,
 }
 
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Spec(e) => write!(f, "{e}"),
+            Failure::Usage(m) => f.write_str(m),
+            Failure::Output(e) => write!(f, "{e}"),
+            Failure::Incomplete => f.write_str("incomplete"),
+            Failure::Damaged => f.write_str("damaged"),
+        }
+    }
+}
+
 impl From<SpecError> for Failure {
     fn from(e: SpecError) -> Self {
         Failure::Spec(e)
@@ -209,10 +230,15 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
             results,
             out,
             format,
-        } => plot::plot(&results, out.as_deref(), &format),
+            size,
+        } => plot::plot(&results, out.as_deref(), &format, &size),
         Command::Slurm(a) => slurm::slurm(&a),
         Command::Graph(g) => graph::run(&g),
-        Command::Docs { check, root } => docs::run(&root, check),
+        Command::Docs {
+            check,
+            root,
+            summaries,
+        } => docs::run(&root, check, summaries.as_deref()),
         Command::Gallery(a) => gallery::gallery(&a),
         Command::Summary(a) => summary::summary(&a),
         Command::Schema { model } => schema::schema(&model),

@@ -3,17 +3,22 @@
 
 use super::Failure;
 use crate::figure::table::Table;
-use crate::figure::{self, Drawn, Figure, FigureError, Format};
+use crate::figure::{self, Drawn, Figure, FigureError, Format, Size};
 use crate::model::Model;
 use crate::runner::status::find_plans;
 use std::path::{Path, PathBuf};
 
-/// Draws the figures of every plan under `root`, in each of `formats`: each plan's into its
+/// Draws the figures of every plan under `root`, in each of `formats` at `size`: each plan's into its
 /// own `<plan dir>/figures/` when `out` is `None`, else all into `out` (created if needed) as
 /// long as no two plans would write the same file (two plans of one experiment, such as its
 /// quick and full profiles, draw figures of the same names: that is an error, never an
 /// overwrite). A plan with a part that fails verification is skipped with the reason.
-pub fn draw(root: &Path, out: Option<&Path>, formats: &[Format]) -> Result<Drawn, FigureError> {
+pub fn draw(
+    root: &Path,
+    out: Option<&Path>,
+    formats: &[Format],
+    size: Size,
+) -> Result<Drawn, FigureError> {
     if !root.is_dir() {
         return Err(FigureError::NoResults(root.to_path_buf()));
     }
@@ -68,23 +73,29 @@ pub fn draw(root: &Path, out: Option<&Path>, formats: &[Format]) -> Result<Drawn
         }
     }
     for (f, dir, _) in figures {
-        figure::write(&f, &dir, formats, &mut drawn)?;
+        figure::write(&f, &dir, formats, size, &mut drawn)?;
     }
     Ok(drawn)
 }
 
-pub(super) fn plot(results: &Path, out: Option<&Path>, format: &str) -> Result<(), Failure> {
+pub(super) fn plot(
+    results: &Path,
+    out: Option<&Path>,
+    format: &str,
+    size: &str,
+) -> Result<(), Failure> {
     let formats = Format::parse_list(format).map_err(Failure::Usage)?;
-    plot_figures(results, out, &formats)
+    let size = Size::parse(size).map_err(Failure::Usage)?;
+    plot_figures(results, out, &formats, size)
 }
 
 pub(super) fn plot_figures(
     results: &Path,
     out: Option<&Path>,
-    formats: &[crate::figure::Format],
+    formats: &[Format],
+    size: Size,
 ) -> Result<(), Failure> {
-    use crate::figure::FigureError;
-    let drawn = draw(results, out, formats).map_err(|e| match e {
+    let drawn = draw(results, out, formats, size).map_err(|e| match e {
         FigureError::Output(o) => Failure::Output(o),
         FigureError::NoResults(_) => Failure::Usage(e.to_string()),
         other => Failure::Usage(other.to_string()),

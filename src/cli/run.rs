@@ -32,6 +32,9 @@ pub(super) struct RunArgs {
     /// Figure formats for --plot: png, svg or png,svg.
     #[arg(long, value_name = "LIST", default_value = "png,svg")]
     pub(super) format: String,
+    /// Figure size for --plot: column, page or screen (see `chainlab plot --help`).
+    #[arg(long, default_value = "column", value_parser = clap::builder::PossibleValuesParser::new(crate::figure::Size::NAMES))]
+    pub(super) size: String,
 }
 
 pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
@@ -44,11 +47,13 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
         retry_failed,
         plot,
         format,
+        size,
     } = a;
     if jobs == Some(0) {
         return Err(Failure::Usage("--jobs must be at least 1".into()));
     }
     let formats = crate::figure::Format::parse_list(&format).map_err(Failure::Usage)?;
+    let size = crate::figure::Size::parse(&size).map_err(Failure::Usage)?;
     let shard = match shard {
         Some(text) => Some(runner::Shard::parse(&text).map_err(Failure::Usage)?),
         None => runner::Shard::from_env(|k| std::env::var(k).ok(), shard_count)
@@ -117,7 +122,7 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
     );
     outln!("results: {}", s.dir.display());
     if plot {
-        plot::plot_figures(&s.dir, None, &formats)?;
+        plot::plot_figures(&s.dir, None, &formats, size)?;
     }
     if let Some(sh) = shard.filter(|_| s.total == 0) {
         eprintln!(

@@ -25,9 +25,19 @@ pub(super) struct SummaryArgs {
     /// Summarise these metric columns, comma-separated (default: every numeric metric).
     #[arg(long, value_delimiter = ',')]
     metrics: Option<Vec<String>>,
+    /// Keep only the runs where a column has one of these values: `protocol=flood,oppi`
+    /// (repeatable; every condition must hold).
+    #[arg(long = "where", value_name = "COLUMN=VALUES")]
+    filters: Vec<String>,
     /// md, csv or parquet.
     #[arg(long, default_value = "md")]
     format: String,
+    /// long: a row per group and metric with every statistic; wide: a row per group and,
+    /// per metric, the mean with its 95 % interval (Markdown: one cell "mean [low, high]",
+    /// rounded to the interval's precision, headed by the column's label and unit; the value
+    /// alone where every run gave it).
+    #[arg(long, default_value = "long", value_parser = ["long", "wide"])]
+    layout: String,
     /// Target precision of the mean ("1%" or 0.01): adds the replicates its 95 % interval
     /// would need to be within that fraction of the mean.
     #[arg(long)]
@@ -67,6 +77,22 @@ fn shown(x: f64) -> String {
     }
 }
 
+/// A mean and its 95 % interval as one cell, rounded to two significant digits of the
+/// interval's half-width ("8.523 [8.472, 8.575]"); the mean alone when there is no interval
+/// (one run) or every run gave the same value.
+fn mean_ci(mean: f64, low: f64, high: f64) -> String {
+    let half = (high - low) / 2.0;
+    if !mean.is_finite() || !half.is_finite() {
+        return shown(mean);
+    }
+    if half <= 1e-9 * mean.abs() {
+        // Every run gave the same value (up to rounding): the value alone.
+        return shown(mean);
+    }
+    let decimals = (1 - half.log10().floor() as i32).clamp(0, 12) as usize;
+    format!("{mean:.decimals$} [{low:.decimals$}, {high:.decimals$}]")
+}
+
 /// The default grouping: `case` and every swept parameter, less the parameters a case fixes
 /// (constant within every case: grouping by them adds nothing to the case).
 fn default_groups(table: &Table) -> Vec<String> {
@@ -84,6 +110,59 @@ fn default_groups(table: &Table) -> Vec<String> {
 }
 
 pub(super) fn summary(a: &SummaryArgs) -> Result<(), Failure> {
+    let built = build(a)?;
+    match (&a.out, built.format) {
+        (Some(path), "parquet") => {
+            let columns: Vec<Column> = built
+                .columns
+                .iter()
+                .map(|(name, ty)| Column {
+                    name: name.clone(),
+                    ty: *ty,
+                    nullable: true,
+                    unit: "",
+                    doc: String::new(),
+                    label: name.clone(),
+                })
+                .collect();
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            output::write_part(
+                dir,
+                &name,
+                &columns,
+                &built.rows,
+                &[(
+                    "chainlab.summary_of".into(),
+                    built.plan.display().to_string(),
+                )],
+            )?;
+        }
+        (Some(path), _) => output::write_atomic(path, built.body)?,
+        (None, _) => outln!("{}", built.body.trim_end()),
+    }
+    Ok(())
+}
+
+/// A summary, computed.
+pub(super) struct Built {
+    /// md, csv or parquet.
+    format: &'static str,
+    /// The text (Markdown or CSV; empty for parquet).
+    pub(super) body: String,
+    columns: Vec<(String, ColumnType)>,
+    rows: Vec<Vec<Cell>>,
+    plan: PathBuf,
+}
+
+/// The summary `a` asks for (nothing written).
+pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
     let plans = find_plans(&a.results)?;
     let plan = match plans.as_slice() {
         [] => {
@@ -124,8 +203,10 @@ pub(super) fn summary(a: &SummaryArgs) -> Result<(), Failure> {
                 })
         })
         .transpose()?;
-    let format = match a.format.as_str() {
-        f @ ("md" | "csv" | "parquet") => f,
+    let format: &'static str = match a.format.as_str() {
+        "md" => "md",
+        "csv" => "csv",
+        "parquet" => "parquet",
         other => {
             return Err(Failure::Usage(format!(
                 "--format {other}: allowed: md, csv, parquet"
@@ -187,14 +268,58 @@ pub(super) fn summary(a: &SummaryArgs) -> Result<(), Failure> {
             )));
         }
     }
+    // The filters: (column, the values it may take, as the table shows them).
+    let mut keep: Vec<(String, Vec<String>)> = Vec::new();
+    for f in &a.filters {
+        let Some((col, values)) = f.split_once('=') else {
+            return Err(Failure::Usage(format!(
+                "--where {f}: allowed: COLUMN=VALUE[,VALUE...], e.g. protocol=flood,oppi"
+            )));
+        };
+        column(col.trim(), "where")?;
+        keep.push((
+            col.trim().to_string(),
+            values.split(',').map(|v| v.trim().to_string()).collect(),
+        ));
+    }
     // Groups in key order (numbers numerically).
     let mut groups: BTreeMap<Vec<Key>, Vec<usize>> = BTreeMap::new();
-    for r in table.rows() {
+    let kept = |r: usize| {
+        keep.iter().all(|(c, vs)| {
+            let k = table.key(r, c);
+            // A number matches its value or its value as tables show it ("0.00166667").
+            vs.iter().any(|v| match &k {
+                Key::S(s) => s == v,
+                Key::N(x) => v.parse::<f64>().is_ok_and(|y| y == *x) || k.to_string() == *v,
+            })
+        })
+    };
+    for r in table.rows().filter(|&r| kept(r)) {
         groups
             .entry(by.iter().map(|b| table.key(r, b)).collect())
             .or_default()
             .push(r);
     }
+    // Cases in the plan's order (the experiment file's), everything else by value.
+    let mut case_order: Vec<Key> = Vec::new();
+    for r in table.rows() {
+        if by.iter().any(|b| b == "case") {
+            let k = table.key(r, "case");
+            if !case_order.contains(&k) {
+                case_order.push(k);
+            }
+        }
+    }
+    let mut groups: Vec<(Vec<Key>, Vec<usize>)> = groups.into_iter().collect();
+    groups.sort_by_cached_key(|(keys, _)| {
+        keys.iter()
+            .zip(&by)
+            .map(|(k, b)| match case_order.iter().position(|c| c == k) {
+                Some(i) if b == "case" => Key::N(i as f64),
+                _ => k.clone(),
+            })
+            .collect::<Vec<Key>>()
+    });
     let mut out_cols: Vec<(String, ColumnType)> =
         by.iter().map(|b| (b.clone(), ColumnType::Str)).collect();
     out_cols.push(("metric".into(), ColumnType::Str));
@@ -222,8 +347,34 @@ pub(super) fn summary(a: &SummaryArgs) -> Result<(), Failure> {
     if precision.is_some() {
         out_cols.push(("replicates_for_precision".into(), ColumnType::U64));
     }
+    let wide = a.layout == "wide";
+    if wide {
+        out_cols.truncate(by.len());
+        out_cols.push(("n".into(), ColumnType::U64));
+        for m in &metrics {
+            for stat in ["mean", "ci95_low", "ci95_high"] {
+                out_cols.push((format!("{m}_{stat}"), ColumnType::F64));
+            }
+        }
+        if precision.is_some() {
+            return Err(Failure::Usage(
+                "--precision goes with --layout long (a row per group and metric)".into(),
+            ));
+        }
+    }
     let mut rows: Vec<Vec<Cell>> = Vec::new();
-    for (keys, members) in &groups {
+    for (keys, members) in groups.iter().filter(|_| wide) {
+        let mut row: Vec<Cell> = keys.iter().map(|k| Cell::S(k.to_string())).collect();
+        row.push(Cell::U(members.len() as u64));
+        for m in &metrics {
+            let values: Vec<f64> = members.iter().map(|&r| table.num(r, m)).collect();
+            let label: String = keys.iter().map(|k| format!("{k}|")).collect::<String>() + m;
+            let s: Summary = summarise(&values, hash_bytes(label.as_bytes()));
+            row.extend([s.mean, s.ci_low, s.ci_high].map(Cell::F));
+        }
+        rows.push(row);
+    }
+    for (keys, members) in groups.iter().filter(|_| !wide) {
         for m in &metrics {
             let values: Vec<f64> = members.iter().map(|&r| table.num(r, m)).collect();
             let label: String = keys.iter().map(|k| format!("{k}|")).collect::<String>() + m;
@@ -261,6 +412,35 @@ pub(super) fn summary(a: &SummaryArgs) -> Result<(), Failure> {
         _ => String::new(),
     };
     let body = match format {
+        "md" if wide => {
+            // Headers: each column's label and unit; cells: mean [95 % interval].
+            let head = |name: &str| {
+                cols.iter()
+                    .find(|c| c.name == name)
+                    .map_or(name.to_string(), |c| c.display())
+            };
+            let mut heads: Vec<String> = by.iter().map(|b| head(b)).collect();
+            heads.push("runs".into());
+            heads.extend(metrics.iter().map(|m| format!("{} (95 % CI)", head(m))));
+            let mut s = format!(
+                "| {} |\n|{}|\n",
+                heads.join(" | "),
+                heads.iter().map(|_| "---").collect::<Vec<_>>().join("|")
+            );
+            for r in &rows {
+                let mut cells: Vec<String> =
+                    r[..by.len() + 1].iter().map(|c| text(c, false)).collect();
+                for t in r[by.len() + 1..].chunks(3) {
+                    let f = |c: &Cell| match c {
+                        Cell::F(x) => *x,
+                        _ => f64::NAN,
+                    };
+                    cells.push(mean_ci(f(&t[0]), f(&t[1]), f(&t[2])));
+                }
+                s.push_str(&format!("| {} |\n", cells.join(" | ")));
+            }
+            s
+        }
         "md" => {
             let mut s = format!(
                 "| {} |\n|{}|\n",
@@ -309,36 +489,11 @@ pub(super) fn summary(a: &SummaryArgs) -> Result<(), Failure> {
         }
         _ => String::new(),
     };
-    match (&a.out, format) {
-        (Some(path), "parquet") => {
-            let columns: Vec<Column> = out_cols
-                .iter()
-                .map(|(name, ty)| Column {
-                    name: name.clone(),
-                    ty: *ty,
-                    nullable: true,
-                    unit: "",
-                    doc: String::new(),
-                })
-                .collect();
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            output::write_part(
-                dir,
-                &name,
-                &columns,
-                &rows,
-                &[("chainlab.summary_of".into(), plan.display().to_string())],
-            )?;
-        }
-        (Some(path), _) => output::write_atomic(path, body)?,
-        (None, _) => outln!("{}", body.trim_end()),
-    }
-    Ok(())
+    Ok(Built {
+        format,
+        body,
+        columns: out_cols,
+        rows,
+        plan,
+    })
 }

@@ -7,13 +7,82 @@
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::fmt::Write as _;
 
-/// Pixel size of every figure.
-pub const SIZE: (u32, u32) = (1120, 620);
+/// The size of a figure: a journal's one-column or two-column (page-wide) figure at 300 dpi,
+/// or a wide one for screens and slides. Text is sized for the figure as printed: at column
+/// and page size, tick labels are 7 pt and axis titles 8.5 pt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Size {
+    /// 3.5 x 2.5 in (1050 x 760 pixels at 300 dpi), a one-column figure.
+    Column,
+    /// 7.2 x 3 in (2150 x 900 pixels at 300 dpi), a two-column figure.
+    Page,
+    /// 1120 x 620 pixels, for screens.
+    Screen,
+}
 
-/// Width of the legend panel at the right of every figure.
-const LEGEND_W: u32 = 250;
+impl Size {
+    /// Every size, as `--size` spells them.
+    pub const NAMES: [&'static str; 3] = ["column", "page", "screen"];
+
+    /// Parses `column`, `page` or `screen`.
+    pub fn parse(s: &str) -> Result<Size, String> {
+        match s {
+            "column" => Ok(Size::Column),
+            "page" => Ok(Size::Page),
+            "screen" => Ok(Size::Screen),
+            other => Err(format!(
+                "--size: unknown size `{other}` (allowed: column, a one-column figure; page, a two-column one; screen)"
+            )),
+        }
+    }
+
+    /// Pixels (width, height).
+    pub fn pixels(self) -> (u32, u32) {
+        self.style().dims
+    }
+
+    fn style(self) -> Style {
+        match self {
+            Size::Column => Style {
+                dims: (1050, 760),
+                k: 2.0,
+            },
+            Size::Page => Style {
+                dims: (2150, 900),
+                k: 2.0,
+            },
+            Size::Screen => Style {
+                dims: (1120, 620),
+                k: 1.0,
+            },
+        }
+    }
+}
+
+/// A size's canvas and the factor every length designed for the screen size is scaled by.
+#[derive(Clone, Copy, Debug)]
+struct Style {
+    dims: (u32, u32),
+    k: f64,
+}
+
+impl Style {
+    /// A length in pixels.
+    fn px(&self, v: f64) -> i32 {
+        (v * self.k).round() as i32
+    }
+    /// A length in pixels, unsigned.
+    fn u(&self, v: f64) -> u32 {
+        (v * self.k).round() as u32
+    }
+    /// A font size.
+    fn f(&self, v: f64) -> f64 {
+        v * self.k
+    }
+}
 
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -139,10 +208,35 @@ pub struct BoxChart {
     pub log_y: bool,
     /// Category names, left to right.
     pub categories: Vec<String>,
+    /// Where the categories are the values of one numeric parameter: those values, and
+    /// whether the x axis is log10. The boxes then sit at their values on a numeric axis.
+    pub positions: Option<(Vec<f64>, bool)>,
     /// Group names (legend), in order within a category.
     pub groups: Vec<String>,
     /// (category index, group index, summary).
     pub boxes: Vec<(usize, usize, Stats)>,
+}
+
+impl BoxChart {
+    /// On a log10 y axis (its title saying so) when every value is positive and they span a
+    /// factor of 20 or more, so that no category is squashed at the bottom of a linear axis.
+    pub fn log_when_spread(mut self) -> BoxChart {
+        let lo = self
+            .boxes
+            .iter()
+            .map(|b| b.2.min)
+            .fold(f64::INFINITY, f64::min);
+        let hi = self
+            .boxes
+            .iter()
+            .map(|b| b.2.max)
+            .fold(f64::NEG_INFINITY, f64::max);
+        if !self.log_y && lo > 0.0 && hi / lo >= 20.0 {
+            self.log_y = true;
+            self.y_label = format!("{} (log10)", self.y_label);
+        }
+        self
+    }
 }
 
 /// A chart to draw.
@@ -233,17 +327,17 @@ fn dash(i: usize) -> Option<(u32, u32)> {
 }
 
 /// The marker shape of series `i` (circle, square, triangle, cross, ring, by `i`) of
-/// half-size `r` at `xy`, drawn by `$draw` (a chart's `draw_series` of one element, or a
-/// drawing area's `draw`).
+/// half-size `r` at `xy`, outlines `sw` wide, drawn by `$draw` (a chart's `draw_series` of
+/// one element, or a drawing area's `draw`).
 macro_rules! marker {
-    ($draw:ident, $xy:expr, $i:expr, $col:expr, $r:expr, $e:expr) => {{
-        let (xy, col, r) = ($xy, $col, $r);
+    ($draw:ident, $xy:expr, $i:expr, $col:expr, $r:expr, $sw:expr) => {{
+        let (xy, col, r, sw) = ($xy, $col, $r, $sw);
         match $i % 5 {
             0 => $draw!(Circle::new(xy, r, col.filled())),
             1 => $draw!(EmptyElement::at(xy) + Rectangle::new([(-r, -r), (r, r)], col.filled())),
-            2 => $draw!(TriangleMarker::new(xy, r + 1, col.filled())),
-            3 => $draw!(Cross::new(xy, r, col.stroke_width(2))),
-            _ => $draw!(Circle::new(xy, r, col.stroke_width(2))),
+            2 => $draw!(TriangleMarker::new(xy, r + r / 4, col.filled())),
+            3 => $draw!(Cross::new(xy, r, col.stroke_width(sw))),
+            _ => $draw!(Circle::new(xy, r, col.stroke_width(sw))),
         }
     }};
 }
@@ -259,33 +353,6 @@ fn axis_ticks(log: bool, lo: f64, hi: f64) -> impl Fn(&f64) -> String {
             tick(*v)
         }
     }
-}
-
-/// The legend panel's note for `floored` summaries with values at or below zero on a log
-/// axis, which sit on its floor.
-fn floor_note<DB: DrawingBackend>(
-    legend: &DrawingArea<DB, Shift>,
-    floored: usize,
-) -> Result<(), String> {
-    if floored == 0 {
-        return Ok(());
-    }
-    for (k, line) in [
-        format!("{floored} with values <= 0"),
-        "drawn on the log axis floor".to_string(),
-    ]
-    .iter()
-    .enumerate()
-    {
-        legend
-            .draw(&Text::new(
-                line.clone(),
-                (8, SIZE.1 as i32 - 80 + 20 * k as i32),
-                (FONT, 14).into_font().color(&RGBColor(90, 90, 90)),
-            ))
-            .map_err(|x| x.to_string())?;
-    }
-    Ok(())
 }
 
 const FONT: &str = "sans-serif";
@@ -307,16 +374,17 @@ fn register_font() -> Result<(), String> {
     }
 }
 
-/// Renders `chart` in `format`: the file's bytes.
-pub fn render(chart: &Chart, format: Format) -> Result<Vec<u8>, String> {
+/// Renders `chart` in `format` at `size`: the file's bytes.
+pub fn render(chart: &Chart, format: Format, size: Size) -> Result<Vec<u8>, String> {
     register_font()?;
-    let (w, h) = SIZE;
+    let st = size.style();
+    let (w, h) = st.dims;
     match format {
         Format::Svg => {
             let mut s = String::new();
             {
-                let root = SVGBackend::with_string(&mut s, SIZE).into_drawing_area();
-                paint(&root, chart)?;
+                let root = SVGBackend::with_string(&mut s, st.dims).into_drawing_area();
+                paint(&root, chart, st)?;
                 root.present().map_err(|e| e.to_string())?;
             }
             Ok(s.into_bytes())
@@ -324,14 +392,21 @@ pub fn render(chart: &Chart, format: Format) -> Result<Vec<u8>, String> {
         Format::Png => {
             let mut buf = vec![0u8; (w * h * 3) as usize];
             {
-                let root = BitMapBackend::with_buffer(&mut buf, SIZE).into_drawing_area();
-                paint(&root, chart)?;
+                let root = BitMapBackend::with_buffer(&mut buf, st.dims).into_drawing_area();
+                paint(&root, chart, st)?;
                 root.present().map_err(|e| e.to_string())?;
             }
             let mut out = Vec::new();
             let mut enc = png::Encoder::new(&mut out, w, h);
             enc.set_color(png::ColorType::Rgb);
             enc.set_depth(png::BitDepth::Eight);
+            // 300 dots per inch (11 811 per metre), so that a page layout places the figure at
+            // its printed size.
+            enc.set_pixel_dims(Some(png::PixelDimensions {
+                xppu: 11_811,
+                yppu: 11_811,
+                unit: png::Unit::Meter,
+            }));
             let mut writer = enc.write_header().map_err(|e| e.to_string())?;
             writer.write_image_data(&buf).map_err(|e| e.to_string())?;
             writer.finish().map_err(|e| e.to_string())?;
@@ -340,59 +415,173 @@ pub fn render(chart: &Chart, format: Format) -> Result<Vec<u8>, String> {
     }
 }
 
-fn paint<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Result<(), String> {
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_W);
-    let boxes_legend = matches!(chart, Chart::Boxes(_));
-    let floored = match chart {
-        Chart::Lines(c) => lines(&plot, c)?,
-        Chart::Boxes(c) => boxes(&plot, c)?,
-    };
-    floor_note(&legend, floored)?;
-    // The legend sits in its own panel, so it never hides data.
-    let e = |x: &dyn std::fmt::Display| x.to_string();
-    for (i, label) in chart.labels().into_iter().enumerate() {
-        let y = 70 + 26 * i as i32;
-        let col = colour(i);
-        if boxes_legend {
-            legend
-                .draw(&Rectangle::new(
-                    [(8, y - 7), (30, y + 7)],
-                    col.mix(0.3).filled(),
-                ))
-                .map_err(|x| e(&x))?;
-            legend
-                .draw(&Rectangle::new(
-                    [(8, y - 7), (30, y + 7)],
-                    col.stroke_width(2),
-                ))
-                .map_err(|x| e(&x))?;
-        } else {
-            let seg = vec![(4, y), (34, y)];
-            match dash(i) {
-                None => legend
-                    .draw(&PathElement::new(seg, col.stroke_width(3)))
-                    .map_err(|x| e(&x))?,
-                Some((len, gap)) => legend
-                    .draw(&DashedPathElement::new(seg, len, gap, col.stroke_width(3)))
-                    .map_err(|x| e(&x))?,
-            }
-            macro_rules! put {
-                ($el:expr) => {
-                    legend.draw(&$el).map_err(|x| e(&x))?
-                };
-            }
-            marker!(put, (19, y), i, col, 5, e);
+/// The largest font size from `start` down to `min` (in steps of 5 %) at which `text` is at
+/// most `width` pixels wide.
+fn fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    width: i32,
+    start: f64,
+    min: f64,
+) -> Result<f64, String> {
+    let mut size = start;
+    while size > min {
+        let (w, _) = area
+            .estimate_text_size(text, &(FONT, size).into_font().into())
+            .map_err(|x| x.to_string())?;
+        if w as i32 <= width {
+            break;
         }
+        size = (size * 0.95).max(min);
+    }
+    Ok(size)
+}
+
+/// One legend entry: a series (its line, dash and marker), a box group (its swatch), or a
+/// grey note.
+enum Entry<'a> {
+    Line(usize, &'a str),
+    Swatch(usize, &'a str),
+    Note(String),
+}
+
+/// Draws the title, the legend as a strip of entries under it (wrapped over as many rows as
+/// they need, so the legend never hides data and the plot gets the whole width), then the
+/// chart.
+fn paint<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Chart,
+    st: Style,
+) -> Result<(), String> {
+    let e = |x: &dyn std::fmt::Display| x.to_string();
+    root.fill(&WHITE).map_err(|x| e(&x))?;
+    let width = st.dims.0 as i32 - 2 * st.px(12.0);
+    // The title's font shrinks until the title fits the width.
+    let title = match chart {
+        Chart::Lines(c) => c.title.as_str(),
+        Chart::Boxes(c) => c.title.as_str(),
+    };
+    let title_size = fit(root, title, width, st.f(20.0), st.f(11.0))?;
+    let area = root
+        .titled(title, (FONT, title_size).into_font().color(&BLACK))
+        .map_err(|x| e(&x))?;
+    let (labels, boxes_legend) = (chart.labels(), matches!(chart, Chart::Boxes(_)));
+    let floored = match chart {
+        Chart::Lines(c) if c.log_y => c
+            .series
+            .iter()
+            .flat_map(|s| &s.points)
+            .filter(|p| p.1.min <= 0.0)
+            .count(),
+        Chart::Boxes(c) if c.log_y => c.boxes.iter().filter(|b| b.2.min <= 0.0).count(),
+        _ => 0,
+    };
+    // A series or group without a name has no legend entry (one box group whose meaning
+    // the y axis gives).
+    let mut entries: Vec<Entry> = labels
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+        .map(|(i, l)| {
+            if boxes_legend {
+                Entry::Swatch(i, l)
+            } else {
+                Entry::Line(i, l)
+            }
+        })
+        .collect();
+    if floored > 0 {
+        entries.push(Entry::Note(format!(
+            "{floored} with values <= 0, drawn on the log axis floor"
+        )));
+    }
+    // Lay the entries out in rows.
+    let font = (FONT, st.f(13.5)).into_font();
+    let (key_w, gap, row_h) = (st.px(30.0), st.px(18.0), st.px(20.0));
+    let mut at = Vec::with_capacity(entries.len());
+    let (mut x, mut row) = (0, 0);
+    for entry in &entries {
+        let text = match entry {
+            Entry::Line(_, t) | Entry::Swatch(_, t) => t.to_string(),
+            Entry::Note(t) => t.clone(),
+        };
+        let (tw, _) = root
+            .estimate_text_size(&text, &font.clone().into())
+            .map_err(|x| e(&x))?;
+        let key = if matches!(entry, Entry::Note(_)) {
+            0
+        } else {
+            key_w + st.px(6.0)
+        };
+        let w = key + tw as i32;
+        if x > 0 && x + w > width {
+            (x, row) = (0, row + 1);
+        }
+        at.push((x, row, text));
+        x += w + gap;
+    }
+    let rows = if entries.is_empty() { 0 } else { row + 1 };
+    let strip = (rows * row_h + st.px(6.0)) as u32;
+    let (legend, plot) = area.split_vertically(strip);
+    let left = (st.dims.0 as i32 - width) / 2;
+    for (entry, (x, row, text)) in entries.iter().zip(at) {
+        let (x, y) = (left + x, row * row_h + row_h / 2);
+        let text_x = match *entry {
+            Entry::Swatch(i, _) => {
+                let col = colour(i);
+                let r = [(x, y - st.px(7.0)), (x + key_w, y + st.px(7.0))];
+                legend
+                    .draw(&Rectangle::new(r, col.mix(0.3).filled()))
+                    .map_err(|x| e(&x))?;
+                legend
+                    .draw(&Rectangle::new(r, col.stroke_width(st.u(2.0))))
+                    .map_err(|x| e(&x))?;
+                x + key_w + st.px(6.0)
+            }
+            Entry::Line(i, _) => {
+                let col = colour(i);
+                let seg = vec![(x, y), (x + key_w, y)];
+                let style = col.stroke_width(st.u(3.0));
+                match dash(i) {
+                    None => legend
+                        .draw(&PathElement::new(seg, style))
+                        .map_err(|x| e(&x))?,
+                    Some((len, gap)) => legend
+                        .draw(&DashedPathElement::new(
+                            seg,
+                            st.u(len as f64),
+                            st.u(gap as f64),
+                            style,
+                        ))
+                        .map_err(|x| e(&x))?,
+                }
+                macro_rules! put {
+                    ($el:expr) => {
+                        legend.draw(&$el).map_err(|x| e(&x))?
+                    };
+                }
+                marker!(put, (x + key_w / 2, y), i, col, st.px(5.0), st.u(2.0));
+                x + key_w + st.px(6.0)
+            }
+            Entry::Note(_) => x,
+        };
+        let colour = if matches!(entry, Entry::Note(_)) {
+            RGBColor(90, 90, 90)
+        } else {
+            BLACK
+        };
         legend
             .draw(&Text::new(
-                label.to_string(),
-                (40, y - 8),
-                (FONT, 15).into_font().color(&BLACK),
+                text,
+                (text_x, y),
+                font.color(&colour).pos(Pos::new(HPos::Left, VPos::Center)),
             ))
             .map_err(|x| e(&x))?;
     }
-    Ok(())
+    match chart {
+        Chart::Lines(c) => lines(&plot, c, st),
+        Chart::Boxes(c) => boxes(&plot, c, st),
+    }
 }
 
 /// The range of positive (log) or all values, widened so that nothing sits on the frame.
@@ -447,12 +636,13 @@ pub fn tick(v: f64) -> String {
     }
 }
 
-/// Draws a line chart; returns how many summaries have values at or below zero on a log y
-/// axis (they sit on its floor).
+/// Draws a line chart (values at or below zero on a log y axis sit on its floor; the legend
+/// counts them).
 fn lines<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     c: &LineChart,
-) -> Result<usize, String> {
+    st: Style,
+) -> Result<(), String> {
     let e = |x: &dyn std::fmt::Display| x.to_string();
     let xs = c.series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
     let ys = c
@@ -495,7 +685,7 @@ fn lines<DB: DrawingBackend>(
         .windows(2)
         .map(|w| to_frac(w[1]) - to_frac(w[0]))
         .fold(1.0f64, f64::min);
-    let step = (0.6 * gap / c.series.len().max(1) as f64).min(0.012);
+    let step = (0.6 * gap / c.series.len().max(1) as f64).min(0.02);
     let half = step * 0.35;
     let shift = |x: f64, frac: f64| {
         if c.log_x {
@@ -504,13 +694,15 @@ fn lines<DB: DrawingBackend>(
             x + frac * (x1 - x0)
         }
     };
+    // The y axis title fits the plot's height.
+    let height = root.dim_in_pixel().1 as i32 - st.px(70.0);
+    let y_desc = fit(root, &c.y_label, height, st.f(17.0), st.f(10.0))?;
     let mut builder = ChartBuilder::on(root);
     builder
-        .caption(&c.title, (FONT, 24))
-        .margin(18)
-        .margin_right(10)
-        .x_label_area_size(55)
-        .y_label_area_size(90);
+        .margin(st.u(10.0))
+        .margin_right(st.u(14.0))
+        .x_label_area_size(st.u(50.0))
+        .y_label_area_size(st.u(80.0));
     macro_rules! draw {
         ($chart:expr) => {{
             let mut chart = $chart.map_err(|x| e(&x))?;
@@ -518,8 +710,8 @@ fn lines<DB: DrawingBackend>(
                 .configure_mesh()
                 .x_desc(c.x_label.as_str())
                 .y_desc(c.y_label.as_str())
-                .axis_desc_style((FONT, 18))
-                .label_style((FONT, 15))
+                .axis_desc_style((FONT, st.f(17.0).min(y_desc)))
+                .label_style((FONT, st.f(14.0)))
                 .x_label_formatter(&axis_ticks(c.log_x, x0, x1))
                 .y_label_formatter(&axis_ticks(c.log_y, y0, y1))
                 .light_line_style(RGBColor(235, 235, 235))
@@ -536,11 +728,8 @@ fn lines<DB: DrawingBackend>(
                             p.0 == q.0 && (p.1.mean - q.1.mean).abs() <= 1e-9 * p.1.mean.abs()
                         })
                 };
-                let width = if c.series[i + 1..].iter().any(|t| same(s, t)) {
-                    6
-                } else {
-                    2
-                };
+                let wide = c.series[i + 1..].iter().any(|t| same(s, t));
+                let width = st.u(if wide { 6.0 } else { 2.0 });
                 let style = ShapeStyle::from(col).stroke_width(width);
                 let pts = || {
                     s.points
@@ -554,12 +743,17 @@ fn lines<DB: DrawingBackend>(
                         .map(|_| ())
                         .map_err(|x| e(&x))?,
                     Some((len, gap)) => chart
-                        .draw_series(DashedLineSeries::new(pts(), len, gap, style))
+                        .draw_series(DashedLineSeries::new(
+                            pts(),
+                            st.u(len as f64),
+                            st.u(gap as f64),
+                            style,
+                        ))
                         .map(|_| ())
                         .map_err(|x| e(&x))?,
                 }
                 // A series drawn under a later coincident one gets a larger marker.
-                let r = if width > 2 { 7 } else { 4 };
+                let r = st.px(if wide { 7.0 } else { 4.0 });
                 for xy in pts() {
                     macro_rules! put {
                         ($el:expr) => {
@@ -569,7 +763,7 @@ fn lines<DB: DrawingBackend>(
                                 .map_err(|x| e(&x))?
                         };
                     }
-                    marker!(put, xy, i, col, r, e);
+                    marker!(put, xy, i, col, r, st.u(2.0));
                 }
                 // Where a point has replicates: a small box plot beside it (quartiles,
                 // median bar, min-max whiskers), shifted sideways per series so that the
@@ -577,20 +771,20 @@ fn lines<DB: DrawingBackend>(
                 let off = (i as f64 - (c.series.len() as f64 - 1.0) / 2.0) * step;
                 let floor = |v: f64| if c.log_y { v.max(y0) } else { v };
                 for p in s.points.iter().filter(|p| p.1.n > 1 && ok(p.1.max)) {
-                    let st = p.1;
+                    let q = p.1;
                     let (xl, xm, xr) = (
                         shift(p.0, off - half),
                         shift(p.0, off),
                         shift(p.0, off + half),
                     );
                     let (lo, q1, md, q3, hi) = (
-                        floor(st.min),
-                        floor(st.q1),
-                        floor(st.median),
-                        floor(st.q3),
-                        st.max,
+                        floor(q.min),
+                        floor(q.q1),
+                        floor(q.median),
+                        floor(q.q3),
+                        q.max,
                     );
-                    let thin = col.stroke_width(1);
+                    let thin = col.stroke_width(st.u(1.0));
                     let shapes = [
                         vec![(xl, q1), (xr, q1), (xr, q3), (xl, q3), (xl, q1)],
                         vec![(xl, md), (xr, md)],
@@ -618,47 +812,97 @@ fn lines<DB: DrawingBackend>(
         (false, true) => draw!(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())),
         (false, false) => draw!(builder.build_cartesian_2d(x0..x1, y0..y1)),
     }
-    let floored = if c.log_y {
-        c.series
-            .iter()
-            .flat_map(|s| &s.points)
-            .filter(|p| p.1.min <= 0.0)
-            .count()
-    } else {
-        0
-    };
-    Ok(floored)
+    Ok(())
 }
 
-/// Draws grouped box plots; returns how many boxes have values at or below zero on a log y
-/// axis (they sit on its floor).
-fn boxes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &BoxChart) -> Result<usize, String> {
+/// Draws grouped box plots (values at or below zero on a log y axis sit on its floor; the
+/// legend counts them).
+fn boxes<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    c: &BoxChart,
+    st: Style,
+) -> Result<(), String> {
     let e = |x: &dyn std::fmt::Display| x.to_string();
     let ys = c.boxes.iter().flat_map(|b| [b.2.min, b.2.max]);
     let Some((y0, y1)) = span(ys, c.log_y) else {
         return Err("nothing to draw (no finite values)".into());
     };
     let n = c.categories.len().max(1);
-    // With at most n labels over a range n wide, plotters' ticks fall on the integers.
-    let x_range = -0.5..n as f64 - 0.5;
     let groups = c.groups.len().max(1);
-    // Each category is one unit wide; its groups share 80 % of it.
-    let slot = 0.8 / groups as f64;
-    let at = |cat: usize, group: usize| cat as f64 - 0.4 + slot * (group as f64 + 0.5);
-    let half = slot * 0.35;
+    // Where each box goes: (left, middle, right) in x coordinates, per box of `c.boxes`.
+    let (x0, x1, log_x, place): (f64, f64, bool, Vec<(f64, f64, f64)>) = match &c.positions {
+        None => {
+            // Each category is one unit wide; its groups share 80 % of it. With at most n
+            // labels over a range n wide, plotters' ticks fall on the integers.
+            let slot = 0.8 / groups as f64;
+            let half = slot * 0.35;
+            let at = |cat: usize, group: usize| cat as f64 - 0.4 + slot * (group as f64 + 0.5);
+            let place = c
+                .boxes
+                .iter()
+                .map(|&(cat, g, _)| {
+                    let x = at(cat, g);
+                    (x - half, x, x + half)
+                })
+                .collect();
+            (-0.5, n as f64 - 0.5, false, place)
+        }
+        Some((values, log)) => {
+            // In the axis's own coordinate (log10 of the value on a log axis), in units of
+            // the values' span: the groups of a category share 80 % of the narrowest gap
+            // between values (at most 15 % of the span a group), and the axis reaches far
+            // enough past the end values to hold their groups.
+            let log = *log;
+            let t = |x: f64| if log { x.log10() } else { x };
+            let inv = |u: f64| if log { 10f64.powf(u) } else { u };
+            let (tl, th) = (t(values[0]), t(values[values.len() - 1]));
+            let span = if th > tl { th - tl } else { 1.0 };
+            let gap = values
+                .windows(2)
+                .map(|w| (t(w[1]) - t(w[0])) / span)
+                .fold(1.0f64, f64::min);
+            let slot = (0.8 * gap / groups as f64).min(0.15);
+            let half = slot * 0.35;
+            let pad = slot * groups as f64 / 2.0 + 0.06;
+            let (x0, x1) = (inv(tl - pad * span), inv(th + pad * span));
+            let place = c
+                .boxes
+                .iter()
+                .map(|&(cat, g, _)| {
+                    let off = (g as f64 - (groups as f64 - 1.0) / 2.0) * slot;
+                    let at = |f: f64| inv(t(values[cat]) + f * span);
+                    (at(off - half), at(off), at(off + half))
+                })
+                .collect();
+            (x0, x1, log, place)
+        }
+    };
+    // The y axis title fits the plot's height.
+    let height = root.dim_in_pixel().1 as i32 - st.px(70.0);
+    let y_desc = fit(root, &c.y_label, height, st.f(17.0), st.f(10.0))?;
     let mut builder = ChartBuilder::on(root);
     builder
-        .caption(&c.title, (FONT, 24))
-        .margin(18)
-        .margin_right(10)
-        .x_label_area_size(55)
-        .y_label_area_size(90);
-    let label = |x: &f64| {
+        .margin(st.u(10.0))
+        .margin_right(st.u(14.0))
+        .x_label_area_size(st.u(50.0))
+        .y_label_area_size(st.u(80.0));
+    let categorical = |x: &f64| {
         let i = x.round();
         if (x - i).abs() < 1e-6 && i >= 0.0 {
             c.categories.get(i as usize).cloned().unwrap_or_default()
         } else {
             String::new()
+        }
+    };
+    let numeric = axis_ticks(log_x, x0, x1);
+    let y_ticks = axis_ticks(c.log_y, y0, y1);
+    // Categories: one label per category; numbers: plotters' own ticks.
+    let x_labels = if c.positions.is_none() { n } else { 10 };
+    let label = |x: &f64| {
+        if c.positions.is_some() {
+            numeric(x)
+        } else {
+            categorical(x)
         }
     };
     macro_rules! draw {
@@ -667,13 +911,13 @@ fn boxes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &BoxChart) -> Res
             chart
                 .configure_mesh()
                 .disable_x_mesh()
-                .x_labels(n)
+                .x_labels(x_labels)
                 .x_desc(c.x_label.as_str())
                 .y_desc(c.y_label.as_str())
-                .axis_desc_style((FONT, 18))
-                .label_style((FONT, 15))
+                .axis_desc_style((FONT, st.f(17.0).min(y_desc)))
+                .label_style((FONT, st.f(14.0)))
                 .x_label_formatter(&label)
-                .y_label_formatter(&axis_ticks(c.log_y, y0, y1))
+                .y_label_formatter(&y_ticks)
                 .light_line_style(RGBColor(235, 235, 235))
                 .draw()
                 .map_err(|x| e(&x))?;
@@ -694,33 +938,36 @@ fn boxes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &BoxChart) -> Res
                 let mine = || {
                     c.boxes
                         .iter()
-                        .filter(move |b| b.1 == g && b.2.max.is_finite() && b.2.min.is_finite())
-                        .map(move |&(cat, g, s)| (cat, g, clamp(s)))
-                        .filter(move |b| ok(b.2.max))
+                        .zip(&place)
+                        .filter(move |(b, _)| {
+                            b.1 == g && b.2.max.is_finite() && b.2.min.is_finite()
+                        })
+                        .map(move |(b, &p)| (p, clamp(b.2)))
+                        .filter(move |b| ok(b.1.max))
                 };
                 let fill = col.mix(0.3).filled();
                 chart
-                    .draw_series(mine().map(|(cat, g, s)| {
-                        let x = at(cat, g);
-                        Rectangle::new([(x - half, s.q1), (x + half, s.q3)], fill)
-                    }))
+                    .draw_series(
+                        mine()
+                            .map(|((xl, _, xr), s)| Rectangle::new([(xl, s.q1), (xr, s.q3)], fill)),
+                    )
                     .map_err(|x| e(&x))?;
-                let stroke = col.stroke_width(2);
-                for (cat, g, s) in mine() {
-                    let x = at(cat, g);
+                let stroke = col.stroke_width(st.u(2.0));
+                for ((xl, x, xr), s) in mine() {
+                    // Whisker caps half as wide as the box.
+                    let (cl, cr) = ((xl + x) / 2.0, (x + xr) / 2.0);
+                    let (cl, cr) = if log_x {
+                        ((xl * x).sqrt(), (x * xr).sqrt())
+                    } else {
+                        (cl, cr)
+                    };
                     let shapes = [
-                        vec![
-                            (x - half, s.q1),
-                            (x + half, s.q1),
-                            (x + half, s.q3),
-                            (x - half, s.q3),
-                            (x - half, s.q1),
-                        ],
-                        vec![(x - half, s.median), (x + half, s.median)],
+                        vec![(xl, s.q1), (xr, s.q1), (xr, s.q3), (xl, s.q3), (xl, s.q1)],
+                        vec![(xl, s.median), (xr, s.median)],
                         vec![(x, s.q3), (x, s.max)],
                         vec![(x, s.q1), (x, s.min)],
-                        vec![(x - half / 2.0, s.max), (x + half / 2.0, s.max)],
-                        vec![(x - half / 2.0, s.min), (x + half / 2.0, s.min)],
+                        vec![(cl, s.max), (cr, s.max)],
+                        vec![(cl, s.min), (cr, s.min)],
                     ];
                     chart
                         .draw_series(shapes.into_iter().map(|p| PathElement::new(p, stroke)))
@@ -729,8 +976,8 @@ fn boxes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &BoxChart) -> Res
                         chart
                             .draw_series(std::iter::once(Cross::new(
                                 (x, s.mean),
-                                4,
-                                BLACK.stroke_width(1),
+                                st.px(4.0),
+                                BLACK.stroke_width(st.u(1.0)),
                             )))
                             .map_err(|x| e(&x))?;
                     }
@@ -738,16 +985,15 @@ fn boxes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &BoxChart) -> Res
             }
         }};
     }
-    if c.log_y {
-        draw!(builder.build_cartesian_2d(x_range, (y0..y1).log_scale()));
-    } else {
-        draw!(builder.build_cartesian_2d(x_range, y0..y1));
+    match (log_x, c.log_y) {
+        (true, true) => {
+            draw!(builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale()))
+        }
+        (true, false) => draw!(builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1)),
+        (false, true) => draw!(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())),
+        (false, false) => draw!(builder.build_cartesian_2d(x0..x1, y0..y1)),
     }
-    Ok(if c.log_y {
-        c.boxes.iter().filter(|b| b.2.min <= 0.0).count()
-    } else {
-        0
-    })
+    Ok(())
 }
 
 #[cfg(test)]
@@ -821,6 +1067,7 @@ mod tests {
             y_label: "seconds".into(),
             log_y: true,
             categories: vec!["a".into(), "b".into()],
+            positions: None,
             groups: vec!["agreement".into(), "update".into()],
             boxes: vec![
                 (0, 0, s(&[0.1, 0.2, 0.3])),
@@ -828,16 +1075,63 @@ mod tests {
                 (1, 1, s(&[3.0])),
             ],
         });
-        let svg = String::from_utf8(render(&chart, Format::Svg).unwrap()).unwrap();
-        assert!(svg.starts_with("<svg") && svg.contains("agreement") && svg.contains("update"));
-        let png = render(&chart, Format::Png).unwrap();
-        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-        let info = png::Decoder::new(std::io::Cursor::new(&png))
-            .read_info()
-            .unwrap()
-            .info()
-            .clone();
-        assert_eq!((info.width, info.height), SIZE);
-        assert_eq!(png, render(&chart, Format::Png).unwrap());
+        for size in [Size::Column, Size::Page, Size::Screen] {
+            let svg = String::from_utf8(render(&chart, Format::Svg, size).unwrap()).unwrap();
+            assert!(svg.starts_with("<svg") && svg.contains("agreement") && svg.contains("update"));
+            let (w, h) = size.pixels();
+            assert!(svg.contains(&format!("width=\"{w}\"")), "{size:?}");
+            let png = render(&chart, Format::Png, size).unwrap();
+            assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+            let info = png::Decoder::new(std::io::Cursor::new(&png))
+                .read_info()
+                .unwrap()
+                .info()
+                .clone();
+            assert_eq!((info.width, info.height), (w, h));
+            // 300 dpi recorded, so a layout program places it at its printed size.
+            let dims = info.pixel_dims.unwrap();
+            assert_eq!((dims.xppu, dims.unit), (11_811, png::Unit::Meter));
+            assert_eq!(png, render(&chart, Format::Png, size).unwrap());
+        }
+        // Column and page figures are 3.5 and 7.2 inches wide at 300 dpi.
+        assert_eq!(Size::Column.pixels().0, 1050);
+        assert_eq!(Size::Page.pixels().0, 2150);
+        assert!(Size::parse("poster").unwrap_err().contains("column"));
+    }
+
+    #[test]
+    fn numeric_categories_sit_at_their_values() {
+        let s = |v: &[f64]| Stats::of(v).unwrap();
+        let chart = |positions| {
+            Chart::Boxes(BoxChart {
+                title: "t".into(),
+                x_label: "x".into(),
+                y_label: "y".into(),
+                log_y: false,
+                categories: vec!["1".into(), "2".into(), "10".into()],
+                positions,
+                groups: vec!["g".into()],
+                boxes: vec![
+                    (0, 0, s(&[100.0, 200.0])),
+                    (1, 0, s(&[200.0, 300.0])),
+                    (2, 0, s(&[300.0, 400.0])),
+                ],
+            })
+        };
+        // The texts of an SVG (plotters writes each on its own line).
+        let texts = |c| {
+            let svg = String::from_utf8(render(&c, Format::Svg, Size::Screen).unwrap()).unwrap();
+            svg.lines()
+                .map(str::to_string)
+                .filter(|l| !l.starts_with('<'))
+                .collect::<Vec<_>>()
+        };
+        // On a numeric axis the ticks are plotters' round numbers between the values (6, 8),
+        // not only the three categories.
+        let numeric = texts(chart(Some((vec![1.0, 2.0, 10.0], false))));
+        let categorical = texts(chart(None));
+        assert!(numeric.iter().any(|t| t == "8"), "{numeric:?}");
+        assert!(!categorical.iter().any(|t| t == "8"), "{categorical:?}");
+        assert!(categorical.iter().any(|t| t == "10"));
     }
 }

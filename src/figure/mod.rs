@@ -20,7 +20,7 @@ pub mod chart;
 pub mod table;
 
 use crate::output::OutputError;
-pub use chart::{Chart, Format};
+pub use chart::{Chart, Format, Size};
 use std::path::{Path, PathBuf};
 
 /// Why figures could not be drawn.
@@ -86,19 +86,20 @@ pub struct Drawn {
     pub skipped: Vec<(PathBuf, String)>,
 }
 
-/// Renders `f` into `dir` (created if needed) in each of `formats`, each file written to a
-/// temporary name, then renamed; records what was written or skipped in `drawn`.
+/// Renders `f` into `dir` (created if needed) in each of `formats` at `size`, each file
+/// written to a temporary name, then renamed; records what was written or skipped in `drawn`.
 pub fn write(
     f: &Figure,
     dir: &Path,
     formats: &[Format],
+    size: Size,
     drawn: &mut Drawn,
 ) -> Result<(), FigureError> {
     std::fs::create_dir_all(dir).map_err(crate::output::io(dir))?;
     let mut any = false;
     for &format in formats {
         let path = dir.join(format!("{}.{}", f.stem, format.ext()));
-        match chart::render(&f.chart, format) {
+        match chart::render(&f.chart, format, size) {
             Ok(bytes) => {
                 crate::output::write_atomic(&path, bytes)?;
                 drawn.files.push(path);

@@ -21,10 +21,10 @@ fn cell(text: &str) -> String {
 
 /// Result columns as a Markdown table (what `chainlab schema` prints).
 pub fn columns_markdown(cols: &[Column]) -> String {
-    let mut s = String::from("| column | type | unit | meaning |\n|---|---|---|---|\n");
+    let mut s = String::from("| column | type | unit | label | meaning |\n|---|---|---|---|---|\n");
     for c in cols {
         s.push_str(&format!(
-            "| `{}` | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} |\n",
             c.name,
             match c.ty.arrow_name() {
                 // `list<double>` in a code span, or it reads as an HTML tag.
@@ -32,6 +32,7 @@ pub fn columns_markdown(cols: &[Column]) -> String {
                 t => t.to_string(),
             },
             if c.unit.is_empty() { "-" } else { c.unit },
+            cell(&c.label),
             cell(&c.doc)
         ));
     }

@@ -60,6 +60,24 @@ pub struct Column {
     pub unit: &'static str,
     /// What it measures.
     pub doc: String,
+    /// What a figure or table calls it, without the unit ("mean transaction latency (SBS)").
+    pub label: String,
+}
+
+impl Column {
+    /// The label with its unit, as an axis title or table header: "makespan, ms".
+    pub fn display(&self) -> String {
+        display(&self.label, self.unit)
+    }
+}
+
+/// A label with its unit: "makespan, ms"; a rate's "1/s" reads "per s".
+pub fn display(label: &str, unit: &str) -> String {
+    match unit {
+        "" => label.to_string(),
+        "1/s" => format!("{label}, per s"),
+        u => format!("{label}, {u}"),
+    }
 }
 
 /// A metric column of a model, as a static definition.
@@ -67,6 +85,8 @@ pub struct Column {
 pub struct MetricDef {
     /// Column name.
     pub name: &'static str,
+    /// What a figure or table calls it, without the unit.
+    pub label: &'static str,
     /// Type.
     pub ty: ColumnType,
     /// Unit, or "".
@@ -80,6 +100,8 @@ pub struct MetricDef {
 pub struct Metric<O> {
     /// Column name.
     pub name: &'static str,
+    /// What a figure or table calls it, without the unit (its unit is `unit`).
+    pub label: &'static str,
     /// Type.
     pub ty: ColumnType,
     /// Unit, or "".
@@ -95,6 +117,7 @@ impl<O> Metric<O> {
     pub fn def(&self) -> MetricDef {
         MetricDef {
             name: self.name,
+            label: self.label,
             ty: self.ty,
             unit: self.unit,
             doc: self.doc,
@@ -274,6 +297,7 @@ pub fn engine_columns() -> Vec<Column> {
             nullable: c.nullable,
             unit: c.unit,
             doc: c.doc.into(),
+            label: c.name.replace('_', " "),
         })
         .collect()
 }
@@ -294,12 +318,28 @@ pub fn param_column(p: &ParamDef) -> Column {
         Kind::Bool => (ColumnType::Bool, ""),
         Kind::NodeList => (ColumnType::Str, ""),
     };
+    // A float parameter's unit is the one its column name carries (`bandwidth_sd_mbps`).
+    let unit = if unit.is_empty() {
+        [
+            ("_per_s", "1/s"),
+            ("_mbps", "MB/s"),
+            ("_mb", "MB"),
+            ("_ms", "ms"),
+            ("_s", "s"),
+        ]
+        .iter()
+        .find(|(suffix, _)| p.column.ends_with(suffix) && !p.key.ends_with(suffix))
+        .map_or("", |(_, u)| *u)
+    } else {
+        unit
+    };
     Column {
         name: p.column.into(),
         ty,
         nullable: false,
         unit,
         doc: format!("Parameter `{}`: {}", p.key, p.doc),
+        label: p.key.replace('_', " "),
     }
 }
 
@@ -311,6 +351,7 @@ pub fn metric_column(m: &MetricDef) -> Column {
         nullable: true,
         unit: m.unit,
         doc: m.doc.into(),
+        label: m.label.into(),
     }
 }
 
@@ -368,6 +409,7 @@ impl Detail {
                 "Position of the {} in its run's lists (0-based).",
                 self.item
             ),
+            label: format!("position of the {}", self.item),
         });
         cols.extend(self.lists(main).map(|(_, c)| Column {
             name: c.name.clone(),
@@ -379,6 +421,7 @@ impl Detail {
             nullable: true,
             unit: c.unit,
             doc: c.doc.clone(),
+            label: c.label.clone(),
         }));
         cols
     }

@@ -12,28 +12,32 @@ pub(super) fn churn(exp: &str, t: &Table, out: &mut Vec<Figure>) {
     let n_label = |k: &Key| format!("n = {k}");
     for (topo, rows) in t.split(&all, "topology", |k| k.to_string()) {
         if t.varies(&rows, "churn_rate") {
-            for (stem, title, col, y_label, log_y) in [
+            for (stem, title, col, log_y) in [
                 (
                     "break_even",
                     "broadcasts until OPPI beats flooding",
                     "break_even_broadcasts",
-                    "broadcasts (log10)",
                     true,
                 ),
                 (
                     "makespan_ratio",
                     "makespan of OPPI over flooding",
                     "makespan_ratio",
-                    "makespan, OPPI over flooding",
                     false,
                 ),
             ] {
+                let y_label = t.axis_label(col);
+                let y_label = if log_y {
+                    format!("{y_label} (log10)")
+                } else {
+                    y_label
+                };
                 out.push(figure(
                     format!("{exp}_{stem}_{topo}"),
                     Chart::Lines(LineChart {
                         title: format!("{exp}: {title}, {topo}"),
                         x_label: "churn operations per broadcast".into(),
-                        y_label: y_label.into(),
+                        y_label,
                         log_x: false,
                         log_y,
                         series: t.series(&rows, "nodes", n_label, "churn_rate", |r| t.num(r, col)),
@@ -66,6 +70,7 @@ pub(super) fn churn(exp: &str, t: &Table, out: &mut Vec<Figure>) {
             y_label: "messages per operation (log10)".into(),
             log_y: true,
             categories: ops.iter().map(|o| o.0.to_string()).collect(),
+            positions: None,
             groups: sizes.into_iter().map(|s| s.0).collect(),
             boxes,
         };

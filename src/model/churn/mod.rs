@@ -140,6 +140,7 @@ fn per(o: &ChurnOutcome, i: usize, x: u64) -> f64 {
 static METRICS: &[Metric<ChurnOutcome>] = &[
     Metric {
         name: "edges_start",
+        label: "edges at the start",
         ty: ColumnType::U64,
         unit: "",
         doc: "Links of the generated graph.",
@@ -147,6 +148,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "construct_msgs",
+        label: "MST construction messages (GHS-style)",
         ty: ColumnType::U64,
         unit: "",
         doc: "Messages of building the initial MST (GHS-style Borůvka accounting).",
@@ -154,6 +156,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "construct_naive_msgs",
+        label: "MST construction messages (naive)",
         ty: ColumnType::U64,
         unit: "",
         doc: "The same under the naive accounting.",
@@ -161,6 +164,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "ops_link_leave",
+        label: "link leaves",
         ty: ColumnType::U64,
         unit: "",
         doc: "Links that left.",
@@ -168,6 +172,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "ops_link_join",
+        label: "link joins",
         ty: ColumnType::U64,
         unit: "",
         doc: "Links that joined.",
@@ -175,6 +180,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "ops_node_leave",
+        label: "node leaves",
         ty: ColumnType::U64,
         unit: "",
         doc: "Nodes that left.",
@@ -182,6 +188,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "ops_node_join",
+        label: "node joins",
         ty: ColumnType::U64,
         unit: "",
         doc: "Nodes that joined (k links each).",
@@ -189,6 +196,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "msgs_per_link_leave",
+        label: "messages per link leave",
         ty: ColumnType::F64,
         unit: "",
         doc: "Mean maintenance messages per link leaving (0 for a non-tree link; labelling, label exchange, convergecast and connect for a tree link).",
@@ -196,6 +204,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "msgs_per_link_join",
+        label: "messages per link join",
         ty: ColumnType::F64,
         unit: "",
         doc: "Mean maintenance messages per link joining (the tree-path walk and back, and the swap).",
@@ -203,6 +212,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "msgs_per_node_leave",
+        label: "messages per node leave",
         ty: ColumnType::F64,
         unit: "",
         doc: "Mean maintenance messages per node leaving (goodbyes; for a non-leaf, labelling its tree components and reconnecting them).",
@@ -210,6 +220,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "msgs_per_node_join",
+        label: "messages per node join",
         ty: ColumnType::F64,
         unit: "",
         doc: "Mean maintenance messages per node joining (one link insertion per link).",
@@ -217,6 +228,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "rebuild_msgs_per_link_leave",
+        label: "rebuild messages per link leave",
         ty: ColumnType::F64,
         unit: "",
         doc: "Mean messages of the paper's repair after a link leaves: re-running the construction on the two components (0 when no repair is needed).",
@@ -224,6 +236,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "rebuild_msgs_per_node_leave",
+        label: "rebuild messages per node leave",
         ty: ColumnType::F64,
         unit: "",
         doc: "Mean messages of re-running the construction on the components a leaving node leaves.",
@@ -231,6 +244,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "rounds_per_op",
+        label: "rounds per churn operation",
         ty: ColumnType::F64,
         unit: "",
         doc: "Mean synchronous rounds of a maintenance operation, all kinds.",
@@ -246,6 +260,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "tree_changes",
+        label: "tree changes",
         ty: ColumnType::U64,
         unit: "",
         doc: "Tree edges added or removed by maintenance over the run.",
@@ -253,6 +268,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "nodes_end",
+        label: "nodes at the end",
         ty: ColumnType::U32,
         unit: "",
         doc: "Live nodes at the end.",
@@ -260,6 +276,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "edges_end",
+        label: "edges at the end",
         ty: ColumnType::U64,
         unit: "",
         doc: "Links at the end.",
@@ -267,6 +284,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "oppi_msgs_per_broadcast",
+        label: "OPPI messages per broadcast",
         ty: ColumnType::F64,
         unit: "",
         doc: "Mean OPPI messages per broadcast: along the tree (reached - 1) plus the maintenance since the previous broadcast.",
@@ -274,6 +292,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "flood_msgs_per_broadcast",
+        label: "flooding messages per broadcast",
         ty: ColumnType::F64,
         unit: "",
         doc: "Mean flooding messages per broadcast (sum of degrees - (reached - 1) over the source's component).",
@@ -281,6 +300,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "break_even_broadcasts",
+        label: "broadcasts to break even",
         ty: ColumnType::F64,
         unit: "",
         doc: "Broadcasts after which OPPI (construction + per-broadcast cost) has sent fewer messages than flooding: construct_msgs / (flood - oppi per broadcast); NaN when OPPI never breaks even.",
@@ -288,6 +308,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "break_even_naive_broadcasts",
+        label: "broadcasts to break even (naive construction)",
         ty: ColumnType::F64,
         unit: "",
         doc: "The same with the naive construction accounting.",
@@ -295,6 +316,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "makespan_oppi_ms",
+        label: "OPPI makespan",
         ty: ColumnType::F64,
         unit: "ms",
         doc: "Mean over broadcasts of the last arrival along the MST.",
@@ -302,6 +324,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "makespan_flood_ms",
+        label: "flooding makespan",
         ty: ColumnType::F64,
         unit: "ms",
         doc: "Mean over broadcasts of the last arrival by flooding (shortest paths).",
@@ -309,6 +332,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "makespan_ratio",
+        label: "makespan, OPPI / flooding",
         ty: ColumnType::F64,
         unit: "",
         doc: "makespan_oppi_ms / makespan_flood_ms: the latency penalty of the tree.",
@@ -316,6 +340,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "mean_arrival_oppi_ms",
+        label: "OPPI mean arrival time",
         ty: ColumnType::F64,
         unit: "ms",
         doc: "Mean over broadcasts of the mean arrival along the MST (source counted as 0).",
@@ -323,6 +348,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "mean_arrival_flood_ms",
+        label: "flooding mean arrival time",
         ty: ColumnType::F64,
         unit: "ms",
         doc: "Mean over broadcasts of the mean arrival by flooding.",
@@ -330,6 +356,7 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
     Metric {
         name: "reached_mean",
+        label: "nodes reached per broadcast",
         ty: ColumnType::F64,
         unit: "",
         doc: "Nodes reached per broadcast (the source's component), mean.",

@@ -28,7 +28,10 @@ pub(super) fn incentive(exp: &str, t: &Table, out: &mut Vec<Figure>) {
                 Chart::Lines(LineChart {
                     title: format!("{exp}: Sybil gain (Eq. 7), {who}path length {len}"),
                     x_label: "Sybil identities".into(),
-                    y_label: "Sybil gain: shares with Sybils over the share without".into(),
+                    y_label: format!(
+                        "{}: shares with Sybils over the share without",
+                        t.axis_label("sybil_gain")
+                    ),
                     log_x: false,
                     log_y: false,
                     series: t.series(

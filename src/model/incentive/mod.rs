@@ -146,6 +146,7 @@ impl Configured for IncentiveParams {
 static METRICS: &[Metric<IncentiveOutcome>] = &[
     Metric {
         name: "shares",
+        label: "fee share per path node",
         ty: ColumnType::ListF64,
         unit: "fee",
         doc: "f[1]_k ..= f[k]_k of Eq. 7, in path order.",
@@ -153,6 +154,7 @@ static METRICS: &[Metric<IncentiveOutcome>] = &[
     },
     Metric {
         name: "shares_sum",
+        label: "sum of the fee shares",
         ty: ColumnType::F64,
         unit: "fee",
         doc: "Their sum (F up to rounding).",
@@ -160,6 +162,7 @@ static METRICS: &[Metric<IncentiveOutcome>] = &[
     },
     Metric {
         name: "owner_share",
+        label: "owner's fee share",
         ty: ColumnType::F64,
         unit: "fee",
         doc: "f[k]_k, the block owner's share.",
@@ -167,6 +170,7 @@ static METRICS: &[Metric<IncentiveOutcome>] = &[
     },
     Metric {
         name: "node_share",
+        label: "relayer's fee share",
         ty: ColumnType::F64,
         unit: "fee",
         doc: "The share of the node at sybil_position on the honest path.",
@@ -174,6 +178,7 @@ static METRICS: &[Metric<IncentiveOutcome>] = &[
     },
     Metric {
         name: "sybil_total",
+        label: "Sybil identities' total share",
         ty: ColumnType::F64,
         unit: "fee",
         doc: "What that node collects with its sybils + 1 identities on the longer path.",
@@ -181,6 +186,7 @@ static METRICS: &[Metric<IncentiveOutcome>] = &[
     },
     Metric {
         name: "sybil_gain",
+        label: "Sybil gain",
         ty: ColumnType::F64,
         unit: "",
         doc: "sybil_total / node_share: 1 for the owner (Eq. 3 holds with equality), (1 - (1-C)^(s+1)) / C > 1 for a relayer.",
@@ -188,6 +194,7 @@ static METRICS: &[Metric<IncentiveOutcome>] = &[
     },
     Metric {
         name: "relayer_gain_formula",
+        label: "Sybil gain by formula",
         ty: ColumnType::F64,
         unit: "",
         doc: "(1 - (1-C)^(s+1)) / C, the closed form of a relayer's gain.",
@@ -195,6 +202,7 @@ static METRICS: &[Metric<IncentiveOutcome>] = &[
     },
     Metric {
         name: "gain_limit",
+        label: "Sybil gain limit, 1/C",
         ty: ColumnType::F64,
         unit: "",
         doc: "1 / C, what a relayer's gain tends to with many Sybils.",
@@ -202,6 +210,7 @@ static METRICS: &[Metric<IncentiveOutcome>] = &[
     },
     Metric {
         name: "others_loss",
+        label: "others' loss",
         ty: ColumnType::F64,
         unit: "fee",
         doc: "What the honest nodes after the Sybil node lose together (sybil_total - node_share).",
@@ -209,6 +218,7 @@ static METRICS: &[Metric<IncentiveOutcome>] = &[
     },
     Metric {
         name: "eq5_ratio",
+        label: "Eq. 5 ratio",
         ty: ColumnType::F64,
         unit: "",
         doc: "f[k]_(k+1) / f[k]_k (Eq. 5 requires C).",
@@ -216,6 +226,7 @@ static METRICS: &[Metric<IncentiveOutcome>] = &[
     },
     Metric {
         name: "eq6_max_change",
+        label: "Eq. 6 largest change",
         ty: ColumnType::F64,
         unit: "fee",
         doc: "Largest change of a relayer's share when the path grows by one (Eq. 6; 0 up to rounding).",

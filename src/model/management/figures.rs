@@ -26,10 +26,9 @@ pub(super) fn management(exp: &str, t: &Table, out: &mut Vec<Figure>) {
                     "{exp}: management delays per configuration block (Fig. 4){}",
                     facet.title()
                 ),
-                &facet.x_label,
+                &facet,
                 "seconds (log10)",
                 true,
-                &facet.categories,
                 &delays,
             )),
         ));
@@ -53,10 +52,9 @@ pub(super) fn management(exp: &str, t: &Table, out: &mut Vec<Figure>) {
                     "{exp}: inter-block time, switch vs normal blocks (Fig. 5){}",
                     facet.title()
                 ),
-                &facet.x_label,
+                &facet,
                 "seconds per run (log10)",
                 true,
-                &facet.categories,
                 &blocks,
             )),
         ));

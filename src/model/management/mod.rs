@@ -260,6 +260,7 @@ impl Configured for Managed {
 static METRICS: &[Metric<ManagementOutcome>] = &[
     Metric {
         name: "mgmt_members",
+        label: "management nodes",
         ty: ColumnType::ListU32,
         unit: "",
         doc: "Primary nodes that are management nodes, ascending.",
@@ -267,6 +268,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "cb_blocks",
+        label: "configuration blocks",
         ty: ColumnType::U32,
         unit: "",
         doc: "Configuration blocks committed by the management chain.",
@@ -274,6 +276,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "cb_failed_agreements",
+        label: "failed agreements",
         ty: ColumnType::U32,
         unit: "",
         doc: "Configuration block intervals whose proposal cycles (one per management node) all failed (no block).",
@@ -281,6 +284,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "cb_failed_cycles_total",
+        label: "failed cycles",
         ty: ColumnType::U64,
         unit: "",
         doc: "Failed proposal cycles over the run (offline or invalid proposers, no live quorum).",
@@ -288,6 +292,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "agreement_delay_mean_s",
+        label: "mean agreement delay",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean over blocks of the agreement delay: interval fired to the first management node's commit.",
@@ -295,6 +300,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "propagation_delay_mean_s",
+        label: "mean propagation delay",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean over blocks of the propagation delay: first commit to the moment the (2f+1)-th primary node holds the block (fastest 2f+1, f of the primary).",
@@ -302,6 +308,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "update_delay_mean_s",
+        label: "mean update delay",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean over blocks of the update delay: from the (2f+1)-th primary node holding the block to the (2f+1)-th running under it (nodes switch only between consensus rounds).",
@@ -309,6 +316,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "management_delay_mean_s",
+        label: "mean management delay",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean over blocks of agreement + propagation + update: interval fired to 2f+1 primary nodes running under the block.",
@@ -316,6 +324,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "update_all_delay_mean_s",
+        label: "mean update delay (all nodes)",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean over blocks of the time from the interval to the last live primary node running under the block (exposes a split network the fastest-2f+1 view hides).",
@@ -323,6 +332,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "switch_blocks",
+        label: "switch blocks",
         ty: ColumnType::U32,
         unit: "",
         doc: "Transaction blocks made under a different configuration height than the block before them.",
@@ -330,6 +340,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "block_time_switch_mean_s",
+        label: "mean inter-block time, switch blocks",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean inter-block time of switch blocks, over every live node's chain.",
@@ -337,6 +348,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "block_time_switch_median_s",
+        label: "median inter-block time, switch blocks",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Median inter-block time of switch blocks.",
@@ -344,6 +356,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "block_time_switch_p95_s",
+        label: "95th percentile inter-block time, switch blocks",
         ty: ColumnType::F64,
         unit: "s",
         doc: "95th percentile inter-block time of switch blocks.",
@@ -351,6 +364,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "block_time_normal_mean_s",
+        label: "mean inter-block time, normal blocks",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean inter-block time of normal blocks (same configuration as the block before).",
@@ -358,6 +372,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "block_time_normal_median_s",
+        label: "median inter-block time, normal blocks",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Median inter-block time of normal blocks.",
@@ -365,6 +380,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "block_time_normal_p95_s",
+        label: "95th percentile inter-block time, normal blocks",
         ty: ColumnType::F64,
         unit: "s",
         doc: "95th percentile inter-block time of normal blocks.",
@@ -372,6 +388,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "config_rejections",
+        label: "proposals refused for their configuration",
         ty: ColumnType::U64,
         unit: "",
         doc: "Fresh proposals a validator refused because they were made under another configuration than its active one.",
@@ -379,6 +396,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "config_violations",
+        label: "blocks accepted without their configuration",
         ty: ColumnType::U64,
         unit: "",
         doc: "Transaction blocks a node accepted without holding their configuration block (0 in a correct model).",
@@ -386,6 +404,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "cb_rejected",
+        label: "configuration blocks rejected",
         ty: ColumnType::U64,
         unit: "",
         doc: "Configuration blocks a primary node's checks rejected (0: the simulated management nodes are not forgers).",
@@ -393,6 +412,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "mgmt_msgs",
+        label: "management messages",
         ty: ColumnType::U64,
         unit: "",
         doc: "Management transmissions: agreement messages among management nodes and the gossip of configuration blocks over the primary network, duplicates included.",
@@ -400,6 +420,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "mgmt_mb",
+        label: "management volume",
         ty: ColumnType::F64,
         unit: "MB",
         doc: "Volume of those transmissions.",
@@ -407,6 +428,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "cb_height",
+        label: "configuration block height",
         ty: ColumnType::ListU32,
         unit: "",
         doc: "Per configuration block: its height (1, 2, ...).",
@@ -414,6 +436,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "cb_cbi_at_s",
+        label: "interval fired at",
         ty: ColumnType::ListF64,
         unit: "s",
         doc: "Per configuration block: simulated time its interval fired.",
@@ -421,6 +444,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "cb_failed_cycles",
+        label: "failed cycles",
         ty: ColumnType::ListU32,
         unit: "",
         doc: "Per configuration block: failed cycles before its agreement (FC).",
@@ -428,6 +452,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "cb_proposer",
+        label: "proposer",
         ty: ColumnType::ListU32,
         unit: "",
         doc: "Per configuration block: its proposer (primary node id).",
@@ -435,6 +460,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "cb_agreement_s",
+        label: "agreement delay",
         ty: ColumnType::ListF64,
         unit: "s",
         doc: "Per configuration block: agreement delay.",
@@ -442,6 +468,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "cb_propagation_s",
+        label: "propagation delay",
         ty: ColumnType::ListF64,
         unit: "s",
         doc: "Per configuration block: propagation delay to the fastest 2f+1 primary nodes (NaN if fewer held it by the end).",
@@ -449,6 +476,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "cb_update_s",
+        label: "update delay",
         ty: ColumnType::ListF64,
         unit: "s",
         doc: "Per configuration block: update delay of the fastest 2f+1 (NaN if fewer switched by the end).",
@@ -456,6 +484,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "cb_management_s",
+        label: "management delay",
         ty: ColumnType::ListF64,
         unit: "s",
         doc: "Per configuration block: agreement + propagation + update.",
@@ -463,6 +492,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
     Metric {
         name: "cb_update_all_s",
+        label: "update delay (all nodes)",
         ty: ColumnType::ListF64,
         unit: "s",
         doc: "Per configuration block: interval fired to the last live primary node running under it (NaN if one never did).",

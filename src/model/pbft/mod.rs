@@ -540,6 +540,7 @@ impl Configured for PbftParams {
 pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     Metric {
         name: "f",
+        label: "fault tolerance f",
         ty: ColumnType::U32,
         unit: "",
         doc: "Fault tolerance f = floor((n-1)/3) (floor(n/3) under sbs_compat).",
@@ -547,6 +548,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "strongly_connected",
+        label: "strongly connected",
         ty: ColumnType::Bool,
         unit: "",
         doc: "Whether every node reaches every other over peer links.",
@@ -554,6 +556,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "nodes_without_in_links",
+        label: "nodes without in-links",
         ty: ColumnType::U32,
         unit: "",
         doc: "Nodes no peer link reaches (gossip never reaches them; they catch up by sync).",
@@ -561,6 +564,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "blocks",
+        label: "blocks",
         ty: ColumnType::U32,
         unit: "",
         doc: "Blocks in the longest chain (genesis excluded).",
@@ -568,6 +572,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "blocks_min",
+        label: "blocks (shortest live chain)",
         ty: ColumnType::U32,
         unit: "",
         doc: "Blocks in the shortest chain of a node alive at the end.",
@@ -575,6 +580,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "txs_committed_min",
+        label: "transactions committed (fewest)",
         ty: ColumnType::U64,
         unit: "",
         doc: "Fewest transactions in the chain of a node alive at the end.",
@@ -582,6 +588,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "txs_generated",
+        label: "transactions generated",
         ty: ColumnType::U64,
         unit: "",
         doc: "Transactions generated (lazily, up to the last moment a leader looked).",
@@ -589,6 +596,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "latency_sbs_s",
+        label: "mean transaction latency (SBS)",
         ty: ColumnType::F64,
         unit: "s",
         doc: "SBS latency: per node, the mean over its blocks of the block's mean (time added - transaction timestamp); then the mean over live nodes.",
@@ -596,6 +604,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "latency_tx_mean_s",
+        label: "mean transaction latency",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean latency over every (live node, committed transaction) pair.",
@@ -603,6 +612,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "latency_p50_s",
+        label: "median transaction latency",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Median of those latencies (nearest rank).",
@@ -610,6 +620,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "latency_p95_s",
+        label: "95th percentile transaction latency",
         ty: ColumnType::F64,
         unit: "s",
         doc: "95th percentile of those latencies (nearest rank).",
@@ -617,6 +628,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "throughput_sbs_tps",
+        label: "throughput (SBS)",
         ty: ColumnType::F64,
         unit: "1/s",
         doc: "SBS V2 throughput: per node, transactions / (last block's time added - first block's creation); mean over live nodes.",
@@ -624,6 +636,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "throughput_span_tps",
+        label: "throughput over the run",
         ty: ColumnType::F64,
         unit: "1/s",
         doc: "Transactions committed per live node / simulated span (end_s).",
@@ -631,6 +644,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "block_time_mean_s",
+        label: "mean time between blocks",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Per node, mean time between consecutive blocks added; mean over live nodes.",
@@ -638,6 +652,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "block_time_median_s",
+        label: "median time between blocks",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Median of all live nodes' times between consecutive blocks.",
@@ -645,6 +660,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "gini_sbs",
+        label: "Gini of proposers (SBS)",
         ty: ColumnType::F64,
         unit: "",
         doc: "SBS's trapezoid Gini of block proposers (1 - trapz(L) / trapz(equality), no Lorenz origin); mean over live nodes.",
@@ -652,6 +668,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "gini",
+        label: "Gini of proposers",
         ty: ColumnType::F64,
         unit: "",
         doc: "Textbook discrete Gini of block proposers, 1 - (2 sum L_i - 1) / N; mean over live nodes.",
@@ -659,6 +676,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "round_changes",
+        label: "round changes",
         ty: ColumnType::U64,
         unit: "",
         doc: "Rounds entered through a round change (2f+1 votes).",
@@ -666,6 +684,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "timeouts",
+        label: "timeouts",
         ty: ColumnType::U64,
         unit: "",
         doc: "Timeouts that fired for a node still in the round (or round change) they were armed for.",
@@ -673,6 +692,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "syncs",
+        label: "syncs",
         ty: ColumnType::U64,
         unit: "",
         doc: "Syncs of missing blocks started.",
@@ -680,6 +700,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "crashes",
+        label: "crashes",
         ty: ColumnType::U64,
         unit: "",
         doc: "Node crashes.",
@@ -687,6 +708,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "msgs",
+        label: "messages",
         ty: ColumnType::U64,
         unit: "",
         doc: "Messages sent over links, gossip relays and duplicates included (sync transfers excluded).",
@@ -694,6 +716,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "bytes_sent_mb",
+        label: "volume sent",
         ty: ColumnType::F64,
         unit: "MB",
         doc: "Volume of those messages.",
@@ -701,6 +724,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "end_s",
+        label: "simulated time at the end",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Simulated time at the end of the run.",
@@ -708,6 +732,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "stop_reason",
+        label: "stop reason",
         ty: ColumnType::Str,
         unit: "",
         doc: "txs (every live node committed stop_after_txs), duration, or idle (nothing left to happen).",
@@ -715,6 +740,7 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
     Metric {
         name: "safety_violations",
+        label: "safety violations",
         ty: ColumnType::U64,
         unit: "",
         doc: "Commits of a block different from the one another node committed at that height (0 in a correct run).",

@@ -44,13 +44,13 @@ pub(super) fn propagation(exp: &str, t: &Table, out: &mut Vec<Figure>) {
             line(
                 "msgs",
                 "messages per broadcast",
-                "messages (log10)",
+                &log(t, "msgs"),
                 t.series(rows, "protocol", proto, x, |r| t.num(r, "msgs")),
             );
             line(
                 "delay_total",
                 "total link delay per broadcast",
-                "total link delay, ms (log10)",
+                &log(t, "delay_total_ms"),
                 t.series(rows, "protocol", proto, x, |r| t.num(r, "delay_total_ms")),
             );
             let mut latency = t.series(
@@ -77,27 +77,21 @@ pub(super) fn propagation(exp: &str, t: &Table, out: &mut Vec<Figure>) {
     } else if topologies.len() > 1 {
         let n = t.distinct(&all, "nodes");
         let at = n.iter().map(Key::to_string).collect::<Vec<_>>().join(", ");
-        for (stem, title, col, y_label) in [
-            ("msgs", "messages per broadcast", "msgs", "messages (log10)"),
+        for (stem, title, col) in [
+            ("msgs", "messages per broadcast", "msgs"),
             (
                 "delay_total",
                 "total link delay per broadcast",
                 "delay_total_ms",
-                "total link delay, ms (log10)",
             ),
-            (
-                "makespan",
-                "makespan",
-                "makespan_ms",
-                "makespan, ms (log10)",
-            ),
+            ("makespan", "makespan", "makespan_ms"),
         ] {
             out.push(figure(
                 format!("{exp}_{stem}"),
                 Chart::Boxes(t.box_chart_by(
                     format!("{exp}: {title} per topology, n = {at}"),
                     "topology",
-                    y_label,
+                    &log(t, col),
                     true,
                     &topologies,
                     "protocol",
@@ -115,7 +109,7 @@ pub(super) fn propagation(exp: &str, t: &Table, out: &mut Vec<Figure>) {
                     Chart::Lines(LineChart {
                         title: format!("{exp}: fork probability (Eq. 2), {topo}, n = {n}"),
                         x_label: "blocks per second (log10)".into(),
-                        y_label: "fork probability (log10)".into(),
+                        y_label: log(t, "fork_probability"),
                         log_x: true,
                         log_y: true,
                         series: t.series(&rows, "protocol", proto, "block_rate_per_s", |r| {
@@ -126,6 +120,11 @@ pub(super) fn propagation(exp: &str, t: &Table, out: &mut Vec<Figure>) {
             }
         }
     }
+}
+
+/// Column `col`'s axis title on a log10 axis.
+fn log(t: &Table, col: &str) -> String {
+    format!("{} (log10)", t.axis_label(col))
 }
 
 /// A protocol's name in figures (the `protocol` column holds its spec name).

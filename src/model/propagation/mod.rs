@@ -308,6 +308,7 @@ impl Configured for PropagationParams {
 static METRICS: &[Metric<PropagationMetrics>] = &[
     Metric {
         name: "edges",
+        label: "edges",
         ty: ColumnType::U64,
         unit: "",
         doc: "Undirected edges of the realised graph (duplicates merged).",
@@ -315,6 +316,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "mean_degree",
+        label: "mean degree",
         ty: ColumnType::F64,
         unit: "",
         doc: "Mean degree 2m/n of the realised graph.",
@@ -322,6 +324,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "min_degree",
+        label: "smallest degree",
         ty: ColumnType::U32,
         unit: "",
         doc: "Smallest degree.",
@@ -329,6 +332,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "max_degree",
+        label: "largest degree",
         ty: ColumnType::U32,
         unit: "",
         doc: "Largest degree.",
@@ -336,6 +340,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "connected",
+        label: "connected",
         ty: ColumnType::Bool,
         unit: "",
         doc: "Whether the graph is connected.",
@@ -343,6 +348,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "source",
+        label: "source node",
         ty: ColumnType::U32,
         unit: "",
         doc: "The node that starts with the item (uniform).",
@@ -350,6 +356,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "msgs",
+        label: "messages",
         ty: ColumnType::U64,
         unit: "",
         doc: "Transmissions of the item over an edge (the paper's message count, Figs 7-11).",
@@ -357,6 +364,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "duplicates",
+        label: "duplicate messages",
         ty: ColumnType::U64,
         unit: "",
         doc: "Transmissions beyond the first copy each node needs: msgs - (informed - 1).",
@@ -364,6 +372,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "informed",
+        label: "nodes informed",
         ty: ColumnType::U32,
         unit: "",
         doc: "Nodes holding the item at the end, the source included.",
@@ -371,6 +380,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "coverage",
+        label: "coverage",
         ty: ColumnType::F64,
         unit: "",
         doc: "informed / n.",
@@ -378,6 +388,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "delay_total_ms",
+        label: "total link delay",
         ty: ColumnType::U64,
         unit: "ms",
         doc: "Sum of the delays of all transmissions (the paper's propagation delay, Figs 12-16); W(MST) for OPPI.",
@@ -385,6 +396,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "makespan_ms",
+        label: "makespan",
         ty: ColumnType::U64,
         unit: "ms",
         doc: "Latest first arrival among informed nodes: the real broadcast latency.",
@@ -392,6 +404,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "mean_arrival_ms",
+        label: "mean arrival time",
         ty: ColumnType::F64,
         unit: "ms",
         doc: "(1/n) sum over nodes of min(arrival, H), source 0, H the last event's time: the integral of 1 - f(t).",
@@ -399,6 +412,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "tree_weight_ms",
+        label: "tree weight",
         ty: ColumnType::U64,
         unit: "ms",
         doc: "Sum of the first-arrival transmissions' delays (W(MST) for oppi, W(SPT) for flood).",
@@ -406,6 +420,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "tree_depth_hops",
+        label: "tree depth",
         ty: ColumnType::U32,
         unit: "hops",
         doc: "Largest hop count of a first arrival.",
@@ -413,6 +428,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "mst_weight_ms",
+        label: "MST weight",
         ty: ColumnType::U64,
         unit: "ms",
         doc: "Weight of the minimum spanning forest of the graph (reference).",
@@ -420,6 +436,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "spt_weight_ms",
+        label: "SPT weight",
         ty: ColumnType::U64,
         unit: "ms",
         doc: "Weight of the source's shortest-path tree (reference).",
@@ -427,6 +444,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "mst_construct_phases",
+        label: "MST construction phases",
         ty: ColumnType::U32,
         unit: "",
         doc: "Phases of a synchronous distributed Borůvka build of the MST.",
@@ -434,6 +452,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "mst_construct_msgs_naive",
+        label: "MST construction messages (naive)",
         ty: ColumnType::U64,
         unit: "",
         doc: "Messages of that build, naive accounting (2m per phase for fragment ids).",
@@ -441,6 +460,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "mst_construct_msgs_ghs",
+        label: "MST construction messages (GHS-style)",
         ty: ColumnType::U64,
         unit: "",
         doc: "Messages of that build, GHS-style accounting (one test+reject per internal edge).",
@@ -448,6 +468,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "fork_probability",
+        label: "fork probability",
         ty: ColumnType::F64,
         unit: "",
         doc: "1 - (1 - P_b)^I with P_b = block_rate per ms and I = mean_arrival_ms (Decker-Wattenhofer).",
@@ -455,6 +476,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "fork_probability_linear",
+        label: "fork probability (linear)",
         ty: ColumnType::F64,
         unit: "",
         doc: "The paper's linearisation P_b * I (an upper bound on the above once I >= 1 ms).",
@@ -462,6 +484,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "fork_probability_poisson",
+        label: "fork probability (Poisson)",
         ty: ColumnType::F64,
         unit: "",
         doc: "1 - exp(-lambda * I) with lambda = block_rate per ms: the exact form for Poisson block arrivals.",
@@ -469,6 +492,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "mst_reward_source",
+        label: "source's reward",
         ty: ColumnType::F64,
         unit: "fee",
         doc: "Expected reward of the source for one broadcast along the MST, under Eq. 7 with C = fee_c, fee 1, the block owner uniform over the reached nodes and the path to it its tree path.",
@@ -476,6 +500,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "mst_reward_max",
+        label: "largest reward",
         ty: ColumnType::F64,
         unit: "fee",
         doc: "The largest expected reward of a node in that broadcast (all rewards sum to 1).",
@@ -483,6 +508,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "mst_reward_gini",
+        label: "Gini of rewards",
         ty: ColumnType::F64,
         unit: "",
         doc: "Gini coefficient of the nodes' expected rewards (0: equal).",
@@ -490,6 +516,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
     Metric {
         name: "mst_reward_top1pct",
+        label: "rewards of the top 1 %",
         ty: ColumnType::F64,
         unit: "",
         doc: "Share of the fee expected by the best-paid 1 % of nodes.",

@@ -11,20 +11,15 @@ use crate::model::pbft::figures::CHAIN_METRICS;
 /// re-simulated model's (Fig. 5b's table, Fig. 6's boxes), and the relative error of the
 /// missing nodes' estimated bandwidth (negative: under-estimated, the cap the paper names).
 pub(super) fn twin(exp: &str, t: &Table, out: &mut Vec<Figure>) {
-    for facet in t.facets() {
-        let x_label = if facet.x_label == "missing" {
-            "missing state messages M".to_string()
-        } else {
-            facet.x_label.clone()
-        };
-        let gini = (
-            "gini",
-            "decentralisation (Gini)",
-            "gini_sbs",
-            "Gini of block production (SymBChainSim's)",
-        );
-        for &(stem, title, metric, y_label) in CHAIN_METRICS.iter().chain([&gini]) {
+    for mut facet in t.facets() {
+        if facet.x_label == "missing" {
+            facet.x_label = "missing state messages M".into();
+        }
+        let gini = ("gini", "decentralisation (Gini)", "gini_sbs");
+        for &(stem, title, metric) in CHAIN_METRICS.iter().chain([&gini]) {
             let (orig, model) = (format!("orig_{metric}"), format!("model_{metric}"));
+            // The registry's label of the original's column, less its "original: " prefix.
+            let y_label = t.axis_label(&orig).replacen("original: ", "", 1);
             let o = |r: usize| vec![t.num(r, &orig)];
             let m = |r: usize| vec![t.num(r, &model)];
             let groups: [Group; 2] = [("original system", &o), ("reconstructed model", &m)];
@@ -35,10 +30,9 @@ pub(super) fn twin(exp: &str, t: &Table, out: &mut Vec<Figure>) {
                         "{exp}: {title}, original against reconstruction{}",
                         facet.title()
                     ),
-                    &x_label,
-                    y_label,
+                    &facet,
+                    &y_label,
                     false,
-                    &facet.categories,
                     &groups,
                 )),
             ));
@@ -51,10 +45,12 @@ pub(super) fn twin(exp: &str, t: &Table, out: &mut Vec<Figure>) {
                     "{exp}: bandwidth estimate of the missing nodes{}",
                     facet.title()
                 ),
-                &x_label,
-                "missing_bw_err_rel (estimate - true) / true",
+                &facet,
+                &format!(
+                    "{}: (estimate - true) / true",
+                    t.axis_label("missing_bw_err_rel")
+                ),
                 false,
-                &facet.categories,
                 &[("mean relative error per run", &e)],
             )),
         ));

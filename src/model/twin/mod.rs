@@ -189,6 +189,7 @@ impl Configured for TwinParams {
 static METRICS: &[Metric<TwinOutcome>] = &[
     Metric {
         name: "missing_ids",
+        label: "missing nodes",
         ty: ColumnType::Str,
         unit: "",
         doc: "Nodes whose state message was lost, ascending, comma-separated.",
@@ -204,6 +205,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "nodes_discovered",
+        label: "nodes discovered",
         ty: ColumnType::U32,
         unit: "",
         doc: "Nodes in the twin's model (senders, nodes named in a received peer list, and with path history the ends of seen links).",
@@ -211,6 +213,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "nodes_undiscovered",
+        label: "nodes undiscovered",
         ty: ColumnType::U32,
         unit: "",
         doc: "Nodes the twin does not know exist (missing, and every peer missing).",
@@ -218,6 +221,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "edges_true",
+        label: "links (original)",
         ty: ColumnType::U64,
         unit: "",
         doc: "Links of the physical system.",
@@ -225,6 +229,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "edges_model",
+        label: "links (model)",
         ty: ColumnType::U64,
         unit: "",
         doc: "Links in the re-simulated model.",
@@ -232,6 +237,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "edges_lost",
+        label: "links lost",
         ty: ColumnType::U64,
         unit: "",
         doc: "True links not in the re-simulated model.",
@@ -239,6 +245,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "edges_between_missing",
+        label: "links between missing nodes",
         ty: ColumnType::U64,
         unit: "",
         doc: "True links whose two ends were both missing (Algorithm 1 alone loses exactly these).",
@@ -246,6 +253,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "edges_path_history",
+        label: "links restored by path history",
         ty: ColumnType::U64,
         unit: "",
         doc: "Of those, links path history recovers (reported whether or not path_history is on).",
@@ -253,6 +261,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "missing_bw_err_mean_mbps",
+        label: "bandwidth error of missing nodes",
         ty: ColumnType::F64,
         unit: "MB/s",
         doc: "Mean over discovered missing nodes of (model - true) bandwidth mean.",
@@ -260,6 +269,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "missing_bw_err_abs_mbps",
+        label: "absolute bandwidth error of missing nodes",
         ty: ColumnType::F64,
         unit: "MB/s",
         doc: "Mean absolute bandwidth error over discovered missing nodes.",
@@ -267,6 +277,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "missing_bw_err_rel",
+        label: "relative bandwidth error of missing nodes",
         ty: ColumnType::F64,
         unit: "",
         doc: "Mean relative error (model - true) / true over discovered missing nodes.",
@@ -274,6 +285,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "missing_bw_err_abs_rel",
+        label: "absolute relative bandwidth error of missing nodes",
         ty: ColumnType::F64,
         unit: "",
         doc: "Mean absolute relative error over discovered missing nodes.",
@@ -281,6 +293,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "missing_bw_capped",
+        label: "missing nodes with a capped estimate",
         ty: ColumnType::U32,
         unit: "",
         doc: "Discovered missing nodes faster than every peer that reported (their estimate is capped by a slower link).",
@@ -288,6 +301,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "ebw_bias_mbps",
+        label: "estimated bandwidth bias",
         ty: ColumnType::F64,
         unit: "MB/s",
         doc: "Mean over every node's estimate of every peer of EBW - min(the two ends' bandwidth means): 0 under per_node bandwidth with ebw_delay = transmission.",
@@ -295,6 +309,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "state_msg_bytes_mean",
+        label: "state message size",
         ty: ColumnType::F64,
         unit: "B",
         doc: "Mean size of a state message: id, own distribution, height, 32-byte block hash, and id + count + mean + sd per peer.",
@@ -302,6 +317,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "state_msg_path_bytes_mean",
+        label: "state message size with path history",
         ty: ColumnType::F64,
         unit: "B",
         doc: "The same with the path-history links (8 bytes each).",
@@ -309,6 +325,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "orig_latency_sbs_s",
+        label: "original: mean transaction latency (SBS)",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Physical system: SBS transaction latency (see the pbft model).",
@@ -316,6 +333,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "orig_throughput_sbs_tps",
+        label: "original: throughput (SBS)",
         ty: ColumnType::F64,
         unit: "1/s",
         doc: "Physical system: SBS throughput.",
@@ -323,6 +341,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "orig_block_time_mean_s",
+        label: "original: mean time between blocks",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Physical system: mean block time.",
@@ -330,6 +349,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "orig_gini_sbs",
+        label: "original: Gini of proposers (SBS)",
         ty: ColumnType::F64,
         unit: "",
         doc: "Physical system: SBS Gini of block proposers.",
@@ -337,6 +357,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "orig_gini",
+        label: "original: Gini of proposers",
         ty: ColumnType::F64,
         unit: "",
         doc: "Physical system: textbook Gini of block proposers.",
@@ -344,6 +365,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "model_latency_sbs_s",
+        label: "model: mean transaction latency (SBS)",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Re-simulated model: SBS transaction latency.",
@@ -351,6 +373,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "model_throughput_sbs_tps",
+        label: "model: throughput (SBS)",
         ty: ColumnType::F64,
         unit: "1/s",
         doc: "Re-simulated model: SBS throughput.",
@@ -358,6 +381,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "model_block_time_mean_s",
+        label: "model: mean time between blocks",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Re-simulated model: mean block time.",
@@ -365,6 +389,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "model_gini_sbs",
+        label: "model: Gini of proposers (SBS)",
         ty: ColumnType::F64,
         unit: "",
         doc: "Re-simulated model: SBS Gini.",
@@ -372,6 +397,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "model_gini",
+        label: "model: Gini of proposers",
         ty: ColumnType::F64,
         unit: "",
         doc: "Re-simulated model: textbook Gini.",
@@ -379,6 +405,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "diff_latency_sbs_s",
+        label: "latency, model - original",
         ty: ColumnType::F64,
         unit: "s",
         doc: "model_latency_sbs_s - orig_latency_sbs_s.",
@@ -386,6 +413,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "diff_throughput_sbs_tps",
+        label: "throughput, model - original",
         ty: ColumnType::F64,
         unit: "1/s",
         doc: "model_throughput_sbs_tps - orig_throughput_sbs_tps.",
@@ -393,6 +421,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "diff_block_time_mean_s",
+        label: "time between blocks, model - original",
         ty: ColumnType::F64,
         unit: "s",
         doc: "model_block_time_mean_s - orig_block_time_mean_s.",
@@ -400,6 +429,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "diff_gini_sbs",
+        label: "Gini (SBS), model - original",
         ty: ColumnType::F64,
         unit: "",
         doc: "model_gini_sbs - orig_gini_sbs.",
@@ -407,6 +437,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "diff_gini",
+        label: "Gini, model - original",
         ty: ColumnType::F64,
         unit: "",
         doc: "model_gini - orig_gini.",
@@ -414,6 +445,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "orig_blocks",
+        label: "original: blocks",
         ty: ColumnType::U32,
         unit: "",
         doc: "Blocks in the physical system's longest chain.",
@@ -421,6 +453,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "model_blocks",
+        label: "model: blocks",
         ty: ColumnType::U32,
         unit: "",
         doc: "Blocks in the model's longest chain.",
@@ -428,6 +461,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "model_stop_reason",
+        label: "model: stop reason",
         ty: ColumnType::Str,
         unit: "",
         doc: "Why the model's run ended: txs, duration or idle.",
@@ -435,6 +469,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "model_safety_violations",
+        label: "model: safety violations",
         ty: ColumnType::U64,
         unit: "",
         doc: "Heights at which two model nodes committed different blocks (0).",
@@ -442,6 +477,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "node_state",
+        label: "node state",
         ty: ColumnType::ListStr,
         unit: "",
         doc: "Per physical node (list index = node id): reported, estimated, path_only or undiscovered.",
@@ -456,6 +492,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "node_bw_true_mbps",
+        label: "node bandwidth (true)",
         ty: ColumnType::ListF64,
         unit: "MB/s",
         doc: "Per node: true bandwidth mean.",
@@ -463,6 +500,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "node_bw_true_sd_mbps",
+        label: "node bandwidth sd (true)",
         ty: ColumnType::ListF64,
         unit: "MB/s",
         doc: "Per node: true bandwidth standard deviation (0 unless per_node_jitter).",
@@ -470,6 +508,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "node_bw_model_mbps",
+        label: "node bandwidth (model)",
         ty: ColumnType::ListF64,
         unit: "MB/s",
         doc: "Per node: the model's bandwidth mean (NaN when undiscovered).",
@@ -477,6 +516,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "node_bw_model_sd_mbps",
+        label: "node bandwidth sd (model)",
         ty: ColumnType::ListF64,
         unit: "MB/s",
         doc: "Per node: the model's bandwidth sd (an estimate's sd for estimated nodes; NaN when undiscovered).",
@@ -484,6 +524,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "node_latency_orig_s",
+        label: "node latency (original)",
         ty: ColumnType::ListF64,
         unit: "s",
         doc: "Per node: SBS latency in the physical system.",
@@ -491,6 +532,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "node_latency_model_s",
+        label: "node latency (model)",
         ty: ColumnType::ListF64,
         unit: "s",
         doc: "Per node: SBS latency in the model (NaN when undiscovered).",
@@ -498,6 +540,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "edge_a",
+        label: "link end a",
         ty: ColumnType::ListU32,
         unit: "",
         doc: "Per true link: the lower end.",
@@ -505,6 +548,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "edge_b",
+        label: "link end b",
         ty: ColumnType::ListU32,
         unit: "",
         doc: "Per true link: the higher end.",
@@ -512,6 +556,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "edge_bw_mbps",
+        label: "link bandwidth",
         ty: ColumnType::ListF64,
         unit: "MB/s",
         doc: "Per true link: its bandwidth, the slower end's mean (Fig. 5a's edge label).",
@@ -519,6 +564,7 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
     Metric {
         name: "edge_status",
+        label: "link status",
         ty: ColumnType::ListStr,
         unit: "",
         doc: "Per true link: reported (both ends reported it), reconstructed (one end missing, the other's peer list gave it), path_history (both missing, recovered from path history), or lost.",

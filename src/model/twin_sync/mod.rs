@@ -237,6 +237,7 @@ fn rate(a: u64, b: u64) -> f64 {
 static METRICS: &[Metric<SyncRun>] = &[
     Metric {
         name: "ibt_mean_s",
+        label: "mean inter-block time",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Mean inter-block time of the PBFT run (its block_time_mean_s).",
@@ -244,6 +245,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "delay_over_ibt",
+        label: "mean delay / inter-block time",
         ty: ColumnType::F64,
         unit: "",
         doc: "delay_mean / ibt_mean_s: the x axis of the synchronisation study.",
@@ -251,6 +253,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "end_s",
+        label: "simulated time at the end",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Simulated time at the end of the run.",
@@ -258,6 +261,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "blocks",
+        label: "blocks",
         ty: ColumnType::U32,
         unit: "",
         doc: "Blocks in the longest chain.",
@@ -265,6 +269,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "msgs_sent",
+        label: "state messages sent",
         ty: ColumnType::U64,
         unit: "",
         doc: "State messages sent.",
@@ -272,6 +277,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "msgs_arrived",
+        label: "state messages arrived",
         ty: ColumnType::U64,
         unit: "",
         doc: "State messages that reached the twin.",
@@ -279,6 +285,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "naive_applied",
+        label: "arrival order: updates applied",
         ty: ColumnType::U64,
         unit: "",
         doc: "Arrival order: entries applied (all of them).",
@@ -286,6 +293,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "naive_regressions",
+        label: "arrival order: regressions",
         ty: ColumnType::U64,
         unit: "",
         doc: "Arrival order: applied entries older, by emission time, than the entry they replaced.",
@@ -293,6 +301,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "naive_height_regressions",
+        label: "arrival order: height regressions",
         ty: ColumnType::U64,
         unit: "",
         doc: "Arrival order: applied entries with a lower block reference than the one they replaced.",
@@ -300,6 +309,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "naive_regression_rate",
+        label: "arrival order: regression rate",
         ty: ColumnType::F64,
         unit: "",
         doc: "naive_regressions / naive_applied.",
@@ -312,6 +322,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "naive_staleness_s",
+        label: "arrival order: staleness",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Arrival order: mean over sample instants and held entries of (now - emission of the held update).",
@@ -319,6 +330,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "naive_staleness_blocks",
+        label: "arrival order: staleness in blocks",
         ty: ColumnType::F64,
         unit: "",
         doc: "Arrival order: mean of (longest chain height now - held block reference).",
@@ -326,6 +338,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "naive_bw_err_mbps",
+        label: "arrival order: bandwidth error",
         ty: ColumnType::F64,
         unit: "MB/s",
         doc: "Arrival order: mean absolute error of held bandwidths against the truth now.",
@@ -333,6 +346,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "naive_coverage",
+        label: "arrival order: coverage",
         ty: ColumnType::F64,
         unit: "",
         doc: "Arrival order: mean fraction of nodes with an entry.",
@@ -340,6 +354,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "alg2_applied",
+        label: "Alg. 2: updates applied",
         ty: ColumnType::U64,
         unit: "",
         doc: "Algorithm 2: entries applied.",
@@ -347,6 +362,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "alg2_ignored",
+        label: "Alg. 2: updates ignored",
         ty: ColumnType::U64,
         unit: "",
         doc: "Algorithm 2: entries ignored (block reference not above the held one).",
@@ -354,6 +370,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "alg2_regressions",
+        label: "Alg. 2: regressions",
         ty: ColumnType::U64,
         unit: "",
         doc: "Algorithm 2: applied entries older, by emission time, than the entry they replaced (possible when a lagging node's view arrives first).",
@@ -361,6 +378,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "alg2_height_regressions",
+        label: "Alg. 2: height regressions",
         ty: ColumnType::U64,
         unit: "",
         doc: "Algorithm 2: applied entries with a lower block reference (0 by construction).",
@@ -368,6 +386,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "alg2_regression_rate",
+        label: "Alg. 2: regression rate",
         ty: ColumnType::F64,
         unit: "",
         doc: "alg2_regressions / alg2_applied.",
@@ -380,6 +399,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "alg2_staleness_s",
+        label: "Alg. 2: staleness",
         ty: ColumnType::F64,
         unit: "s",
         doc: "Algorithm 2: mean staleness in seconds.",
@@ -387,6 +407,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "alg2_staleness_blocks",
+        label: "Alg. 2: staleness in blocks",
         ty: ColumnType::F64,
         unit: "",
         doc: "Algorithm 2: mean staleness in blocks.",
@@ -394,6 +415,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "alg2_bw_err_mbps",
+        label: "Alg. 2: bandwidth error",
         ty: ColumnType::F64,
         unit: "MB/s",
         doc: "Algorithm 2: mean absolute bandwidth error against the truth.",
@@ -401,6 +423,7 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
     Metric {
         name: "alg2_coverage",
+        label: "Alg. 2: coverage",
         ty: ColumnType::F64,
         unit: "",
         doc: "Algorithm 2: mean fraction of nodes with an entry.",
