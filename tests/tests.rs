@@ -1196,7 +1196,7 @@ mod figures {
                 "OPPI (MST)",
                 "flooding",
                 "SPT",
-                "messages per broadcast, kout",
+                "messages per broadcast, k-out",
                 "nodes n (log10)",
                 "messages (log10)",
             ] {
@@ -1299,9 +1299,9 @@ mod figures {
                 "oppi_topology_msgs",
                 &[
                     "per topology, n = 1000",
-                    "ba",
-                    "kout",
-                    "ws",
+                    "Barabasi-Albert",
+                    "k-out",
+                    "Watts-Strogatz",
                     "gossip",
                     "SPT",
                 ],

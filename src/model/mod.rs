@@ -297,6 +297,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_column_has_a_label_the_figures_font_can_set() {
+        // The figures' embedded font is an ASCII subset of DejaVu Sans.
+        for m in Model::all() {
+            for c in m.columns() {
+                assert!(
+                    !c.label.is_empty() && c.label.is_ascii(),
+                    "{}: `{}` has label {:?}",
+                    m.name(),
+                    c.name,
+                    c.label
+                );
+            }
+        }
+        use crate::schema::param::Choice;
+        for t in crate::model::propagation::TopologyKind::NAMES {
+            let k = crate::model::propagation::TopologyKind::from_name(t).unwrap();
+            assert!(k.label().is_ascii(), "{t}");
+        }
+    }
+
+    #[test]
     fn defaults_resolve_and_names_are_unique() {
         let mut names: Vec<&str> = Model::all().map(|m| m.name()).collect();
         for m in Model::all() {

@@ -1,5 +1,6 @@
 //! Figures of MST maintenance under churn (the OPPI paper, Section 3.3), from a `churn` plan's rows.
 
+use crate::model::propagation::figures::topology_label;
 use crate::figure::chart::{BoxChart, Chart, LineChart, Stats};
 use crate::figure::table::{Key, Table};
 use crate::figure::{Figure, figure};
@@ -35,7 +36,7 @@ pub(super) fn churn(exp: &str, t: &Table, out: &mut Vec<Figure>) {
                 out.push(figure(
                     format!("{exp}_{stem}_{topo}"),
                     Chart::Lines(LineChart {
-                        title: format!("{exp}: {title}, {topo}"),
+                        title: format!("{exp}: {title}, {}", topology_label(&topo)),
                         x_label: "churn operations per broadcast".into(),
                         y_label,
                         log_x: false,
@@ -65,7 +66,10 @@ pub(super) fn churn(exp: &str, t: &Table, out: &mut Vec<Figure>) {
             }
         }
         let chart = BoxChart {
-            title: format!("{exp}: maintenance messages per operation, {topo}"),
+            title: format!(
+                "{exp}: maintenance messages per operation, {}",
+                topology_label(&topo)
+            ),
             x_label: "operation (rebuild: the paper's repair, re-running the construction)".into(),
             y_label: "messages per operation (log10)".into(),
             log_y: true,

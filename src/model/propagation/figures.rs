@@ -4,7 +4,7 @@
 use crate::figure::chart::{Chart, LineChart};
 use crate::figure::table::{Key, Table};
 use crate::figure::{Figure, figure};
-use crate::model::propagation::ProtocolKind;
+use crate::model::propagation::{ProtocolKind, TopologyKind};
 use crate::schema::param::Choice;
 
 /// `propagation` plans.
@@ -32,7 +32,7 @@ pub(super) fn propagation(exp: &str, t: &Table, out: &mut Vec<Figure>) {
                 out.push(figure(
                     format!("{exp}_{stem}_{topo}"),
                     Chart::Lines(LineChart {
-                        title: format!("{exp}: {title}, {topo}"),
+                        title: format!("{exp}: {title}, {}", topology_label(topo)),
                         x_label: x_label.into(),
                         y_label: y_label.into(),
                         log_x,
@@ -93,7 +93,10 @@ pub(super) fn propagation(exp: &str, t: &Table, out: &mut Vec<Figure>) {
                     "topology",
                     &log(t, col),
                     true,
-                    &topologies,
+                    &topologies
+                        .iter()
+                        .map(|(name, rows)| (topology_label(name), rows.clone()))
+                        .collect::<Vec<_>>(),
                     "protocol",
                     protocol_label,
                     |r| t.num(r, col),
@@ -107,7 +110,10 @@ pub(super) fn propagation(exp: &str, t: &Table, out: &mut Vec<Figure>) {
                 out.push(figure(
                     format!("{exp}_fork_{topo}_n{n}"),
                     Chart::Lines(LineChart {
-                        title: format!("{exp}: fork probability (Eq. 2), {topo}, n = {n}"),
+                        title: format!(
+                            "{exp}: fork probability (Eq. 2), {}, n = {n}",
+                            topology_label(topo)
+                        ),
                         x_label: "blocks per second (log10)".into(),
                         y_label: log(t, "fork_probability"),
                         log_x: true,
@@ -120,6 +126,11 @@ pub(super) fn propagation(exp: &str, t: &Table, out: &mut Vec<Figure>) {
             }
         }
     }
+}
+
+/// A topology's name in figures (the `topology` column holds its spec name).
+pub(crate) fn topology_label(name: &str) -> String {
+    TopologyKind::from_name(name).map_or(name.to_string(), |t| t.label().to_string())
 }
 
 /// Column `col`'s axis title on a log10 axis.

@@ -2,7 +2,7 @@
 //! SPT (the OPPI paper, Section 6). Its core is [`crate::propagation`].
 #![doc = include_str!("README.md")]
 
-mod figures;
+pub(crate) mod figures;
 
 use super::{Configured, ModelFamily, ModelParams, RunOutput, Workspace, u};
 use crate::des::Budget;
@@ -37,6 +37,17 @@ choice! {
 }
 
 impl TopologyKind {
+    /// The topology's name in figures (ASCII: the figures' embedded font is a subset).
+    pub fn label(self) -> &'static str {
+        match self {
+            TopologyKind::KOut => "k-out",
+            TopologyKind::Ws => "Watts-Strogatz",
+            TopologyKind::Ba => "Barabasi-Albert",
+            TopologyKind::Er => "Erdos-Renyi",
+            TopologyKind::RandomPeers => "random peers",
+        }
+    }
+
     /// The generator with `k` links per node and rewiring probability `beta` (ws only).
     pub fn topology(self, k: u32, beta: f64) -> Topology {
         match self {
