@@ -35,26 +35,50 @@ impl Graph {
     /// repeated pairs (in either orientation) collapse onto their first occurrence, as PeerSim's
     /// `IdleProtocol.addNeighbor` does.
     pub fn from_edges(n: u32, raw: impl IntoIterator<Item = (u32, u32)>) -> Graph {
-        let mut keyed: Vec<(u64, u32)> = raw
+        let raw: Vec<(u32, u32)> = raw
             .into_iter()
             .filter(|&(a, b)| a != b)
-            .enumerate()
-            .map(|(i, (a, b))| {
+            .map(|(a, b)| {
                 assert!(
                     a < n && b < n,
                     "edge ({a}, {b}) names a node outside 0..{n}"
                 );
-                let (u, v) = (a.min(b), a.max(b));
-                ((u64::from(u) << 32) | u64::from(v), i as u32)
+                (a.min(b), a.max(b))
             })
             .collect();
-        // Keep the first occurrence of each pair, then restore creation order.
-        keyed.sort_unstable();
-        keyed.dedup_by_key(|e| e.0);
-        keyed.sort_unstable_by_key(|e| e.1);
-        let edges: Vec<(u32, u32)> = keyed
+        // Keep the first occurrence of each pair without a comparison sort: bucket the edges
+        // by their smaller end (a stable counting pass, so each bucket is in creation order),
+        // then within a bucket keep an edge unless its other end was seen there already.
+        let nn = n as usize;
+        let mut start = vec![0u32; nn + 1];
+        for &(u, _) in &raw {
+            start[u as usize + 1] += 1;
+        }
+        for i in 0..nn {
+            start[i + 1] += start[i];
+        }
+        let mut order = vec![0u32; raw.len()];
+        let mut fill = start.clone();
+        for (i, &(u, _)) in raw.iter().enumerate() {
+            order[fill[u as usize] as usize] = i as u32;
+            fill[u as usize] += 1;
+        }
+        let mut seen = vec![u32::MAX; nn];
+        let mut keep = vec![false; raw.len()];
+        for u in 0..nn {
+            for &i in &order[start[u] as usize..start[u + 1] as usize] {
+                let v = raw[i as usize].1 as usize;
+                if seen[v] != u as u32 {
+                    seen[v] = u as u32;
+                    keep[i as usize] = true;
+                }
+            }
+        }
+        let edges: Vec<(u32, u32)> = raw
             .iter()
-            .map(|&(k, _)| ((k >> 32) as u32, k as u32))
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(&e, _)| e)
             .collect();
         Graph::from_simple_edges(n, edges)
     }
@@ -202,6 +226,35 @@ mod tests {
             (s.edges, s.min_degree, s.max_degree, s.connected),
             (3, 1, 2, true)
         );
+    }
+
+    /// The linear-time merge keeps exactly what sorting by pair then by creation keeps.
+    #[test]
+    fn merging_duplicates_matches_a_sort_based_reference() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
+        for trial in 0..200 {
+            let n: u32 = rng.random_range(1..40);
+            let m = rng.random_range(0..200);
+            let raw: Vec<(u32, u32)> = (0..m)
+                .map(|_| (rng.random_range(0..n), rng.random_range(0..n)))
+                .collect();
+            let mut keyed: Vec<((u32, u32), usize)> = raw
+                .iter()
+                .enumerate()
+                .filter(|(_, (a, b))| a != b)
+                .map(|(i, &(a, b))| ((a.min(b), a.max(b)), i))
+                .collect();
+            keyed.sort_unstable();
+            keyed.dedup_by_key(|e| e.0);
+            keyed.sort_unstable_by_key(|e| e.1);
+            let reference: Vec<(u32, u32)> = keyed.into_iter().map(|e| e.0).collect();
+            assert_eq!(
+                Graph::from_edges(n, raw).edges(),
+                &reference[..],
+                "trial {trial}"
+            );
+        }
     }
 
     #[test]

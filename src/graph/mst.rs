@@ -78,12 +78,44 @@ fn keys(g: &Graph, w: &[u32]) -> Vec<u64> {
         .collect()
 }
 
+/// The indices of `keys` in increasing key order, by a least-significant-digit radix sort on
+/// bytes (a pass whose byte is the same in every key is skipped): linear in the number of keys.
+/// Keys are distinct here, so the order is the one a comparison sort gives.
+pub fn order_by_key(keys: &[u64]) -> Vec<u32> {
+    // Sort (key, index) pairs, so that every pass reads and writes memory in order.
+    let mut items: Vec<(u64, u32)> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (k, i as u32))
+        .collect();
+    let mut spare = vec![(0u64, 0u32); keys.len()];
+    for shift in (0..64).step_by(8) {
+        let digit = |k: u64| ((k >> shift) & 0xFF) as usize;
+        let mut count = [0u32; 257];
+        for &(k, _) in &items {
+            count[digit(k) + 1] += 1;
+        }
+        if count.iter().any(|&c| c as usize == keys.len()) {
+            continue;
+        }
+        for i in 0..256 {
+            count[i + 1] += count[i];
+        }
+        for &item in &items {
+            let d = digit(item.0);
+            spare[count[d] as usize] = item;
+            count[d] += 1;
+        }
+        std::mem::swap(&mut items, &mut spare);
+    }
+    items.into_iter().map(|(_, i)| i).collect()
+}
+
 /// Kruskal's algorithm: the minimum spanning forest under [`edge_key`].
 pub fn kruskal(g: &Graph, w: &[u32]) -> SpanningForest {
     assert_eq!(w.len(), g.edge_count(), "one weight per edge");
     let k = keys(g, w);
-    let mut order: Vec<u32> = (0..g.edge_count() as u32).collect();
-    order.sort_unstable_by_key(|&e| k[e as usize]);
+    let order = order_by_key(&k);
     let mut dsu = Dsu::new(g.node_count());
     let mut edges = Vec::with_capacity(g.node_count().saturating_sub(1) as usize);
     let mut weight = 0u64;
@@ -127,16 +159,22 @@ pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
     let n = g.node_count();
     let m = g.edge_count() as u64;
     let k = keys(g, w);
-    // Each node's incident edges in increasing key order: the order a GHS node tests them in.
-    let mut sorted: Vec<u32> = Vec::with_capacity(2 * g.edge_count());
+    // Each node's incident edges in increasing key order (the order a GHS node tests them in):
+    // every edge in global key order, appended to the lists of both its ends.
     let mut start: Vec<u32> = Vec::with_capacity(n as usize + 1);
+    start.push(0);
     for v in 0..n {
-        start.push(sorted.len() as u32);
-        let from = sorted.len();
-        sorted.extend_from_slice(g.incident_edges(v));
-        sorted[from..].sort_unstable_by_key(|&e| k[e as usize]);
+        start.push(start[v as usize] + g.degree(v));
     }
-    start.push(sorted.len() as u32);
+    let mut sorted = vec![0u32; start[n as usize] as usize];
+    let mut fill: Vec<u32> = start[..n as usize].to_vec();
+    for e in order_by_key(&k) {
+        let (a, b) = g.edges()[e as usize];
+        for x in [a, b] {
+            sorted[fill[x as usize] as usize] = e;
+            fill[x as usize] += 1;
+        }
+    }
     let mut ptr: Vec<u32> = start[..n as usize].to_vec();
     let mut rejected = vec![false; g.edge_count()];
 
@@ -225,6 +263,26 @@ pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_radix_order_is_the_sorted_order() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        for len in [0usize, 1, 2, 7, 300, 5000] {
+            let mut keys: Vec<u64> = (0..len)
+                .map(|_| rng.random::<u64>() >> rng.random_range(0..64))
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            // Shuffle, so the input order says nothing.
+            for i in (1..keys.len()).rev() {
+                keys.swap(i, rng.random_range(0..=i));
+            }
+            let mut reference: Vec<u32> = (0..keys.len() as u32).collect();
+            reference.sort_unstable_by_key(|&e| keys[e as usize]);
+            assert_eq!(order_by_key(&keys), reference, "{len} keys");
+        }
+    }
 
     #[test]
     fn ties_are_broken_by_endpoint_ids() {

@@ -258,11 +258,16 @@ impl RunOutput {
 }
 
 /// Reusable per-thread simulation state (one slot per type a family asks for, so buffers are
-/// reused across runs), and the run budget the runner sets before each run.
+/// reused across runs), and what the runner says before each run: the run budget, and whether
+/// runs of the plan share environments.
 #[derive(Default)]
 pub struct Workspace {
     /// The most work the next run may do.
     pub budget: Budget,
+    /// Whether several runs of the plan share an environment key (say, the protocols of one
+    /// replicate), so that a family may keep an environment for the next run that needs it.
+    /// Keeping one or not changes no result.
+    pub shared_environments: bool,
     slots: Vec<Box<dyn Any + Send>>,
 }
 

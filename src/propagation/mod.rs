@@ -181,6 +181,121 @@ pub struct Simulator {
     arrival: Vec<Time>,
     hops: Vec<u32>,
     pushes_done: Vec<u32>,
+    /// The environments of the latest runs, most recent last (see [`Environment`]).
+    envs: Vec<std::sync::Arc<Environment>>,
+    /// Whether to keep environments for later runs (the runner says whether runs share them).
+    pub keep_environments: bool,
+}
+
+/// What a run's environment determines: the graph, its weights, the source and the
+/// reference trees (the MST with its distributed-build accounting, the source's
+/// shortest-path tree). It depends only on the master seed, the environment key and the
+/// environment parameters, so runs that share them (the protocols of one replicate) get the
+/// same one; [`simulate`] keeps the latest ones per worker and reuses a match instead of
+/// rebuilding it. Reuse changes no result: the environment is the same value either way.
+#[derive(Debug)]
+pub struct Environment {
+    key: EnvKey,
+    /// The graph.
+    pub g: Graph,
+    /// Its per-edge delays, ms.
+    pub w: Vec<u32>,
+    /// The node that starts with the item.
+    pub source: u32,
+    /// The MST and what building it distributively costs.
+    pub mst_build: mst::BoruvkaReport,
+    /// The MST as a graph.
+    pub mst_graph: Graph,
+    /// The source's shortest paths.
+    pub sp: paths::ShortestPaths,
+}
+
+/// Everything an [`Environment`] is computed from.
+#[derive(Clone, Debug, PartialEq)]
+struct EnvKey {
+    master: u64,
+    env_key: u64,
+    topology: Topology,
+    nodes: u32,
+    graph_rng: GraphRng,
+    delay_min_ms: u32,
+    delay_max_ms: u32,
+}
+
+/// The most memory a worker keeps in reusable environments: the environments of one
+/// replicate's protocols (10 replicates at n = 10 000 are about 40 MB); an environment larger
+/// than this is built afresh every run.
+const ENV_CACHE_BYTES: usize = 64 << 20;
+
+impl Environment {
+    /// Builds the environment of `p` under `seeds`.
+    fn build(p: &PropagationParams, seeds: RunSeeds, key: EnvKey) -> Environment {
+        let g = build_graph(p, seeds);
+        let n = g.node_count();
+        let w = draw_weights(
+            g.edge_count(),
+            p.delay_min_ms,
+            p.delay_max_ms,
+            &mut stream(seeds.master, seeds.env_key, "weights"),
+        );
+        let source = stream(seeds.master, seeds.env_key, "source").random_range(0..n);
+        let mst_build = mst::boruvka(&g, &w);
+        let sp = paths::dijkstra(&g, &w, source);
+        let (mst_graph, _) = subgraph(&g, &w, &mst_build.forest.edges);
+        Environment {
+            key,
+            g,
+            w,
+            source,
+            mst_build,
+            mst_graph,
+            sp,
+        }
+    }
+
+    /// Roughly the bytes it holds.
+    fn bytes(&self) -> usize {
+        let (n, m) = (self.g.node_count() as usize, self.g.edge_count());
+        // Graph: edges 8 m, adjacency 16 m, offsets 4 n; weights 4 m; trees and paths ~40 n.
+        28 * m + 4 * m + 48 * n
+    }
+}
+
+impl Simulator {
+    /// The environment of `p` under `seeds`: a kept one that matches, else a new one (kept if
+    /// it fits the cache, evicting the oldest).
+    fn environment(
+        &mut self,
+        p: &PropagationParams,
+        seeds: RunSeeds,
+    ) -> std::sync::Arc<Environment> {
+        let key = EnvKey {
+            master: seeds.master,
+            env_key: seeds.env_key,
+            topology: p.topology,
+            nodes: p.nodes,
+            graph_rng: p.graph_rng,
+            delay_min_ms: p.delay_min_ms,
+            delay_max_ms: p.delay_max_ms,
+        };
+        if let Some(i) = self.envs.iter().position(|e| e.key == key) {
+            let env = self.envs.remove(i);
+            self.envs.push(env.clone());
+            return env;
+        }
+        let env = std::sync::Arc::new(Environment::build(p, seeds, key));
+        let size = env.bytes();
+        if !self.keep_environments {
+            self.envs.clear();
+        } else if size <= ENV_CACHE_BYTES {
+            let mut total: usize = self.envs.iter().map(|e| e.bytes()).sum::<usize>() + size;
+            while total > ENV_CACHE_BYTES && !self.envs.is_empty() {
+                total -= self.envs.remove(0).bytes();
+            }
+            self.envs.push(env.clone());
+        }
+        env
+    }
 }
 
 /// Periodic push settings: period P, fanout f, pushes per node R.
@@ -394,19 +509,20 @@ pub fn build_graph(p: &PropagationParams, seeds: RunSeeds) -> Graph {
 
 /// Runs one propagation experiment: graph, weights, source, references, then the broadcast.
 pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> PropagationMetrics {
-    let g = build_graph(p, seeds);
+    let env = sim.environment(p, seeds);
+    let Environment {
+        g,
+        w,
+        source,
+        mst_build,
+        mst_graph,
+        sp,
+        ..
+    } = &*env;
+    let (g, w, source) = (g, &w[..], *source);
     let n = g.node_count();
-    let w = draw_weights(
-        g.edge_count(),
-        p.delay_min_ms,
-        p.delay_max_ms,
-        &mut stream(seeds.master, seeds.env_key, "weights"),
-    );
-    let source = stream(seeds.master, seeds.env_key, "source").random_range(0..n);
     let mut proto_rng = stream(seeds.master, seeds.run_key, "protocol");
 
-    let mst_build = mst::boruvka(&g, &w);
-    let sp = paths::dijkstra(&g, &w, source);
     let spt_edges: Vec<u32> = sp
         .parent_edge
         .iter()
@@ -425,11 +541,11 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
             pushes,
         } => {
             let d = match p.weights {
-                WeightMode::PerEdge => Delays::Fixed(&w),
+                WeightMode::PerEdge => Delays::Fixed(w),
                 WeightMode::PerMessage => fresh,
             };
             sim.gossip(
-                &g,
+                g,
                 d,
                 source,
                 GossipConfig {
@@ -442,10 +558,10 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
         }
         Protocol::Flood => {
             let d = match p.weights {
-                WeightMode::PerEdge => Delays::Fixed(&w),
+                WeightMode::PerEdge => Delays::Fixed(w),
                 WeightMode::PerMessage => fresh,
             };
-            sim.forward(&g, d, source, &mut proto_rng)
+            sim.forward(g, d, source, &mut proto_rng)
         }
         Protocol::Oppi | Protocol::Spt => {
             let tree_edges = if p.protocol == Protocol::Oppi {
@@ -453,7 +569,7 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
             } else {
                 &spt_edges
             };
-            let (tree, tw) = subgraph(&g, &w, tree_edges);
+            let (tree, tw) = subgraph(g, w, tree_edges);
             let d = match p.weights {
                 WeightMode::PerEdge => Delays::Fixed(&tw),
                 WeightMode::PerMessage => fresh,
@@ -467,8 +583,7 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
     // 1 - (1 - Pb)^I, computed without cancellation for small Pb.
     let fork_probability = -f64::exp_m1(mean_arrival_ms * f64::ln_1p(-pb_per_ms));
     let fork_probability_linear = pb_per_ms * mean_arrival_ms;
-    let (mst_graph, _) = subgraph(&g, &w, &mst_build.forest.edges);
-    let mut rewards = incentive::tree_rewards(&mst_graph, source, 1.0, p.fee_c);
+    let mut rewards = incentive::tree_rewards(mst_graph, source, 1.0, p.fee_c);
     let reward_source = rewards[source as usize];
     rewards.sort_unstable_by(f64::total_cmp);
     let total: f64 = rewards.iter().sum();
@@ -499,8 +614,8 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
         tree_weight_ms: b.tree_weight,
         tree_depth_hops: b.depth,
         mst_weight_ms: mst_build.forest.weight,
-        spt_weight_ms: sp.tree_weight(&w),
-        mst_build,
+        spt_weight_ms: sp.tree_weight(w),
+        mst_build: mst_build.clone(),
         fork_probability,
         mst_rewards,
         fork_probability_linear,

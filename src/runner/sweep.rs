@@ -61,6 +61,8 @@ pub(super) struct Sweep<'a> {
     events: AtomicU64,
     elsewhere: AtomicUsize,
     executed: AtomicUsize,
+    /// Whether two runs of the plan share an environment key.
+    shared_environments: bool,
 }
 
 impl<'a> Sweep<'a> {
@@ -100,6 +102,11 @@ impl<'a> Sweep<'a> {
             events: AtomicU64::new(0),
             elsewhere: AtomicUsize::new(0),
             executed: AtomicUsize::new(0),
+            shared_environments: {
+                let mut keys: Vec<u64> = plan.runs.iter().map(|r| r.env_key).collect();
+                keys.sort_unstable();
+                keys.windows(2).any(|w| w[0] == w[1])
+            },
         }
     }
 
@@ -148,6 +155,7 @@ impl<'a> Sweep<'a> {
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         ws.budget = self.plan.budget;
+        ws.shared_environments = self.shared_environments;
         let (row, ev) = run_row(self.plan, run, &mut ws, run_fn);
         drop(ws);
         match ev {

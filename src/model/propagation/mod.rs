@@ -306,7 +306,10 @@ impl Configured for PropagationParams {
     }
 
     fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
-        let m = propagation::simulate(self, seeds, ws.slot::<Simulator>());
+        let keep = ws.shared_environments;
+        let sim = ws.slot::<Simulator>();
+        sim.keep_environments = keep;
+        let m = propagation::simulate(self, seeds, sim);
         RunOutput::ok(m.events, metric_row(&[METRICS], &m))
     }
 
