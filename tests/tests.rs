@@ -3243,6 +3243,55 @@ mod frictions {
 mod gallery {
     use super::*;
 
+    /// `chainlab reproduce` runs every file of a directory with its figures, after checking
+    /// them all: one bad file stops it before anything is written.
+    #[test]
+    fn reproduce_runs_every_file_with_its_figures_or_none_on_a_bad_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("exp");
+        fs::create_dir_all(&dir).unwrap();
+        for f in ["oppi_quick.toml", "twin_fig5.toml"] {
+            fs::copy(spec_path(f), dir.join(f)).unwrap();
+        }
+        let out = tmp.path().join("res");
+        let args = [
+            "reproduce",
+            "--dir",
+            dir.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quick",
+        ];
+        let o = chainlab(&args);
+        let (stdout, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        assert!(stdout.contains("reproduced 2 experiments in"), "{stdout}");
+        for (exp, figure) in [
+            ("oppi_quick", "oppi_quick_msgs_kout.png"),
+            ("twin_fig5", "twin_fig5_latency.svg"),
+        ] {
+            let plan = plan_dir(&out, exp);
+            assert!(plan.join("figures").join(figure).is_file(), "{exp}");
+        }
+        // A broken file among good ones: exit 2, naming it, and no results.
+        fs::write(
+            dir.join("z_broken.toml"),
+            "name = \"z\"\nmodel = \"nope\"\n",
+        )
+        .unwrap();
+        let fresh = tmp.path().join("res2");
+        let mut bad = args.to_vec();
+        let f = fresh.to_str().unwrap().to_string();
+        bad[4] = &f;
+        let o = chainlab(&bad);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(text(&o).1.contains("z_broken.toml"), "{:?}", text(&o));
+        assert!(
+            !fresh.exists(),
+            "nothing is written before every file is valid"
+        );
+    }
+
     #[test]
     fn the_gallery_is_exactly_the_readmes_figures() {
         let tmp = tempfile::tempdir().unwrap();

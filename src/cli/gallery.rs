@@ -31,6 +31,19 @@ pub(super) struct GalleryArgs {
     size: String,
 }
 
+impl GalleryArgs {
+    /// The defaults, drawing from `results` (its quick plans if `quick`).
+    pub(super) fn for_results(results: &Path, quick: bool) -> GalleryArgs {
+        GalleryArgs {
+            readme: PathBuf::from("README.md"),
+            results: results.to_path_buf(),
+            out: results.join("figures"),
+            quick,
+            size: "column".into(),
+        }
+    }
+}
+
 /// The gallery's figure stems, in the order the README shows them.
 fn stems(readme: &str) -> Vec<String> {
     let mut out = Vec::new();

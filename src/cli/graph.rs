@@ -12,7 +12,7 @@ use crate::schema::param::{Choice, Value};
 use crate::schema::{Cell, Column, ColumnType};
 use clap::Args;
 use clap::builder::PossibleValuesParser;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub(super) struct GraphArgs {
@@ -110,19 +110,8 @@ pub(super) fn run(a: &GraphArgs) -> Result<(), Failure> {
                     vec![Cell::U(u.into()), Cell::U(v.into()), Cell::U(wt.into())]
                 })
                 .collect();
-            let dir = a
-                .out
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let name = a
-                .out
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            output::write_part(
-                dir,
-                &name,
+            output::write_parquet_at(
+                &a.out,
                 &cols,
                 &rows,
                 &[(

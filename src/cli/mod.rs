@@ -1,5 +1,6 @@
 //! The command line: clap definitions here, one file per command (`run`, `plan`, `status`,
-//! `plot`, `slurm`, `list`, `graph`, `schema`, `docs`). This is the only layer
+//! `plot`, `slurm`, `list`, `graph`, `schema`, `docs`, `summary`, `gallery`, `reproduce`).
+//! This is the only layer
 //! that prints, and the one that maps errors to exit codes: 0 success, 1 a failure while
 //! running (I/O), 2 a bad spec or bad arguments, 130/143 interrupted by SIGINT/SIGTERM.
 //! `status` exits 0 when complete, 1 when runs are missing or failed, 2 when a part is
@@ -23,6 +24,7 @@ mod graph;
 mod list;
 mod plan;
 mod plot;
+mod reproduce;
 mod run;
 mod schema;
 mod slurm;
@@ -113,6 +115,9 @@ enum Command {
     /// Regenerate the README's gallery in results/figures from the experiments' latest full
     /// runs, removing every figure file the gallery does not list.
     Gallery(gallery::GalleryArgs),
+    /// Run every experiment file of a directory at full size, draw each plan's figures, and
+    /// (with --gallery) regenerate the README's gallery: every figure of the papers.
+    Reproduce(reproduce::ReproduceArgs),
     /// Summarise a plan's results per group: n, mean, sd, standard error, 95 % confidence
     /// intervals of the mean (Student t) and of the median (bootstrap), min and max.
     Summary(summary::SummaryArgs),
@@ -240,6 +245,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
             summaries,
         } => docs::run(&root, check, summaries.as_deref()),
         Command::Gallery(a) => gallery::gallery(&a),
+        Command::Reproduce(a) => reproduce::reproduce(&a),
         Command::Summary(a) => summary::summary(&a),
         Command::Schema { model } => schema::schema(&model),
     }

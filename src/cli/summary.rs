@@ -12,7 +12,7 @@ use crate::schema::{Cell, Column, ColumnType};
 use crate::stats::{Summary, replicates_for, summarise};
 use clap::Args;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub(super) struct SummaryArgs {
@@ -125,17 +125,8 @@ pub(super) fn summary(a: &SummaryArgs) -> Result<(), Failure> {
                     label: name.clone(),
                 })
                 .collect();
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            output::write_part(
-                dir,
-                &name,
+            output::write_parquet_at(
+                path,
                 &columns,
                 &built.rows,
                 &[(

@@ -342,6 +342,20 @@ macro_rules! marker {
     }};
 }
 
+/// Builds `$builder`'s chart over the ranges `$x` and `$y`, each linear or log10 as `$log_x`
+/// and `$log_y` say, and draws on it with the macro `$draw` (the coordinate types differ, so
+/// each combination is its own arm).
+macro_rules! on_axes {
+    ($draw:ident, $builder:expr, $log_x:expr, $log_y:expr, $x:expr, $y:expr) => {
+        match ($log_x, $log_y) {
+            (true, true) => $draw!($builder.build_cartesian_2d(($x).log_scale(), ($y).log_scale())),
+            (true, false) => $draw!($builder.build_cartesian_2d(($x).log_scale(), $y)),
+            (false, true) => $draw!($builder.build_cartesian_2d($x, ($y).log_scale())),
+            (false, false) => $draw!($builder.build_cartesian_2d($x, $y)),
+        }
+    };
+}
+
 /// Tick labels of one axis, in one format: on a log axis that reaches below 10^-3 or to 10^6,
 /// every label is written as a power of ten ("1e-4"), else as a plain number.
 fn axis_ticks(log: bool, lo: f64, hi: f64) -> impl Fn(&f64) -> String {
@@ -804,14 +818,7 @@ fn lines<DB: DrawingBackend>(
             }
         }};
     }
-    match (c.log_x, c.log_y) {
-        (true, true) => {
-            draw!(builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale()))
-        }
-        (true, false) => draw!(builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1)),
-        (false, true) => draw!(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())),
-        (false, false) => draw!(builder.build_cartesian_2d(x0..x1, y0..y1)),
-    }
+    on_axes!(draw, builder, c.log_x, c.log_y, x0..x1, y0..y1);
     Ok(())
 }
 
@@ -985,14 +992,7 @@ fn boxes<DB: DrawingBackend>(
             }
         }};
     }
-    match (log_x, c.log_y) {
-        (true, true) => {
-            draw!(builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale()))
-        }
-        (true, false) => draw!(builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1)),
-        (false, true) => draw!(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())),
-        (false, false) => draw!(builder.build_cartesian_2d(x0..x1, y0..y1)),
-    }
+    on_axes!(draw, builder, log_x, c.log_y, x0..x1, y0..y1);
     Ok(())
 }
 

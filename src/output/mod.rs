@@ -157,6 +157,24 @@ fn column_array(col: &Column, rows: &[Vec<Cell>], j: usize) -> Result<ArrayRef, 
     })
 }
 
+/// [`write_part`] to a file path (its directory, `.` when it has none, and its name).
+pub fn write_parquet_at(
+    path: &Path,
+    columns: &[Column],
+    rows: &[Vec<Cell>],
+    metadata: &[(String, String)],
+) -> Result<PathBuf, OutputError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    write_part(dir, &name, columns, rows, metadata)
+}
+
 /// Writes `rows` as one Parquet file at `dir/name`, atomically: a dot-prefixed temporary file
 /// is written, synced and renamed. `metadata` goes into the footer's key/value pairs.
 pub fn write_part(
