@@ -784,7 +784,18 @@ mod tests {
                 continue;
             }
             assert!(a > 0.0 && pr >= 0.0 && u >= 0.0, "block {i}: {a} {pr} {u}");
-            assert!((a + pr + u - t).abs() < 1e-9);
+            // The total, recomputed from the raw per-node update times: the 21st (2f + 1 with
+            // f = 10 of 32) node to run under the block, less the moment its interval fired.
+            let n = 32;
+            let mut ups: Vec<Time> = primary.update_times()[i * n..(i + 1) * n]
+                .iter()
+                .copied()
+                .filter(|&x| x != Time::MAX)
+                .collect();
+            ups.sort_unstable();
+            let kth = ups[20] as f64 / 1e9;
+            assert!((kth - m.cb_cbi_at_s[i] - t).abs() < 1e-9, "block {i}");
+            // The slowest node that is up at the end comes no sooner.
             assert!(m.cb_update_all_s[i] >= t);
         }
         // Every node ran under a block only after it held it.
@@ -835,6 +846,21 @@ mod tests {
         assert_eq!(o.blocks, 0);
         assert!(o.failed_agreements > 0);
         assert_eq!(o.failed_cycles, 16 * u64::from(o.failed_agreements));
+    }
+
+    /// The configuration detector fires: a block accepted under a configuration its node does
+    /// not hold is counted (the crash test above relies on it staying 0).
+    #[test]
+    fn a_block_accepted_without_its_configuration_is_counted() {
+        let p = paper_b(120, ALT);
+        let (_, m, sim, mut primary) = run(&p, 2);
+        assert_eq!(m.config_violations, 0);
+        assert!(m.blocks > 3);
+        let held = primary.held[0];
+        primary.committed(0, held);
+        assert_eq!(primary.outcome(&sim).config_violations, 0);
+        primary.committed(0, held + 1);
+        assert_eq!(primary.outcome(&sim).config_violations, 1);
     }
 
     #[test]

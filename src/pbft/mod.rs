@@ -1210,6 +1210,32 @@ pub(crate) mod tests {
         assert!(live > 40 && crashes > 100, "{live} {crashes}");
     }
 
+    /// The safety detector fires: a node that commits another block at a height the chain
+    /// already has is counted (the property tests above rely on it staying 0).
+    #[test]
+    fn a_conflicting_commit_is_counted_as_a_safety_violation() {
+        let p = paper_a(10, 5, 100.0);
+        let mut sim = Simulator::default();
+        let o = simulate(&p, seeds(1), &mut sim);
+        assert_eq!(o.safety_violations, 0);
+        // Rewind node 0 by one block and let it commit a forged block at that height.
+        let v = 0u32;
+        let h = sim.nodes[v as usize].height;
+        assert!(h > 1);
+        sim.nodes[v as usize].height = h - 1;
+        let mut forged = sim.proposals[sim.canonical[h as usize - 1] as usize];
+        forged.proposer = (forged.proposer + 1) % 10;
+        sim.proposals.push(forged);
+        let b = sim.proposals.len() as u32 - 1;
+        sim.commit_block(&p, v, b, 0);
+        assert_eq!(sim.counters.violations, 1);
+        // The block that is already there is not a violation.
+        sim.nodes[v as usize].height = h - 1;
+        let honest = sim.canonical[h as usize - 1];
+        sim.commit_block(&p, v, honest, 0);
+        assert_eq!(sim.counters.violations, 1);
+    }
+
     #[test]
     fn a_node_no_one_can_reach_catches_up_by_sync() {
         // Directed links with two peers each: some node often has no incoming link.
