@@ -1321,7 +1321,7 @@ mod figures {
             ),
             (
                 "oppi_churn_ops_ws",
-                &["link leave", "node join", "node leave, rebuild", "n = 1000"],
+                &["link leave", "node join", "node leave (R)", "n = 1000"],
             ),
             (
                 "oppi_incentive_sybil_gain_relayer_len5",

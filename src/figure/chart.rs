@@ -451,6 +451,32 @@ fn fit<DB: DrawingBackend>(
     Ok(size)
 }
 
+/// The axis titles' font: the largest, up to 17 px at screen scale, at which the y title fits
+/// the plot's height and the x title its width.
+fn desc_font<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    st: Style,
+    x_label: &str,
+    y_label: &str,
+) -> Result<f64, String> {
+    let (w, h) = root.dim_in_pixel();
+    let y = fit(
+        root,
+        y_label,
+        h as i32 - st.px(70.0),
+        st.f(17.0),
+        st.f(10.0),
+    )?;
+    let x = fit(
+        root,
+        x_label,
+        w as i32 - st.px(100.0),
+        st.f(17.0),
+        st.f(10.0),
+    )?;
+    Ok(x.min(y))
+}
+
 /// One legend entry: a series (its line, dash and marker), a box group (its swatch), or a
 /// grey note.
 enum Entry<'a> {
@@ -708,9 +734,7 @@ fn lines<DB: DrawingBackend>(
             x + frac * (x1 - x0)
         }
     };
-    // The y axis title fits the plot's height.
-    let height = root.dim_in_pixel().1 as i32 - st.px(70.0);
-    let y_desc = fit(root, &c.y_label, height, st.f(17.0), st.f(10.0))?;
+    let desc = desc_font(root, st, &c.x_label, &c.y_label)?;
     let mut builder = ChartBuilder::on(root);
     builder
         .margin(st.u(10.0))
@@ -724,7 +748,7 @@ fn lines<DB: DrawingBackend>(
                 .configure_mesh()
                 .x_desc(c.x_label.as_str())
                 .y_desc(c.y_label.as_str())
-                .axis_desc_style((FONT, st.f(17.0).min(y_desc)))
+                .axis_desc_style((FONT, desc))
                 .label_style((FONT, st.f(14.0)))
                 .x_label_formatter(&axis_ticks(c.log_x, x0, x1))
                 .y_label_formatter(&axis_ticks(c.log_y, y0, y1))
@@ -884,9 +908,7 @@ fn boxes<DB: DrawingBackend>(
             (x0, x1, log, place)
         }
     };
-    // The y axis title fits the plot's height.
-    let height = root.dim_in_pixel().1 as i32 - st.px(70.0);
-    let y_desc = fit(root, &c.y_label, height, st.f(17.0), st.f(10.0))?;
+    let desc = desc_font(root, st, &c.x_label, &c.y_label)?;
     let mut builder = ChartBuilder::on(root);
     builder
         .margin(st.u(10.0))
@@ -903,6 +925,15 @@ fn boxes<DB: DrawingBackend>(
     };
     let numeric = axis_ticks(log_x, x0, x1);
     let y_ticks = axis_ticks(c.log_y, y0, y1);
+    // Category names fit their slot of the axis (the font shrinks to at most 9 px at screen
+    // scale, 2.5 pt at column size printed, rather than overlap).
+    let mut ticks = st.f(14.0);
+    if c.positions.is_none() {
+        let slot = (root.dim_in_pixel().0 as i32 - st.px(124.0)) / n as i32;
+        for name in &c.categories {
+            ticks = ticks.min(fit(root, name, slot * 85 / 100, st.f(14.0), st.f(9.0))?);
+        }
+    }
     // Categories: one label per category; numbers: plotters' own ticks.
     let x_labels = if c.positions.is_none() { n } else { 10 };
     let label = |x: &f64| {
@@ -921,8 +952,9 @@ fn boxes<DB: DrawingBackend>(
                 .x_labels(x_labels)
                 .x_desc(c.x_label.as_str())
                 .y_desc(c.y_label.as_str())
-                .axis_desc_style((FONT, st.f(17.0).min(y_desc)))
+                .axis_desc_style((FONT, desc))
                 .label_style((FONT, st.f(14.0)))
+                .x_label_style((FONT, ticks))
                 .x_label_formatter(&label)
                 .y_label_formatter(&y_ticks)
                 .light_line_style(RGBColor(235, 235, 235))

@@ -52,8 +52,8 @@ pub(super) fn churn(exp: &str, t: &Table, out: &mut Vec<Figure>) {
             ("link join", "msgs_per_link_join"),
             ("node leave", "msgs_per_node_leave"),
             ("node join", "msgs_per_node_join"),
-            ("link leave, rebuild", "rebuild_msgs_per_link_leave"),
-            ("node leave, rebuild", "rebuild_msgs_per_node_leave"),
+            ("link leave (R)", "rebuild_msgs_per_link_leave"),
+            ("node leave (R)", "rebuild_msgs_per_node_leave"),
         ];
         let sizes = t.split(&rows, "nodes", n_label);
         let mut boxes = Vec::new();
@@ -70,7 +70,7 @@ pub(super) fn churn(exp: &str, t: &Table, out: &mut Vec<Figure>) {
                 "{exp}: maintenance messages per operation, {}",
                 topology_label(&topo)
             ),
-            x_label: "operation (rebuild: the paper's repair, re-running the construction)".into(),
+            x_label: "operation (R: the paper's repair, re-running the construction)".into(),
             y_label: "messages per operation (log10)".into(),
             log_y: true,
             categories: ops.iter().map(|o| o.0.to_string()).collect(),
