@@ -18,9 +18,8 @@ pub struct Table {
     names: Vec<String>,
     rows: Vec<Vec<Cell>>,
     params: Vec<&'static str>,
-    /// Each column's label with its unit (from the registry), for axis titles.
-    labels: Vec<String>,
-    /// Each column's label without its unit, and its unit, for values in titles.
+    /// Each column's label (from the registry) and its unit, for axis titles and values in
+    /// titles.
     words: Vec<(String, &'static str)>,
 }
 
@@ -86,7 +85,6 @@ impl Table {
             }
         }
         Ok(Table {
-            labels: cols.iter().map(Column::display).collect(),
             words: cols.iter().map(|c| (c.label.clone(), c.unit)).collect(),
             names: cols.into_iter().map(|c| c.name).collect(),
             rows,
@@ -314,7 +312,7 @@ impl Table {
     /// ("bandwidth sd, MB/s" for `bandwidth_sd_mbps`, "makespan, ms"), else the column name.
     pub fn axis_label(&self, col: &str) -> String {
         match self.names.iter().position(|n| n == col) {
-            Some(i) => self.labels[i].clone(),
+            Some(i) => crate::schema::display(&self.words[i].0, self.words[i].1),
             None => col.to_string(),
         }
     }
@@ -629,7 +627,6 @@ mod tests {
             doc: "",
         }));
         let t = Table {
-            labels: cols.iter().map(|c| c.display()).collect(),
             words: cols.iter().map(|c| (c.label.clone(), c.unit)).collect(),
             names: cols.into_iter().map(|c| c.name).collect(),
             rows: Vec::new(),
@@ -662,10 +659,6 @@ mod tests {
             }
         }
         Table {
-            labels: words
-                .iter()
-                .map(|(l, u)| crate::schema::display(l, u))
-                .collect(),
             words,
             names,
             rows,
