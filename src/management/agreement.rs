@@ -7,7 +7,10 @@
 //! replica is prepared at 2f prepares, its own included, the proposer sends no prepare; a node
 //! commits at 2f+1 commits, its own included) and its message costs (validation delays, votes
 //! carrying the block or a digest). A member validates the proposed configuration with its
-//! twin and votes only for a valid one. A cycle in which no member commits before the cycle
+//! twin and votes only for a valid one. Every management message is signed by its sender
+//! (`sign_ns` before it leaves) and its signature verified by each receiver (`verify_ns` on top
+//! of the validation delay); the committed block carries the commit signatures of the voters
+//! its first committer counted, made with the members' keys ([`super::member_keys`]). A cycle in which no member commits before the cycle
 //! timeout fails (an offline proposer, a proposer with an invalid configuration, or no live
 //! quorum) and the next cycle starts at that timeout; after |MN| failed cycles the agreement
 //! fails and the management chain waits for the next interval.
@@ -17,11 +20,12 @@
 //! travel over links of the same network model (per-message bandwidth draws with keys of
 //! their own, latency between the members' locations).
 
-use super::{Config, ConfigBlock, ManagementParams, proposer_for};
+use super::{Config, ConfigBlock, Keyring, ManagementParams, member_keys, proposer_for};
 use crate::des::Time;
 use crate::network::VotePayload;
 use crate::network::{GossipScratch, Network};
 use crate::rng::{GenRng, stream};
+use ed25519_dalek::SigningKey;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -42,6 +46,10 @@ pub struct Committee {
     pub invalid: Vec<bool>,
     /// Fault tolerance of the management chain.
     pub f: u32,
+    /// Each member's key pair (member `i` signs with `keys[i]`).
+    pub keys: Vec<SigningKey>,
+    /// Their public keys, as the primary nodes hold them.
+    pub keyring: Keyring,
 }
 
 impl Committee {
@@ -94,12 +102,15 @@ impl Committee {
             .iter()
             .map(|&u| primary.node_bandwidth_sds()[u as usize])
             .collect();
+        let keys = member_keys(master, env_key, m);
         Committee {
             net: Network::from_parts(primary, &members, &edges, bw, bw_sd),
             members,
             offline,
             invalid,
             f,
+            keyring: Keyring::of(&keys),
+            keys,
         }
     }
 
@@ -124,6 +135,10 @@ pub struct RoundCosts {
     pub block_val_ns: Time,
     /// Time to build a block, ns.
     pub creation_ns: Time,
+    /// Time a member takes to sign a message it sends, ns.
+    pub sign_ns: Time,
+    /// Time a member takes to verify the signature of a message it receives, ns.
+    pub verify_ns: Time,
     /// A cycle without a commit ends after this long, ns.
     pub cycle_timeout_ns: Time,
 }
@@ -217,7 +232,9 @@ pub fn agree(
             ) && first <= deadline
             {
                 out.agreed_at = first;
-                out.block = Some(ConfigBlock::next(head, leader, fc, proposal, voters));
+                out.block = Some(ConfigBlock::next(
+                    head, leader, fc, proposal, voters, &c.keys,
+                ));
                 return out;
             }
         }
@@ -277,7 +294,7 @@ fn cycle(
         let offline = &c.offline;
         let spread = c.net.gossip(
             from,
-            at,
+            at + costs.sign_ns,
             size,
             k,
             |v, _| !offline[v as usize],
@@ -322,7 +339,7 @@ fn cycle(
     while let Some(Reverse((at, v, kind, from))) = s.heap.pop() {
         out.events += 1;
         let vi = v as usize;
-        let mut t = at.max(s.ready_at[vi]) + costs.msg_val_ns;
+        let mut t = at.max(s.ready_at[vi]) + costs.msg_val_ns + costs.verify_ns;
         match kind {
             Kind::PrePrepare => {
                 if s.has_proposal[vi] {
@@ -395,6 +412,8 @@ mod tests {
             configs: Configs::Same,
             offline,
             invalid,
+            sign_ns: 21_000,
+            verify_ns: 43_000,
         }
     }
 
@@ -406,6 +425,8 @@ mod tests {
         block_val_ns: 10_000_000,
         creation_ns: 20_000_000,
         cycle_timeout_ns: 5_000_000_000,
+        sign_ns: 21_000,
+        verify_ns: 43_000,
     };
 
     const BASE: Config = Config {
@@ -437,7 +458,7 @@ mod tests {
         let b = a.block.expect("committed");
         assert_eq!(a.failed_cycles, 0);
         assert_eq!(b.voters.len(), 11);
-        assert_eq!(check(&b, &head, 16, 5), Ok(Verdict::Append));
+        assert_eq!(check(&b, &head, &c.keyring, 5), Ok(Verdict::Append));
         assert!(a.agreed_at > 1_000 + COSTS.creation_ns);
         assert!(
             a.commit_at
@@ -466,7 +487,7 @@ mod tests {
                 );
                 assert!(!faulty(b.proposer));
                 assert!(a.failed_cycles <= off + inv);
-                assert_eq!(check(b, &head, 16, 5), Ok(Verdict::Append));
+                assert_eq!(check(b, &head, &c.keyring, 5), Ok(Verdict::Append));
                 assert!(b.voters.iter().all(|&v| !c.offline[v as usize]));
                 let expect = 1_000 + u64::from(a.failed_cycles) * COSTS.cycle_timeout_ns;
                 assert!(a.agreed_at > expect);
@@ -485,6 +506,36 @@ mod tests {
         p.sort_unstable();
         assert_eq!(p, (0..16).collect::<Vec<_>>());
         assert_eq!(a.agreed_at, 1_000 + 16 * COSTS.cycle_timeout_ns);
+    }
+
+    #[test]
+    fn signing_and_verification_lengthen_every_step_of_the_round() {
+        let net = primary();
+        let c = Committee::build(&net, &params(16, 0, 0), 5, 1, 2);
+        let head = ConfigBlock::genesis(3, 16, BASE);
+        let mut s = Scratch::default();
+        let free = RoundCosts {
+            sign_ns: 0,
+            verify_ns: 0,
+            ..COSTS
+        };
+        let a0 = agree(&c, &free, &head, BASE, 0, &mut 0, &mut s);
+        let a1 = agree(&c, &COSTS, &head, BASE, 0, &mut 0, &mut s);
+        // The first commit follows a pre-prepare, a prepare and a commit, each signed by its
+        // sender and verified by its receiver, so it comes at least three signatures and three
+        // verifications later; the messages themselves are the same.
+        let step = COSTS.sign_ns + COSTS.verify_ns;
+        assert!(
+            a1.agreed_at >= a0.agreed_at + 3 * step,
+            "{} vs {}",
+            a1.agreed_at,
+            a0.agreed_at
+        );
+        assert!(a1.agreed_at < a0.agreed_at + 50 * step);
+        // The block is the same and its proof verifies under the committee's keys.
+        let (b0, b1) = (a0.block.unwrap(), a1.block.unwrap());
+        assert_eq!(b0.hash, b1.hash);
+        assert_eq!(super::super::verify_proof(&b1, &c.keyring, 5), Ok(()));
     }
 
     #[test]

@@ -31,7 +31,9 @@
 //! [`Simulator`] methods it documents); no I/O, no clock.
 
 use super::agreement::{self, Committee, RoundCosts};
-use super::{Config, ConfigBlock, Configs, ManagementParams, Verdict, check};
+use super::{
+    Config, ConfigBlock, Configs, ManagementParams, Reject, Verdict, check_given, verify_proof,
+};
 use crate::des::Time;
 use crate::network::Network;
 use crate::pbft::metrics::{mean_finite, quantile};
@@ -65,6 +67,9 @@ pub struct Primary {
     costs: Option<RoundCosts>,
     /// The management chain, genesis first.
     chain: Vec<ConfigBlock>,
+    /// The verdict of each block's proof under the members' keys (verified once: every node
+    /// checks the same bytes against the same keys).
+    proofs: Vec<Result<(), Reject>>,
     /// Each node's management chain height.
     held: Vec<u32>,
     /// Each node's active configuration height `H_cc`.
@@ -200,6 +205,7 @@ impl Primary {
             committee: None,
             costs: None,
             chain: Vec::new(),
+            proofs: Vec::new(),
             held: Vec::new(),
             active: Vec::new(),
             fetching: Vec::new(),
@@ -275,6 +281,8 @@ impl Primary {
             failed_cycles: a.failed_cycles,
             proposer: c.members[block.proposer as usize],
         });
+        self.proofs.push(verify_proof(&block, &c.keyring, c.f));
+        let voters = block.voters.len() as u64;
         self.chain.push(block);
         let n = chain.node_count() as usize;
         self.hold.resize(self.hold.len() + n, Time::MAX);
@@ -282,7 +290,7 @@ impl Primary {
 
         // One gossip from every committed management node, over the primary network.
         let size = p.base_msg_mb + self.mp.cb_size_mb;
-        let check_ns = p.msg_val_ns + p.block_val_ns;
+        let check_ns = p.msg_val_ns + p.block_val_ns + voters * self.mp.verify_ns;
         let transmissions = chain.gossip_hook(net, &origins, size, check_ns, h);
         self.msgs += transmissions;
         self.bytes_mb += transmissions as f64 * size;
@@ -301,7 +309,8 @@ impl Primary {
     ) {
         let c = self.committee.as_ref().expect("reset");
         let head = &self.chain[self.held[v as usize] as usize];
-        match check(&self.chain[h as usize], head, c.size(), c.f) {
+        let proof = || self.proofs[h as usize].clone();
+        match check_given(&self.chain[h as usize], head, c.size(), proof) {
             Ok(Verdict::Append) => {
                 self.held[v as usize] = h;
                 let i = (h as usize - 1) * chain.node_count() as usize + v as usize;
@@ -353,7 +362,8 @@ impl Primary {
         (from + 1..=upto)
             .map(|h| {
                 let key = FETCH_TAG | (u64::from(v) << 32) | u64::from(h);
-                p.sync_request_ns + net.delay_ns(peer, v, size, key)
+                let verify = self.chain[h as usize].voters.len() as Time * self.mp.verify_ns;
+                p.sync_request_ns + net.delay_ns(peer, v, size, key) + verify
             })
             .sum()
     }
@@ -375,11 +385,12 @@ impl Primary {
         let c = self.committee.as_ref().expect("reset");
         while self.held[v as usize] < upto {
             let h = self.held[v as usize] + 1;
-            match check(
+            let proof = || self.proofs[h as usize].clone();
+            match check_given(
                 &self.chain[h as usize],
                 &self.chain[h as usize - 1],
                 c.size(),
-                c.f,
+                proof,
             ) {
                 Ok(Verdict::Append) => {
                     self.held[v as usize] = h;
@@ -520,11 +531,15 @@ impl Reconfiguration for Primary {
             block_val_ns: p.block_val_ns,
             creation_ns: p.creation_ns,
             cycle_timeout_ns: mp.cycle_timeout_ns,
+            sign_ns: mp.sign_ns,
+            verify_ns: mp.verify_ns,
         });
         let chain_id = stream_seed(seeds.master, seeds.env_key, "management-chain");
         self.chain.clear();
         self.chain
             .push(ConfigBlock::genesis(chain_id, mp.members, base_config(p)));
+        self.proofs.clear();
+        self.proofs.push(Ok(()));
         self.committee = Some(committee);
         for x in [
             &mut self.held,
@@ -701,6 +716,8 @@ mod tests {
             configs,
             offline: 0,
             invalid: 0,
+            sign_ns: 21_000,
+            verify_ns: 43_000,
         };
         (p, mp)
     }

@@ -325,6 +325,7 @@ pub fn param_column(p: &ParamDef) -> Column {
             ("_mbps", "MB/s"),
             ("_mb", "MB"),
             ("_ms", "ms"),
+            ("_us", "us"),
             ("_s", "s"),
         ]
         .iter()

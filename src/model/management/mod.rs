@@ -25,7 +25,7 @@ use std::sync::{Arc, LazyLock};
 pub struct Family;
 
 /// Version of the family's semantics.
-const VERSION: &str = "management-v1";
+const VERSION: &str = "management-v2";
 
 const MS_1H: i64 = 3_600_000;
 
@@ -125,6 +125,26 @@ param_table! {
             environment: true,
             doc: "management nodes that propose an invalid configuration (block size 0) in their cycles; the others' twins reject it",
         },
+        mgmt_sign: f64 {
+            column: "mgmt_sign_us",
+            kind: Kind::Float {
+            min: 0.0,
+            max: 1e6,
+        },
+            default: "21",
+            environment: false,
+            doc: "time a management node takes to make one ed25519 signature, us: every management message is signed before it is sent (the default is the `signed_path/sign_one_hop` benchmark on a 2-core VM)",
+        },
+        mgmt_verify: f64 {
+            column: "mgmt_verify_us",
+            kind: Kind::Float {
+            min: 0.0,
+            max: 1e6,
+        },
+            default: "43",
+            environment: false,
+            doc: "time a node takes to verify one ed25519 signature, us: a management node on every message it receives, a primary node on every signature of a configuration block's proof (2f+1 or more) before it accepts the block (the default is the `signed_path/verify_one_hop` benchmark on a 2-core VM)",
+        },
     }
 }
 
@@ -214,6 +234,8 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
         },
         offline,
         invalid,
+        sign_ns: (p.mgmt_sign * 1e3).round() as u64,
+        verify_ns: (p.mgmt_verify * 1e3).round() as u64,
     };
     Ok(Managed {
         chain: pbft,
