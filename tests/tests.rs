@@ -256,6 +256,7 @@ mod quick_profiles {
 
     const TABLE: &[(&str, usize, Check)] = &[
         ("mgmt_bandwidth", 8, super::management::bandwidth_checks),
+        ("mgmt_bandwidth_clamp", 16, super::management::clamp_checks),
         ("mgmt_config", 8, super::management::config_checks),
         ("oppi_churn", 12, super::churn::checks),
         ("oppi_degree", 16, reproducible_only),
@@ -266,7 +267,9 @@ mod quick_profiles {
         ("oppi_topology", 24, reproducible_only),
         ("pbft_baseline", 6, super::pbft::baseline_checks),
         ("twin_fig5", 3, reproducible_only),
+        ("twin_fig5_exact", 3, super::twin::exact_degree_checks),
         ("twin_fig6", 6, reproducible_only),
+        ("twin_fig6_exact", 6, super::twin::exact_degree_checks),
         ("twin_fig6_systems", 12, super::twin::fig6_systems_checks),
         ("twin_sync", 4, super::twin::sync_checks),
     ];
@@ -441,7 +444,7 @@ mod bad_input {
             &format!("{TWIN}links = \"directed\"\n"),
             &[
                 "`params.links` = \"directed\"",
-                "\"bidirectional\" for the twin model",
+                "\"bidirectional\" or \"exact\" for the twin model",
             ],
         );
         rejects(
@@ -797,6 +800,22 @@ mod twin {
 
     /// Fig. 6 over systems: replicates share their system, and Algorithm 1 loses exactly the
     /// links it cannot see.
+    /// Under links = "exact" every node of the physical system has exactly `peers` links.
+    pub(super) fn exact_degree_checks(_root: &Path, a: &[RecordBatch]) {
+        let batch = &a[0];
+        let peers = values::<Int64Type>(batch, "peers");
+        let lo = values::<arrow_array::types::UInt32Type>(batch, "degree_min");
+        let hi = values::<arrow_array::types::UInt32Type>(batch, "degree_max");
+        let mean = values::<Float64Type>(batch, "degree_mean");
+        let links = values::<UInt64Type>(batch, "edges_true");
+        let nodes = values::<Int64Type>(batch, "nodes");
+        for i in 0..batch.num_rows() {
+            let d = peers[i] as u32;
+            assert_eq!((lo[i], hi[i], mean[i]), (d, d, f64::from(d)), "row {i}");
+            assert_eq!(links[i] as i64 * 2, nodes[i] * peers[i], "row {i}");
+        }
+    }
+
     pub(super) fn fig6_systems_checks(_root: &Path, a: &[RecordBatch]) {
         // Replicates of one system share the physical run; systems differ.
         let orig: Vec<f64> = a
@@ -1014,6 +1033,39 @@ mod management {
         }
         // 2 MB/s links make slower blocks than 10 MB/s links.
         assert!(normal[0] > normal[4], "{normal:?}");
+    }
+
+    /// Mean-preserving draws keep the per-message mean at 2 MB/s whatever the sd; clamped
+    /// draws raise it at sd 2 (to 2.18 MB/s: E[max(Normal(2, 2), 0.1)]).
+    pub(super) fn clamp_checks(_root: &Path, rows: &[RecordBatch]) {
+        let batch = &rows[0];
+        let strings = |name: &str| -> Vec<String> {
+            let c = batch.column_by_name(name).unwrap();
+            let c = c
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            c.iter().map(|x| x.unwrap().to_string()).collect()
+        };
+        let (case, draw) = (strings("case"), strings("bandwidth_draw"));
+        let sd = values::<Float64Type>(batch, "bandwidth_sd_mbps");
+        let mean = values::<Float64Type>(batch, "link_bandwidth_mean_mbps");
+        let mut seen = 0;
+        for i in 0..batch.num_rows() {
+            if case[i] != "per_message" {
+                // Per node: a link is its slower end, below the nodes' mean.
+                assert!(mean[i] < 2.0, "row {i}: {}", mean[i]);
+                continue;
+            }
+            seen += 1;
+            match (draw[i].as_str(), sd[i]) {
+                ("mean_preserving", _) => assert!((mean[i] - 2.0).abs() < 1e-9, "row {i}"),
+                ("clamped", 2.0) => assert!((mean[i] - 2.183).abs() < 1e-3, "row {i}: {}", mean[i]),
+                ("clamped", _) => assert!((mean[i] - 2.0).abs() < 1e-9, "row {i}: {}", mean[i]),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(seen, 8);
     }
 }
 
@@ -2621,6 +2673,42 @@ mod docs {
         assert!(
             after.trim_start().starts_with(table.trim_end()),
             "the table below `{line}` in src/model/propagation/README.md is stale; it should be:\n{table}"
+        );
+    }
+
+    /// The README's table of experiment files lists every file of `experiments/` once, with
+    /// the run count its plan has (what `chainlab validate` prints).
+    #[test]
+    fn the_readme_lists_every_experiment_file_with_its_run_count() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let readme = fs::read_to_string(root.join("README.md")).unwrap();
+        let mut files: Vec<_> = fs::read_dir(root.join("experiments"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        for f in &files {
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            let o = chainlab(&["validate", f.to_str().unwrap()]);
+            assert!(o.status.success(), "{name}");
+            let out = String::from_utf8_lossy(&o.stdout).to_string();
+            let runs = out
+                .split(", ")
+                .find_map(|p| p.strip_suffix(" runs"))
+                .unwrap_or_else(|| panic!("{out}"));
+            let row = format!("| `experiments/{name}` | {runs} |");
+            assert_eq!(
+                readme.matches(&row).count(),
+                1,
+                "README.md's table of experiment files should have one row starting {row}"
+            );
+        }
+        let rows = readme.matches("| `experiments/").count();
+        assert_eq!(
+            rows,
+            files.len(),
+            "a README row names a file that does not exist"
         );
     }
 

@@ -613,6 +613,7 @@ mod tests {
             default: "0",
             environment: false,
             doc: "",
+            added_in: None,
         };
         let mut cols = vec![
             param_column(&param("bandwidth_sd", "bandwidth_sd_mbps")),

@@ -393,6 +393,7 @@ mod tests {
             bandwidth_mean: 10.0,
             bandwidth_sd: 0.5,
             bandwidth_min: 1.0,
+            bandwidth_draw: crate::network::BandwidthDraw::Clamped,
             latency: Latency::Distance,
             latency_constant_ns: 0,
             processing_ns: 0,

@@ -23,7 +23,7 @@
 //! latencies and times messages; it knows nothing of PBFT, twins or management.
 
 use crate::des::Time;
-use crate::rng::{GenRng, mix64, stream};
+use crate::rng::{GenRng, Stream, mix64, stream};
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use rand_xoshiro::SplitMix64;
@@ -44,6 +44,22 @@ pub enum Links {
     Bidirectional,
     /// Each node sends only to the `peers` it picked (SymBChainSim's `random.sample`).
     Directed,
+    /// Each node has exactly `peers` two-way links: a uniform-looking random `peers`-regular
+    /// graph (random pairing of link ends that skips loops and repeated links, restarted when
+    /// it gets stuck; after Steger and Wormald). `nodes x peers` must be even.
+    Exact,
+}
+
+/// What a bandwidth draw does with its clamp at `min` (and, per message, at the ceiling).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum BandwidthDraw {
+    /// Normal(mean, sd) clamped: a draw below `min` becomes `min`, which raises the mean of
+    /// the draws above `mean` once the sd is large against `mean - min`.
+    #[default]
+    Clamped,
+    /// The clamped draw rescaled by `mean / E[clamped draw]`, so the draws' mean is `mean`
+    /// whatever the sd (the clamp scales with it). Not for `PerNodeJitter`.
+    MeanPreserving,
 }
 
 /// How link bandwidth is drawn.
@@ -113,6 +129,8 @@ pub struct NetworkParams {
     pub bandwidth_sd: f64,
     /// Smallest bandwidth any draw may take, MB/s (> 0).
     pub bandwidth_min: f64,
+    /// What draws do with the clamp.
+    pub bandwidth_draw: BandwidthDraw,
     /// Latency model.
     pub latency: Latency,
     /// Constant latency (also same-city latency of `Measured`), ns.
@@ -152,6 +170,8 @@ pub struct Network {
     mean: f64,
     sd: f64,
     min: f64,
+    /// Factor every per-message draw is multiplied by (1, or the mean-preserving rescale).
+    scale: f64,
     /// Seed of the per-message draws.
     draw_seed: u64,
 }
@@ -359,15 +379,48 @@ fn bandwidth_ceilings(
     mean: f64,
     sd: f64,
     min: f64,
+    scale: f64,
 ) -> Vec<f64> {
     bw.iter()
         .zip(bw_sd)
         .map(|(&b, &s)| match model {
             Bandwidth::PerNode => b,
             Bandwidth::PerNodeJitter { .. } => (b + DRAW_CEILING_SDS * s).max(min),
-            Bandwidth::PerMessage => (mean + DRAW_CEILING_SDS * sd).max(min),
+            Bandwidth::PerMessage => (mean + DRAW_CEILING_SDS * sd).max(min) * scale,
         })
         .collect()
+}
+
+/// `E[g(clamp(X, lo, hi))]` for `X ~ Normal(mean, sd)`, by Simpson's rule between the clamps
+/// and the normal's tails at the clamps (hi may be infinite).
+fn clamped_normal_expectation(mean: f64, sd: f64, lo: f64, hi: f64, g: impl Fn(f64) -> f64) -> f64 {
+    if sd == 0.0 {
+        return g(mean.clamp(lo, hi));
+    }
+    let pdf = |x: f64| {
+        (-0.5 * ((x - mean) / sd).powi(2)).exp() / (sd * (2.0 * std::f64::consts::PI).sqrt())
+    };
+    let simpson = |a: f64, b: f64, f: &dyn Fn(f64) -> f64| {
+        if b <= a {
+            return 0.0;
+        }
+        let k = 1000;
+        let h = (b - a) / f64::from(k);
+        let mut sum = f(a) + f(b);
+        for i in 1..k {
+            sum += f(a + h * f64::from(i)) * if i % 2 == 1 { 4.0 } else { 2.0 };
+        }
+        sum * h / 3.0
+    };
+    let (left, right) = (mean - 12.0 * sd, mean + 12.0 * sd);
+    let below = simpson(left, lo.min(right), &pdf);
+    let above = if hi.is_finite() {
+        simpson(hi.max(left), right, &pdf)
+    } else {
+        0.0
+    };
+    let inside = simpson(lo.max(left), hi.min(right), &|x| g(x) * pdf(x));
+    g(lo) * below + g(hi.min(f64::MAX)) * above + inside
 }
 
 impl Network {
@@ -379,7 +432,10 @@ impl Network {
         let mut topo = stream(master, env_key, "topology");
         let mut arcs: Vec<(u32, u32)> = Vec::with_capacity((n * p.peers * 2) as usize);
         let mut pool: Vec<u32> = Vec::with_capacity(n as usize);
-        for u in 0..n {
+        if p.links == Links::Exact {
+            arcs = regular_arcs(n, p.peers, &mut topo);
+        }
+        for u in (0..n).filter(|_| p.links != Links::Exact) {
             // Partial Fisher-Yates over the other nodes: `peers` distinct picks.
             pool.clear();
             pool.extend((0..n).filter(|&v| v != u));
@@ -396,8 +452,30 @@ impl Network {
 
         let mut bws = stream(master, env_key, "bandwidth");
         let normal = Normal::new(p.bandwidth_mean, p.bandwidth_sd).expect("validated sd");
+        let ceiling = match p.bandwidth {
+            Bandwidth::PerMessage => p.bandwidth_mean + DRAW_CEILING_SDS * p.bandwidth_sd,
+            _ => f64::INFINITY,
+        };
+        let scale = match p.bandwidth_draw {
+            BandwidthDraw::Clamped => 1.0,
+            BandwidthDraw::MeanPreserving => {
+                p.bandwidth_mean
+                    / clamped_normal_expectation(
+                        p.bandwidth_mean,
+                        p.bandwidth_sd,
+                        p.bandwidth_min,
+                        ceiling.max(p.bandwidth_min),
+                        |x| x,
+                    )
+            }
+        };
+        let node_scale = if p.bandwidth == Bandwidth::PerMessage {
+            1.0
+        } else {
+            scale
+        };
         let bw: Vec<f64> = (0..n)
-            .map(|_| normal.sample(&mut bws).max(p.bandwidth_min))
+            .map(|_| normal.sample(&mut bws).max(p.bandwidth_min) * node_scale)
             .collect();
         let bw_sd = match p.bandwidth {
             Bandwidth::PerNodeJitter { cv } => bw.iter().map(|b| b * cv).collect(),
@@ -440,6 +518,11 @@ impl Network {
             mean: p.bandwidth_mean,
             sd: p.bandwidth_sd,
             min: p.bandwidth_min,
+            scale: if p.bandwidth == Bandwidth::PerMessage {
+                scale
+            } else {
+                1.0
+            },
             draw_seed: crate::rng::stream_seed(master, run_key, "network"),
             ..Network::default()
         }
@@ -456,6 +539,7 @@ impl Network {
             self.mean,
             self.sd,
             self.min,
+            self.scale,
         );
         self.peer_mask = peer_masks(self.n, &self.off, &self.adj);
         self.lat_bound = latency_bounds(self.n, &self.lat);
@@ -531,7 +615,46 @@ impl Network {
                 );
                 a.min(b)
             }
-            Bandwidth::PerMessage => clamped_normal(self.mean, self.sd, self.min, mix64(k)),
+            Bandwidth::PerMessage => {
+                clamped_normal(self.mean, self.sd, self.min, mix64(k)) * self.scale
+            }
+        }
+    }
+
+    /// The fewest, mean and most peers a node sends to (under two-way links, its degree).
+    pub fn degree_stats(&self) -> (u32, f64, u32) {
+        let deg = self.off.windows(2).map(|w| w[1] - w[0]);
+        let (lo, hi) = deg
+            .clone()
+            .fold((u32::MAX, 0), |(a, b), d| (a.min(d), b.max(d)));
+        let mean = self.adj.len() as f64 / f64::from(self.n.max(1));
+        (if self.n == 0 { 0 } else { lo }, mean, hi)
+    }
+
+    /// What a transfer's bandwidth is on average over the links, and the mean transfer time
+    /// of 1 MB, s/MB (the mean of 1 / bandwidth). Per message: exact moments of the clamped
+    /// (and rescaled) Normal each message draws. Per node: over every link `u -> v`, of the
+    /// slower end's bandwidth (under jitter, of the nodes' means).
+    pub fn link_bandwidth_moments(&self) -> (f64, f64) {
+        match self.model {
+            Bandwidth::PerMessage => {
+                let hi = (self.mean + DRAW_CEILING_SDS * self.sd).max(self.min);
+                let m = clamped_normal_expectation(self.mean, self.sd, self.min, hi, |x| x);
+                let inv = clamped_normal_expectation(self.mean, self.sd, self.min, hi, |x| 1.0 / x);
+                (m * self.scale, inv / self.scale)
+            }
+            _ => {
+                let (mut sum, mut inv) = (0.0, 0.0);
+                for u in 0..self.n {
+                    for &v in self.peers(u) {
+                        let b = self.bw[u as usize].min(self.bw[v as usize]);
+                        sum += b;
+                        inv += 1.0 / b;
+                    }
+                }
+                let k = self.adj.len().max(1) as f64;
+                (sum / k, inv / k)
+            }
         }
     }
 
@@ -885,6 +1008,7 @@ impl Network {
             mean: template.mean,
             sd: template.sd,
             min: template.min,
+            scale: template.scale,
             draw_seed: template.draw_seed,
             ..Network::default()
         }
@@ -893,6 +1017,63 @@ impl Network {
 }
 
 /// Directed arcs to CSR (offsets, targets), duplicates merged, targets ascending.
+/// The arcs (both directions) of a random `d`-regular graph on `n` nodes: link ends are paired
+/// at random, a pair that would make a loop or repeat a link is drawn again, and when no
+/// allowed pair is left the pairing starts over (Steger and Wormald's algorithm). `n * d` must
+/// be even and `d < n`.
+fn regular_arcs(n: u32, d: u32, rng: &mut Stream) -> Vec<(u32, u32)> {
+    assert!(
+        (n * d).is_multiple_of(2) && d < n,
+        "validated: n * d even, d < n"
+    );
+    let nu = n as usize;
+    let mut linked = vec![false; nu * nu];
+    let mut ends: Vec<u32> = Vec::with_capacity(nu * d as usize);
+    let mut arcs = Vec::with_capacity(nu * d as usize);
+    'restart: loop {
+        linked.fill(false);
+        arcs.clear();
+        ends.clear();
+        ends.extend((0..n).flat_map(|u| std::iter::repeat_n(u, d as usize)));
+        while !ends.is_empty() {
+            let len = ends.len() as u32;
+            let allowed = |i: usize, j: usize| {
+                let (a, b) = (ends[i] as usize, ends[j] as usize);
+                a != b && !linked[a * nu + b]
+            };
+            let mut pick = None;
+            for _ in 0..64 {
+                let (i, j) = (rng.next_int(len) as usize, rng.next_int(len) as usize);
+                if allowed(i, j) {
+                    pick = Some((i, j));
+                    break;
+                }
+            }
+            if pick.is_none() {
+                // Few ends left: choose among the allowed pairs, or start over if none is.
+                let pairs: Vec<(usize, usize)> = (0..ends.len())
+                    .flat_map(|i| (i + 1..ends.len()).map(move |j| (i, j)))
+                    .filter(|&(i, j)| allowed(i, j))
+                    .collect();
+                if pairs.is_empty() {
+                    continue 'restart;
+                }
+                pick = Some(pairs[rng.next_int(pairs.len() as u32) as usize]);
+            }
+            let (i, j) = pick.expect("set above");
+            let (a, b) = (ends[i], ends[j]);
+            linked[a as usize * nu + b as usize] = true;
+            linked[b as usize * nu + a as usize] = true;
+            arcs.push((a, b));
+            arcs.push((b, a));
+            let (hi, lo) = (i.max(j), i.min(j));
+            ends.swap_remove(hi);
+            ends.swap_remove(lo);
+        }
+        return arcs;
+    }
+}
+
 fn csr(n: u32, mut arcs: Vec<(u32, u32)>) -> (Vec<u32>, Vec<u32>) {
     arcs.sort_unstable();
     arcs.dedup();
@@ -953,11 +1134,110 @@ mod tests {
             bandwidth_mean: 10.0,
             bandwidth_sd: 2.0,
             bandwidth_min: 1.0,
+            bandwidth_draw: crate::network::BandwidthDraw::Clamped,
             latency,
             latency_constant_ns: 5_000_000,
             processing_ns: 0,
             dissemination: Dissemination::Gossip,
         }
+    }
+
+    #[test]
+    fn exact_links_give_every_node_exactly_peers_distinct_two_way_links() {
+        for (n, d) in [
+            (10, 5),
+            (50, 5),
+            (50, 10),
+            (32, 16),
+            (9, 8),
+            (12, 11),
+            (7, 2),
+        ] {
+            for seed in 0..5 {
+                let mut p = params(Links::Exact, Bandwidth::PerNode, Latency::None);
+                p.nodes = n;
+                p.peers = d;
+                let net = Network::build(&p, seed, 3, 4);
+                assert_eq!(net.degree_stats(), (d, f64::from(d), d), "n {n} d {d}");
+                for u in 0..n {
+                    assert!(!net.peers(u).contains(&u), "no loops");
+                    for &v in net.peers(u) {
+                        assert!(net.peers(v).contains(&u), "two-way");
+                    }
+                }
+                assert_eq!(net, Network::build(&p, seed, 3, 4), "reproducible");
+            }
+        }
+        // Different environments give different graphs.
+        let mut p = params(Links::Exact, Bandwidth::PerNode, Latency::None);
+        p.nodes = 50;
+        p.peers = 10;
+        assert_ne!(
+            Network::build(&p, 1, 3, 4).edges(),
+            Network::build(&p, 1, 5, 4).edges()
+        );
+        // Two-way picks give more: 2d - d^2 / (n - 1) expected (17.96 at n = 50, d = 10).
+        p.links = Links::Bidirectional;
+        let mean: f64 = (0..40)
+            .map(|e| Network::build(&p, 1, e, 4).degree_stats().1)
+            .sum::<f64>()
+            / 40.0;
+        assert!((mean - (20.0 - 100.0 / 49.0)).abs() < 0.15, "{mean}");
+    }
+
+    #[test]
+    fn link_bandwidth_moments_match_the_draws_and_mean_preserving_keeps_the_mean() {
+        // Paper B's low-bandwidth cell: Normal(2, sd) clamped at 1 MB/s, per message.
+        for sd in [0.1, 0.5, 1.0, 2.0] {
+            for draw in [BandwidthDraw::Clamped, BandwidthDraw::MeanPreserving] {
+                let mut p = params(Links::Bidirectional, Bandwidth::PerMessage, Latency::None);
+                p.bandwidth_mean = 2.0;
+                p.bandwidth_sd = sd;
+                p.bandwidth_draw = draw;
+                let net = Network::build(&p, 7, 8, 9);
+                let (mean, inv) = net.link_bandwidth_moments();
+                // The moments against the draws themselves (200 000 messages on one link).
+                let k = 200_000;
+                let draws: Vec<f64> = (0..k).map(|key| net.link_bandwidth(0, 1, key)).collect();
+                let m = draws.iter().sum::<f64>() / k as f64;
+                let var = draws.iter().map(|x| (x - m).powi(2)).sum::<f64>() / k as f64;
+                let se = (var / k as f64).sqrt();
+                assert!(
+                    (m - mean).abs() < 4.0 * se + 1e-12,
+                    "sd {sd} {draw:?}: {m} vs {mean}"
+                );
+                let mi = draws.iter().map(|x| 1.0 / x).sum::<f64>() / k as f64;
+                assert!(
+                    (mi - inv).abs() < 0.01 * inv,
+                    "sd {sd} {draw:?}: {mi} vs {inv}"
+                );
+                match draw {
+                    BandwidthDraw::MeanPreserving => assert!((mean - 2.0).abs() < 1e-9),
+                    // The clamp raises the mean: by 0.40 MB/s at sd 2
+                    // (E[max(X, 1)] = 1 + 1 Phi(0.5) + 2 phi(0.5) = 2.3957).
+                    BandwidthDraw::Clamped if sd == 2.0 => assert!((mean - 2.3957).abs() < 1e-3),
+                    BandwidthDraw::Clamped => assert!(mean >= 2.0 - 1e-9),
+                }
+            }
+        }
+        // Per node: the slower end over the links, and the rescale moves the node draws.
+        let mut p = params(Links::Bidirectional, Bandwidth::PerNode, Latency::None);
+        p.bandwidth_mean = 2.0;
+        p.bandwidth_sd = 2.0;
+        let clamped = Network::build(&p, 1, 2, 3);
+        p.bandwidth_draw = BandwidthDraw::MeanPreserving;
+        let kept = Network::build(&p, 1, 2, 3);
+        let ratio = kept.node_bandwidths()[0] / clamped.node_bandwidths()[0];
+        assert!((ratio - 2.0 / 2.3957).abs() < 1e-3, "{ratio}");
+        let (m, _) = clamped.link_bandwidth_moments();
+        let mut slow = 0.0;
+        for u in 0..40 {
+            for &v in clamped.peers(u) {
+                slow += clamped.node_bandwidths()[u as usize]
+                    .min(clamped.node_bandwidths()[v as usize]);
+            }
+        }
+        assert!((m - slow / clamped.edges().len() as f64 / 2.0).abs() < 1e-9);
     }
 
     #[test]

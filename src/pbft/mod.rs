@@ -157,6 +157,16 @@ pub struct PbftOutcome {
     pub strongly_connected: bool,
     /// Nodes no peer link reaches.
     pub nodes_without_in_links: u32,
+    /// Fewest peers a node sends to (its degree under two-way links).
+    pub degree_min: u32,
+    /// Mean of the same.
+    pub degree_mean: f64,
+    /// Most.
+    pub degree_max: u32,
+    /// Mean bandwidth of a transfer over the links, MB/s ([`Network::link_bandwidth_moments`]).
+    pub link_bandwidth_mean_mbps: f64,
+    /// Mean transfer time of 1 MB over the links, s.
+    pub link_transfer_s_per_mb: f64,
     /// Blocks in the longest chain.
     pub blocks: u32,
     /// Blocks in the shortest chain of a live node.
@@ -1071,6 +1081,7 @@ pub(crate) mod tests {
                 bandwidth_mean: 20.0,
                 bandwidth_sd: 5.0,
                 bandwidth_min: 1.0,
+                bandwidth_draw: crate::network::BandwidthDraw::Clamped,
                 latency: Latency::Distance,
                 latency_constant_ns: 5_000_000,
                 processing_ns: 0,
@@ -1150,6 +1161,77 @@ pub(crate) mod tests {
         // mean of block means when every block holds the same number of transactions.
         assert!(o.latency_p50_s > 0.0);
         assert!((o.latency_tx_mean_s - o.latency_sbs_s).abs() < 1e-9);
+    }
+
+    /// `sbs_compat` restores each SymBChainSim V2 behaviour it names, and only under it.
+    #[test]
+    fn sbs_compat_restores_its_v2_behaviours() {
+        // f = floor(n/3) (V2) instead of floor((n-1)/3): they differ at n = 12.
+        let mut p = paper_a(12, 5, 100.0);
+        assert_eq!(simulate(&p, seeds(1), &mut Simulator::default()).f, 3);
+        p.sbs_compat = true;
+        assert_eq!(simulate(&p, seeds(1), &mut Simulator::default()).f, 4);
+        // creation_time is ignored under compat (V2 builds blocks in no time) ...
+        let mut slow = p.clone();
+        slow.creation_ns = 400_000_000;
+        let (a, b) = (
+            simulate(&p, seeds(2), &mut Simulator::default()),
+            simulate(&slow, seeds(2), &mut Simulator::default()),
+        );
+        assert_eq!(a, b);
+        // ... and charged without it: 53 blocks, each 380 ms later, at least 15 s in all.
+        let (mut p2, mut slow2) = (p.clone(), slow.clone());
+        p2.sbs_compat = false;
+        slow2.sbs_compat = false;
+        let (c, d) = (
+            simulate(&p2, seeds(2), &mut Simulator::default()),
+            simulate(&slow2, seeds(2), &mut Simulator::default()),
+        );
+        assert!(d.end_s > c.end_s + 15.0, "{} vs {}", d.end_s, c.end_s);
+        // A leader with nothing to propose polls every second under compat (V2), so at a
+        // low rate transactions wait for the next poll; without it the leader proposes
+        // when the first transaction reaches it.
+        let (mut lazy, mut eager) = (paper_a(10, 5, 0.7), paper_a(10, 5, 0.7));
+        lazy.sbs_compat = true;
+        lazy.workload.arrivals = Arrivals::Poisson;
+        eager.workload.arrivals = Arrivals::Poisson;
+        for x in [&mut lazy, &mut eager] {
+            x.stop_after_txs = 200;
+        }
+        let mean = |p: &PbftParams| {
+            (0..8)
+                .map(|i| simulate(p, seeds(10 + i), &mut Simulator::default()).latency_tx_mean_s)
+                .sum::<f64>()
+                / 8.0
+        };
+        let (l, e) = (mean(&lazy), mean(&eager));
+        assert!(l > e + 0.2, "polling adds about half a second: {l} vs {e}");
+    }
+
+    /// Digest votes weigh only the base message size: the same rounds, fewer bytes, faster.
+    #[test]
+    fn digest_votes_carry_no_block() {
+        let block = paper_a(10, 5, 100.0);
+        let mut digest = block.clone();
+        digest.votes = VotePayload::Digest;
+        let (b, d) = (
+            simulate(&block, seeds(4), &mut Simulator::default()),
+            simulate(&digest, seeds(4), &mut Simulator::default()),
+        );
+        assert_eq!((b.blocks, d.blocks), (53, 53));
+        assert_eq!(d.safety_violations, 0);
+        // Under block votes every transmission carries base + block (all blocks full: 0.95
+        // MB of transactions); under digest votes only pre-prepares (about 1 in 2n of the
+        // broadcasts) do.
+        let per_msg = |o: &PbftOutcome| o.bytes_mb / o.msgs as f64;
+        assert!(
+            per_msg(&b) > 1.0 && per_msg(&b) <= 1.05 + 1e-9,
+            "{}",
+            per_msg(&b)
+        );
+        assert!(per_msg(&d) < 0.1 + 0.2, "{}", per_msg(&d));
+        assert!(d.latency_tx_mean_s < b.latency_tx_mean_s);
+        assert!(d.end_s < b.end_s);
     }
 
     #[test]

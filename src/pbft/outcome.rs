@@ -80,10 +80,17 @@ impl Simulator {
         let live = || per_node.iter().filter(|x| x.alive);
         let tx_mean = mean_finite(self.samples.iter().copied());
         let end_s = end as f64 / S;
+        let (degree_min, degree_mean, degree_max) = net.degree_stats();
+        let (link_bandwidth_mean_mbps, link_transfer_s_per_mb) = net.link_bandwidth_moments();
         PbftOutcome {
             f: self.f,
             strongly_connected: net.strongly_connected(),
             nodes_without_in_links: net.nodes_without_in_links(),
+            degree_min,
+            degree_mean,
+            degree_max,
+            link_bandwidth_mean_mbps,
+            link_transfer_s_per_mb,
             blocks: self.canonical.len() as u32,
             blocks_min: live().map(|x| x.blocks).min().unwrap_or(0),
             txs_committed_min: live().map(|x| x.txs).min().unwrap_or(0),

@@ -127,9 +127,30 @@ pub struct ParamDef {
     pub environment: bool,
     /// One line for the family's notes and `chainlab schema`.
     pub doc: &'static str,
+    /// The family semantics version that added the parameter, if it came after the family's
+    /// first runs. Such a parameter enters a run's key (its random streams) only when set to
+    /// something other than its default, so the runs made before it existed keep their keys.
+    pub added_in: Option<&'static str>,
 }
 
 impl ParamDef {
+    /// The fields a [`param_table!`](crate::param_table) entry may leave out.
+    pub const BASE: ParamDef = ParamDef {
+        key: "",
+        column: "",
+        kind: Kind::Bool,
+        default: "",
+        environment: false,
+        doc: "",
+        added_in: None,
+    };
+
+    /// Whether `value` enters the run key: always, except for a parameter added later at its
+    /// default (see [`ParamDef::added_in`]).
+    pub fn keyed(&self, value: &Value) -> bool {
+        self.added_in.is_none() || *value != self.default_value()
+    }
+
     /// What the kind allows, in words.
     pub fn allowed(&self) -> String {
         match self.kind {
@@ -427,11 +448,16 @@ macro_rules! choice_names {
 #[macro_export]
 macro_rules! param_table {
     ($(#[$m:meta])* $vis:vis struct $name:ident in $table:ident {
-        $($field:ident : $ty:ty { $($def:tt)* }),+ $(,)?
+        $($field:ident : $ty:ty { $($k:ident : $v:expr),+ $(,)? }),+ $(,)?
     }) => {
         /// The parameter table (keys are the fields of the struct of the same module).
+        #[allow(clippy::needless_update)]
         $vis static $table: &[$crate::schema::param::ParamDef] = &[
-            $($crate::schema::param::ParamDef { key: stringify!($field), $($def)* }),+
+            $($crate::schema::param::ParamDef {
+                key: stringify!($field),
+                $($k: $v,)+
+                ..$crate::schema::param::ParamDef::BASE
+            }),+
         ];
         $(#[$m])*
         #[derive(Clone, Debug, PartialEq)]

@@ -850,12 +850,13 @@ fn expand(
             let canonical: String = defs
                 .iter()
                 .zip(&values)
+                .filter(|(d, v)| d.keyed(v))
                 .map(|(d, v)| format!("{}={};", d.key, v.canonical()))
                 .collect();
             let env: String = defs
                 .iter()
                 .zip(&values)
-                .filter(|(d, _)| d.environment)
+                .filter(|(d, v)| d.environment && d.keyed(v))
                 .map(|(d, v)| format!("{}={};", d.key, v.canonical()))
                 .collect();
             // Two cases with the same resolved parameters would write two rows per run key.
@@ -1166,6 +1167,36 @@ mod tests {
         assert_eq!(p.runs[0].env_key, p.runs[6].env_key);
         assert_ne!(p.runs[0].run_key, p.runs[6].run_key);
         assert_ne!(p.runs[0].env_key, p.runs[1].env_key);
+    }
+
+    #[test]
+    fn a_parameter_added_later_keys_runs_only_away_from_its_default() {
+        let head = HEAD.replace("propagation", "pbft");
+        let keys = |extra: &str| {
+            let p = plan(&format!("{head}[params]\nnodes = 12\n{extra}")).unwrap();
+            p.runs
+                .iter()
+                .map(|r| (r.run_key, r.env_key))
+                .collect::<Vec<_>>()
+        };
+        // bandwidth_draw came after pbft's first runs: at its default, written or not, the
+        // run and environment keys are those of a spec that never heard of it ...
+        let before = keys("");
+        assert_eq!(keys("bandwidth_draw = \"clamped\"\n"), before);
+        // ... and any other value gives new streams.
+        let other = keys("bandwidth_draw = \"mean_preserving\"\n");
+        assert!(
+            other
+                .iter()
+                .zip(&before)
+                .all(|(a, b)| a.0 != b.0 && a.1 != b.1)
+        );
+        // A parameter of the first release keys runs even at its default.
+        assert_ne!(
+            keys("links = \"bidirectional\"\n")[0].0,
+            keys("links = \"exact\"\n")[0].0
+        );
+        assert_eq!(keys("links = \"bidirectional\"\n"), before);
     }
 
     #[test]

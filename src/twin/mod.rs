@@ -196,6 +196,12 @@ pub struct TwinOutcome {
     pub nodes_undiscovered: u32,
     /// Links of the physical system.
     pub edges_true: u64,
+    /// Fewest links of a node of the physical system.
+    pub degree_min: u32,
+    /// Mean links of a node (2 links / nodes).
+    pub degree_mean: f64,
+    /// Most links of a node.
+    pub degree_max: u32,
     /// Links in the re-simulated model.
     pub edges_model: u64,
     /// True links not in the re-simulated model.
@@ -395,7 +401,11 @@ pub fn mirror(
         )
     };
 
+    let (degree_min, degree_mean, degree_max) = net.degree_stats();
     TwinOutcome {
+        degree_min,
+        degree_mean,
+        degree_max,
         nodes_discovered: rec.nodes.len() as u32,
         nodes_undiscovered: n - rec.nodes.len() as u32,
         edges_true: true_edges.len() as u64,
@@ -562,6 +572,7 @@ mod tests {
             bandwidth_mean: 10.0,
             bandwidth_sd: 0.0,
             bandwidth_min: 1.0,
+            bandwidth_draw: crate::network::BandwidthDraw::Clamped,
             latency: Latency::Constant,
             latency_constant_ns: 50_000_000,
             processing_ns: 0,

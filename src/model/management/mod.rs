@@ -134,6 +134,7 @@ param_table! {
             default: "21",
             environment: false,
             doc: "time a management node takes to make one ed25519 signature, us: every management message is signed before it is sent (the default is the `signed_path/sign_one_hop` benchmark on a 2-core VM)",
+            added_in: Some("management-v2"),
         },
         mgmt_verify: f64 {
             column: "mgmt_verify_us",
@@ -144,6 +145,7 @@ param_table! {
             default: "43",
             environment: false,
             doc: "time a node takes to verify one ed25519 signature, us: a management node on every message it receives, a primary node on every signature of a configuration block's proof (2f+1 or more) before it accepts the block (the default is the `signed_path/verify_one_hop` benchmark on a 2-core VM)",
+            added_in: Some("management-v2"),
         },
     }
 }

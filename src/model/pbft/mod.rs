@@ -7,7 +7,9 @@ pub(crate) mod figures;
 
 use super::{Configured, ModelFamily, ModelParams, RunOutput, Workspace, u};
 use crate::des::Budget;
-use crate::network::{Bandwidth, Dissemination, Latency, Links, NetworkParams, VotePayload};
+use crate::network::{
+    Bandwidth, BandwidthDraw, Dissemination, Latency, Links, NetworkParams, VotePayload,
+};
 use crate::pbft::workload::{Arrivals, TxPropagation, TxSize, WorkloadParams};
 use crate::pbft::{self, PbftOutcome, PbftParams, Simulator};
 use crate::rng::RunSeeds;
@@ -27,6 +29,11 @@ const MS_1H: i64 = 3_600_000;
 choice_names!(Links {
     Bidirectional = "bidirectional",
     Directed = "directed",
+    Exact = "exact",
+});
+choice_names!(BandwidthDraw {
+    Clamped = "clamped",
+    MeanPreserving = "mean_preserving",
 });
 choice! {
     /// The `bandwidth` key: how a transfer's bandwidth is drawn.
@@ -88,7 +95,7 @@ param_table! {
             kind: Kind::Choice(<Links as Choice>::NAMES),
             default: "bidirectional",
             environment: true,
-            doc: "bidirectional: every pick is a two-way link (paper A); directed: a node sends only to its picks (SBS)",
+            doc: "bidirectional: every pick is a two-way link (paper A; degrees are peers or more, 2 peers - peers^2 / (nodes - 1) on average: 7.2 at 10 nodes and 5 peers, 18 at 50 and 10); directed: a node sends only to its picks (SBS); exact: every node has exactly peers two-way links (a random peers-regular graph; nodes x peers must be even)",
         },
         bandwidth: BandwidthKind {
             column: "bandwidth_model",
@@ -123,6 +130,14 @@ param_table! {
             default: "1",
             environment: true,
             doc: "smallest bandwidth a draw may take, MB/s (SBS V2's clamp)",
+        },
+        bandwidth_draw: BandwidthDraw {
+            column: "bandwidth_draw",
+            kind: Kind::Choice(<BandwidthDraw as Choice>::NAMES),
+            default: "clamped",
+            environment: true,
+            doc: "clamped: a draw below bandwidth_min becomes bandwidth_min (SBS V2), which raises the mean of the draws above bandwidth_mean as the sd grows; mean_preserving: the clamped draw times bandwidth_mean / E[clamped draw], so the draws' mean is bandwidth_mean whatever the sd (per_node and per_message only)",
+            added_in: Some("pbft-v1"),
         },
         bandwidth_jitter: f64 {
             column: "bandwidth_jitter_cv",
@@ -358,6 +373,22 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
             allowed: format!("at most f = {f} for {nodes} nodes"),
         });
     }
+    if p.links == Links::Exact && (nodes * peers) % 2 == 1 {
+        return Err(ParamError {
+            key: "peers",
+            allowed: format!(
+                "an even nodes x peers under links = \"exact\" (every link has two ends): {nodes} x {peers} is odd"
+            ),
+        });
+    }
+    if p.bandwidth_draw == BandwidthDraw::MeanPreserving
+        && p.bandwidth == BandwidthKind::PerNodeJitter
+    {
+        return Err(ParamError {
+            key: "bandwidth_draw",
+            allowed: "\"clamped\" under bandwidth = \"per_node_jitter\" (mean_preserving is for per_node and per_message)".into(),
+        });
+    }
     let (mean, min) = (p.bandwidth_mean, p.bandwidth_min);
     if min > mean {
         return Err(ParamError {
@@ -421,6 +452,7 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
             bandwidth_mean: mean,
             bandwidth_sd: p.bandwidth_sd,
             bandwidth_min: min,
+            bandwidth_draw: p.bandwidth_draw,
             latency: p.latency,
             latency_constant_ns: p.latency_constant.ns(),
             processing_ns: p.processing_delay.ns(),
@@ -561,6 +593,46 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
         unit: "",
         doc: "Nodes no peer link reaches (gossip never reaches them; they catch up by sync).",
         read: |o: &PbftOutcome| u(o.nodes_without_in_links.into()),
+    },
+    Metric {
+        name: "degree_min",
+        label: "fewest peers of a node",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Fewest peers a node sends to: its degree under two-way links (links = \"bidirectional\" or \"exact\"), its picks under \"directed\".",
+        read: |o: &PbftOutcome| u(o.degree_min.into()),
+    },
+    Metric {
+        name: "degree_mean",
+        label: "mean peers of a node",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "Mean of the same over the nodes: about 2 peers - peers^2 / (nodes - 1) under two-way picks, exactly peers under \"exact\" and \"directed\".",
+        read: |o: &PbftOutcome| Cell::F(o.degree_mean),
+    },
+    Metric {
+        name: "degree_max",
+        label: "most peers of a node",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Most peers a node sends to.",
+        read: |o: &PbftOutcome| u(o.degree_max.into()),
+    },
+    Metric {
+        name: "link_bandwidth_mean_mbps",
+        label: "mean link bandwidth",
+        ty: ColumnType::F64,
+        unit: "MB/s",
+        doc: "What a transfer's bandwidth is on average, after the clamp at bandwidth_min (and the rescale of bandwidth_draw = \"mean_preserving\"): per_message, the exact mean of the distribution every message draws from; per_node and per_node_jitter, the mean over the links u -> v of the slower end's bandwidth (under jitter, of the nodes' means). Above bandwidth_mean when the clamp binds, and below it per node (the slower end).",
+        read: |o: &PbftOutcome| Cell::F(o.link_bandwidth_mean_mbps),
+    },
+    Metric {
+        name: "link_transfer_s_per_mb",
+        label: "mean transfer time of 1 MB",
+        ty: ColumnType::F64,
+        unit: "s/MB",
+        doc: "The mean of 1 / bandwidth over the same distribution (or links): the mean time one link takes to transfer 1 MB, which sets the mean transmission time of a message.",
+        read: |o: &PbftOutcome| Cell::F(o.link_transfer_s_per_mb),
     },
     Metric {
         name: "blocks",

@@ -95,10 +95,10 @@ fn resolve(v: &[Value]) -> Result<TwinParams, ParamError> {
     let pbft = pbft::resolve(base)?;
     let p = Values::read(own);
     let n = pbft.net.nodes;
-    if pbft.net.links != crate::network::Links::Bidirectional {
+    if pbft.net.links == crate::network::Links::Directed {
         return Err(ParamError {
             key: "links",
-            allowed: "\"bidirectional\" for the twin model (Algorithm 1 rebuilds two-way links from peer lists)".into(),
+            allowed: "\"bidirectional\" or \"exact\" for the twin model (Algorithm 1 rebuilds two-way links from peer lists)".into(),
         });
     }
     if pbft.crash_nodes != 0 {
@@ -226,6 +226,30 @@ static METRICS: &[Metric<TwinOutcome>] = &[
         unit: "",
         doc: "Links of the physical system.",
         read: |o: &TwinOutcome| u(o.edges_true),
+    },
+    Metric {
+        name: "degree_min",
+        label: "fewest links of a node",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Fewest two-way links of a node of the physical system (at least peers).",
+        read: |o: &TwinOutcome| u(o.degree_min.into()),
+    },
+    Metric {
+        name: "degree_mean",
+        label: "mean links of a node",
+        ty: ColumnType::F64,
+        unit: "",
+        doc: "Mean two-way links of a node (2 edges_true / nodes): about 2 peers - peers^2 / (nodes - 1) under links = \"bidirectional\" (paper A's picks), exactly peers under \"exact\".",
+        read: |o: &TwinOutcome| Cell::F(o.degree_mean),
+    },
+    Metric {
+        name: "degree_max",
+        label: "most links of a node",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Most two-way links of a node.",
+        read: |o: &TwinOutcome| u(o.degree_max.into()),
     },
     Metric {
         name: "edges_model",
