@@ -146,14 +146,24 @@ pub struct BoruvkaReport {
     /// whole run (test + reject), each node spends one test + accept per phase, plus the same
     /// convergecast, decision, connect and new-id broadcast.
     pub ghs_msgs: u64,
+    /// The part of `ghs_msgs` spent by the final phase, which finds no outgoing edge: the
+    /// tests and rejects of every edge not tested before (each is internal by then), the
+    /// reports to each fragment's root and its "done" broadcast, `2 (n - f)`.
+    pub ghs_final_phase_msgs: u64,
 }
 
 /// Simulates a synchronous Borůvka construction and counts its messages. Per phase, with `f`
 /// fragments before and `f'` after: convergecast of candidates `n - f`, leader decision
 /// `n - f`, connect over each chosen edge (one per fragment that has one), new-id broadcast
 /// `n - f'`. Step 1 (learning the neighbours' fragment ids) is `2m` per phase in the naive
-/// accounting; in the GHS-style one it is a test + reject once per internal edge, plus a
-/// test + accept per node that still has an outgoing edge.
+/// accounting; in the GHS-style one it is a test + reject once per internal edge that is not a
+/// tree edge (tree edges, GHS's branches, are never tested), plus a test + accept per node
+/// that still has an outgoing edge: on a connected graph every non-tree edge is rejected
+/// exactly once, `2 (m - n + 1)` messages in all. The final phase, which finds no
+/// outgoing edge, is counted too (its step 1, a report from every member to its fragment's
+/// root and the root's "done" broadcast): without it the build would not know it had ended,
+/// and the edges never tested before would never be rejected. A message-level build in the
+/// tests sends every one of these messages over the graph and gets the same counts.
 pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
     assert_eq!(w.len(), g.edge_count(), "one weight per edge");
     let n = g.node_count();
@@ -177,6 +187,7 @@ pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
     }
     let mut ptr: Vec<u32> = start[..n as usize].to_vec();
     let mut rejected = vec![false; g.edge_count()];
+    let mut branch = vec![false; g.edge_count()];
 
     let mut dsu = Dsu::new(n);
     let mut comp = vec![0u32; n as usize];
@@ -185,6 +196,7 @@ pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
     let mut chosen: Vec<u32> = Vec::new();
     let mut fragments = n;
     let (mut naive, mut ghs, mut phases) = (0u64, 0u64, 0u32);
+    let final_phase;
     let mut forest = Vec::with_capacity(n.saturating_sub(1) as usize);
     let mut weight = 0u64;
 
@@ -205,7 +217,9 @@ pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
                 if comp[other as usize] != cv {
                     break;
                 }
-                if !rejected[e as usize] {
+                // A tree edge (GHS's "branch") is never tested; any other internal edge is
+                // tested and rejected once.
+                if !rejected[e as usize] && !branch[e as usize] {
                     rejected[e as usize] = true;
                     step1_ghs += 2;
                 }
@@ -228,6 +242,13 @@ pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
             }
         }
         if chosen.is_empty() {
+            // The build ends when every fragment's root learns that no member has an outgoing
+            // edge: that takes this phase's tests and rejects and a report from every member,
+            // and the members learn it from the root's broadcast.
+            let done = 2 * u64::from(n - fragments);
+            final_phase = step1_ghs + done;
+            ghs += final_phase;
+            naive += 2 * m + done;
             break;
         }
         let connect = chosen.len() as u64;
@@ -240,6 +261,7 @@ pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
             let merged = dsu.union(u, v);
             debug_assert!(merged, "Borůvka chose a cycle-closing edge");
             forest.push(e);
+            branch[e as usize] = true;
             weight += u64::from(w[e as usize]);
             fragments -= 1;
         }
@@ -257,6 +279,7 @@ pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
         phases,
         naive_msgs: naive,
         ghs_msgs: ghs,
+        ghs_final_phase_msgs: final_phase,
     }
 }
 
@@ -302,10 +325,202 @@ mod tests {
         let g = Graph::from_edges(3, [(0, 1), (1, 2)]);
         let r = boruvka(&g, &[1, 2]);
         assert_eq!(r.phases, 1);
-        // naive: 2m = 4; convergecast 0, decision 0 (f = n); connect 3; new id n - f' = 2.
-        assert_eq!(r.naive_msgs, 4 + 3 + 2);
-        // GHS: each of the 3 nodes test+accept (6); no rejects; the rest as above.
-        assert_eq!(r.ghs_msgs, 6 + 3 + 2);
+        // naive: 2m = 4; convergecast 0, decision 0 (f = n); connect 3; new id n - f' = 2;
+        // then the final phase: 2m = 4, reports 2 and "done" 2.
+        assert_eq!(r.naive_msgs, 4 + 3 + 2 + 4 + 2 + 2);
+        // GHS: each of the 3 nodes test+accept (6); no rejects; the rest as above; then the
+        // final phase: both edges are tree edges, never tested; reports 2 and "done" 2.
+        assert_eq!(r.ghs_final_phase_msgs, 2 + 2);
+        assert_eq!(r.ghs_msgs, 6 + 3 + 2 + 4);
         assert_eq!(r.forest.weight, 3);
+    }
+
+    /// Messages of a synchronous GHS-style Borůvka build, counted by sending them: per phase,
+    /// every node tests its edges over the graph in increasing key order, tree edges excepted
+    /// (each test answered by an accept or a reject), reports along its fragment's tree to the fragment's root
+    /// (the lowest id), the root's decision travels back down, the fragment connects over its
+    /// minimum outgoing edge, and the merged fragment's new root floods its id over the new
+    /// tree. Fragments are found by walking tree edges, not by a union-find. `final_*` is the
+    /// phase that finds no outgoing edge: its tests, rejects and reports, and the root's
+    /// "done" broadcast.
+    #[derive(Debug, Default, PartialEq)]
+    struct Sent {
+        phases: u32,
+        accept_tests: u64,
+        reject_tests: u64,
+        reports: u64,
+        decisions: u64,
+        connects: u64,
+        new_ids: u64,
+        final_phase: u64,
+        final_rejects: u64,
+        tree: Vec<u32>,
+    }
+
+    fn message_level(g: &Graph, w: &[u32]) -> Sent {
+        let n = g.node_count() as usize;
+        let key = |e: u32| {
+            let (a, b) = g.edges()[e as usize];
+            edge_key(w[e as usize], a, b)
+        };
+        // Each node's edges by key, tested from the front.
+        let mut queue: Vec<Vec<u32>> = (0..n as u32)
+            .map(|v| {
+                let mut es = g.incident_edges(v).to_vec();
+                es.sort_by_key(|&e| key(e));
+                es.reverse();
+                es
+            })
+            .collect();
+        let mut rejected = vec![false; g.edge_count()];
+        let mut tree_adj: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut sent = Sent::default();
+        // Fragment of every node (its root) and, per fragment, its members with each one's
+        // parent on the tree: by breadth-first walks over tree edges from the lowest id.
+        let fragments = |tree_adj: &[Vec<u32>]| {
+            let mut root = vec![u32::MAX; n];
+            let mut parent = vec![u32::MAX; n];
+            for r in 0..n as u32 {
+                if root[r as usize] != u32::MAX {
+                    continue;
+                }
+                root[r as usize] = r;
+                let mut todo = vec![r];
+                while let Some(x) = todo.pop() {
+                    for &y in &tree_adj[x as usize] {
+                        if root[y as usize] == u32::MAX {
+                            root[y as usize] = r;
+                            parent[y as usize] = x;
+                            todo.push(y);
+                        }
+                    }
+                }
+            }
+            (root, parent)
+        };
+        loop {
+            let (root, parent) = fragments(&tree_adj);
+            let mut phase = 0u64;
+            // Tests: each one a message over the edge, and its answer one back.
+            let mut candidate: Vec<Option<u32>> = vec![None; n];
+            for v in 0..n {
+                while let Some(&e) = queue[v].last() {
+                    if rejected[e as usize] || sent.tree.contains(&e) {
+                        queue[v].pop();
+                        continue;
+                    }
+                    let (a, b) = g.edges()[e as usize];
+                    let u = if a as usize == v { b } else { a };
+                    if root[u as usize] == root[v] {
+                        rejected[e as usize] = true;
+                        sent.reject_tests += 2;
+                        phase += 2;
+                        queue[v].pop();
+                    } else {
+                        sent.accept_tests += 2;
+                        candidate[v] = Some(e);
+                        break;
+                    }
+                }
+            }
+            // Reports: each non-root member sends one to its parent.
+            let reports = (0..n).filter(|&v| parent[v] != u32::MAX).count() as u64;
+            let mut best: Vec<Option<u32>> = vec![None; n];
+            for v in 0..n {
+                if let Some(e) = candidate[v] {
+                    let r = root[v] as usize;
+                    if best[r].is_none_or(|b| key(e) < key(b)) {
+                        best[r] = Some(e);
+                    }
+                }
+            }
+            if best.iter().all(Option::is_none) {
+                // The final phase: its rejects, the reports and the "done" broadcast.
+                sent.final_phase = phase + 2 * reports;
+                sent.final_rejects = phase;
+                sent.reject_tests -= phase;
+                break;
+            }
+            sent.phases += 1;
+            sent.reports += reports;
+            sent.decisions += reports;
+            let mut chosen = Vec::new();
+            for &e in best.iter().flatten() {
+                sent.connects += 1;
+                chosen.push(e);
+            }
+            chosen.sort_unstable();
+            chosen.dedup();
+            for &e in &chosen {
+                let (a, b) = g.edges()[e as usize];
+                tree_adj[a as usize].push(b);
+                tree_adj[b as usize].push(a);
+                sent.tree.push(e);
+            }
+            // The new roots flood their ids over the merged trees: one per non-root member.
+            let (_, parent) = fragments(&tree_adj);
+            sent.new_ids += parent.iter().filter(|&&p| p != u32::MAX).count() as u64;
+        }
+        sent.tree.sort_unstable_by_key(|&e| key(e));
+        sent
+    }
+
+    #[test]
+    fn the_ghs_accounting_equals_a_message_level_build_on_every_topology() {
+        use crate::graph::{Topology, generate};
+        use crate::propagation::draw_weights;
+        use crate::rng::stream;
+        let mut worst_share = 0.0f64;
+        for (t, topology) in [
+            Topology::KOut { k: 8 },
+            Topology::KOut { k: 2 },
+            Topology::Ba { k: 3 },
+            Topology::Ws { k: 8, beta: 0.8 },
+            Topology::Er { k: 3 },
+            Topology::RandomPeers { k: 4 },
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            for n in [10u32, 37, 100, 400, 1000] {
+                if topology.check(n).is_err() {
+                    continue;
+                }
+                let seed = 31 * t as u64 + u64::from(n);
+                let g = generate(topology, n, &mut stream(seed, 1, "topology"));
+                let w = draw_weights(g.edge_count(), 1, 100, &mut stream(seed, 1, "weights"));
+                let r = boruvka(&g, &w);
+                let m = message_level(&g, &w);
+                assert_eq!(m.tree, r.forest.edges, "{topology:?} n {n}: the same tree");
+                assert_eq!(m.phases, r.phases, "{topology:?} n {n}");
+                let counted = m.accept_tests
+                    + m.reject_tests
+                    + m.reports
+                    + m.decisions
+                    + m.connects
+                    + m.new_ids;
+                assert_eq!(
+                    counted + m.final_phase,
+                    r.ghs_msgs,
+                    "{topology:?} n {n}: {m:?}"
+                );
+                assert_eq!(r.ghs_final_phase_msgs, m.final_phase, "{topology:?} n {n}");
+                if n == 1000 {
+                    worst_share = worst_share.max(m.final_phase as f64 / counted as f64);
+                }
+                // On a connected graph every non-tree edge is rejected once, over the phases.
+                if g.stats().connected {
+                    let non_tree = g.edge_count() as u64 - u64::from(n - 1);
+                    assert_eq!(
+                        m.reject_tests + m.final_rejects,
+                        2 * non_tree,
+                        "{topology:?} n {n}"
+                    );
+                }
+            }
+        }
+        // The final phase, which finds every edge left untested internal, is a real part of
+        // the build: at n = 1000 it adds a sizeable share.
+        assert!(worst_share > 0.05, "{worst_share}");
     }
 }

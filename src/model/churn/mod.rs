@@ -19,7 +19,7 @@ use std::sync::{Arc, LazyLock};
 pub struct Family;
 
 /// Version of the family's semantics.
-const VERSION: &str = "churn-v1";
+const VERSION: &str = "churn-v2";
 
 /// The propagation parameters that describe the graph, in the propagation table's order.
 const GRAPH_KEYS: &[&str] = &[

@@ -96,7 +96,7 @@ choice_names!(WeightMode {
 });
 
 /// Version of the family's semantics.
-const VERSION: &str = "propagation-v2";
+const VERSION: &str = "propagation-v3";
 
 param_table! {
     /// The propagation parameters, typed.
@@ -461,7 +461,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
         label: "MST construction phases",
         ty: ColumnType::U32,
         unit: "",
-        doc: "Phases of a synchronous distributed Borůvka build of the MST.",
+        doc: "Phases of a synchronous distributed Borůvka build of the MST that merge fragments (the final phase, which finds none to merge, not counted).",
         read: |o: &PropagationMetrics| u(o.mst_build.phases.into()),
     },
     Metric {
@@ -469,7 +469,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
         label: "MST construction messages (naive)",
         ty: ColumnType::U64,
         unit: "",
-        doc: "Messages of that build, naive accounting (2m per phase for fragment ids).",
+        doc: "Messages of that build, naive accounting: every node sends its fragment id over every edge in every phase (2m), the final phase included.",
         read: |o: &PropagationMetrics| u(o.mst_build.naive_msgs),
     },
     Metric {
@@ -477,7 +477,7 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
         label: "MST construction messages (GHS-style)",
         ty: ColumnType::U64,
         unit: "",
-        doc: "Messages of that build, GHS-style accounting (one test+reject per internal edge).",
+        doc: "Messages of that build, GHS-style accounting: a test + reject once per non-tree edge (2 (m - n + 1) on a connected graph), a test + accept per node with an outgoing edge per phase, reports, decisions, connects and new ids, and the final phase that finds no outgoing edge (its tests, reports and \"done\" broadcast); equal to a message-level build in the tests.",
         read: |o: &PropagationMetrics| u(o.mst_build.ghs_msgs),
     },
     Metric {
