@@ -78,6 +78,7 @@ fn broadcasts(c: &mut Criterion) {
             protocol,
             block_rate_per_s: 1.0 / 600.0,
             fee_c: 0.5,
+            signing: None,
         };
         whole.bench_function(protocol.name(), |b| {
             b.iter(|| {

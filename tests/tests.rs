@@ -264,6 +264,7 @@ mod quick_profiles {
         ("oppi_incentive", 16, super::incentive::checks),
         ("oppi_quick", 24, reproducible_only),
         ("oppi_scaling", 72, reproducible_only),
+        ("oppi_signed", 12, super::propagation::signed_checks),
         ("oppi_topology", 24, reproducible_only),
         ("pbft_baseline", 6, super::pbft::baseline_checks),
         ("twin_fig5", 3, reproducible_only),
@@ -1066,6 +1067,42 @@ mod management {
             }
         }
         assert_eq!(seen, 8);
+    }
+}
+
+mod propagation {
+    use super::*;
+
+    /// Signing only adds time; a last-hop check is one verification per informed node; a
+    /// whole-path check is at least that, and bytes are those of the signed hops.
+    pub(super) fn signed_checks(_root: &Path, a: &[RecordBatch]) {
+        let batch = &a[0];
+        let c = batch.column_by_name("path_signing").unwrap();
+        let signing: Vec<String> = c
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .unwrap()
+            .iter()
+            .map(|x| x.unwrap().to_string())
+            .collect();
+        let makespan = values::<UInt64Type>(batch, "makespan_ms");
+        let signed = values::<Float64Type>(batch, "signed_makespan_ms");
+        let verifications = values::<UInt64Type>(batch, "signed_verifications");
+        let signatures = values::<UInt64Type>(batch, "signed_signatures");
+        let msgs = values::<UInt64Type>(batch, "msgs");
+        let bytes = values::<UInt64Type>(batch, "signed_path_bytes");
+        let informed = values::<arrow_array::types::UInt32Type>(batch, "informed");
+        for i in 0..batch.num_rows() {
+            assert!(signed[i] >= makespan[i] as f64, "row {i}");
+            assert_eq!(signatures[i], msgs[i], "row {i}");
+            assert_eq!(bytes[i] % 172, 0, "row {i}");
+            assert!(bytes[i] >= 172 * msgs[i], "row {i}");
+            let first = u64::from(informed[i]) - 1;
+            match signing[i].as_str() {
+                "last_hop" => assert_eq!(verifications[i], first, "row {i}"),
+                _ => assert!(verifications[i] > first, "row {i}"),
+            }
+        }
     }
 }
 

@@ -91,6 +91,43 @@ pub struct PropagationParams {
     pub block_rate_per_s: f64,
     /// The constant C of the incentive function (Eq. 7), for the rewards of the MST broadcast.
     pub fee_c: f64,
+    /// Whether to repeat the broadcast with signed paths and what each hop costs (flood,
+    /// OPPI and SPT; `None`: not measured).
+    pub signing: Option<HopCost>,
+}
+
+/// What a signed path ([`signed_path`], OPPI Section 4) costs each hop of a broadcast: the
+/// sender signs the hop before the copy leaves, the receiver verifies the last hop or the
+/// whole path before it forwards. Charged in microseconds on top of the link delay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HopCost {
+    /// One signature, us.
+    pub sign_us: u64,
+    /// One hop's verification, us.
+    pub verify_us: u64,
+    /// Whether a receiver verifies every hop of the path (else only the last one, the
+    /// incremental check of [`signed_path::verify_last_hop`]).
+    pub whole_path: bool,
+}
+
+/// Bytes one signed hop adds to a message: index 4, previous hash 32, sender and receiver
+/// keys 32 each, fee 8, signature 64 ([`signed_path::Hop`]).
+pub const SIGNED_HOP_BYTES: u64 = 4 + 32 + 32 + 32 + 8 + 64;
+
+/// The same broadcast with signed paths: what signing and verifying cost it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SignedBroadcast {
+    /// Latest first arrival, ms.
+    pub makespan_ms: f64,
+    /// Mean arrival, ms (as `mean_arrival_ms`).
+    pub mean_arrival_ms: f64,
+    /// Signatures made: one per transmission.
+    pub signatures: u64,
+    /// Hop verifications: one (last hop) or the path's length (whole path) per first receipt;
+    /// duplicates are dropped by id unverified.
+    pub verifications: u64,
+    /// Bytes of signed hops carried by all transmissions (a copy sent over hop j carries j).
+    pub path_bytes: u64,
 }
 
 use crate::rng::RunSeeds;
@@ -139,6 +176,8 @@ pub struct PropagationMetrics {
     pub fork_probability_poisson: f64,
     /// Events the discrete-event core processed.
     pub events: u64,
+    /// The broadcast repeated with signed paths, when `signing` is set (not for gossip).
+    pub signed: Option<SignedBroadcast>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -171,6 +210,10 @@ pub struct Broadcast {
     pub depth: u32,
     /// Events processed.
     pub events: u64,
+    /// Under a [`HopCost`]: hop verifications and bytes of signed hops carried.
+    pub verifications: u64,
+    /// See `verifications`.
+    pub path_bytes: u64,
 }
 
 /// The reusable state of the event simulation: buffers are kept between runs so that a
@@ -389,7 +432,30 @@ impl Simulator {
         source: u32,
         rng: &mut Stream,
     ) -> Broadcast {
-        self.reset(overlay.node_count(), delays.max(), source);
+        self.forward_with(overlay, delays, source, rng, None)
+    }
+
+    /// [`Simulator::forward`], and under `cost` with signed paths: time runs in microseconds
+    /// (times and delays of the result are us), every transmission from a node `h` hops from
+    /// the source takes `1000 d + sign + verify` (last hop) or `1000 d + sign + (h + 1)
+    /// verify` (whole path), and verifications and path bytes are counted.
+    pub fn forward_with(
+        &mut self,
+        overlay: &Graph,
+        delays: Delays<'_>,
+        source: u32,
+        rng: &mut Stream,
+        cost: Option<HopCost>,
+    ) -> Broadcast {
+        let (scale, sign, verify, whole) = match cost {
+            None => (1, 0, 0, false),
+            Some(c) => (1000, c.sign_us, c.verify_us, c.whole_path),
+        };
+        self.reset(
+            overlay.node_count(),
+            delays.max() * scale + sign + verify,
+            source,
+        );
         let mut out = Broadcast::default();
         while let Some((t, ev)) = self.queue.pop() {
             out.events += 1;
@@ -401,6 +467,11 @@ impl Simulator {
             }
             self.inform(&mut out, to, from, t);
             out.tree_weight += t - sent_at;
+            let hops = u64::from(self.hops[to as usize]);
+            if cost.is_some() && from != NO_NODE {
+                out.verifications += if whole { hops } else { 1 };
+            }
+            let extra = sign + if whole { (hops + 1) * verify } else { verify };
             for (&u, &e) in overlay
                 .neighbours(to)
                 .iter()
@@ -412,8 +483,11 @@ impl Simulator {
                 let d = Self::delay(delays, e, rng);
                 out.msgs += 1;
                 out.delay_total += u64::from(d);
+                if cost.is_some() {
+                    out.path_bytes += (hops + 1) * SIGNED_HOP_BYTES;
+                }
                 self.queue.schedule(
-                    t + u64::from(d),
+                    t + u64::from(d) * scale + extra,
                     Event::Deliver {
                         to: u,
                         from: to,
@@ -534,6 +608,7 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
         max: p.delay_max_ms,
     };
 
+    let mut signed: Option<Broadcast> = None;
     let b = match p.protocol {
         Protocol::Gossip {
             period_ms,
@@ -561,7 +636,12 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
                 WeightMode::PerEdge => Delays::Fixed(w),
                 WeightMode::PerMessage => fresh,
             };
-            sim.forward(g, d, source, &mut proto_rng)
+            let b = sim.forward(g, d, source, &mut proto_rng);
+            signed = p.signing.map(|c| {
+                let mut rng = stream(seeds.master, seeds.run_key, "protocol-signed");
+                sim.forward_with(g, d, source, &mut rng, Some(c))
+            });
+            b
         }
         Protocol::Oppi | Protocol::Spt => {
             let tree_edges = if p.protocol == Protocol::Oppi {
@@ -574,9 +654,22 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
                 WeightMode::PerEdge => Delays::Fixed(&tw),
                 WeightMode::PerMessage => fresh,
             };
-            sim.forward(&tree, d, source, &mut proto_rng)
+            let b = sim.forward(&tree, d, source, &mut proto_rng);
+            signed = p.signing.map(|c| {
+                let mut rng = stream(seeds.master, seeds.run_key, "protocol-signed");
+                sim.forward_with(&tree, d, source, &mut rng, Some(c))
+            });
+            b
         }
     };
+    let signed_events = signed.map_or(0, |s| s.events);
+    let signed = signed.map(|s| SignedBroadcast {
+        makespan_ms: s.makespan as f64 / 1000.0,
+        mean_arrival_ms: s.arrival_sum as f64 / f64::from(n) / 1000.0,
+        signatures: s.msgs,
+        verifications: s.verifications,
+        path_bytes: s.path_bytes,
+    });
 
     let mean_arrival_ms = b.arrival_sum as f64 / f64::from(n);
     let pb_per_ms = p.block_rate_per_s / 1000.0;
@@ -620,7 +713,8 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
         mst_rewards,
         fork_probability_linear,
         fork_probability_poisson,
-        events: b.events,
+        events: b.events + signed_events,
+        signed,
     }
 }
 
@@ -657,6 +751,70 @@ mod tests {
             }
         }
         d
+    }
+
+    #[test]
+    fn signed_paths_add_their_costs_hop_by_hop() {
+        let (g, w, s) = setup(Topology::KOut { k: 4 }, 400, 9);
+        let n = 400usize;
+        let mut sim = Simulator::new();
+        let cost = |whole_path| HopCost {
+            sign_us: 21,
+            verify_us: 43,
+            whole_path,
+        };
+        // Flooding, last hop verified: the first arrivals are the shortest paths under
+        // 1000 w + sign + verify per edge (Dijkstra as the oracle).
+        let b = sim.forward_with(
+            &g,
+            Delays::Fixed(&w),
+            s,
+            &mut stream(0, 0, "p"),
+            Some(cost(false)),
+        );
+        let wus: Vec<u32> = w.iter().map(|&x| x * 1000 + 21 + 43).collect();
+        assert_eq!(sim.arrivals(), &dijkstra(&g, &wus, s).dist[..]);
+        assert_eq!(b.msgs, 2 * g.edge_count() as u64 - 400 + 1);
+        assert_eq!(b.verifications, 399);
+        // OPPI's tree: a node d hops down arrives 1000 x its tree distance + d (sign + verify)
+        // (last hop) or + d sign + verify d (d + 1) / 2 (whole path) us later.
+        let mst = kruskal(&g, &w);
+        let (tree, tw) = subgraph(&g, &w, &mst.edges);
+        let list: Vec<(u32, u32, u32)> = tree
+            .edges()
+            .iter()
+            .zip(&tw)
+            .map(|(&(a, b), &x)| (a, b, x))
+            .collect();
+        let dist = tree_distances(400, &list, s);
+        let ones: Vec<(u32, u32, u32)> = list.iter().map(|&(a, b, _)| (a, b, 1)).collect();
+        let depth = tree_distances(400, &ones, s);
+        for whole in [false, true] {
+            let b = sim.forward_with(
+                &tree,
+                Delays::Fixed(&tw),
+                s,
+                &mut stream(0, 0, "p"),
+                Some(cost(whole)),
+            );
+            for v in 0..n {
+                let d = depth[v];
+                let extra = if whole {
+                    21 * d + 43 * d * (d + 1) / 2
+                } else {
+                    64 * d
+                };
+                assert_eq!(sim.arrivals()[v], 1000 * dist[v] + extra, "node {v}");
+            }
+            let sum_depth: u64 = depth.iter().sum();
+            assert_eq!(b.msgs, 399);
+            assert_eq!(b.verifications, if whole { sum_depth } else { 399 });
+            assert_eq!(b.path_bytes, SIGNED_HOP_BYTES * sum_depth);
+        }
+        // Without a cost, forward_with is forward.
+        let plain = sim.forward(&tree, Delays::Fixed(&tw), s, &mut stream(0, 0, "p"));
+        assert_eq!((plain.verifications, plain.path_bytes), (0, 0));
+        assert_eq!(sim.arrivals(), &dist[..]);
     }
 
     #[test]
@@ -734,6 +892,7 @@ mod tests {
             protocol: Protocol::Oppi,
             block_rate_per_s: 1.0 / 600.0,
             fee_c: 0.5,
+            signing: None,
         };
         let seeds = RunSeeds {
             master: 5,
@@ -854,7 +1013,7 @@ mod tests {
             prop_assume!(topology.check(n).is_ok());
             let p = PropagationParams {
                 topology, nodes: n, graph_rng: GraphRng::Engine, delay_min_ms: 1, delay_max_ms: 100,
-                weights: WeightMode::PerEdge, protocol: Protocol::Oppi, block_rate_per_s: 0.01, fee_c: 0.5,
+                weights: WeightMode::PerEdge, protocol: Protocol::Oppi, block_rate_per_s: 0.01, fee_c: 0.5, signing: None,
             };
             let seeds = RunSeeds { master: seed, env_key: 1, run_key: 2 };
             let m = simulate(&p, seeds, &mut Simulator::new());

@@ -916,14 +916,19 @@ fn expand(
     Ok(runs)
 }
 
-/// The plan's identity: the model and its version, the seed, the part size and every run's
-/// key (with its case).
+/// The plan's identity: the model and its version, the columns its rows have (names and
+/// types, so that a binary that writes other columns never takes older parts for its own),
+/// the seed, the part size and every run's key (with its case).
 fn plan_hash(model: Model, master_seed: u64, runs_per_part: u32, runs: &[RunSpec]) -> u64 {
     let mut h = format!(
         "{}|{}|seed={master_seed}|per_part={runs_per_part}|",
         model.name(),
         model.version()
     );
+    for c in model.columns() {
+        h.push_str(&format!("{}:{:?},", c.name, c.ty));
+    }
+    h.push('|');
     for r in runs {
         if !r.case.is_empty() {
             h.push_str(&r.case);

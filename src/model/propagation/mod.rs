@@ -94,6 +94,17 @@ choice_names!(WeightMode {
     PerEdge = "per_edge",
     PerMessage = "per_message",
 });
+choice! {
+    /// The `path_signing` key: whether the broadcast is repeated with signed paths.
+    pub enum PathSigning {
+        /// Not measured.
+        None = "none",
+        /// Each hop signed; a receiver verifies the last hop (incremental).
+        LastHop = "last_hop",
+        /// Each hop signed; a receiver verifies the whole path.
+        WholePath = "whole_path",
+    }
+}
 
 /// Version of the family's semantics.
 const VERSION: &str = "propagation-v3";
@@ -226,6 +237,36 @@ param_table! {
             environment: false,
             doc: "the constant C of OPPI's incentive function (Eq. 7) for the mst_reward_* columns",
         },
+        path_signing: PathSigning {
+            column: "path_signing",
+            kind: Kind::Choice(<PathSigning as Choice>::NAMES),
+            default: "none",
+            environment: false,
+            doc: "flood, oppi and spt: repeat the broadcast with signed paths (OPPI Section 4) and report what they cost in the signed_* columns; last_hop: a receiver verifies the newest hop, whole_path: every hop of the path (none: not measured, the columns are null)",
+            added_in: Some("propagation-v3"),
+        },
+        path_sign: f64 {
+            column: "path_sign_us",
+            kind: Kind::Float {
+            min: 0.0,
+            max: 1e6,
+        },
+            default: "21",
+            environment: false,
+            doc: "time to sign one hop, us, charged before each copy leaves (default: the signed_path/sign_one_hop benchmark on a 2-core VM)",
+            added_in: Some("propagation-v3"),
+        },
+        path_verify: f64 {
+            column: "path_verify_us",
+            kind: Kind::Float {
+            min: 0.0,
+            max: 1e6,
+        },
+            default: "43",
+            environment: false,
+            doc: "time to verify one hop, us, charged before a receiver forwards (default: the signed_path/verify_one_hop benchmark on a 2-core VM)",
+            added_in: Some("propagation-v3"),
+        },
     }
 }
 
@@ -265,6 +306,14 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PropagationParams, ParamError> {
         protocol,
         block_rate_per_s: p.block_rate,
         fee_c: p.fee_c,
+        signing: match p.path_signing {
+            PathSigning::None => None,
+            PathSigning::LastHop | PathSigning::WholePath => Some(propagation::HopCost {
+                sign_us: p.path_sign.round() as u64,
+                verify_us: p.path_verify.round() as u64,
+                whole_path: p.path_signing == PathSigning::WholePath,
+            }),
+        },
     })
 }
 
@@ -535,6 +584,49 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
         unit: "",
         doc: "Share of the fee expected by the best-paid 1 % of nodes.",
         read: |o: &PropagationMetrics| Cell::F(o.mst_rewards[3]),
+    },
+    Metric {
+        name: "signed_makespan_ms",
+        label: "makespan with signed paths",
+        ty: ColumnType::F64,
+        unit: "ms",
+        doc: "path_signing set (flood, oppi, spt): the makespan of the same broadcast when every hop is signed (path_sign) and verified (path_verify x 1 or x the path's length) on top of its link delay; null otherwise.",
+        read: |o: &PropagationMetrics| o.signed.map_or(Cell::Null, |s| Cell::F(s.makespan_ms)),
+    },
+    Metric {
+        name: "signed_mean_arrival_ms",
+        label: "mean arrival time with signed paths",
+        ty: ColumnType::F64,
+        unit: "ms",
+        doc: "The same broadcast's mean arrival time (as mean_arrival_ms); null unless path_signing is set.",
+        read: |o: &PropagationMetrics| {
+            o.signed
+                .map_or(Cell::Null, |s| Cell::F(s.mean_arrival_ms))
+        },
+    },
+    Metric {
+        name: "signed_signatures",
+        label: "signatures",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Signatures that broadcast made: one per transmission (a hop names its receiver); null unless path_signing is set.",
+        read: |o: &PropagationMetrics| o.signed.map_or(Cell::Null, |s| u(s.signatures)),
+    },
+    Metric {
+        name: "signed_verifications",
+        label: "hop verifications",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Hop verifications: one per first receipt (last_hop) or the path's length (whole_path); duplicates are dropped by id unverified. Null unless path_signing is set.",
+        read: |o: &PropagationMetrics| o.signed.map_or(Cell::Null, |s| u(s.verifications)),
+    },
+    Metric {
+        name: "signed_path_bytes",
+        label: "signed-path bytes",
+        ty: ColumnType::U64,
+        unit: "bytes",
+        doc: "Bytes of signed hops all transmissions carried (172 a hop; a copy over hop j carries j hops). Null unless path_signing is set.",
+        read: |o: &PropagationMetrics| o.signed.map_or(Cell::Null, |s| u(s.path_bytes)),
     },
 ];
 
