@@ -54,6 +54,9 @@ pub struct WorkloadParams {
     pub size_dist: TxSize,
     /// Propagation to the pools.
     pub propagation: TxPropagation,
+    /// Generate no more than this many transactions (0: no limit; SBS V2 stops generating
+    /// at `stop_after_txs`).
+    pub max_txs: u64,
 }
 
 /// The transactions generated so far.
@@ -107,10 +110,20 @@ impl Workload {
         self.ts.is_empty()
     }
 
+    /// Whether the transaction limit is reached.
+    fn full(&self, p: &WorkloadParams) -> bool {
+        p.max_txs != 0 && self.ts.len() as u64 >= p.max_txs
+    }
+
     /// Generates every transaction with a timestamp at or before `t` (bounded by `horizon`).
     pub fn generate_until(&mut self, p: &WorkloadParams, t: Time, horizon: Time) {
         let t = t.min(horizon);
         if p.rate_per_s <= 0.0 {
+            return;
+        }
+        if self.full(p) {
+            self.next_poisson = Time::MAX;
+            self.rate_positive = false;
             return;
         }
         let mut rng = self.rng.take().expect("reset before use");
@@ -120,16 +133,27 @@ impl Workload {
                     let s = self.next_second as f64;
                     let count = ((s + 1.0) * p.rate_per_s).floor() - (s * p.rate_per_s).floor();
                     for _ in 0..count as u64 {
+                        if self.full(p) {
+                            break;
+                        }
                         self.push(p, &mut rng, self.next_second * 1_000_000_000);
                     }
                     self.next_second += 1;
+                    if self.full(p) {
+                        self.rate_positive = false;
+                        break;
+                    }
                 }
             }
             Arrivals::Poisson => {
                 while self.next_poisson <= t {
                     let at = self.next_poisson;
                     self.push(p, &mut rng, at);
-                    self.next_poisson = at.saturating_add(exp_ns(&mut rng, p.rate_per_s));
+                    self.next_poisson = if self.full(p) {
+                        Time::MAX
+                    } else {
+                        at.saturating_add(exp_ns(&mut rng, p.rate_per_s))
+                    };
                 }
             }
         }
@@ -188,6 +212,7 @@ mod tests {
             size_mb: 0.05,
             size_dist: TxSize::Fixed,
             propagation: TxPropagation::Instant,
+            max_txs: 0,
         }
     }
 

@@ -31,6 +31,15 @@ choice_names!(Links {
     Directed = "directed",
     Exact = "exact",
 });
+choice! {
+    /// The `sbs` key: a SymBChainSim preset.
+    pub enum Sbs {
+        /// As the other keys say.
+        None = "none",
+        /// SymBChainSim Version-2.0's behaviours, all of them.
+        V2 = "v2",
+    }
+}
 choice_names!(BandwidthDraw {
     Clamped = "clamped",
     MeanPreserving = "mean_preserving",
@@ -341,6 +350,57 @@ param_table! {
             environment: false,
             doc: "restore SBS V2 behaviours that chainlab corrects as bugs (listed in the pbft notes): f = floor(n/3), creation_time ignored, 1 s propose polling, latency from the proposer's pool copy",
         },
+        sbs: Sbs {
+            column: "sbs",
+            kind: Kind::Choice(<Sbs as Choice>::NAMES),
+            default: "none",
+            environment: false,
+            doc: "v2: SymBChainSim Version-2.0 as it runs: sbs_compat and every sbs_v2_* switch on (set base_block_size = 0.002 for V2's default); none: as the other keys say",
+            added_in: Some("pbft-v1"),
+        },
+        sbs_v2_retry: bool {
+            column: "sbs_v2_retry",
+            kind: Kind::Bool,
+            default: "false",
+            environment: false,
+            doc: "SBS V2's propose retry: a leader with nothing to propose retries at now + pool[0].timestamp (an absolute time added to the clock; +0.1 s with an empty pool) if that plus creation_time is before the timeout, else gives the round up (replaces sbs_compat's 1 s polling)",
+            added_in: Some("pbft-v1"),
+        },
+        sbs_v2_generation: bool {
+            column: "sbs_v2_generation",
+            kind: Kind::Bool,
+            default: "false",
+            environment: false,
+            doc: "SBS V2 generates no transaction once stop_after_txs have been (chainlab keeps the workload going, so blocks stay full until the stop)",
+            added_in: Some("pbft-v1"),
+        },
+        sbs_v2_pool: bool {
+            column: "sbs_v2_pool",
+            kind: Kind::Bool,
+            default: "false",
+            environment: false,
+            doc: "SBS V2's pool: a node never holds the transactions it created, and a block takes transactions from the head of the pool (generation order) up to the first that has not arrived or does not fit",
+            added_in: Some("pbft-v1"),
+        },
+        sbs_v2_replay: bool {
+            column: "sbs_v2_replay",
+            kind: Kind::Bool,
+            default: "false",
+            environment: false,
+            doc: "SBS V2 replays a non-leader's backlog at round start + block_interval rather than at once",
+            added_in: Some("pbft-v1"),
+        },
+        base_block_size: f64 {
+            column: "base_block_size_mb",
+            kind: Kind::Float {
+            min: 0.0,
+            max: 1024.0,
+        },
+            default: "0",
+            environment: false,
+            doc: "SBS V2's base_block_size, MB (its default 0.002): added to a block's size and once more to every message carrying a block, as SBS V2 does",
+            added_in: Some("pbft-v1"),
+        },
     }
 }
 
@@ -357,6 +417,7 @@ pub const MAX_TXS_PER_RUN: u64 = 20_000_000;
 /// Resolves the PBFT parameters (the first values of every PBFT-based family).
 pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
     let p = Values::read(v);
+    let v2_all = p.sbs == Sbs::V2;
     let nodes = p.nodes as u32;
     let peers = p.peers as u32;
     if peers >= nodes {
@@ -365,7 +426,7 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
             allowed: format!("at most nodes - 1 = {}", nodes - 1),
         });
     }
-    let f = pbft::fault_tolerance(nodes, p.sbs_compat);
+    let f = pbft::fault_tolerance(nodes, p.sbs_compat || v2_all);
     let crash_nodes = p.crash_nodes as u32;
     if crash_nodes > f {
         return Err(ParamError {
@@ -409,13 +470,14 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
         });
     }
     let exponential = p.tx_size_dist == TxSize::Exponential;
-    if let Some(allowed) = tx_fits(
-        p.tx_size,
-        exponential,
-        rate * duration_s,
-        p.block_size,
-        "block_size",
-    ) {
+    // Under SBS V2's generation no more than stop_after_txs transactions are made.
+    let capped = (p.sbs_v2_generation || v2_all) && p.stop_after_txs > 0;
+    let txs = if capped {
+        (rate * duration_s).min(p.stop_after_txs as f64)
+    } else {
+        rate * duration_s
+    };
+    if let Some(allowed) = tx_fits(p.tx_size, exponential, txs, p.block_size, "block_size") {
         return Err(ParamError {
             key: "tx_size",
             allowed,
@@ -464,6 +526,11 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
             size_mb: p.tx_size,
             size_dist: p.tx_size_dist,
             propagation: p.tx_propagation,
+            max_txs: if p.sbs_v2_generation || v2_all {
+                p.stop_after_txs as u64
+            } else {
+                0
+            },
         },
         block_size_mb: p.block_size,
         block_interval_ns: p.block_interval.ns(),
@@ -479,15 +546,22 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
         crash_nodes,
         mean_uptime_ns: p.mean_uptime.ns(),
         mean_downtime_ns: p.mean_downtime.ns(),
-        sbs_compat: p.sbs_compat,
+        sbs_compat: p.sbs_compat || v2_all,
+        v2: pbft::V2Behaviours {
+            retry: p.sbs_v2_retry || v2_all,
+            generation: p.sbs_v2_generation || v2_all,
+            pool: p.sbs_v2_pool || v2_all,
+            replay: p.sbs_v2_replay || v2_all,
+        },
+        base_block_mb: p.base_block_size,
     })
 }
 
 /// Why transactions of (mean) size `tx_mb` cannot all fit a block of `block_mb` (blamed on the
 /// block size key `block_key`), or `None` when they can. A transaction larger than the block
 /// stops its proposer at the head of its pool for good. Fixed sizes must fit; exponential sizes
-/// must fit with probability at least 1 - 10^-6 over the run's `txs` expected transactions
-/// (union bound: txs x exp(-block / mean) <= 10^-6).
+/// must fit with probability at least 1 - 10^-5 over the run's `txs` expected transactions
+/// (union bound: txs x exp(-block / mean) <= 10^-5).
 pub(crate) fn tx_fits(
     tx_mb: f64,
     exponential: bool,
@@ -501,10 +575,10 @@ pub(crate) fn tx_fits(
     }
     let txs = txs.max(1.0);
     let p = txs * (-block_mb / tx_mb).exp();
-    (p > 1e-6).then(|| {
+    (p > 1e-5).then(|| {
         format!(
-            "a mean of at most {block_key} / ln(transactions x 10^6) = {:.6} MB: exponential sizes of mean {tx_mb} MB exceed {block_key} ({block_mb} MB) with probability {:.2e} over the run's {txs:.0} transactions, and a transaction larger than every block stalls its proposer",
-            block_mb / (txs * 1e6).ln(),
+            "a mean of at most {block_key} / ln(transactions x 10^5) = {:.6} MB: exponential sizes of mean {tx_mb} MB exceed {block_key} ({block_mb} MB) with probability {:.2e} over the run's {txs:.0} transactions, and a transaction larger than every block stalls its proposer",
+            block_mb / (txs * 1e5).ln(),
             p.min(1.0)
         )
     })
