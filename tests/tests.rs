@@ -267,6 +267,7 @@ mod quick_profiles {
         ("oppi_signed", 12, super::propagation::signed_checks),
         ("oppi_topology", 24, reproducible_only),
         ("pbft_baseline", 6, super::pbft::baseline_checks),
+        ("pbft_sbs_bugs", 28, super::pbft::sbs_bug_checks),
         ("twin_fig5", 3, reproducible_only),
         ("twin_fig5_exact", 3, super::twin::exact_degree_checks),
         ("twin_fig6", 6, reproducible_only),
@@ -736,6 +737,44 @@ mod pbft {
         );
         let txs = values::<UInt64Type>(batch, "txs_committed_min");
         assert!(txs[..4].iter().all(|&t| t >= 1000), "{txs:?}");
+    }
+
+    /// On paper B's chain SBS V2's retry gives rounds up (round changes, far fewer blocks)
+    /// where the corrected model never changes round; the accumulating propagation delays
+    /// raise latency; no case is unsafe.
+    pub(super) fn sbs_bug_checks(_root: &Path, a: &[RecordBatch]) {
+        let batch = &a[0];
+        let cases = batch.column_by_name("case").unwrap();
+        let cases = cases
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .unwrap();
+        let blocks = values::<arrow_array::types::UInt32Type>(batch, "blocks");
+        let rc = values::<UInt64Type>(batch, "round_changes");
+        let lat = values::<Float64Type>(batch, "latency_sbs_created_s");
+        let rows = |name: &str| -> Vec<usize> {
+            (0..batch.num_rows())
+                .filter(|&i| cases.value(i) == name)
+                .collect()
+        };
+        let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
+        let of = |name: &str, col: &dyn Fn(usize) -> f64| {
+            mean(&rows(name).iter().map(|&i| col(i)).collect::<Vec<_>>())
+        };
+        let b = |i: usize| f64::from(blocks[i]);
+        let r = |i: usize| rc[i] as f64;
+        let l = |i: usize| lat[i];
+        assert_eq!(of("corrected", &r), 0.0);
+        for bug in ["only_retry", "v2"] {
+            assert!(of(bug, &r) > 0.0, "{bug}");
+            assert!(of(bug, &b) * 2.0 < of("corrected", &b), "{bug}");
+        }
+        assert!(of("only_accumulate", &l) > 2.0 * of("corrected", &l));
+        assert!(
+            values::<UInt64Type>(batch, "safety_violations")
+                .iter()
+                .all(|&v| v == 0)
+        );
     }
 }
 

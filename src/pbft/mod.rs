@@ -118,6 +118,10 @@ pub struct V2Behaviours {
     /// A node that is not the leader replays its backlog at round start + `block_interval`
     /// instead of at once.
     pub replay: bool,
+    /// A leader removes the transactions of its proposal from its own pool when it builds
+    /// the block, so they are gone from that pool if the block fails (needs `pool`: under
+    /// the head-of-line rule a pool is the tail of generation order past a per-node head).
+    pub pop: bool,
 }
 
 /// f for n nodes: floor((n-1)/3), or SBS V2's floor(n/3) under compatibility.
@@ -159,8 +163,11 @@ pub struct NodeSummary {
     pub blocks: u32,
     /// Transactions in its chain.
     pub txs: u64,
-    /// Mean over its blocks of the block's mean transaction latency, s.
+    /// Mean over its blocks of the block's mean transaction latency, s (from the
+    /// proposer's pool copy under SBS compatibility, else from creation).
     pub latency_sbs_s: f64,
+    /// As `latency_sbs_s`, always from the transactions' creation.
+    pub latency_sbs_created_s: f64,
     /// Transactions over (its last block's time added - first block's creation), per s.
     pub throughput_sbs_tps: f64,
     /// Mean time between consecutive blocks added to its chain, s.
@@ -200,6 +207,8 @@ pub struct PbftOutcome {
     pub txs_generated: u64,
     /// SBS latency: mean over live nodes of the mean of per-block mean latencies, s.
     pub latency_sbs_s: f64,
+    /// As `latency_sbs_s`, always from the transactions' creation, s.
+    pub latency_sbs_created_s: f64,
     /// Mean latency over every (live node, committed transaction), s.
     pub latency_tx_mean_s: f64,
     /// Median of the same, s.
@@ -318,6 +327,9 @@ struct Node {
     ready_at: Time,
     /// Under [`V2Behaviours::replay`]: when the next backlog replay happens (0: at once).
     replay_at: Time,
+    /// Under [`V2Behaviours::pop`]: the first transaction (in generation order) still in the
+    /// node's pool; the ones before it were put in its own blocks or committed.
+    pool_head: u32,
     epoch: u32,
     /// When the armed timer fires (`Time::MAX`: disarmed).
     timeout_at: Time,
@@ -344,6 +356,7 @@ impl Node {
             height: 0,
             ready_at: 0,
             replay_at: 0,
+            pool_head: 0,
             epoch: 0,
             timeout_at: Time::MAX,
             timer_next: Time::MAX,
@@ -879,8 +892,11 @@ impl Simulator {
         let (h, round, timeout_at) = (nd.height, nd.round, nd.timeout_at);
         let (stamp, config) = self.round_config(p, v);
         let wl = &mut self.workload;
-        wl.generate_until(&p.workload, now, p.duration_ns);
-        let first = self.cursor[h as usize] as usize;
+        wl.generate(&p.workload, net, now, p.duration_ns);
+        let mut first = self.cursor[h as usize] as usize;
+        if p.v2.pop {
+            first = first.max(nd.pool_head as usize);
+        }
         let off = self.tx_list.len();
         let mut size = 0.0;
         let mut i = first;
@@ -903,6 +919,10 @@ impl Simulator {
         }
         let len = self.tx_list.len() - off;
         if len > 0 {
+            if p.v2.pop {
+                // SBS V2 pops what it takes: everything before `i` is now out of v's pool.
+                self.nodes[v as usize].pool_head = i as u32;
+            }
             self.proposals.push(Proposal {
                 height: h + 1,
                 round,
@@ -925,7 +945,7 @@ impl Simulator {
                     if next > p.duration_ns {
                         break None;
                     }
-                    wl.generate_until(&p.workload, next, p.duration_ns);
+                    wl.generate(&p.workload, net, next, p.duration_ns);
                     if i >= wl.len() {
                         break None;
                     }
@@ -943,6 +963,27 @@ impl Simulator {
             at
         } else if p.sbs_compat {
             now + 1_000_000_000
+        } else if p.v2.pool {
+            // Head-of-line: when the head of v's pool (its first uncommitted transaction in
+            // generation order that it did not create) reaches it; the build stopped there.
+            let mut i = first;
+            loop {
+                if i >= wl.len() {
+                    let next = wl.next_time();
+                    if next > p.duration_ns {
+                        break Time::MAX;
+                    }
+                    wl.generate(&p.workload, net, next, p.duration_ns);
+                    if i >= wl.len() {
+                        break Time::MAX;
+                    }
+                    continue;
+                }
+                if wl.committed_at[i] > h && wl.creator[i] != v {
+                    break wl.arrival(&p.workload, net, i, v);
+                }
+                i += 1;
+            }
         } else {
             // The earliest moment an uncommitted transaction reaches v.
             let mut best = Time::MAX;
@@ -953,7 +994,7 @@ impl Simulator {
                     if best != Time::MAX || next > p.duration_ns {
                         break;
                     }
-                    wl.generate_until(&p.workload, next, p.duration_ns);
+                    wl.generate(&p.workload, net, next, p.duration_ns);
                     if i >= wl.len() {
                         break;
                     }
@@ -1158,6 +1199,7 @@ pub(crate) mod tests {
                 size_dist: TxSize::Fixed,
                 propagation: TxPropagation::Direct,
                 max_txs: 0,
+                accumulate: false,
             },
             block_size_mb: 1.0,
             block_interval_ns: 100_000_000,
@@ -1339,9 +1381,6 @@ pub(crate) mod tests {
         );
         assert_eq!(v2.safety_violations, 0);
 
-        // replay has no test that can fail yet: in every set-up tried (paper A, paper B, a
-        // 5 ms interval, a crash schedule) no node holds a next-round message at its round
-        // start, so the switch changes no row (noted on issue 19).
         // base_block_size: every block message weighs 2 x base more (once in the block's
         // size, once in the message's, as SBS V2 counts it).
         let mut p = paper_a(10, 5, 100.0);
@@ -1355,6 +1394,131 @@ pub(crate) mod tests {
             per_msg(&a),
             per_msg(&b)
         );
+    }
+
+    /// SBS V2's propagation loop: node k holds a transaction at its timestamp plus the sum of
+    /// the creator's direct delays to every non-creator node up to k (checked against
+    /// `delay_ns` summed here), so arrivals grow with the node id; without the switch each
+    /// node is one direct delay away.
+    #[test]
+    fn accumulated_transaction_delays_add_up_in_node_order() {
+        let mut p = paper_a(10, 5, 100.0);
+        let net = Network::build(&p.net, 42, 1, 2);
+        let mut direct = Workload::default();
+        direct.reset(&p.workload, 10, 42, 2);
+        direct.generate(&p.workload, &net, 2_000_000_000, u64::MAX);
+        p.workload.accumulate = true;
+        let mut acc = Workload::default();
+        acc.reset(&p.workload, 10, 42, 2);
+        acc.generate(&p.workload, &net, 1_000_000_000, u64::MAX);
+        acc.generate(&p.workload, &net, 2_000_000_000, u64::MAX);
+        assert_eq!((acc.len(), direct.len()), (300, 300));
+        let (mut later, mut total) = (0, 0);
+        for i in 0..acc.len() {
+            let c = acc.creator[i];
+            let mut sum = acc.ts[i];
+            for k in 0..10u32 {
+                let one = direct.arrival(
+                    &{
+                        let mut q = p.workload.clone();
+                        q.accumulate = false;
+                        q
+                    },
+                    &net,
+                    i,
+                    k,
+                );
+                let got = acc.arrival(&p.workload, &net, i, k);
+                if k == c {
+                    assert_eq!(got, acc.ts[i]);
+                    continue;
+                }
+                sum += one - acc.ts[i];
+                assert_eq!(got, sum, "transaction {i}, node {k}");
+                total += 1;
+                if got > one {
+                    later += 1;
+                }
+            }
+        }
+        // Every node but the first non-creator one receives later than directly.
+        assert_eq!(later, total - 300);
+    }
+
+    /// SBS V2's proposer pops what it takes: a second build after a failed block starts past
+    /// the first block's transactions; without the switch it takes the same ones again.
+    #[test]
+    fn popped_transactions_leave_the_proposers_pool() {
+        let second_build = |pop: bool| {
+            let mut p = paper_a(10, 5, 100.0);
+            p.v2.pool = true;
+            p.v2.pop = pop;
+            let net = Network::build(&p.net, 42, 3, 4);
+            let mut sim = Simulator::default();
+            sim.reset(&p, &net, seeds(3));
+            let at = 5_000_000_000;
+            let a = sim
+                .build_block(&p, &net, 0, at)
+                .expect("a backlog to build from");
+            // The block fails (no commit): node 0 builds again later, at the same height.
+            let b = sim
+                .build_block(&p, &net, 0, at + 1_000_000_000)
+                .expect("a second block");
+            let txs = |k: u32| {
+                let pr = sim.proposals[k as usize];
+                sim.tx_list[pr.tx_off as usize..(pr.tx_off + pr.tx_len) as usize].to_vec()
+            };
+            (txs(a), txs(b))
+        };
+        let (first, again) = second_build(false);
+        assert_eq!(
+            first, again,
+            "without pop the failed block's transactions are still there"
+        );
+        let (first, next) = second_build(true);
+        assert!(!first.is_empty() && !next.is_empty());
+        assert!(
+            next.iter().all(|t| t > first.last().unwrap()),
+            "popped transactions reappeared: {first:?} then {next:?}"
+        );
+    }
+
+    /// SBS V2 replays a non-leader's backlog at round start + block_interval: a pre-prepare of
+    /// round 1 held in the backlog is validated from then, not from the round's start.
+    #[test]
+    fn v2_replay_waits_a_block_interval() {
+        let ready_after_replay = |replay: bool| {
+            let mut p = paper_a(10, 5, 100.0);
+            p.v2.replay = replay;
+            let net = Network::build(&p.net, 42, 5, 6);
+            let mut sim = Simulator::default();
+            sim.reset(&p, &net, seeds(5));
+            let v = 2; // not the leader of round 1 (node 1)
+            let t0 = 1_000_000_000;
+            let block = sim
+                .build_block(&p, &net, 1, t0)
+                .expect("transactions at 1 s");
+            let msg = Msg {
+                kind: Kind::PrePrepare,
+                from: 1,
+                round: 1,
+                block,
+                a: NONE,
+            };
+            // Node v is still in round 0: the message waits in its backlog.
+            sim.deliver(&p, &net, v, msg, t0);
+            assert_eq!(sim.backlog[v as usize].len(), 1);
+            assert_eq!(sim.nodes[v as usize].phase, Phase::NewRound);
+            let start = t0 + 50_000_000;
+            sim.start(&p, v, 1, start);
+            sim.drain(&p, &net, v, start);
+            let nd = &sim.nodes[v as usize];
+            assert_eq!(nd.phase, Phase::PrePrepared);
+            nd.ready_at - start
+        };
+        let val = 1_000_000 + 10_000_000; // msg_val + block_val
+        assert_eq!(ready_after_replay(false), val);
+        assert_eq!(ready_after_replay(true), 100_000_000 + val);
     }
 
     /// Digest votes weigh only the base message size: the same rounds, fewer bytes, faster.

@@ -22,6 +22,7 @@ impl Simulator {
             let hmax = nd.height as usize;
             counts.fill(0);
             let mut block_means = Vec::with_capacity(hmax);
+            let mut created_sum = 0.0;
             let mut prev: Option<Time> = None;
             let mut gaps = 0.0;
             let mut gap_n = 0u32;
@@ -30,6 +31,7 @@ impl Simulator {
                 counts[prop.proposer as usize] += 1;
                 let at = self.added[(h - 1) * n + v];
                 let mut sum = 0.0;
+                let mut created = 0.0;
                 for &i in &self.tx_list[prop.tx_off as usize..(prop.tx_off + prop.tx_len) as usize]
                 {
                     let from = if p.sbs_compat {
@@ -40,11 +42,13 @@ impl Simulator {
                     };
                     let lat = (at as f64 - from as f64) / S;
                     sum += lat;
+                    created += (at as f64 - self.workload.ts[i as usize] as f64) / S;
                     if nd.alive {
                         self.samples.push(lat);
                     }
                 }
                 block_means.push(sum / f64::from(prop.tx_len));
+                created_sum += created / f64::from(prop.tx_len);
                 if let Some(pt) = prev {
                     let gap = (at as f64 - pt as f64) / S;
                     gaps += gap;
@@ -67,6 +71,11 @@ impl Simulator {
                 blocks: nd.height,
                 txs: nd.txs,
                 latency_sbs_s: mean_finite(block_means.iter().copied()),
+                latency_sbs_created_s: if hmax > 0 {
+                    created_sum / hmax as f64
+                } else {
+                    f64::NAN
+                },
                 throughput_sbs_tps: throughput,
                 block_time_mean_s: if gap_n > 0 {
                     gaps / f64::from(gap_n)
@@ -96,6 +105,7 @@ impl Simulator {
             txs_committed_min: live().map(|x| x.txs).min().unwrap_or(0),
             txs_generated: self.workload.len() as u64,
             latency_sbs_s: mean_finite(live().map(|x| x.latency_sbs_s)),
+            latency_sbs_created_s: mean_finite(live().map(|x| x.latency_sbs_created_s)),
             latency_tx_mean_s: tx_mean,
             latency_p50_s: quantile(&mut self.samples, 0.5),
             latency_p95_s: quantile(&mut self.samples, 0.95),

@@ -3,9 +3,10 @@
 //! Transactions are generated lazily, in time order, from the run's "workload" stream, so a run
 //! that stops after 1000 committed transactions draws only what it needs. A transaction's
 //! arrival at a node is a pure function of (transaction, node): the creator holds it at its
-//! timestamp, every other node one point-to-point message delay later (SymBChainSim V2:
-//! no accumulation, the creator has its own transaction), or all at the timestamp (`Instant`,
-//! SymBChainSim `main`).
+//! timestamp, every other node one point-to-point message delay later (SymBChainSim V2's
+//! intent; the creator has its own transaction), or all at the timestamp (`Instant`,
+//! SymBChainSim `main`). Under `accumulate` the delays add up in node-id order, as SBS V2's
+//! propagation loop does by reusing the copy it made for the previous node.
 
 use crate::des::Time;
 use crate::network::Network;
@@ -57,6 +58,10 @@ pub struct WorkloadParams {
     /// Generate no more than this many transactions (0: no limit; SBS V2 stops generating
     /// at `stop_after_txs`).
     pub max_txs: u64,
+    /// SBS V2's propagation loop: node k (in id order, the creator skipped) holds a
+    /// transaction at its timestamp plus the sum of the creator's direct delays to every
+    /// non-creator node up to k (under `Direct` only).
+    pub accumulate: bool,
 }
 
 /// The transactions generated so far.
@@ -70,6 +75,8 @@ pub struct Workload {
     pub creator: Vec<u32>,
     /// Height of the block that committed it (`u32::MAX`: not committed).
     pub committed_at: Vec<u32>,
+    /// Under `accumulate`: each transaction's arrival at every node, `i * nodes + node`.
+    acc: Vec<Time>,
     rng: Option<Stream>,
     /// Next batch second, or the next Poisson arrival time (ns).
     next_second: u64,
@@ -88,6 +95,7 @@ impl Workload {
         self.size.clear();
         self.creator.clear();
         self.committed_at.clear();
+        self.acc.clear();
         let mut rng = stream(master, run_key, "workload");
         self.next_second = 0;
         self.next_poisson = if p.arrivals == Arrivals::Poisson && p.rate_per_s > 0.0 {
@@ -115,8 +123,30 @@ impl Workload {
         p.max_txs != 0 && self.ts.len() as u64 >= p.max_txs
     }
 
-    /// Generates every transaction with a timestamp at or before `t` (bounded by `horizon`).
-    pub fn generate_until(&mut self, p: &WorkloadParams, t: Time, horizon: Time) {
+    /// Generates every transaction with a timestamp at or before `t` (bounded by `horizon`),
+    /// with their arrivals under `accumulate`.
+    pub fn generate(&mut self, p: &WorkloadParams, net: &Network, t: Time, horizon: Time) {
+        self.generate_until(p, t, horizon);
+        if p.accumulate && p.propagation == TxPropagation::Direct {
+            let n = self.nodes as usize;
+            for i in self.acc.len() / n..self.ts.len() {
+                let c = self.creator[i];
+                let mut at = self.ts[i];
+                for node in 0..self.nodes {
+                    if node != c {
+                        at += net.delay_ns(c, node, self.size[i], TX_KEY_TAG | i as u64);
+                        self.acc.push(at);
+                    } else {
+                        self.acc.push(self.ts[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Generates every transaction with a timestamp at or before `t` (bounded by `horizon`);
+    /// arrivals under `accumulate` need [`Workload::generate`].
+    fn generate_until(&mut self, p: &WorkloadParams, t: Time, horizon: Time) {
         let t = t.min(horizon);
         if p.rate_per_s <= 0.0 {
             return;
@@ -190,6 +220,8 @@ impl Workload {
         let c = self.creator[i];
         if p.propagation == TxPropagation::Instant || c == node {
             self.ts[i]
+        } else if p.accumulate {
+            self.acc[i * self.nodes as usize + node as usize]
         } else {
             self.ts[i] + net.delay_ns(c, node, self.size[i], TX_KEY_TAG | i as u64)
         }
@@ -213,6 +245,7 @@ mod tests {
             size_dist: TxSize::Fixed,
             propagation: TxPropagation::Instant,
             max_txs: 0,
+            accumulate: false,
         }
     }
 
