@@ -67,7 +67,12 @@ fn broadcasts(c: &mut Criterion) {
 
     let mut whole = c.benchmark_group("whole_run_n10000");
     whole.sample_size(10);
-    for protocol in [Protocol::Flood, Protocol::Oppi] {
+    for (protocol, references) in [
+        (Protocol::Flood, true),
+        (Protocol::Oppi, true),
+        (Protocol::Flood, false),
+        (Protocol::Oppi, false),
+    ] {
         let p = PropagationParams {
             topology: Topology::KOut { k: 8 },
             nodes: n,
@@ -79,8 +84,14 @@ fn broadcasts(c: &mut Criterion) {
             block_rate_per_s: 1.0 / 600.0,
             fee_c: 0.5,
             signing: None,
+            references,
         };
-        whole.bench_function(protocol.name(), |b| {
+        let name = if references {
+            protocol.name().to_string()
+        } else {
+            format!("{}_no_references", protocol.name())
+        };
+        whole.bench_function(name, |b| {
             b.iter(|| {
                 black_box(propagation::simulate(
                     &p,

@@ -1112,6 +1112,46 @@ mod management {
 mod propagation {
     use super::*;
 
+    /// `references = false` on the PeerSim job's file: the broadcast columns as with the
+    /// references, the reference columns null (a real spec, the binary, Parquet read back).
+    #[test]
+    fn the_peersim_job_without_references_writes_null_reference_columns() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = spec_path("../benches/peersim/flood10.toml");
+        let body = fs::read_to_string(&spec)
+            .unwrap()
+            .replace("replicates = 10", "replicates = 2")
+            .replace("nodes = 10000", "nodes = 500");
+        let (bare, full) = (tmp.path().join("bare"), tmp.path().join("full"));
+        fs::create_dir_all(&bare).unwrap();
+        fs::create_dir_all(&full).unwrap();
+        let with = body.replace("references = false", "references = true");
+        assert_ne!(with, body, "flood10.toml sets references = false");
+        for (dir, text) in [(&bare, &body), (&full, &with)] {
+            let out = run_args(&write_spec(dir, text), &dir.join("out"), &[]);
+            assert!(out.status.success(), "{out:?}");
+        }
+        let a = read_rows(&plan_dir(&bare.join("out"), "peersim_flood10"));
+        let b = read_rows(&plan_dir(&full.join("out"), "peersim_flood10"));
+        for name in [
+            "mst_weight_ms",
+            "spt_weight_ms",
+            "mst_construct_msgs_ghs",
+            "mst_reward_gini",
+        ] {
+            let c = a[0].column_by_name(name).unwrap();
+            assert_eq!(c.null_count(), c.len(), "{name} is null without references");
+            assert_eq!(b[0].column_by_name(name).unwrap().null_count(), 0, "{name}");
+        }
+        for name in ["msgs", "makespan_ms", "delay_total_ms", "events"] {
+            assert_eq!(
+                values::<UInt64Type>(&a[0], name),
+                values::<UInt64Type>(&b[0], name),
+                "{name}"
+            );
+        }
+    }
+
     /// Signing only adds time; a last-hop check is one verification per informed node; a
     /// whole-path check is at least that, and bytes are those of the signed hops.
     pub(super) fn signed_checks(_root: &Path, a: &[RecordBatch]) {

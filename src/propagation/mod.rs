@@ -94,6 +94,11 @@ pub struct PropagationParams {
     /// Whether to repeat the broadcast with signed paths and what each hop costs (flood,
     /// OPPI and SPT; `None`: not measured).
     pub signing: Option<HopCost>,
+    /// Whether to compute the reference metrics (the MST's weight and distributed-build
+    /// accounting, the shortest-path tree's weight, the MST broadcast's rewards) besides the
+    /// broadcast. Without them a run computes only what its protocol needs (OPPI the MST,
+    /// SPT the shortest paths) and those columns are null.
+    pub references: bool,
 }
 
 /// What a signed path ([`signed_path`], OPPI Section 4) costs each hop of a broadcast: the
@@ -158,18 +163,18 @@ pub struct PropagationMetrics {
     pub tree_weight_ms: u64,
     /// Largest hop count from the source over informed nodes.
     pub tree_depth_hops: u32,
-    /// Weight of the minimum spanning forest.
-    pub mst_weight_ms: u64,
-    /// Weight of the source's shortest-path tree.
-    pub spt_weight_ms: u64,
-    /// Distributed Borůvka construction cost.
-    pub mst_build: BoruvkaReport,
+    /// Weight of the minimum spanning forest (`None` without reference metrics).
+    pub mst_weight_ms: Option<u64>,
+    /// Weight of the source's shortest-path tree (`None` without reference metrics).
+    pub spt_weight_ms: Option<u64>,
+    /// Distributed Borůvka construction cost (`None` without reference metrics).
+    pub mst_build: Option<BoruvkaReport>,
     /// `1 - (1 - P_b)^I`, with `P_b` the block probability per ms and `I` the mean arrival.
     pub fork_probability: f64,
     /// Rewards of a broadcast along the MST from the source under Eq. 7 (fee 1, the owner
     /// uniform over the reached nodes): the source's, the largest, their Gini over all nodes,
-    /// and the share of the best-paid 1 % of nodes.
-    pub mst_rewards: [f64; 4],
+    /// and the share of the best-paid 1 % of nodes (`None` without reference metrics).
+    pub mst_rewards: Option<[f64; 4]>,
     /// Its linearisation `P_b I` (an upper bound when `I >= 1`).
     pub fork_probability_linear: f64,
     /// The Poisson form `1 - exp(-lambda I)` with `lambda` the block rate per ms.
@@ -258,12 +263,14 @@ pub struct Environment {
     pub w: Vec<u32>,
     /// The node that starts with the item.
     pub source: u32,
-    /// The MST and what building it distributively costs.
-    pub mst_build: mst::BoruvkaReport,
-    /// The MST as a graph.
-    pub mst_graph: Graph,
-    /// The source's shortest paths.
-    pub sp: paths::ShortestPaths,
+    /// The MST and what building it distributively costs (computed when first asked for).
+    mst_build: std::sync::OnceLock<mst::BoruvkaReport>,
+    /// The MST as a graph (computed when first asked for).
+    mst_graph: std::sync::OnceLock<Graph>,
+    /// The MST by Kruskal, when it is needed without Borůvka's accounting.
+    mst_kruskal: std::sync::OnceLock<mst::SpanningForest>,
+    /// The source's shortest paths (computed when first asked for).
+    sp: std::sync::OnceLock<paths::ShortestPaths>,
 }
 
 /// Everything an [`Environment`] is computed from.
@@ -295,18 +302,48 @@ impl Environment {
             &mut stream(seeds.master, seeds.env_key, "weights"),
         );
         let source = stream(seeds.master, seeds.env_key, "source").random_range(0..n);
-        let mst_build = mst::boruvka(&g, &w);
-        let sp = paths::dijkstra(&g, &w, source);
-        let (mst_graph, _) = subgraph(&g, &w, &mst_build.forest.edges);
         Environment {
             key,
             g,
             w,
             source,
-            mst_build,
-            mst_graph,
-            sp,
+            mst_build: std::sync::OnceLock::new(),
+            mst_graph: std::sync::OnceLock::new(),
+            mst_kruskal: std::sync::OnceLock::new(),
+            sp: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The MST's edges in key order: Borůvka's if it was built, else Kruskal's (the same
+    /// forest, keys being distinct, at a fraction of the cost).
+    pub fn mst_edges(&self) -> &[u32] {
+        match self.mst_build.get() {
+            Some(b) => &b.forest.edges,
+            None => {
+                &self
+                    .mst_kruskal
+                    .get_or_init(|| mst::kruskal(&self.g, &self.w))
+                    .edges
+            }
+        }
+    }
+
+    /// The MST and what building it distributively costs (Borůvka, computed once).
+    pub fn mst_build(&self) -> &mst::BoruvkaReport {
+        self.mst_build
+            .get_or_init(|| mst::boruvka(&self.g, &self.w))
+    }
+
+    /// The MST as a graph.
+    pub fn mst_graph(&self) -> &Graph {
+        self.mst_graph
+            .get_or_init(|| subgraph(&self.g, &self.w, &self.mst_build().forest.edges).0)
+    }
+
+    /// The source's shortest paths (Dijkstra, computed once).
+    pub fn sp(&self) -> &paths::ShortestPaths {
+        self.sp
+            .get_or_init(|| paths::dijkstra(&self.g, &self.w, self.source))
     }
 
     /// Roughly the bytes it holds.
@@ -630,25 +667,14 @@ pub fn build_graph(p: &PropagationParams, seeds: RunSeeds) -> Graph {
 /// Runs one propagation experiment: graph, weights, source, references, then the broadcast.
 pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> PropagationMetrics {
     let env = sim.environment(p, seeds);
-    let Environment {
-        g,
-        w,
-        source,
-        mst_build,
-        mst_graph,
-        sp,
-        ..
-    } = &*env;
+    let Environment { g, w, source, .. } = &*env;
     let (g, w, source) = (g, &w[..], *source);
     let n = g.node_count();
+    if p.references {
+        // Borůvka first, so that OPPI's tree comes from it and Kruskal is never run too.
+        env.mst_build();
+    }
     let mut proto_rng = stream(seeds.master, seeds.run_key, "protocol");
-
-    let spt_edges: Vec<u32> = sp
-        .parent_edge
-        .iter()
-        .copied()
-        .filter(|&e| e != u32::MAX)
-        .collect();
     let fresh = Delays::Fresh {
         min: p.delay_min_ms,
         max: p.delay_max_ms,
@@ -690,12 +716,18 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
             b
         }
         Protocol::Oppi | Protocol::Spt => {
-            let tree_edges = if p.protocol == Protocol::Oppi {
-                &mst_build.forest.edges
+            let (tree, tw) = if p.protocol == Protocol::Oppi {
+                subgraph(g, w, env.mst_edges())
             } else {
-                &spt_edges
+                let spt_edges: Vec<u32> = env
+                    .sp()
+                    .parent_edge
+                    .iter()
+                    .copied()
+                    .filter(|&e| e != u32::MAX)
+                    .collect();
+                subgraph(g, w, &spt_edges)
             };
-            let (tree, tw) = subgraph(g, w, tree_edges);
             let d = match p.weights {
                 WeightMode::PerEdge => Delays::Fixed(&tw),
                 WeightMode::PerMessage => fresh,
@@ -722,23 +754,25 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
     // 1 - (1 - Pb)^I, computed without cancellation for small Pb.
     let fork_probability = -f64::exp_m1(mean_arrival_ms * f64::ln_1p(-pb_per_ms));
     let fork_probability_linear = pb_per_ms * mean_arrival_ms;
-    let mut rewards = incentive::tree_rewards(mst_graph, source, 1.0, p.fee_c);
-    let reward_source = rewards[source as usize];
-    rewards.sort_unstable_by(f64::total_cmp);
-    let total: f64 = rewards.iter().sum();
-    let top = rewards.len().div_ceil(100);
-    let weighted: f64 = rewards
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (i + 1) as f64 * x)
-        .sum();
-    let nf = rewards.len() as f64;
-    let mst_rewards = [
-        reward_source,
-        *rewards.last().expect("n >= 2"),
-        2.0 * weighted / (nf * total) - (nf + 1.0) / nf,
-        rewards[rewards.len() - top..].iter().sum::<f64>() / total,
-    ];
+    let mst_rewards = p.references.then(|| {
+        let mut rewards = incentive::tree_rewards(env.mst_graph(), source, 1.0, p.fee_c);
+        let reward_source = rewards[source as usize];
+        rewards.sort_unstable_by(f64::total_cmp);
+        let total: f64 = rewards.iter().sum();
+        let top = rewards.len().div_ceil(100);
+        let weighted: f64 = rewards
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (i + 1) as f64 * x)
+            .sum();
+        let nf = rewards.len() as f64;
+        [
+            reward_source,
+            *rewards.last().expect("n >= 2"),
+            2.0 * weighted / (nf * total) - (nf + 1.0) / nf,
+            rewards[rewards.len() - top..].iter().sum::<f64>() / total,
+        ]
+    });
     let fork_probability_poisson = -f64::exp_m1(-pb_per_ms * mean_arrival_ms);
     PropagationMetrics {
         graph: g.stats(),
@@ -752,9 +786,9 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
         mean_arrival_ms,
         tree_weight_ms: b.tree_weight,
         tree_depth_hops: b.depth,
-        mst_weight_ms: mst_build.forest.weight,
-        spt_weight_ms: sp.tree_weight(w),
-        mst_build: mst_build.clone(),
+        mst_weight_ms: p.references.then(|| env.mst_build().forest.weight),
+        spt_weight_ms: p.references.then(|| env.sp().tree_weight(w)),
+        mst_build: p.references.then(|| env.mst_build().clone()),
         fork_probability,
         mst_rewards,
         fork_probability_linear,
@@ -926,6 +960,60 @@ mod tests {
         assert!(sim.arrivals().iter().zip(&sp.dist).all(|(a, d)| a >= d));
     }
 
+    /// Without reference metrics every protocol's broadcast is the same, in every field, and
+    /// only the reference fields are empty, on fresh simulators and on one that reuses the
+    /// environment a full run built (and the other way round).
+    #[test]
+    fn references_off_changes_only_the_reference_metrics() {
+        for protocol in [Protocol::Flood, Protocol::Oppi, Protocol::Spt] {
+            let full = PropagationParams {
+                topology: Topology::KOut { k: 4 },
+                nodes: 500,
+                graph_rng: GraphRng::PeerSim,
+                delay_min_ms: 1,
+                delay_max_ms: 100,
+                weights: WeightMode::PerEdge,
+                protocol,
+                block_rate_per_s: 1.0 / 600.0,
+                fee_c: 0.5,
+                signing: None,
+                references: true,
+            };
+            let bare = PropagationParams {
+                references: false,
+                ..full.clone()
+            };
+            let seeds = RunSeeds {
+                master: 9,
+                env_key: 3,
+                run_key: 4,
+            };
+            let a = simulate(&full, seeds, &mut Simulator::new());
+            let b = simulate(&bare, seeds, &mut Simulator::new());
+            assert!(a.mst_weight_ms.is_some() && a.spt_weight_ms.is_some());
+            assert!(a.mst_build.is_some() && a.mst_rewards.is_some());
+            assert_eq!(
+                (b.mst_weight_ms, b.spt_weight_ms, b.mst_rewards),
+                (None, None, None)
+            );
+            assert!(b.mst_build.is_none());
+            let strip = |m: &PropagationMetrics| PropagationMetrics {
+                mst_weight_ms: None,
+                spt_weight_ms: None,
+                mst_build: None,
+                mst_rewards: None,
+                ..m.clone()
+            };
+            assert_eq!(strip(&a), b, "{protocol:?}");
+            // One simulator, keeping environments: a bare run after a full one and after.
+            let mut sim = Simulator::new();
+            sim.keep_environments = true;
+            assert_eq!(simulate(&bare, seeds, &mut sim), b);
+            assert_eq!(simulate(&full, seeds, &mut sim), a);
+            assert_eq!(simulate(&bare, seeds, &mut sim), b);
+        }
+    }
+
     #[test]
     fn simulate_reports_paper_and_honest_metrics_consistently() {
         let base = PropagationParams {
@@ -939,6 +1027,7 @@ mod tests {
             block_rate_per_s: 1.0 / 600.0,
             fee_c: 0.5,
             signing: None,
+            references: true,
         };
         let seeds = RunSeeds {
             master: 5,
@@ -963,9 +1052,12 @@ mod tests {
             (oppi.graph, oppi.source, oppi.mst_weight_ms),
             (flood.graph, flood.source, flood.mst_weight_ms)
         );
-        assert_eq!(oppi.delay_total_ms, oppi.mst_weight_ms);
-        assert_eq!(oppi.mst_build.forest.weight, oppi.mst_weight_ms);
-        assert_eq!(flood.tree_weight_ms, flood.spt_weight_ms);
+        assert_eq!(Some(oppi.delay_total_ms), oppi.mst_weight_ms);
+        assert_eq!(
+            oppi.mst_build.as_ref().map(|b| b.forest.weight),
+            oppi.mst_weight_ms
+        );
+        assert_eq!(Some(flood.tree_weight_ms), flood.spt_weight_ms);
         // The MST is lighter, but flooding arrives sooner.
         assert!(oppi.tree_weight_ms < flood.tree_weight_ms);
         assert!(
@@ -1060,6 +1152,7 @@ mod tests {
             let p = PropagationParams {
                 topology, nodes: n, graph_rng: GraphRng::Engine, delay_min_ms: 1, delay_max_ms: 100,
                 weights: WeightMode::PerEdge, protocol: Protocol::Oppi, block_rate_per_s: 0.01, fee_c: 0.5, signing: None,
+                references: true,
             };
             let seeds = RunSeeds { master: seed, env_key: 1, run_key: 2 };
             let m = simulate(&p, seeds, &mut Simulator::new());
@@ -1070,7 +1163,7 @@ mod tests {
                 prop_assert_eq!(m.tree_weight_ms, kr.weight);
                 prop_assert_eq!(m.informed, n);
             }
-            prop_assert_eq!(m.mst_weight_ms, kr.weight);
+            prop_assert_eq!(m.mst_weight_ms, Some(kr.weight));
             prop_assert_eq!(m.msgs, u64::from(m.informed) - 1);
         }
     }
