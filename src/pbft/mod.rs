@@ -938,24 +938,8 @@ impl Simulator {
         let retry = if p.v2.retry {
             // SBS V2: `t + pool[0].timestamp`, the first unprocessed transaction of v's pool
             // in generation order (it may not have arrived), or +0.1 s with an empty pool.
-            let mut i = first;
-            let head = loop {
-                if i >= wl.len() {
-                    let next = wl.next_time();
-                    if next > p.duration_ns {
-                        break None;
-                    }
-                    wl.generate(&p.workload, net, next, p.duration_ns);
-                    if i >= wl.len() {
-                        break None;
-                    }
-                    continue;
-                }
-                if wl.committed_at[i] > h && !(p.v2.pool && wl.creator[i] == v) {
-                    break Some(wl.arrival(&p.workload, net, i, v));
-                }
-                i += 1;
-            };
+            let head =
+                wl.pool_head_arrival(&p.workload, net, first, h, v, p.v2.pool, p.duration_ns);
             let at = now.saturating_add(head.unwrap_or(100_000_000));
             if at.saturating_add(p.creation_ns) > timeout_at {
                 return None;
@@ -966,24 +950,8 @@ impl Simulator {
         } else if p.v2.pool {
             // Head-of-line: when the head of v's pool (its first uncommitted transaction in
             // generation order that it did not create) reaches it; the build stopped there.
-            let mut i = first;
-            loop {
-                if i >= wl.len() {
-                    let next = wl.next_time();
-                    if next > p.duration_ns {
-                        break Time::MAX;
-                    }
-                    wl.generate(&p.workload, net, next, p.duration_ns);
-                    if i >= wl.len() {
-                        break Time::MAX;
-                    }
-                    continue;
-                }
-                if wl.committed_at[i] > h && wl.creator[i] != v {
-                    break wl.arrival(&p.workload, net, i, v);
-                }
-                i += 1;
-            }
+            wl.pool_head_arrival(&p.workload, net, first, h, v, true, p.duration_ns)
+                .unwrap_or(Time::MAX)
         } else {
             // The earliest moment an uncommitted transaction reaches v.
             let mut best = Time::MAX;
@@ -1407,6 +1375,7 @@ pub(crate) mod tests {
         let mut direct = Workload::default();
         direct.reset(&p.workload, 10, 42, 2);
         direct.generate(&p.workload, &net, 2_000_000_000, u64::MAX);
+        let direct_p = p.workload.clone();
         p.workload.accumulate = true;
         let mut acc = Workload::default();
         acc.reset(&p.workload, 10, 42, 2);
@@ -1418,16 +1387,7 @@ pub(crate) mod tests {
             let c = acc.creator[i];
             let mut sum = acc.ts[i];
             for k in 0..10u32 {
-                let one = direct.arrival(
-                    &{
-                        let mut q = p.workload.clone();
-                        q.accumulate = false;
-                        q
-                    },
-                    &net,
-                    i,
-                    k,
-                );
+                let one = direct.arrival(&direct_p, &net, i, k);
                 let got = acc.arrival(&p.workload, &net, i, k);
                 if k == c {
                     assert_eq!(got, acc.ts[i]);

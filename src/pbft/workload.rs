@@ -214,6 +214,41 @@ impl Workload {
         self.committed_at.push(u32::MAX);
     }
 
+    /// When `node` receives the head of its pool: the first transaction from `from` on (in
+    /// generation order) not committed at heights <= `height`, and, under `own_excluded`
+    /// (SBS V2's pool), not created by `node`; generating more (up to `horizon`) as needed.
+    /// `None` when no such transaction will exist.
+    #[allow(clippy::too_many_arguments)]
+    pub fn pool_head_arrival(
+        &mut self,
+        p: &WorkloadParams,
+        net: &Network,
+        from: usize,
+        height: u32,
+        node: u32,
+        own_excluded: bool,
+        horizon: Time,
+    ) -> Option<Time> {
+        let mut i = from;
+        loop {
+            if i >= self.len() {
+                let next = self.next_time();
+                if next > horizon {
+                    return None;
+                }
+                self.generate(p, net, next, horizon);
+                if i >= self.len() {
+                    return None;
+                }
+                continue;
+            }
+            if self.committed_at[i] > height && !(own_excluded && self.creator[i] == node) {
+                return Some(self.arrival(p, net, i, node));
+            }
+            i += 1;
+        }
+    }
+
     /// When node `node` first holds transaction `i`.
     #[inline]
     pub fn arrival(&self, p: &WorkloadParams, net: &Network, i: usize, node: u32) -> Time {
