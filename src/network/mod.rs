@@ -331,11 +331,15 @@ pub fn ms_to_ns(ms: f64) -> Time {
 /// baseline x86-64 (which has no rounding instruction): the integer part plus one when the
 /// fraction is at least a half. Exact for `0 <= x < 2^53`, where `x - trunc(x)` is exact;
 /// larger values (ns beyond 104 days) fall back to `f64::round`.
+///
+/// The fast path converts through `i64`: baseline x86-64 has single instructions for
+/// `f64 <-> i64` but emulates `f64 <-> u64` in several, and for `0 <= x < 2^53` both give the
+/// same integer.
 #[inline]
 pub fn round_ns(x: f64) -> Time {
-    let t = x as Time;
-    if x < 9_007_199_254_740_992.0 {
-        t + Time::from(x - t as f64 >= 0.5)
+    if (0.0..9_007_199_254_740_992.0).contains(&x) {
+        let t = x as i64;
+        (t + i64::from(x - t as f64 >= 0.5)) as Time
     } else {
         x.round() as Time
     }
@@ -354,10 +358,12 @@ fn clamped_normal(mean: f64, sd: f64, min: f64, key: u64) -> f64 {
     if sd == 0.0 {
         return mean.max(min);
     }
-    normal::normal_or_none(mean, sd, key)
-        .unwrap_or_else(|| full_normal(mean, sd, key))
-        .min(mean + DRAW_CEILING_SDS * sd)
-        .max(min)
+    let x = normal::normal_or_none(mean, sd, key).unwrap_or_else(|| full_normal(mean, sd, key));
+    // `x.min(hi).max(min)` without the NaN handling of `f64::min` and `f64::max` (a normal
+    // draw of finite parameters is never NaN, and then the two agree bit for bit).
+    let hi = mean + DRAW_CEILING_SDS * sd;
+    let x = if x < hi { x } else { hi };
+    if x > min { x } else { min }
 }
 
 /// `Normal(mean, sd)` from `SplitMix64::seed_from_u64(key)` by rand_distr itself: the rare
@@ -664,7 +670,7 @@ impl Network {
         self.transmission_seeded(u, v, size_mb, self.message_seed(key))
     }
 
-    #[inline]
+    #[inline(always)]
     fn transmission_seeded(&self, u: u32, v: u32, size_mb: f64, message_seed: u64) -> Time {
         round_ns((size_mb / self.link_bandwidth_seeded(u, v, message_seed)) * NS_PER_S)
     }
