@@ -241,7 +241,11 @@ pub struct Simulator {
     flood: EventQueue<Copy8>,
     arrival: Vec<Time>,
     hops: Vec<u32>,
+    /// Gossip: each node's pushes so far. Empty during a flood.
     pushes_done: Vec<u32>,
+    /// Flood: the earliest time a queued copy reaches each node (`Time::MAX`: none queued).
+    /// Empty during gossip.
+    pending: Vec<Time>,
     /// The environments of the latest runs, most recent last (see [`Environment`]).
     envs: Vec<std::sync::Arc<Environment>>,
     /// Whether to keep environments for later runs (the runner says whether runs share them).
@@ -460,7 +464,13 @@ impl Simulator {
         self.hops.clear();
         self.hops.resize(n as usize, 0);
         self.pushes_done.clear();
-        self.pushes_done.resize(n as usize, 0);
+        self.pending.clear();
+        if flood {
+            self.pending.resize(n as usize, Time::MAX);
+            self.pending[source as usize] = 0;
+        } else {
+            self.pushes_done.resize(n as usize, 0);
+        }
     }
 
     /// Records the first arrival of the item at `to` from `from` at time `t`.
@@ -550,15 +560,18 @@ impl Simulator {
                 if cost.is_some() {
                     out.path_bytes += (hops + 1) * SIGNED_HOP_BYTES;
                 }
-                if self.arrival[u as usize] != UNREACHED {
-                    // u was informed by now: this copy is a duplicate whose event would be
-                    // popped and dropped. It is counted as that event and never queued (half
-                    // of a flood's copies: the queue's memory at 10^6 nodes).
+                let at = t + u64::from(d) * scale + extra;
+                if self.arrival[u as usize] != UNREACHED || at >= self.pending[u as usize] {
+                    // u was informed by now, or a copy queued before this one reaches it no
+                    // later (at the same time it pops first: buckets are FIFO): this copy is a
+                    // duplicate whose event would be popped and dropped. It is counted as that
+                    // event and never queued (most of a flood's copies: the queue's memory at
+                    // 10^6 nodes). Only first arrivals and the count of events enter results.
                     out.events += 1;
                     continue;
                 }
-                self.flood
-                    .schedule(t + u64::from(d) * scale + extra, Copy8 { to: u, from: to });
+                self.pending[u as usize] = at;
+                self.flood.schedule(at, Copy8 { to: u, from: to });
             }
         }
         out.arrival_sum = self.arrival_sum(out.makespan);
