@@ -229,24 +229,25 @@ pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
     assert_eq!(w.len(), g.edge_count(), "one weight per edge");
     let n = g.node_count();
     let m = g.edge_count() as u64;
-    // Each node's incident edges in increasing key order (the order a GHS node tests them in):
-    // every edge in global key order, appended to the lists of both its ends.
-    let mut start: Vec<u32> = Vec::with_capacity(n as usize + 1);
-    start.push(0);
+    // Each node's incident edges in increasing key order (the order a GHS node tests them in),
+    // as positions in its own adjacency (`nbrs` and `edge_of` of the CSR), sorted node by node:
+    // the phases then read a node's neighbours from its own few cache lines, not from the
+    // edge list at random. Keys are distinct, so each list's order is the only one.
+    let start = &g.offsets;
+    let mut sorted: Vec<u32> = (0..start[n as usize]).collect();
+    let mut local: Vec<(u64, u32)> = Vec::new();
     for v in 0..n {
-        start.push(start[v as usize] + g.degree(v));
-    }
-    let order = order_by_key(keys(g, w));
-    let mut sorted = vec![0u32; start[n as usize] as usize];
-    let mut fill: Vec<u32> = start[..n as usize].to_vec();
-    for e in order {
-        let (a, b) = g.edges()[e as usize];
-        for x in [a, b] {
-            sorted[fill[x as usize] as usize] = e;
-            fill[x as usize] += 1;
+        let range = start[v as usize] as usize..start[v as usize + 1] as usize;
+        local.clear();
+        local.extend(range.clone().map(|pos| {
+            let (x, e) = (g.nbrs[pos], g.edge_of[pos]);
+            (edge_key(w[e as usize], v.min(x), v.max(x)), pos as u32)
+        }));
+        local.sort_unstable();
+        for (slot, &(_, pos)) in sorted[range].iter_mut().zip(&local) {
+            *slot = pos;
         }
     }
-    drop(fill);
     // An edge's key, for the phases, recomputed where it is needed rather than kept (8 bytes
     // an edge: the peak memory of a 10^6-node run).
     let key = |e: u32| {
@@ -254,8 +255,10 @@ pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
         edge_key(w[e as usize], a, b)
     };
     let mut ptr: Vec<u32> = start[..n as usize].to_vec();
-    let mut rejected = vec![false; g.edge_count()];
-    let mut branch = vec![false; g.edge_count()];
+    // Per edge: tested and rejected, or a tree edge (one byte, one lookup).
+    const REJECTED: u8 = 1;
+    const BRANCH: u8 = 2;
+    let mut state = vec![0u8; g.edge_count()];
 
     let mut dsu = Dsu::new(n);
     let mut comp = vec![0u32; n as usize];
@@ -279,16 +282,15 @@ pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
             let end = start[v as usize + 1];
             let mut p = ptr[v as usize];
             while p < end {
-                let e = sorted[p as usize];
-                let (a, b) = g.edges()[e as usize];
-                let other = if a == v { b } else { a };
-                if comp[other as usize] != cv {
+                let pos = sorted[p as usize] as usize;
+                if comp[g.nbrs[pos] as usize] != cv {
                     break;
                 }
+                let e = g.edge_of[pos];
                 // A tree edge (GHS's "branch") is never tested; any other internal edge is
                 // tested and rejected once.
-                if !rejected[e as usize] && !branch[e as usize] {
-                    rejected[e as usize] = true;
+                if state[e as usize] == 0 {
+                    state[e as usize] = REJECTED;
                     step1_ghs += 2;
                 }
                 p += 1;
@@ -296,8 +298,9 @@ pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
             ptr[v as usize] = p;
             if p < end {
                 step1_ghs += 2;
-                let e = sorted[p as usize];
-                let ke = key(e);
+                let pos = sorted[p as usize] as usize;
+                let (x, e) = (g.nbrs[pos], g.edge_of[pos]);
+                let ke = edge_key(w[e as usize], v.min(x), v.max(x));
                 if ke < best[cv as usize] {
                     best[cv as usize] = ke;
                     best_edge[cv as usize] = e;
@@ -330,7 +333,7 @@ pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
             let merged = dsu.union(u, v);
             debug_assert!(merged, "Borůvka chose a cycle-closing edge");
             forest.push(e);
-            branch[e as usize] = true;
+            state[e as usize] = BRANCH;
             weight += u64::from(w[e as usize]);
             fragments -= 1;
         }
