@@ -201,8 +201,10 @@ impl MaintainedMst {
     }
 
     /// Breadth-first search over forest edges from `root` (not crossing `skip`), marking
-    /// `label = tag` and recording parents and depths; returns (nodes, largest depth).
-    fn label_tree(&mut self, root: u32, tag: u32, skip: u32) -> (Vec<u32>, u32) {
+    /// `label = tag` and recording parents and depths; returns (nodes, largest depth). It
+    /// stops as soon as it labels `stop` (`NONE`: never), when only the tree path from `stop`
+    /// back to `root` is wanted: the nodes and depth are then those labelled so far.
+    fn label_tree(&mut self, root: u32, tag: u32, skip: u32, stop: u32) -> (Vec<u32>, u32) {
         let mut nodes = vec![root];
         self.label[root as usize] = tag;
         self.parent[root as usize] = NONE;
@@ -221,6 +223,9 @@ impl MaintainedMst {
                 self.depth[y as usize] = self.depth[x as usize] + 1;
                 deepest = deepest.max(self.depth[y as usize]);
                 nodes.push(y);
+                if y == stop {
+                    return (nodes, deepest);
+                }
                 self.queue.push_back(y);
             }
         }
@@ -238,21 +243,23 @@ impl MaintainedMst {
         if nodes.len() < 2 {
             return 0;
         }
-        let mut index = std::collections::BTreeMap::new();
+        // Each node's position in `nodes` (NONE: not in it), a flat array over node ids.
+        let mut index = vec![NONE; self.adj.len()];
         for (i, &x) in nodes.iter().enumerate() {
-            index.insert(x, i as u32);
+            index[x as usize] = i as u32;
         }
         let mut edges = Vec::new();
         for &x in nodes {
+            let i = index[x as usize];
             for &(y, w) in &self.adj[x as usize] {
-                if x < y
-                    && let Some(&j) = index.get(&y)
-                {
-                    edges.push((index[&x].min(j), index[&x].max(j), w));
+                let j = index[y as usize];
+                if x < y && j != NONE {
+                    edges.push((i.min(j), i.max(j), w));
                 }
             }
         }
-        edges.sort_unstable();
+        // No sort: the count depends on the edges' keys (weight, then the ends), never on the
+        // order the edges are numbered in.
         let w: Vec<u32> = edges.iter().map(|e| e.2).collect();
         let g = Graph::from_simple_edges(
             nodes.len() as u32,
@@ -268,8 +275,8 @@ impl MaintainedMst {
         self.adj[u as usize].push((v, w));
         self.adj[v as usize].push((u, w));
         self.edges += 1;
-        // The tree path from v back to u, if any.
-        let (nodes, _) = self.label_tree(u, 0, NONE);
+        // The tree path from v back to u, if any (the search stops when it reaches v).
+        let (nodes, _) = self.label_tree(u, 0, NONE, v);
         let connected = self.label[v as usize] == 0;
         let mut cost = OpCost::default();
         if !connected {
@@ -317,8 +324,8 @@ impl MaintainedMst {
             return OpCost::default();
         }
         self.cut(u, v);
-        let (side_u, du) = self.label_tree(u, 1, NONE);
-        let (side_v, dv) = self.label_tree(v, 2, NONE);
+        let (side_u, du) = self.label_tree(u, 1, NONE, NONE);
+        let (side_v, dv) = self.label_tree(v, 2, NONE, NONE);
         let (small, tag_small) = if side_u.len() <= side_v.len() {
             (&side_u, 1)
         } else {
@@ -404,7 +411,7 @@ impl MaintainedMst {
         let mut comps: Vec<Vec<u32>> = Vec::with_capacity(tree_nbrs.len());
         let mut deepest = 0;
         for (i, &x) in tree_nbrs.iter().enumerate() {
-            let (nodes, d) = self.label_tree(x, i as u32, v);
+            let (nodes, d) = self.label_tree(x, i as u32, v, NONE);
             deepest = deepest.max(d);
             comps.push(nodes);
         }

@@ -383,6 +383,50 @@ mod tests {
     }
 
     #[test]
+    fn boruvka_counts_do_not_depend_on_how_the_edges_are_numbered() {
+        // What the churn model's rebuild cost relies on to skip sorting a subgraph's edges.
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
+        for n in [2u32, 9, 60, 400] {
+            let mut edges: Vec<(u32, u32, u32)> = Vec::new();
+            for u in 0..n {
+                for v in u + 1..n {
+                    if rng.random_range(0..n) < 6 {
+                        // Few distinct weights, so that ties fall to the endpoint ids.
+                        edges.push((u, v, rng.random_range(1..5)));
+                    }
+                }
+            }
+            let report = |edges: &[(u32, u32, u32)]| {
+                let g = Graph::from_simple_edges(n, edges.iter().map(|e| (e.0, e.1)).collect());
+                let w: Vec<u32> = edges.iter().map(|e| e.2).collect();
+                let r = boruvka(&g, &w);
+                let tree: Vec<(u32, u32)> = r
+                    .forest
+                    .edges
+                    .iter()
+                    .map(|&e| g.edges()[e as usize])
+                    .collect();
+                (
+                    r.phases,
+                    r.naive_msgs,
+                    r.ghs_msgs,
+                    r.ghs_final_phase_msgs,
+                    r.forest.weight,
+                    tree,
+                )
+            };
+            let before = report(&edges);
+            for _ in 0..5 {
+                for i in (1..edges.len()).rev() {
+                    edges.swap(i, rng.random_range(0..=i));
+                }
+                assert_eq!(report(&edges), before, "n = {n}");
+            }
+        }
+    }
+
+    #[test]
     fn ties_are_broken_by_endpoint_ids() {
         // A 4-cycle with equal weights: the tree drops the edge with the largest ids, (2, 3).
         let g = Graph::from_edges(4, [(0, 1), (1, 2), (2, 3), (0, 3)]);
