@@ -15,8 +15,9 @@ public class Start implements Control {
     }
 
     public boolean execute() {
-        if (Flood.messages > 0) System.err.println("messages " + Flood.messages);
-        Flood.messages = 0;
+        long sent = Flood.messages + Tree.messages + Gossip.messages;
+        if (sent > 0) System.err.println("messages " + sent);
+        Flood.messages = Tree.messages = Gossip.messages = 0;
         EDSimulator.add(0, null, Network.get(CommonState.r.nextInt(Network.size())), pid);
         return false;
     }
