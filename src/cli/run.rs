@@ -195,6 +195,6 @@ pub(super) fn provenance() -> Provenance {
     Provenance {
         git_commit: command_line("git", &["rev-parse", "HEAD"]),
         host: host_name(),
-        rustc: command_line("rustc", &["--version"]),
+        rustc: env!("CHAINLAB_RUSTC_VERSION").to_string(),
     }
 }

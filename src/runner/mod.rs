@@ -73,7 +73,8 @@ pub struct Provenance {
     pub git_commit: String,
     /// The host name.
     pub host: String,
-    /// `rustc --version` on the machine that ran, or "unknown".
+    /// `rustc --version` of the compiler that built this binary (recorded at build time), or
+    /// "unknown".
     pub rustc: String,
 }
 
