@@ -203,11 +203,12 @@ impl<E: Copy> EventQueue<E> {
 /// too finely for [`EventQueue`]'s ring (the blockchain models count nanoseconds). Same order
 /// contract: earliest time first, FIFO among equal times.
 ///
-/// A 4-ary min-heap over a flat array: half the depth of a binary heap, and a node's four
-/// children share a cache line or two. Each entry's (time, seq) is packed into one `u128`
-/// (time in the high half), so a comparison is two instructions with no branch, and a sift
-/// picks the least of four children as a small tournament the compiler turns into
-/// conditional moves. Keys are unique, so any correct heap pops in exactly the same order;
+/// An 8-ary min-heap over a flat array: a third of the depth of a binary heap (the PBFT
+/// chains' heap of about 70 broadcasts and timers is two levels below its root), its eight
+/// children side by side in memory. Each entry's (time, seq) is packed into one `u128` (time
+/// in the high half), so a comparison is two instructions with no branch, and a sift picks
+/// the least of eight children as a three-round tournament the compiler turns into
+/// conditional moves (measured on paper B's hour: 4-ary 1.50 s, 8-ary 1.40 s, 16-ary 1.65 s). Keys are unique, so any correct heap pops in exactly the same order;
 /// the tests compare it with std's `BinaryHeap`.
 pub struct HeapQueue<E> {
     heap: Vec<Keyed<E>>,
@@ -304,7 +305,7 @@ impl<E: Copy> HeapQueue<E> {
         self.heap.push(e);
         let mut i = self.heap.len() - 1;
         while i > 0 {
-            let parent = (i - 1) / 4;
+            let parent = (i - 1) / 8;
             if key >= self.heap[parent].key {
                 break;
             }
@@ -348,25 +349,15 @@ impl<E: Copy> HeapQueue<E> {
         let moving = self.heap[i];
         let key = moving.key;
         loop {
-            let first = 4 * i + 1;
-            let (best, best_key) = if first + 3 < n {
-                // All four children: a two-round tournament, free of unpredictable branches.
-                let h = &self.heap[first..first + 4];
-                let (a, ka) = if h[1].key < h[0].key {
-                    (1, h[1].key)
-                } else {
-                    (0, h[0].key)
-                };
-                let (b, kb) = if h[3].key < h[2].key {
-                    (3, h[3].key)
-                } else {
-                    (2, h[2].key)
-                };
-                if kb < ka {
-                    (first + b, kb)
-                } else {
-                    (first + a, ka)
-                }
+            let first = 8 * i + 1;
+            let (best, best_key) = if first + 7 < n {
+                // All eight children: a three-round tournament, free of unpredictable branches.
+                let h = &self.heap[first..first + 8];
+                let m2 = |a: usize, b: usize| if h[b].key < h[a].key { b } else { a };
+                let (a, b, c, d) = (m2(0, 1), m2(2, 3), m2(4, 5), m2(6, 7));
+                let (e, f) = (m2(a, b), m2(c, d));
+                let g = m2(e, f);
+                (first + g, h[g].key)
             } else if first < n {
                 let mut best = first;
                 for c in first + 1..n {
