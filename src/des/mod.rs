@@ -204,7 +204,7 @@ impl<E: Copy> EventQueue<E> {
 /// contract: earliest time first, FIFO among equal times.
 ///
 /// An 8-ary min-heap over a flat array: a third of the depth of a binary heap (the PBFT
-/// chains' heap of about 70 broadcasts and timers is two levels below its root), its eight
+/// chains' 40 to 100 broadcasts in flight sit at most two levels below the root), its eight
 /// children side by side in memory. Each entry's (time, seq) is packed into one `u128` (time
 /// in the high half), so a comparison is two instructions with no branch, and a sift picks
 /// the least of eight children as a three-round tournament the compiler turns into
@@ -212,8 +212,9 @@ impl<E: Copy> EventQueue<E> {
 /// Events scheduled further ahead than [`HeapQueue::set_far_after`] (the PBFT chains' round
 /// timers, a timeout ahead) wait in a second heap, and whichever top is earlier pops: the busy
 /// heap holds only the broadcasts (paper A's 50-node run 13 % faster; paper B's hour, with
-/// fewer timers per broadcast, unchanged). Keys are unique, so any correct heap pops in exactly the same order;
-/// the tests compare it with std's `BinaryHeap`.
+/// fewer timers per broadcast, unchanged). Keys are unique, so any correct heap pops in
+/// exactly the same order; the tests compare it with std's `BinaryHeap`, with and without
+/// events apart.
 pub struct HeapQueue<E> {
     heap: Vec<Keyed<E>>,
     /// Events scheduled more than `far_after` ahead (timers) wait apart, so that the busy

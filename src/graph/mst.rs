@@ -248,8 +248,8 @@ pub fn boruvka(g: &Graph, w: &[u32]) -> BoruvkaReport {
             *slot = pos;
         }
     }
-    // An edge's key, for the phases, recomputed where it is needed rather than kept (8 bytes
-    // an edge: the peak memory of a 10^6-node run).
+    // An edge's key (to order the forest at the end), recomputed rather than kept: 8 bytes an
+    // edge were the peak memory of a 10^6-node run. The phases compute it from the adjacency.
     let key = |e: u32| {
         let (a, b) = g.edges()[e as usize];
         edge_key(w[e as usize], a, b)
