@@ -15,12 +15,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 src="$1"; jep="$2"; djep="$3"; pairs="${4:-2}"
-work="$(mktemp -d)"
-find "$src/peersim" -name '*.java' > "$work/files"
-mkdir "$work/classes"
-javac -nowarn -encoding ISO-8859-1 -cp "$jep:$djep" -d "$work/classes" @"$work/files"
-cp="$work/classes:$jep:$djep"
-javac -cp "$cp" -d "$work/classes" "$here"/anchor/*.java
+# shellcheck source=build.sh
+source "$here/build.sh"
 
 cpu() { /usr/bin/time -f "%U %S" -o "$work/t" "$@" > /dev/null 2>&1; awk '{print $1 + $2}' "$work/t"; }
 

@@ -13,12 +13,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 src="$1"; jep="$2"; djep="$3"; pairs="${4:-5}"
-work="$(mktemp -d)"
-find "$src/peersim" -name '*.java' > "$work/files"
-mkdir "$work/classes"
-javac -nowarn -encoding ISO-8859-1 -cp "$jep:$djep" -d "$work/classes" @"$work/files"
-cp="$work/classes:$jep:$djep"
-javac -cp "$cp" -d "$work/classes" "$here"/anchor/*.java
+# shellcheck source=build.sh
+source "$here/build.sh"
 for i in $(seq "$pairs"); do
     /usr/bin/time -f "peersim  %U + %S s CPU, %M KB" java -cp "$cp" peersim.Simulator "$here/flood.cfg" 2>&1 \
         | grep -E '^peersim '
