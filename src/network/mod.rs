@@ -327,19 +327,25 @@ pub fn ms_to_ns(ms: f64) -> Time {
     (ms * 1e6).round() as Time
 }
 
-/// `x.round() as Time` for `x >= 0`, without the libm call `f64::round` compiles to on
-/// baseline x86-64 (which has no rounding instruction): the integer part plus one when the
-/// fraction is at least a half. Exact for `0 <= x < 2^53`, where `x - trunc(x)` is exact;
-/// larger values (ns beyond 104 days) fall back to `f64::round`.
-///
-/// The fast path converts through `i64`: baseline x86-64 has single instructions for
-/// `f64 <-> i64` but emulates `f64 <-> u64` in several, and for `0 <= x < 2^53` both give the
-/// same integer.
+/// `x.round() as Time` (halves away from zero) for `x >= 0`, without the libm call
+/// `f64::round` compiles to on baseline x86-64 (which has no rounding instruction), and with a
+/// short dependency chain: it sits on every per-message draw. For `0 <= x < 2^52`, adding 2^52
+/// rounds `x` to the nearest integer, halves to even, exactly (the spacing of doubles there
+/// is 1), and the integer is the sum's bits less those of 2^52. That differs from `round`
+/// only on a half rounded down to even, which `(sum - 2^52) - x == -0.5` detects exactly (both
+/// subtractions are exact); the branch is essentially never taken, so the result waits on one
+/// addition. Larger values (ns beyond 52 days) fall back to `f64::round`.
 #[inline]
 pub fn round_ns(x: f64) -> Time {
-    if (0.0..9_007_199_254_740_992.0).contains(&x) {
-        let t = x as i64;
-        (t + i64::from(x - t as f64 >= 0.5)) as Time
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    if (0.0..TWO_52).contains(&x) {
+        let sum = x + TWO_52;
+        let even = sum.to_bits() - TWO_52.to_bits();
+        if (sum - TWO_52) - x == -0.5 {
+            even + 1
+        } else {
+            even
+        }
     } else {
         x.round() as Time
     }
@@ -1265,6 +1271,13 @@ mod tests {
             1e300,
             f64::INFINITY,
             9.1e15 + 0.5,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_494.5,
+            4_503_599_627_370_496.0,
+            4_503_599_627_370_497.0,
+            1.5,
+            3.5,
+            (1u64 << 40) as f64 + 0.5,
         ] {
             assert_eq!(round_ns(y), y.round() as Time, "{y}");
         }
