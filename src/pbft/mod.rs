@@ -462,7 +462,7 @@ impl Simulator {
         let mut events = 0u64;
         let mut stop = StopReason::Idle;
         let mut end = 0;
-        while let Some(t) = self.queue.peek_time() {
+        while let Some((t, &top)) = self.queue.peek() {
             if t > p.duration_ns {
                 stop = StopReason::Duration;
                 end = p.duration_ns;
@@ -470,8 +470,8 @@ impl Simulator {
             }
             // A wave with deliveries left re-enters the queue for its next one in the same
             // step as it leaves it (the same order as a pop and a push).
-            let (now, ev) = match self.queue.peek() {
-                Some((_, &Ev::Wave(slot))) if self.wave_has_next(slot) => {
+            let (now, ev) = match top {
+                Ev::Wave(slot) if self.wave_has_next(slot) => {
                     let w = &self.waves[slot as usize];
                     let next =
                         self.wave_items[slot as usize * self.n as usize + w.pos as usize + 1].0;

@@ -561,7 +561,9 @@ impl Simulator {
                     out.path_bytes += (hops + 1) * SIGNED_HOP_BYTES;
                 }
                 let at = t + u64::from(d) * scale + extra;
-                if self.arrival[u as usize] != UNREACHED || at >= self.pending[u as usize] {
+                // A node informed by now was reached by a copy queued earlier (`pending` only
+                // falls, and that copy's time is at most now), so this one test covers it too.
+                if at >= self.pending[u as usize] {
                     // u was informed by now, or a copy queued before this one reaches it no
                     // later (at the same time it pops first: buckets are FIFO): this copy is a
                     // duplicate whose event would be popped and dropped. It is counted as that
