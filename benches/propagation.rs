@@ -14,10 +14,19 @@ use std::hint::black_box;
 
 fn broadcasts(c: &mut Criterion) {
     let n = 10_000;
-    let g = generate(Topology::KOut { k: 8 }, n, &mut stream(1, 1, "topology"));
-    let w = propagation::draw_weights(g.edge_count(), 1, 100, &mut stream(1, 1, "weights"));
+    let g = generate(
+        Topology::KOut { k: 8 },
+        n,
+        &mut stream(1, 1, chainlab::rng::purpose::TOPOLOGY),
+    );
+    let w = propagation::draw_weights(
+        g.edge_count(),
+        1,
+        100,
+        &mut stream(1, 1, chainlab::rng::purpose::WEIGHTS),
+    );
     let mut sim = Simulator::new();
-    let mut rng = stream(1, 1, "protocol");
+    let mut rng = stream(1, 1, chainlab::rng::purpose::PROTOCOL);
     let flood_events = sim.forward(&g, Delays::Fixed(&w), 0, &mut rng).events;
 
     let mut group = c.benchmark_group("n10000_k8_kout");
@@ -133,9 +142,14 @@ fn signed_paths(c: &mut Criterion) {
     let g = generate(
         Topology::KOut { k: 8 },
         10_000,
-        &mut stream(3, 1, "topology"),
+        &mut stream(3, 1, chainlab::rng::purpose::TOPOLOGY),
     );
-    let w = draw_weights(g.edge_count(), 1, 100, &mut stream(3, 1, "weights"));
+    let w = draw_weights(
+        g.edge_count(),
+        1,
+        100,
+        &mut stream(3, 1, chainlab::rng::purpose::WEIGHTS),
+    );
     let tree = mst::kruskal(&g, &w);
     let mut adj: Vec<Vec<u32>> = vec![Vec::new(); 10_000];
     for &e in &tree.edges {

@@ -28,7 +28,7 @@
 //! - [`runner`]: executes a plan: one run per rayon task within its run budget, parts
 //!   committed as they complete, resume (skipping only verified parts; damaged ones are moved
 //!   aside and run again), a shared lock per plan directory and a claim per part so that
-//!   concurrent processes never run a part twice, progress bar, manifest; shards (disjoint
+//!   concurrent processes never run a part twice, progress reported to the caller, manifest; shards (disjoint
 //!   slices of the parts, dealt by key) for clusters, `--retry-failed`, and the status of a
 //!   results directory. Knows no model family.
 //! - [`output`]: Parquet schema and atomic writes, commit records with checksums and their
@@ -58,10 +58,15 @@
 //!   through its hook API; `pbft` imports nothing of it.
 //! - [`rng`]: stream derivation, the seeds of a run ([`rng::RunSeeds`]) and the
 //!   `java.util.Random` port.
+//! - [`stats`]: summary statistics of result tables (Student-t intervals, bootstrap intervals
+//!   of medians, the replicates a target precision needs, groups of rows by parameter), as
+//!   `chainlab summary` prints them. Pure: rows in, numbers out.
 //! - [`cli`]: clap commands; the only layer that prints and chooses exit codes.
 //!
 //! Dependencies point one way: `cli` -> `runner` -> `spec` -> `model` -> (`figure`, the cores)
-//! -> `schema`, `rng`, `des`; no two folders import each other.
+//! -> `schema`, `rng`, `des`; no two folders import each other. The test
+//! `tidy::every_module_imports_only_what_the_map_allows` (`tests/tidy/mod.rs`) holds each
+//! module's `crate::` imports to an allow-list that mirrors this map.
 //!
 //! ## Invariants
 //!

@@ -24,8 +24,6 @@ pub const fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// A stable 64-bit hash of bytes (FNV-1a, then [`mix64`]). Used for run keys, plan hashes and
-/// purpose names; it must never change, or every stored run key changes with it.
 /// The seeds of one run: the streams of the environment (topology, weights, source) are keyed by
 /// `env_key`, so every protocol of a sweep sees the same graph for the same replicate; the
 /// protocol's own draws are keyed by `run_key`.
@@ -39,6 +37,8 @@ pub struct RunSeeds {
     pub run_key: u64,
 }
 
+/// A stable 64-bit hash of bytes (FNV-1a, then [`mix64`]). Used for run keys, plan hashes and
+/// purpose names; it must never change, or every stored run key changes with it.
 pub fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xCBF2_9CE4_8422_2325;
     for &b in bytes {
@@ -48,14 +48,101 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
     mix64(h)
 }
 
-/// The seed of the stream for (master seed, key, purpose).
-pub fn stream_seed(master: u64, key: u64, purpose: &str) -> u64 {
-    mix64(mix64(master ^ mix64(key)) ^ hash_bytes(purpose.as_bytes()))
+/// What a stream's draws are for: the third part of a stream's name. Every purpose the engine
+/// draws from is a constant of [`purpose`], so that two draws cannot share a stream by a typo
+/// and the list of streams is in one place; a purpose is hashed by its name, which must never
+/// change (a stored run's rows depend on it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Purpose(&'static str);
+
+impl Purpose {
+    /// A purpose by name. The engine's own are the constants of [`purpose`]; this is for code
+    /// outside the engine (a test's toy family, a benchmark).
+    pub const fn new(name: &'static str) -> Purpose {
+        Purpose(name)
+    }
+
+    /// Its name, the bytes the stream's seed hashes.
+    pub const fn name(self) -> &'static str {
+        self.0
+    }
 }
 
-/// The stream for (master seed, key, purpose). Purposes used by the models are listed next to
-/// the code that draws from them (for example "topology", "weights", "source", "protocol").
-pub fn stream(master: u64, key: u64, purpose: &str) -> Stream {
+/// The engine's stream purposes, each with the model that draws from it and the key it is
+/// keyed by (environment key, run key, or none).
+pub mod purpose {
+    use super::Purpose;
+
+    /// A propagation or pbft graph (environment key).
+    pub const TOPOLOGY: Purpose = Purpose("topology");
+    /// Propagation link weights (environment key).
+    pub const WEIGHTS: Purpose = Purpose("weights");
+    /// The broadcast's source node (propagation: environment key; churn: run key).
+    pub const SOURCE: Purpose = Purpose("source");
+    /// A propagation protocol's own draws, such as gossip's choices (run key).
+    pub const PROTOCOL: Purpose = Purpose("protocol");
+    /// The signing keys and forgeries of signed propagation paths (run key).
+    pub const PROTOCOL_SIGNED: Purpose = Purpose("protocol-signed");
+    /// Joins and departures of the churn model (run key).
+    pub const CHURN: Purpose = Purpose("churn");
+    /// Pbft peers' bandwidths (environment key).
+    pub const BANDWIDTH: Purpose = Purpose("bandwidth");
+    /// Pbft peers' cities (environment key).
+    pub const LOCATION: Purpose = Purpose("location");
+    /// Pbft per-message network draws, counter-based (run key).
+    pub const NETWORK: Purpose = Purpose("network");
+    /// Pbft transactions (run key).
+    pub const WORKLOAD: Purpose = Purpose("workload");
+    /// Pbft crash schedules (run key).
+    pub const FAULTS: Purpose = Purpose("faults");
+    /// The twin's lost state messages (run key).
+    pub const MISSING: Purpose = Purpose("missing");
+    /// twin_sync's clock drift (run key).
+    pub const DRIFT: Purpose = Purpose("drift");
+    /// twin_sync's update emissions (run key).
+    pub const SYNC: Purpose = Purpose("sync");
+    /// The management chain's members, overlay and faulty members (environment key).
+    pub const MANAGEMENT: Purpose = Purpose("management");
+    /// The management members' signing keys (environment key).
+    pub const MANAGEMENT_KEYS: Purpose = Purpose("management-keys");
+    /// The management chain's identity (environment key).
+    pub const MANAGEMENT_CHAIN: Purpose = Purpose("management-chain");
+    /// Configuration block intervals (run key).
+    pub const CBI: Purpose = Purpose("cbi");
+    /// `chainlab summary`'s bootstrap resamples (keyed by the group, not by a run).
+    pub const BOOTSTRAP: Purpose = Purpose("bootstrap");
+
+    /// Every purpose above, once.
+    pub const ALL: &[Purpose] = &[
+        TOPOLOGY,
+        WEIGHTS,
+        SOURCE,
+        PROTOCOL,
+        PROTOCOL_SIGNED,
+        CHURN,
+        BANDWIDTH,
+        LOCATION,
+        NETWORK,
+        WORKLOAD,
+        FAULTS,
+        MISSING,
+        DRIFT,
+        SYNC,
+        MANAGEMENT,
+        MANAGEMENT_KEYS,
+        MANAGEMENT_CHAIN,
+        CBI,
+        BOOTSTRAP,
+    ];
+}
+
+/// The seed of the stream for (master seed, key, purpose).
+pub fn stream_seed(master: u64, key: u64, purpose: Purpose) -> u64 {
+    mix64(mix64(master ^ mix64(key)) ^ hash_bytes(purpose.0.as_bytes()))
+}
+
+/// The stream for (master seed, key, purpose).
+pub fn stream(master: u64, key: u64, purpose: Purpose) -> Stream {
     Stream::seed_from_u64(stream_seed(master, key, purpose))
 }
 
@@ -159,7 +246,7 @@ mod tests {
     #[test]
     fn streams_are_value_stable() {
         // Golden values: if these change, every stored result changes too.
-        let mut s = stream(42, 7, "topology");
+        let mut s = stream(42, 7, crate::rng::purpose::TOPOLOGY);
         let first: Vec<u64> = (0..4).map(|_| s.next_u64()).collect();
         assert_eq!(
             first,
@@ -176,10 +263,24 @@ mod tests {
     }
 
     #[test]
+    fn every_purpose_is_listed_once_with_its_own_name() {
+        let mut names: Vec<&str> = purpose::ALL.iter().map(|p| p.name()).collect();
+        names.sort_unstable();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(names.len(), n, "two purposes share a name: {names:?}");
+        // The names the stored results were drawn with (a renamed purpose changes every run
+        // that draws from it).
+        assert_eq!(purpose::TOPOLOGY.name(), "topology");
+        assert_eq!(purpose::PROTOCOL_SIGNED.name(), "protocol-signed");
+        assert_eq!(purpose::MANAGEMENT_KEYS.name(), "management-keys");
+    }
+
+    #[test]
     fn purposes_give_independent_streams() {
-        let a = stream(1, 2, "weights").next_u64();
-        let b = stream(1, 2, "source").next_u64();
-        let c = stream(1, 3, "weights").next_u64();
+        let a = stream(1, 2, crate::rng::purpose::WEIGHTS).next_u64();
+        let b = stream(1, 2, crate::rng::purpose::SOURCE).next_u64();
+        let c = stream(1, 3, crate::rng::purpose::WEIGHTS).next_u64();
         assert_ne!(a, b);
         assert_ne!(a, c);
     }

@@ -5,6 +5,7 @@
 //! Architecture invariant: `stats` knows no model, no file and no clock; its only randomness
 //! (the bootstrap) comes from a stream of [`crate::rng`], so every summary is reproducible.
 
+use crate::rng::purpose;
 use crate::rng::stream;
 use rand::RngExt;
 
@@ -200,7 +201,7 @@ pub fn summarise(values: &[f64], key: u64) -> Summary {
         (nan, nan, nan)
     };
     let (median_ci_low, median_ci_high) = if n >= 2 {
-        let mut rng = stream(0, key, "bootstrap");
+        let mut rng = stream(0, key, purpose::BOOTSTRAP);
         let mut medians = Vec::with_capacity(BOOTSTRAP_RESAMPLES);
         let mut sample = vec![0.0; n];
         for _ in 0..BOOTSTRAP_RESAMPLES {

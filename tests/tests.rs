@@ -169,6 +169,9 @@ nodes = [20, 60]
 protocol = ["gossip", "flood", "oppi", "spt"]
 "#;
 
+/// The architecture's rules (the module map of `src/lib.rs`, module docs), as tests.
+mod tidy;
+
 mod determinism {
     use super::*;
 
@@ -321,6 +324,68 @@ mod quick_profiles {
                 }
             }
             check(&a, &ra);
+        }
+    }
+}
+
+/// Run identity is content: each shipped experiment's quick profile has the run keys,
+/// environment keys and plan hash recorded in `tests/run_keys.txt`, so that a change of
+/// identity (a parameter added without `added_in`, a renamed stream purpose, a new default) is
+/// always deliberate. `CHAINLAB_BLESS=1 cargo test --release identity` rewrites the file
+/// (review the diff: every changed key is a stored run that will be computed again).
+mod identity {
+    use super::*;
+
+    /// The golden file's text for the current engine: per experiment, its plan hash, then one
+    /// line per run: index, run key, environment key.
+    fn current() -> String {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments");
+        let mut specs: Vec<PathBuf> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        specs.sort();
+        let mut out = String::from(
+            "# experiment plan_hash, then per run: index run_key env_key (the quick profiles)\n",
+        );
+        for spec in specs {
+            let over = chainlab::spec::Overrides {
+                quick: true,
+                ..Default::default()
+            };
+            let plan = chainlab::spec::load(&spec, over).unwrap();
+            out.push_str(&format!("{} {}\n", plan.name, plan.hash_hex()));
+            for r in &plan.runs {
+                out.push_str(&format!(
+                    "  {} {:016x} {:016x}\n",
+                    r.index, r.run_key, r.env_key
+                ));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_quick_profile_keeps_its_run_keys() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/run_keys.txt");
+        let now = current();
+        if std::env::var_os("CHAINLAB_BLESS").is_some() {
+            fs::write(&path, &now).unwrap();
+        }
+        let golden = fs::read_to_string(&path).expect("tests/run_keys.txt");
+        if golden != now {
+            let first = golden
+                .lines()
+                .zip(now.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(golden.lines().count().min(now.lines().count()));
+            panic!(
+                "run identity changed (tests/run_keys.txt, line {}): golden {:?}, now {:?}; if deliberate, bump the family's version and run `CHAINLAB_BLESS=1 cargo test --release identity`",
+                first + 1,
+                golden.lines().nth(first),
+                now.lines().nth(first)
+            );
         }
     }
 }
@@ -2035,6 +2100,13 @@ mod hostile {
         specs.sort();
         assert!(specs.len() >= 50, "the corpus has {} specs", specs.len());
         let bless = std::env::var_os("CHAINLAB_BLESS").is_some();
+        // The list of models an error names is the registry's, so that a new family changes
+        // no `.err` file: they say `<every registered model>` in its place.
+        const MODELS: &str = "<every registered model>";
+        let models = chainlab::model::Model::all()
+            .map(|m| m.name())
+            .collect::<Vec<_>>()
+            .join(", ");
         let tmp = tempfile::tempdir().unwrap();
         let mut wrong = Vec::new();
         for spec in &specs {
@@ -2057,10 +2129,11 @@ mod hostile {
             let (stdout, stderr) = text(&o);
             let expected_path = spec.with_extension("err");
             if bless {
-                fs::write(&expected_path, &stderr).unwrap();
+                fs::write(&expected_path, stderr.replace(&models, MODELS)).unwrap();
             }
             let expected = fs::read_to_string(&expected_path)
-                .unwrap_or_else(|_| panic!("{} is missing", expected_path.display()));
+                .unwrap_or_else(|_| panic!("{} is missing", expected_path.display()))
+                .replace(MODELS, &models);
             if o.status.code() != Some(2)
                 || !stdout.is_empty()
                 || stderr != expected
@@ -2714,17 +2787,15 @@ topology = ["kout", "ba", "ws"]
 mod docs {
     use super::*;
 
-    const FILES: [&str; 9] = [
-        "README.md",
-        "results/README.md",
-        "src/model/propagation/README.md",
-        "src/model/pbft/README.md",
-        "src/model/twin/README.md",
-        "src/model/twin_sync/README.md",
-        "src/model/management/README.md",
-        "src/model/churn/README.md",
-        "src/model/incentive/README.md",
-    ];
+    /// Every file with a generated block: the two top-level ones and each registered family's
+    /// notes.
+    fn files() -> Vec<String> {
+        let mut files = vec!["README.md".to_string(), "results/README.md".to_string()];
+        files.extend(
+            chainlab::model::Model::all().map(|m| format!("src/model/{}/README.md", m.name())),
+        );
+        files
+    }
 
     #[test]
     fn generated_tables_are_current_and_a_stale_one_is_named() {
@@ -2738,10 +2809,10 @@ mod docs {
         // A copy with one generated row edited by hand: --check names it and exits 1, and
         // `docs` rewrites it back to the original.
         let tmp = tempfile::tempdir().unwrap();
-        for f in FILES {
-            let to = tmp.path().join(f);
+        for f in files() {
+            let to = tmp.path().join(&f);
             fs::create_dir_all(to.parent().unwrap()).unwrap();
-            fs::copy(Path::new(root).join(f), &to).unwrap();
+            fs::copy(Path::new(root).join(&f), &to).unwrap();
         }
         let pbft = tmp.path().join("src/model/pbft/README.md");
         let original = fs::read_to_string(&pbft).unwrap();
@@ -2875,14 +2946,13 @@ mod docs {
 /// tables, with nothing else in the engine changed.
 mod extension {
     use super::*;
-    use chainlab::model::{Configured, Model, ModelFamily, ModelParams, RunOutput, Workspace};
+    use chainlab::model::{Configured, Declaration, Model, ModelFamily, RunOutput, Workspace};
     use chainlab::rng::{RunSeeds, stream};
     use chainlab::runner::{Provenance, RunOptions};
     use chainlab::schema::param::{Choice, Kind, ParamError, Value};
-    use chainlab::schema::{Cell, ColumnType, Metric, MetricDef, metric_defs, metric_row};
+    use chainlab::schema::{Cell, ColumnType, Metric, metric_defs, metric_row};
     use chainlab::spec;
     use rand::RngExt;
-    use std::sync::{Arc, LazyLock};
 
     chainlab::choice! {
         /// The coin.
@@ -2928,11 +2998,14 @@ mod extension {
             read: |o: &Outcome| Cell::F(o.heads as f64 / f64::from(o.flips)),
         },
     ];
-    static DEFS: LazyLock<Vec<MetricDef>> = LazyLock::new(|| metric_defs(&[METRICS]));
 
     impl Configured for Flips {
         fn run(&self, seeds: RunSeeds, _ws: &mut Workspace) -> RunOutput {
-            let mut rng = stream(seeds.master, seeds.run_key, "flips");
+            let mut rng = stream(
+                seeds.master,
+                seeds.run_key,
+                chainlab::rng::Purpose::new("flips"),
+            );
             let heads = (0..self.flips)
                 .filter(|_| rng.random::<f64>() < self.heads_p)
                 .count() as u64;
@@ -2947,44 +3020,37 @@ mod extension {
         }
     }
 
-    struct Toy;
+    /// The whole family: a declaration, as each family of the engine is one.
+    static TOY: Declaration<Flips> = Declaration {
+        name: "toy",
+        summary: "Coin flips.",
+        notes: "# The toy family\n",
+        version: "toy-v1",
+        params: || TOY_PARAMS,
+        parent: None,
+        metrics: || metric_defs(&[METRICS]),
+        detail: None,
+        replicates_share_environment: false,
+        resolve,
+        figures: None,
+    };
 
-    impl ModelFamily for Toy {
-        fn name(&self) -> &'static str {
-            "toy"
+    fn resolve(values: &[Value]) -> Result<Flips, ParamError> {
+        let v = ToyValues::read(values);
+        if v.coin == Coin::Biased && v.flips < 10 {
+            return Err(ParamError {
+                key: "flips",
+                allowed: "at least 10 for a biased coin".into(),
+            });
         }
-        fn summary(&self) -> &'static str {
-            "Coin flips."
-        }
-        fn notes(&self) -> &'static str {
-            "# The toy family\n"
-        }
-        fn version(&self) -> &'static str {
-            "toy-v1"
-        }
-        fn params(&self) -> &'static [chainlab::schema::param::ParamDef] {
-            TOY_PARAMS
-        }
-        fn metrics(&self) -> &'static [MetricDef] {
-            &DEFS
-        }
-        fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
-            let v = ToyValues::read(values);
-            if v.coin == Coin::Biased && v.flips < 10 {
-                return Err(ParamError {
-                    key: "flips",
-                    allowed: "at least 10 for a biased coin".into(),
-                });
-            }
-            let heads_p = match v.coin {
-                Coin::Fair => 0.5,
-                Coin::Biased => 0.9,
-            };
-            Ok(Arc::new(Flips {
-                flips: v.flips,
-                heads_p,
-            }))
-        }
+        let heads_p = match v.coin {
+            Coin::Fair => 0.5,
+            Coin::Biased => 0.9,
+        };
+        Ok(Flips {
+            flips: v.flips,
+            heads_p,
+        })
     }
 
     const SPEC: &str = r#"name = "toy_flips"
@@ -3006,7 +3072,7 @@ coin = ["fair", "biased"]
         let families: Vec<&'static dyn ModelFamily> = chainlab::model::REGISTRY
             .iter()
             .copied()
-            .chain([&Toy as &'static dyn ModelFamily])
+            .chain([&TOY as &'static dyn ModelFamily])
             .collect();
         let path = Path::new("toy.toml");
         let parse = |text: &str| spec::parse_in(&families, path, text, spec::Overrides::default());
@@ -3032,7 +3098,7 @@ coin = ["fair", "biased"]
         };
         let s = chainlab::runner::execute(&plan, &opts, &Provenance::default()).unwrap();
         assert_eq!((s.executed, s.failed), (8, 0));
-        let m = Model::of(&Toy);
+        let m = Model::of(&TOY);
         let cols = m.columns();
         let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
@@ -3389,10 +3455,13 @@ mod frictions {
     fn schema_lists_the_models_and_slurm_checks_its_time_limit() {
         let o = chainlab(&["schema", "--model", "foo"]);
         assert_eq!(o.status.code(), Some(2));
+        let models: Vec<&str> = chainlab::model::Model::all().map(|m| m.name()).collect();
         assert!(
-            text(&o).1.contains(
-                "allowed: propagation, pbft, twin, twin_sync, management, churn, incentive"
-            )
+            text(&o)
+                .1
+                .contains(&format!("allowed: {}", models.join(", "))),
+            "{:?}",
+            text(&o)
         );
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().to_str().unwrap();

@@ -144,7 +144,7 @@ pub(super) fn gallery(a: &GalleryArgs) -> Result<(), Failure> {
         }
         let table = Table::read(&plan, &read.model.columns(), read.model.params())
             .map_err(|e| Failure::Usage(e.to_string()))?;
-        let figures = read.model.figures(&read.experiment, &table);
+        let figures = read.model.figures_of(&read.experiment, &table);
         for stem in wanted {
             let f = figures.iter().find(|f| &f.stem == stem).ok_or_else(|| {
                 Failure::Usage(format!(

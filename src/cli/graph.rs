@@ -7,6 +7,7 @@ use crate::graph::generate;
 use crate::model::propagation::{self, PARAMS, TopologyKind};
 use crate::output;
 use crate::propagation::{GraphRng, draw_weights};
+use crate::rng::purpose;
 use crate::rng::{JavaRandom, stream};
 use crate::schema::param::{Choice, Value};
 use crate::schema::{Cell, Column, ColumnType};
@@ -71,14 +72,18 @@ pub(super) fn run(a: &GraphArgs) -> Result<(), Failure> {
     let p = propagation::resolve(&values)
         .map_err(|e| Failure::Usage(format!("{}: allowed: {}", flag(e.key), e.allowed)))?;
     let g = match p.graph_rng {
-        GraphRng::Engine => generate(p.topology, p.nodes, &mut stream(a.seed, 0, "topology")),
+        GraphRng::Engine => generate(
+            p.topology,
+            p.nodes,
+            &mut stream(a.seed, 0, purpose::TOPOLOGY),
+        ),
         GraphRng::PeerSim => generate(p.topology, p.nodes, &mut JavaRandom::new(a.seed as i64)),
     };
     let w = draw_weights(
         g.edge_count(),
         p.delay_min_ms,
         p.delay_max_ms,
-        &mut stream(a.seed, 0, "weights"),
+        &mut stream(a.seed, 0, purpose::WEIGHTS),
     );
     let ext = a.out.extension().and_then(|x| x.to_str()).unwrap_or("");
     match ext {

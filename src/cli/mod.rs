@@ -24,6 +24,7 @@ mod graph;
 mod list;
 mod plan;
 mod plot;
+mod progress;
 mod reproduce;
 mod run;
 mod schema;

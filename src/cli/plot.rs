@@ -46,7 +46,7 @@ pub fn draw(
                 .push((plan.clone(), "no successful runs yet".into()));
             continue;
         }
-        let these = model.figures(&experiment, &table);
+        let these = model.figures_of(&experiment, &table);
         let dir = out.map_or_else(|| plan.join("figures"), Path::to_path_buf);
         for f in &these {
             if let Some((_, _, other)) = figures

@@ -64,7 +64,10 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
     let opts = RunOptions {
         jobs,
         out_root: spec.out.clone(),
-        progress: !quiet,
+        progress: (!quiet && super::progress::on_terminal()).then(|| {
+            std::sync::Arc::new(super::progress::Bar::default())
+                as std::sync::Arc<dyn runner::Progress>
+        }),
         shard,
         retry_failed,
         tally: Some(std::sync::Arc::new(runner::Tally::default())),

@@ -12,7 +12,7 @@ pub(super) fn schema(model: &str) -> Result<(), Failure> {
     })?;
     let also = m
         .parent()
-        .map(|p| format!(" (in addition to those of model `{}`)", p.name()))
+        .map(|p| format!(" (in addition to those of model `{p}`)"))
         .unwrap_or_default();
     outln!(
         "Parameters of model `{}`{also}:\n\n{}",
@@ -21,16 +21,11 @@ pub(super) fn schema(model: &str) -> Result<(), Failure> {
     );
     let besides = m
         .parent()
-        .map(|p| {
-            format!(
-                " (after the engine's columns and model `{}`'s parameter columns)",
-                p.name()
-            )
-        })
+        .map(|p| format!(" (after the engine's columns and model `{p}`'s parameter columns)"))
         .unwrap_or_default();
     // A model without a parent lists every column, the engine's first; one with a parent
     // lists what it adds to its parent's.
-    let columns = if m.parent().is_some() {
+    let columns = if m.parent_model().is_some() {
         reference::own_columns(m)
     } else {
         m.columns()

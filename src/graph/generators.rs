@@ -276,14 +276,22 @@ mod tests {
 
     #[test]
     fn ba_has_k_times_n_minus_k_edges_and_is_connected() {
-        let g = generate(Topology::Ba { k: 3 }, 500, &mut stream(9, 9, "topology"));
+        let g = generate(
+            Topology::Ba { k: 3 },
+            500,
+            &mut stream(9, 9, crate::rng::purpose::TOPOLOGY),
+        );
         assert_eq!(g.edge_count(), 3 * 497);
         assert!(g.stats().connected);
     }
 
     #[test]
     fn er_has_exactly_m_edges() {
-        let g = generate(Topology::Er { k: 4 }, 200, &mut stream(1, 1, "topology"));
+        let g = generate(
+            Topology::Er { k: 4 },
+            200,
+            &mut stream(1, 1, crate::rng::purpose::TOPOLOGY),
+        );
         assert_eq!(g.edge_count(), 800);
     }
 
@@ -292,7 +300,7 @@ mod tests {
         let g = generate(
             Topology::RandomPeers { k: 5 },
             50,
-            &mut stream(3, 4, "topology"),
+            &mut stream(3, 4, crate::rng::purpose::TOPOLOGY),
         );
         for v in 0..50 {
             assert!(g.degree(v) >= 5, "node {v} has degree {}", g.degree(v));
@@ -302,7 +310,7 @@ mod tests {
         let g = generate(
             Topology::RandomPeers { k: 9 },
             10,
-            &mut stream(3, 4, "topology"),
+            &mut stream(3, 4, crate::rng::purpose::TOPOLOGY),
         );
         assert_eq!(g.edge_count(), 45);
     }

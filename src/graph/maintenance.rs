@@ -560,7 +560,7 @@ mod tests {
             seed in any::<u64>(),
             ops in prop::collection::vec(op(), 1..80),
         ) {
-            let mut rng = stream(seed, 1, "topology");
+            let mut rng = stream(seed, 1, crate::rng::purpose::TOPOLOGY);
             let g = generate(Topology::KOut { k: 3 }, 30, &mut rng);
             let w: Vec<u32> = (0..g.edge_count() as u64)
                 .map(|i| (crate::rng::mix64(seed ^ i) % 7 + 1) as u32)
@@ -615,7 +615,7 @@ mod tests {
 
     #[test]
     fn a_tree_edge_deletion_costs_a_repair_not_a_rebuild() {
-        let mut rng = stream(5, 1, "topology");
+        let mut rng = stream(5, 1, crate::rng::purpose::TOPOLOGY);
         let g = generate(Topology::KOut { k: 4 }, 400, &mut rng);
         let w: Vec<u32> = (0..g.edge_count() as u64)
             .map(|i| (crate::rng::mix64(i) % 100 + 1) as u32)

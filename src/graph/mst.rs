@@ -606,8 +606,17 @@ mod tests {
                     continue;
                 }
                 let seed = 31 * t as u64 + u64::from(n);
-                let g = generate(topology, n, &mut stream(seed, 1, "topology"));
-                let w = draw_weights(g.edge_count(), 1, 100, &mut stream(seed, 1, "weights"));
+                let g = generate(
+                    topology,
+                    n,
+                    &mut stream(seed, 1, crate::rng::purpose::TOPOLOGY),
+                );
+                let w = draw_weights(
+                    g.edge_count(),
+                    1,
+                    100,
+                    &mut stream(seed, 1, crate::rng::purpose::WEIGHTS),
+                );
                 let r = boruvka(&g, &w);
                 let m = message_level(&g, &w);
                 assert_eq!(m.tree, r.forest.edges, "{topology:?} n {n}: the same tree");

@@ -24,6 +24,7 @@ use super::{Config, ConfigBlock, Keyring, ManagementParams, member_keys, propose
 use crate::des::Time;
 use crate::network::VotePayload;
 use crate::network::{GossipScratch, Network};
+use crate::rng::purpose;
 use crate::rng::{GenRng, stream};
 use ed25519_dalek::SigningKey;
 use std::cmp::Reverse;
@@ -64,7 +65,7 @@ impl Committee {
     ) -> Committee {
         let n = primary.node_count();
         let m = p.members;
-        let mut rng = stream(master, env_key, "management");
+        let mut rng = stream(master, env_key, purpose::MANAGEMENT);
         let mut pick = |pool: &mut Vec<u32>, k: u32| {
             for i in 0..k as usize {
                 let j = i + rng.next_int((pool.len() - i) as u32) as usize;

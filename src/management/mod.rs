@@ -35,6 +35,7 @@ pub mod agreement;
 pub mod primary;
 
 use crate::des::Time;
+use crate::rng::purpose;
 use crate::rng::stream;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use rand::Rng;
@@ -235,7 +236,7 @@ const COMMIT_TAG: &[u8] = b"chainlab-config-commit-v1";
 /// The key pairs of the `members` management nodes of a run, drawn from the run's
 /// "management-keys" stream (32 random bytes each, the ed25519 secret key).
 pub fn member_keys(master: u64, env_key: u64, members: u32) -> Vec<SigningKey> {
-    let mut rng = stream(master, env_key, "management-keys");
+    let mut rng = stream(master, env_key, purpose::MANAGEMENT_KEYS);
     (0..members)
         .map(|_| {
             let mut secret = [0u8; 32];

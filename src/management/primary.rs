@@ -41,6 +41,7 @@ use crate::pbft::{
     NO_NODE, PbftOutcome, PbftParams, Reconfiguration, RoundConfig, Simulator, fault_tolerance,
 };
 use crate::rng::RunSeeds;
+use crate::rng::purpose;
 use crate::rng::{Stream, stream, stream_seed};
 use rand_distr::{Distribution, Normal};
 
@@ -534,7 +535,7 @@ impl Reconfiguration for Primary {
             sign_ns: mp.sign_ns,
             verify_ns: mp.verify_ns,
         });
-        let chain_id = stream_seed(seeds.master, seeds.env_key, "management-chain");
+        let chain_id = stream_seed(seeds.master, seeds.env_key, purpose::MANAGEMENT_CHAIN);
         self.chain.clear();
         self.chain
             .push(ConfigBlock::genesis(chain_id, mp.members, base_config(p)));
@@ -564,7 +565,7 @@ impl Reconfiguration for Primary {
         self.events = 0;
         let normal =
             Normal::new(self.mp.cbi_mean_ns as f64, self.mp.cbi_sd_ns as f64).expect("sd >= 0");
-        self.cbi = Some((stream(seeds.master, seeds.run_key, "cbi"), normal));
+        self.cbi = Some((stream(seeds.master, seeds.run_key, purpose::CBI), normal));
         self.schedule_cbi(chain, p, 0);
     }
 

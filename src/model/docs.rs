@@ -61,7 +61,7 @@ pub fn params_markdown(model: Model) -> String {
 /// it has a parent.
 pub fn own_columns(model: Model) -> Vec<Column> {
     let mut inherited = engine_columns();
-    if let Some(p) = model.parent() {
+    if let Some(p) = model.parent_model() {
         inherited.extend(p.params().iter().map(param_column));
     }
     model
@@ -75,7 +75,7 @@ pub fn own_columns(model: Model) -> Vec<Column> {
 /// table, if any.
 pub fn reference(model: Model) -> String {
     let mut s = String::from("## Parameters\n\n");
-    if let Some(p) = model.parent() {
+    if let Some(p) = model.parent_model() {
         s.push_str(&format!(
             "Every parameter of the [`{0}`](../{0}/README.md) model, then:\n\n",
             p.name()
@@ -83,7 +83,7 @@ pub fn reference(model: Model) -> String {
     }
     s.push_str(&params_markdown(model));
     s.push_str("\n## Columns\n\n");
-    s.push_str(&match model.parent() {
+    s.push_str(&match model.parent_model() {
         Some(p) => format!(
             "The engine's columns (`results/README.md`) and the `{}` parameter columns, then:\n\n",
             p.name()

@@ -25,14 +25,14 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
-/// Declares each family's module (its folder under `src/model/`) and lists its `Family` in
-/// [`REGISTRY`], in listing order.
+/// Declares each family's module (its folder under `src/model/`) and lists its [`Declaration`]
+/// (the `FAMILY` static of its `mod.rs`) in [`REGISTRY`], in listing order.
 macro_rules! registry {
     ($($family:ident),+ $(,)?) => {
         $(pub mod $family;)+
         /// Every model family, in listing order: the folders named in `registry!` below. A
         /// new family is its folder plus one line there.
-        pub static REGISTRY: &[&dyn ModelFamily] = &[$(&$family::Family),+];
+        pub static REGISTRY: &[&dyn ModelFamily] = &[$(&$family::FAMILY),+];
     };
 }
 
@@ -47,7 +47,8 @@ registry! {
 }
 
 /// What a model family declares. The runner, spec parser, writer, `schema` and `plot` see a
-/// family only through this trait.
+/// family only through this trait. A family of this crate does not implement it by hand: it
+/// fills in a [`Declaration`], which does; code outside the crate (a test's toy family) may.
 pub trait ModelFamily: Sync {
     /// The name used in experiment files (`model = "..."`).
     fn name(&self) -> &'static str;
@@ -66,7 +67,7 @@ pub trait ModelFamily: Sync {
         None
     }
     /// The metric columns, in order.
-    fn metrics(&self) -> &'static [MetricDef];
+    fn metrics(&self) -> Vec<MetricDef>;
     /// The per-item table written beside the run rows, if any.
     fn detail(&self) -> Option<Detail> {
         None
@@ -84,6 +85,87 @@ pub trait ModelFamily: Sync {
     /// fits no figure), or `None` for a family without figures.
     fn figures(&self) -> Option<Catalogue> {
         None
+    }
+}
+
+/// A family, declared: each field is the [`ModelFamily`] method of the same name, and
+/// `resolve` returns the family's own configuration type `C`. Every family of this crate is
+/// one such static (`FAMILY` in its `mod.rs`), listed in [`REGISTRY`]:
+///
+/// ```text
+/// pub static FAMILY: Declaration<IncentiveParams> = Declaration {
+///     name: "incentive",
+///     summary: "OPPI's fee split (Eq. 7) on one path ...",
+///     notes: include_str!("README.md"),
+///     version: "incentive-v1",
+///     params: || PARAMS,
+///     parent: None,
+///     metrics: || metric_defs(&[METRICS]),
+///     detail: None,
+///     replicates_share_environment: false,
+///     resolve,
+///     figures: Some(figures::incentive),
+/// };
+/// ```
+pub struct Declaration<C> {
+    /// See [`ModelFamily::name`].
+    pub name: &'static str,
+    /// See [`ModelFamily::summary`].
+    pub summary: &'static str,
+    /// See [`ModelFamily::notes`] (the family's `README.md`, included).
+    pub notes: &'static str,
+    /// See [`ModelFamily::version`].
+    pub version: &'static str,
+    /// See [`ModelFamily::params`]: a function, so that a table built at first use (a child
+    /// family's, which starts with its parent's) can be named.
+    pub params: fn() -> &'static [ParamDef],
+    /// See [`ModelFamily::parent`].
+    pub parent: Option<&'static str>,
+    /// See [`ModelFamily::metrics`].
+    pub metrics: fn() -> Vec<MetricDef>,
+    /// See [`ModelFamily::detail`].
+    pub detail: Option<Detail>,
+    /// See [`ModelFamily::replicates_share_environment`].
+    pub replicates_share_environment: bool,
+    /// See [`ModelFamily::resolve`]: values to the family's own configuration.
+    pub resolve: fn(&[Value]) -> Result<C, ParamError>,
+    /// See [`ModelFamily::figures`].
+    pub figures: Option<Catalogue>,
+}
+
+impl<C: Configured> ModelFamily for Declaration<C> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn summary(&self) -> &'static str {
+        self.summary
+    }
+    fn notes(&self) -> &'static str {
+        self.notes
+    }
+    fn version(&self) -> &'static str {
+        self.version
+    }
+    fn params(&self) -> &'static [ParamDef] {
+        (self.params)()
+    }
+    fn parent(&self) -> Option<&'static str> {
+        self.parent
+    }
+    fn metrics(&self) -> Vec<MetricDef> {
+        (self.metrics)()
+    }
+    fn detail(&self) -> Option<Detail> {
+        self.detail
+    }
+    fn replicates_share_environment(&self) -> bool {
+        self.replicates_share_environment
+    }
+    fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
+        Ok(Arc::new((self.resolve)(values)?))
+    }
+    fn figures(&self) -> Option<Catalogue> {
+        self.figures
     }
 }
 
@@ -124,6 +206,15 @@ impl fmt::Debug for Model {
     }
 }
 
+/// The family's own methods ([`ModelFamily`]: `name`, `params`, `metrics`, `resolve`, ...)
+/// are called on the handle directly.
+impl std::ops::Deref for Model {
+    type Target = dyn ModelFamily;
+    fn deref(&self) -> &(dyn ModelFamily + 'static) {
+        self.0
+    }
+}
+
 impl Model {
     /// Every model, in listing order.
     pub fn all() -> impl Iterator<Item = Model> {
@@ -146,33 +237,8 @@ impl Model {
         self.0
     }
 
-    /// The name used in experiment files.
-    pub fn name(&self) -> &'static str {
-        self.0.name()
-    }
-
-    /// One line: what it simulates.
-    pub fn summary(&self) -> &'static str {
-        self.0.summary()
-    }
-
-    /// The family's notes (markdown).
-    pub fn notes(&self) -> &'static str {
-        self.0.notes()
-    }
-
-    /// The semantics version, part of every plan hash.
-    pub fn version(&self) -> &'static str {
-        self.0.version()
-    }
-
-    /// The parameters, in column order.
-    pub fn params(&self) -> &'static [ParamDef] {
-        self.0.params()
-    }
-
     /// The model whose parameters this one extends (the twin extends pbft).
-    pub fn parent(&self) -> Option<Model> {
+    pub fn parent_model(&self) -> Option<Model> {
         self.0.parent().map(|p| {
             Model::from_name(p).unwrap_or_else(|| panic!("parent `{p}` is not registered"))
         })
@@ -181,17 +247,7 @@ impl Model {
     /// The parameters this model adds to its parent's (all of them without a parent).
     pub fn own_params(&self) -> &'static [ParamDef] {
         let all = self.params();
-        &all[self.parent().map_or(0, |p| p.params().len())..]
-    }
-
-    /// The per-item table this model writes beside its run rows, if any.
-    pub fn detail(&self) -> Option<Detail> {
-        self.0.detail()
-    }
-
-    /// The metric columns, in order.
-    pub fn metrics(&self) -> &'static [MetricDef] {
-        self.0.metrics()
+        &all[self.parent_model().map_or(0, |p| p.params().len())..]
     }
 
     /// The result table's columns: the engine's, the parameters', the metrics'.
@@ -202,18 +258,8 @@ impl Model {
         cols
     }
 
-    /// Turns resolved values into the run's configuration (see [`ModelFamily::resolve`]).
-    pub fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
-        self.0.resolve(values)
-    }
-
-    /// Whether a run's replicates share one environment.
-    pub fn replicates_share_environment(&self) -> bool {
-        self.0.replicates_share_environment()
-    }
-
     /// The figures of a plan's successful rows.
-    pub fn figures(&self, experiment: &str, table: &Table) -> Vec<Figure> {
+    pub fn figures_of(&self, experiment: &str, table: &Table) -> Vec<Figure> {
         let mut out = Vec::new();
         if let Some(catalogue) = self.0.figures() {
             catalogue(experiment, table, &mut out);
@@ -328,7 +374,7 @@ mod tests {
         for m in Model::all() {
             let values: Vec<Value> = m.params().iter().map(|p| p.default_value()).collect();
             assert!(m.resolve(&values).is_ok(), "{}", m.name());
-            if let Some(p) = m.parent() {
+            if let Some(p) = m.parent_model() {
                 let inherited: Vec<&str> = p.params().iter().map(|d| d.key).collect();
                 let first: Vec<&str> = m.params()[..inherited.len()]
                     .iter()
@@ -350,6 +396,25 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), REGISTRY.len());
+    }
+
+    /// Two columns of one name would make a Parquet file no reader can address: a parameter
+    /// named like a metric or an engine column, say. Keys must be unique too.
+    #[test]
+    fn every_familys_column_names_and_keys_are_unique() {
+        fn duplicates<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+            let mut seen = std::collections::BTreeSet::new();
+            names.filter(|n| !seen.insert(*n)).collect()
+        }
+        for m in Model::all() {
+            let cols = m.columns();
+            let dup = duplicates(cols.iter().map(|c| c.name.as_str()));
+            assert!(dup.is_empty(), "{}: columns {dup:?} appear twice", m.name());
+            let dup = duplicates(m.params().iter().map(|p| p.key));
+            assert!(dup.is_empty(), "{}: keys {dup:?} appear twice", m.name());
+        }
+        // The check itself: a parameter column named like a metric is found.
+        assert_eq!(duplicates(["a", "msgs", "msgs"].into_iter()), ["msgs"]);
     }
 
     #[test]

@@ -23,6 +23,7 @@
 //! latencies and times messages; it knows nothing of PBFT, twins or management.
 
 use crate::des::Time;
+use crate::rng::purpose;
 use crate::rng::{GenRng, Stream, mix64, stream};
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Normal};
@@ -441,7 +442,7 @@ impl Network {
     /// `run_key` ("network").
     pub fn build(p: &NetworkParams, master: u64, env_key: u64, run_key: u64) -> Network {
         let n = p.nodes;
-        let mut topo = stream(master, env_key, "topology");
+        let mut topo = stream(master, env_key, purpose::TOPOLOGY);
         let mut arcs: Vec<(u32, u32)> = Vec::with_capacity((n * p.peers * 2) as usize);
         let mut pool: Vec<u32> = Vec::with_capacity(n as usize);
         if p.links == Links::Exact {
@@ -462,7 +463,7 @@ impl Network {
         }
         let (off, adj) = csr(n, arcs);
 
-        let mut bws = stream(master, env_key, "bandwidth");
+        let mut bws = stream(master, env_key, purpose::BANDWIDTH);
         let normal = Normal::new(p.bandwidth_mean, p.bandwidth_sd).expect("validated sd");
         let ceiling = match p.bandwidth {
             Bandwidth::PerMessage => p.bandwidth_mean + DRAW_CEILING_SDS * p.bandwidth_sd,
@@ -494,7 +495,7 @@ impl Network {
             _ => vec![0.0; n as usize],
         };
 
-        let mut loc = stream(master, env_key, "location");
+        let mut loc = stream(master, env_key, purpose::LOCATION);
         let city: Vec<u16> = match p.latency {
             Latency::Distance | Latency::Measured => (0..n)
                 .map(|_| loc.random_range(0..cities().len() as u16))
@@ -535,7 +536,7 @@ impl Network {
             } else {
                 1.0
             },
-            draw_seed: crate::rng::stream_seed(master, run_key, "network"),
+            draw_seed: crate::rng::stream_seed(master, run_key, purpose::NETWORK),
             ..Network::default()
         }
         .with_derived_fields()
@@ -561,7 +562,7 @@ impl Network {
     /// Re-keys the per-message draws to the run key `run_key` (stream "network"), as
     /// [`Network::build`] keys them.
     pub fn rekey_draws(&mut self, master: u64, run_key: u64) {
-        self.draw_seed = crate::rng::stream_seed(master, run_key, "network");
+        self.draw_seed = crate::rng::stream_seed(master, run_key, purpose::NETWORK);
     }
 
     /// Number of nodes.

@@ -4,6 +4,7 @@
 //! round.
 
 use super::*;
+use crate::rng::purpose;
 
 impl Simulator {
     /// Draws the run's fault schedule and queues its crash and recovery events.
@@ -15,7 +16,7 @@ impl Simulator {
             fv.clear();
         }
         if p.crash_nodes > 0 {
-            let mut rng = stream(seeds.master, seeds.run_key, "faults");
+            let mut rng = stream(seeds.master, seeds.run_key, purpose::FAULTS);
             let mut ids: Vec<u32> = (0..n).collect();
             for i in 0..p.crash_nodes as usize {
                 let j = rng.random_range(i..n as usize);

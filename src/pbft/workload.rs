@@ -10,6 +10,7 @@
 
 use crate::des::Time;
 use crate::network::Network;
+use crate::rng::purpose;
 use crate::rng::{Stream, stream};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp};
@@ -96,7 +97,7 @@ impl Workload {
         self.creator.clear();
         self.committed_at.clear();
         self.acc.clear();
-        let mut rng = stream(master, run_key, "workload");
+        let mut rng = stream(master, run_key, purpose::WORKLOAD);
         self.next_second = 0;
         self.next_poisson = if p.arrivals == Arrivals::Poisson && p.rate_per_s > 0.0 {
             exp_ns(&mut rng, p.rate_per_s)

@@ -29,6 +29,7 @@ use crate::graph::maintenance::{MaintainedMst, OpCost};
 use crate::graph::mst::boruvka;
 use crate::graph::paths::{UNREACHED, dijkstra};
 use crate::rng::RunSeeds;
+use crate::rng::purpose;
 use crate::rng::stream;
 use rand::RngExt;
 use std::collections::VecDeque;
@@ -94,12 +95,12 @@ pub fn simulate(p: &ChurnParams, seeds: RunSeeds) -> ChurnOutcome {
         g.edge_count(),
         gp.delay_min_ms,
         gp.delay_max_ms,
-        &mut stream(seeds.master, seeds.env_key, "weights"),
+        &mut stream(seeds.master, seeds.env_key, purpose::WEIGHTS),
     );
     let built = boruvka(&g, &w);
     let mut mst = MaintainedMst::new(&g, &w);
-    let mut rng = stream(seeds.master, seeds.run_key, "churn");
-    let mut sources = stream(seeds.master, seeds.run_key, "source");
+    let mut rng = stream(seeds.master, seeds.run_key, purpose::CHURN);
+    let mut sources = stream(seeds.master, seeds.run_key, purpose::SOURCE);
     let mut out = ChurnOutcome {
         edges_start: g.edge_count() as u64,
         construct_msgs: built.ghs_msgs,

@@ -17,6 +17,7 @@ use crate::des::{EventQueue, Time};
 use crate::graph::mst::{self, BoruvkaReport};
 use crate::graph::paths::{self, UNREACHED};
 use crate::graph::{Graph, GraphStats, Topology, generate};
+use crate::rng::purpose;
 use crate::rng::{JavaRandom, Stream, stream};
 use rand::{Rng, RngExt};
 
@@ -303,9 +304,9 @@ impl Environment {
             g.edge_count(),
             p.delay_min_ms,
             p.delay_max_ms,
-            &mut stream(seeds.master, seeds.env_key, "weights"),
+            &mut stream(seeds.master, seeds.env_key, purpose::WEIGHTS),
         );
-        let source = stream(seeds.master, seeds.env_key, "source").random_range(0..n);
+        let source = stream(seeds.master, seeds.env_key, purpose::SOURCE).random_range(0..n);
         Environment {
             key,
             g,
@@ -669,7 +670,7 @@ pub fn subgraph(g: &Graph, w: &[u32], edges: &[u32]) -> (Graph, Vec<u32>) {
 
 /// Generates the run's graph from its "topology" stream.
 pub fn build_graph(p: &PropagationParams, seeds: RunSeeds) -> Graph {
-    let mut topo = stream(seeds.master, seeds.env_key, "topology");
+    let mut topo = stream(seeds.master, seeds.env_key, purpose::TOPOLOGY);
     match p.graph_rng {
         GraphRng::Engine => generate(p.topology, p.nodes, &mut topo),
         GraphRng::PeerSim => {
@@ -689,7 +690,7 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
         // Borůvka first, so that OPPI's tree comes from it and Kruskal is never run too.
         env.mst_build();
     }
-    let mut proto_rng = stream(seeds.master, seeds.run_key, "protocol");
+    let mut proto_rng = stream(seeds.master, seeds.run_key, purpose::PROTOCOL);
     let fresh = Delays::Fresh {
         min: p.delay_min_ms,
         max: p.delay_max_ms,
@@ -725,7 +726,7 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
             };
             let b = sim.forward(g, d, source, &mut proto_rng);
             signed = p.signing.map(|c| {
-                let mut rng = stream(seeds.master, seeds.run_key, "protocol-signed");
+                let mut rng = stream(seeds.master, seeds.run_key, purpose::PROTOCOL_SIGNED);
                 sim.forward_with(g, d, source, &mut rng, Some(c))
             });
             b
@@ -749,7 +750,7 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
             };
             let b = sim.forward(&tree, d, source, &mut proto_rng);
             signed = p.signing.map(|c| {
-                let mut rng = stream(seeds.master, seeds.run_key, "protocol-signed");
+                let mut rng = stream(seeds.master, seeds.run_key, purpose::PROTOCOL_SIGNED);
                 sim.forward_with(&tree, d, source, &mut rng, Some(c))
             });
             b
@@ -821,9 +822,14 @@ mod tests {
     use proptest::prelude::*;
 
     fn setup(topology: Topology, n: u32, seed: u64) -> (Graph, Vec<u32>, u32) {
-        let g = generate(topology, n, &mut stream(seed, 1, "topology"));
-        let w = draw_weights(g.edge_count(), 1, 100, &mut stream(seed, 1, "weights"));
-        let s = stream(seed, 1, "source").random_range(0..n);
+        let g = generate(topology, n, &mut stream(seed, 1, purpose::TOPOLOGY));
+        let w = draw_weights(
+            g.edge_count(),
+            1,
+            100,
+            &mut stream(seed, 1, purpose::WEIGHTS),
+        );
+        let s = stream(seed, 1, purpose::SOURCE).random_range(0..n);
         (g, w, s)
     }
 
@@ -864,7 +870,7 @@ mod tests {
             &g,
             Delays::Fixed(&w),
             s,
-            &mut stream(0, 0, "p"),
+            &mut stream(0, 0, crate::rng::Purpose::new("p")),
             Some(cost(false)),
         );
         let wus: Vec<u32> = w.iter().map(|&x| x * 1000 + 21 + 43).collect();
@@ -889,7 +895,7 @@ mod tests {
                 &tree,
                 Delays::Fixed(&tw),
                 s,
-                &mut stream(0, 0, "p"),
+                &mut stream(0, 0, crate::rng::Purpose::new("p")),
                 Some(cost(whole)),
             );
             for v in 0..n {
@@ -907,7 +913,12 @@ mod tests {
             assert_eq!(b.path_bytes, SIGNED_HOP_BYTES * sum_depth);
         }
         // Without a cost, forward_with is forward.
-        let plain = sim.forward(&tree, Delays::Fixed(&tw), s, &mut stream(0, 0, "p"));
+        let plain = sim.forward(
+            &tree,
+            Delays::Fixed(&tw),
+            s,
+            &mut stream(0, 0, crate::rng::Purpose::new("p")),
+        );
         assert_eq!((plain.verifications, plain.path_bytes), (0, 0));
         assert_eq!(sim.arrivals(), &dist[..]);
     }
@@ -922,7 +933,12 @@ mod tests {
             let (g, w, s) = setup(topo, 500, seed);
             assert!(g.stats().connected);
             let mut sim = Simulator::new();
-            let b = sim.forward(&g, Delays::Fixed(&w), s, &mut stream(0, 0, "protocol"));
+            let b = sim.forward(
+                &g,
+                Delays::Fixed(&w),
+                s,
+                &mut stream(0, 0, purpose::PROTOCOL),
+            );
             assert_eq!(b.msgs, 2 * g.edge_count() as u64 - 500 + 1);
             assert_eq!(b.informed, 500);
             let sp = dijkstra(&g, &w, s);
@@ -938,7 +954,12 @@ mod tests {
         let t = kruskal(&g, &w);
         let (tree, tw) = subgraph(&g, &w, &t.edges);
         let mut sim = Simulator::new();
-        let b = sim.forward(&tree, Delays::Fixed(&tw), s, &mut stream(0, 0, "protocol"));
+        let b = sim.forward(
+            &tree,
+            Delays::Fixed(&tw),
+            s,
+            &mut stream(0, 0, purpose::PROTOCOL),
+        );
         assert_eq!(b.msgs, 999);
         assert_eq!(b.delay_total, t.weight);
         assert_eq!(b.tree_weight, t.weight);
@@ -965,7 +986,13 @@ mod tests {
             fanout: 2,
             pushes: 30,
         };
-        let b = sim.gossip(&g, Delays::Fixed(&w), s, cfg, &mut stream(0, 0, "protocol"));
+        let b = sim.gossip(
+            &g,
+            Delays::Fixed(&w),
+            s,
+            cfg,
+            &mut stream(0, 0, purpose::PROTOCOL),
+        );
         assert_eq!(b.informed, 300);
         assert_eq!(b.msgs, 30 * 2 * 300);
         // R pushes per node and one delivery per message, plus the source's start.
@@ -1102,7 +1129,7 @@ mod tests {
             &g,
             Delays::Fresh { min: 5, max: 9 },
             s,
-            &mut stream(0, 0, "protocol"),
+            &mut stream(0, 0, purpose::PROTOCOL),
         );
         assert_eq!(b.informed, 200);
         assert!(b.delay_total >= 5 * b.msgs && b.delay_total <= 9 * b.msgs);
@@ -1151,8 +1178,8 @@ mod tests {
         #[test]
         fn mst_builders_agree_with_each_other_and_with_prim(seed in any::<u64>(), n in 2u32..120, k in 1u32..6, wmax in 1u32..20) {
             let k = k.min(n - 1);
-            let g = generate(Topology::RandomPeers { k }, n, &mut stream(seed, 0, "topology"));
-            let w = draw_weights(g.edge_count(), 1, wmax, &mut stream(seed, 0, "weights"));
+            let g = generate(Topology::RandomPeers { k }, n, &mut stream(seed, 0, purpose::TOPOLOGY));
+            let w = draw_weights(g.edge_count(), 1, wmax, &mut stream(seed, 0, purpose::WEIGHTS));
             let kr = kruskal(&g, &w);
             let bo = mst::boruvka(&g, &w);
             prop_assert_eq!(&bo.forest, &kr);
@@ -1172,7 +1199,7 @@ mod tests {
             let seeds = RunSeeds { master: seed, env_key: 1, run_key: 2 };
             let m = simulate(&p, seeds, &mut Simulator::new());
             let g = build_graph(&p, seeds);
-            let w = draw_weights(g.edge_count(), 1, 100, &mut stream(seed, 1, "weights"));
+            let w = draw_weights(g.edge_count(), 1, 100, &mut stream(seed, 1, purpose::WEIGHTS));
             let kr = kruskal(&g, &w);
             if g.stats().connected {
                 prop_assert_eq!(m.tree_weight_ms, kr.weight);

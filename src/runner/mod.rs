@@ -1,5 +1,6 @@
 //! Executing a [`Plan`]: rayon across runs (one run, one thread), parts committed as soon as
-//! their last run finishes, resume by skipping committed parts, a progress bar, a manifest.
+//! their last run finishes, resume by skipping committed parts, progress reported to the
+//! caller ([`Progress`]; the runner prints nothing), a manifest.
 //!
 //! Rows never depend on `--jobs` or on completion order: a part's rows are sorted by plan
 //! position before it is written, and each run draws only from streams derived from
@@ -7,11 +8,10 @@
 //!
 //! `execute_with` orchestrates; `schedule` decides what is left to do (verifying, quarantining,
 //! `--retry-failed`) and how many threads to use, `sweep` runs it (claims, rows, the commit of
-//! each completed part), `progress` draws the bar, `shard` deals parts to shards and `status`
+//! each completed part), `shard` deals parts to shards and `status`
 //! reads a results directory. Architecture invariant: the runner knows no model family; it
 //! calls [`crate::model::Model`] and writes what the family's columns say.
 
-mod progress;
 mod schedule;
 pub mod shard;
 pub mod status;
@@ -27,6 +27,7 @@ use rayon::prelude::*;
 pub use shard::Shard;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -37,8 +38,8 @@ pub struct RunOptions {
     pub jobs: Option<usize>,
     /// The results root (`results/` by default).
     pub out_root: PathBuf,
-    /// Draw a progress bar (only honoured on a terminal).
-    pub progress: bool,
+    /// Where the runner reports progress (the CLI draws a bar); `None` reports nothing.
+    pub progress: Option<Arc<dyn Progress>>,
     /// Run only this shard's parts (all parts when `None`).
     pub shard: Option<Shard>,
     /// Re-run the failed runs of committed parts (their parts are rewritten atomically with
@@ -57,13 +58,25 @@ impl Default for RunOptions {
         RunOptions {
             jobs: None,
             out_root: PathBuf::from("results"),
-            progress: false,
+            progress: None,
             shard: None,
             retry_failed: false,
             tally: None,
             notify: None,
         }
     }
+}
+
+/// What the runner reports while a plan runs, for a caller that shows progress (the CLI's
+/// bar). The runner itself prints nothing. Calls come from the worker threads.
+pub trait Progress: Send + Sync + std::fmt::Debug {
+    /// The sweep starts: `to_run` runs to execute here, `skipped` done before.
+    fn start(&self, to_run: usize, skipped: usize);
+    /// One more run is done (here, or left to another process); `failed` runs of this sweep
+    /// have failed so far.
+    fn advance(&self, failed: usize);
+    /// The sweep is over (called once, after the last run).
+    fn finish(&self);
 }
 
 /// Facts about the build and the machine, recorded in the manifest.
@@ -411,10 +424,12 @@ pub fn execute_with(
         t.runs_done_before.store(skipped, Ordering::Relaxed);
     }
 
-    let bar = progress::bar(opts.progress, total - skipped, skipped);
+    if let Some(p) = &opts.progress {
+        p.start(total - skipped, skipped);
+    }
     let work = pending.work();
     let jobs = schedule::worker_count(opts, work.len());
-    let sweep = sweep::Sweep::new(plan, &dir, &cols, opts, pending, &bar, jobs);
+    let sweep = sweep::Sweep::new(plan, &dir, &cols, opts, pending, jobs);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
@@ -423,7 +438,9 @@ pub fn execute_with(
         work.par_iter()
             .for_each(|&(s, r)| sweep.run_one(s, r, run_fn));
     });
-    bar.finish_and_clear();
+    if let Some(p) = &opts.progress {
+        p.finish();
+    }
     let sweep::Counts {
         executed,
         elsewhere,

@@ -8,7 +8,6 @@ use crate::model::Workspace;
 use crate::output::{OutputError, part_name};
 use crate::schema::{Cell, Column};
 use crate::spec::Plan;
-use indicatif::ProgressBar;
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -47,10 +46,8 @@ pub(super) struct Sweep<'a> {
     dir: &'a Path,
     cols: &'a [Column],
     opts: &'a RunOptions,
-    bar: &'a ProgressBar,
     parts: Vec<usize>,
     states: Vec<Mutex<PartState>>,
-    skipped: usize,
     jobs: usize,
     /// One workspace per worker thread for the whole sweep (not per rayon split), so that
     /// state a model may reuse between runs (the twin's physical system) survives work
@@ -72,7 +69,6 @@ impl<'a> Sweep<'a> {
         cols: &'a [Column],
         opts: &'a RunOptions,
         pending: Pending,
-        bar: &'a ProgressBar,
         jobs: usize,
     ) -> Sweep<'a> {
         let states = pending
@@ -91,10 +87,8 @@ impl<'a> Sweep<'a> {
             dir,
             cols,
             opts,
-            bar,
             parts: pending.parts.into_iter().map(|(p, _)| p).collect(),
             states,
-            skipped: pending.skipped,
             jobs,
             workspaces: (0..jobs).map(|_| Mutex::default()).collect(),
             errors: Mutex::new(Vec::new()),
@@ -144,7 +138,7 @@ impl<'a> Sweep<'a> {
     pub(super) fn run_one(&self, s: usize, r: usize, run_fn: &RunFn<'_>) {
         if !self.claimed(s) {
             self.elsewhere.fetch_add(1, Ordering::Relaxed);
-            self.bar.inc(1);
+            self.advance();
             return;
         }
         let part = self.parts[s];
@@ -179,14 +173,14 @@ impl<'a> Sweep<'a> {
         if let Some(rows) = complete {
             self.commit(s, rows);
         }
-        self.bar.inc(1);
-        self.bar.set_message(super::progress::message(
-            self.bar.position(),
-            self.bar.elapsed().as_secs_f64(),
-            self.bar.length().unwrap_or(0),
-            self.skipped,
-            self.failed.load(Ordering::Relaxed),
-        ));
+        self.advance();
+    }
+
+    /// Tells the caller's progress display that one more run is done.
+    fn advance(&self) {
+        if let Some(p) = &self.opts.progress {
+            p.advance(self.failed.load(Ordering::Relaxed));
+        }
     }
 
     /// Commits pending part `s` with its complete `rows`, then releases its claim.

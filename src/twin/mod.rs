@@ -36,6 +36,7 @@ pub mod sync;
 use crate::network::Network;
 use crate::pbft::{PbftOutcome, PbftParams, Simulator, StopReason};
 use crate::rng::RunSeeds;
+use crate::rng::purpose;
 use crate::rng::{hash_bytes, mix64, stream};
 use estimate::{EbwDelay, PeerObserver};
 use rand::RngExt;
@@ -257,7 +258,7 @@ fn draw_missing(m: &Missing, n: u32, master: u64, run_key: u64) -> Vec<u32> {
     match m {
         Missing::Nodes(v) => v.clone(),
         Missing::Random(k) => {
-            let mut rng = stream(master, run_key, "missing");
+            let mut rng = stream(master, run_key, purpose::MISSING);
             let mut ids: Vec<u32> = (0..n).collect();
             for i in 0..*k as usize {
                 let j = rng.random_range(i..n as usize);
@@ -487,7 +488,7 @@ pub fn run_sync(
         net.node_bandwidths(),
         sp.drift,
         end,
-        &mut stream(seeds.master, seeds.run_key, "drift"),
+        &mut stream(seeds.master, seeds.run_key, purpose::DRIFT),
     );
     let peers: Vec<Vec<u32>> = (0..n).map(|u| net.peers(u).to_vec()).collect();
     let (updates, sent) = sync::messages(
@@ -496,7 +497,7 @@ pub fn run_sync(
         &peers,
         &bw,
         end,
-        &mut stream(seeds.master, seeds.run_key, "sync"),
+        &mut stream(seeds.master, seeds.run_key, purpose::SYNC),
     );
     let replay = |policy| sync::replay(policy, &updates, n, &chain, &bw, sp.sample_every, end);
     SyncOutcome {

@@ -438,7 +438,7 @@ mod tests {
     #[test]
     fn drift_paths() {
         let base = [10.0, 20.0];
-        let mut rng = crate::rng::stream(1, 2, "drift");
+        let mut rng = crate::rng::stream(1, 2, crate::rng::purpose::DRIFT);
         let step = BandwidthPath::new(
             &base,
             Drift::Step {
@@ -476,7 +476,7 @@ mod tests {
     #[test]
     fn decision_counts_match_an_independent_derivation() {
         use crate::rng::GenRng;
-        let mut rng = crate::rng::stream(5, 6, "test");
+        let mut rng = crate::rng::stream(5, 6, crate::rng::Purpose::new("test"));
         for case in 0..300 {
             let n = 1 + rng.next_int(4);
             let k = 1 + rng.next_int(30) as usize;

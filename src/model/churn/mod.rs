@@ -5,18 +5,15 @@
 
 mod figures;
 
-use super::{Configured, ModelFamily, ModelParams, RunOutput, Workspace};
+use super::{Configured, Declaration, RunOutput, Workspace};
 use crate::graph::mst::MAX_NODES;
 use crate::model::propagation;
 use crate::param_table;
 use crate::propagation::churn::{ChurnOutcome, ChurnParams};
 use crate::rng::RunSeeds;
 use crate::schema::param::{Kind, ParamDef, ParamError, Value};
-use crate::schema::{Cell, ColumnType, Metric, MetricDef, metric_defs, metric_row};
-use std::sync::{Arc, LazyLock};
-
-/// The family.
-pub struct Family;
+use crate::schema::{Cell, ColumnType, Metric, metric_defs, metric_row};
+use std::sync::LazyLock;
 
 /// Version of the family's semantics.
 const VERSION: &str = "churn-v2";
@@ -364,31 +361,18 @@ static METRICS: &[Metric<ChurnOutcome>] = &[
     },
 ];
 
-static METRIC_DEFS: LazyLock<Vec<MetricDef>> = LazyLock::new(|| metric_defs(&[METRICS]));
 
-impl ModelFamily for Family {
-    fn name(&self) -> &'static str {
-        "churn"
-    }
-    fn summary(&self) -> &'static str {
-        "OPPI's minimum spanning tree maintained under churn, against flooding (the OPPI paper, Section 3.3)."
-    }
-    fn notes(&self) -> &'static str {
-        include_str!("README.md")
-    }
-    fn version(&self) -> &'static str {
-        VERSION
-    }
-    fn params(&self) -> &'static [ParamDef] {
-        &PARAMS
-    }
-    fn metrics(&self) -> &'static [MetricDef] {
-        &METRIC_DEFS
-    }
-    fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
-        Ok(Arc::new(resolve(values)?))
-    }
-    fn figures(&self) -> Option<super::Catalogue> {
-        Some(figures::churn)
-    }
-}
+/// The family, as the registry lists it.
+pub static FAMILY: Declaration<ChurnParams> = Declaration {
+    name: "churn",
+    summary: "OPPI's minimum spanning tree maintained under churn, against flooding (the OPPI paper, Section 3.3).",
+    notes: include_str!("README.md"),
+    version: VERSION,
+    params: || &PARAMS,
+    parent: None,
+    metrics: || metric_defs(&[METRICS]),
+    detail: None,
+    replicates_share_environment: false,
+    resolve,
+    figures: Some(figures::churn),
+};

@@ -5,16 +5,12 @@
 
 mod figures;
 
-use super::{Configured, ModelFamily, ModelParams, RunOutput, Workspace};
+use super::{Configured, Declaration, RunOutput, Workspace};
 use crate::param_table;
 use crate::propagation::incentive::{relayer_gain_bound, shares, sybil_gain};
 use crate::rng::RunSeeds;
-use crate::schema::param::{Kind, ParamDef, ParamError, Value};
-use crate::schema::{Cell, ColumnType, Metric, MetricDef, metric_defs, metric_row};
-use std::sync::{Arc, LazyLock};
-
-/// The family.
-pub struct Family;
+use crate::schema::param::{Kind, ParamError, Value};
+use crate::schema::{Cell, ColumnType, Metric, metric_defs, metric_row};
 
 /// Version of the family's semantics.
 const VERSION: &str = "incentive-v1";
@@ -234,31 +230,18 @@ static METRICS: &[Metric<IncentiveOutcome>] = &[
     },
 ];
 
-static METRIC_DEFS: LazyLock<Vec<MetricDef>> = LazyLock::new(|| metric_defs(&[METRICS]));
 
-impl ModelFamily for Family {
-    fn name(&self) -> &'static str {
-        "incentive"
-    }
-    fn summary(&self) -> &'static str {
-        "OPPI's fee split (Eq. 7) on one path and the gain of a Sybil node (the OPPI paper, Section 5)."
-    }
-    fn notes(&self) -> &'static str {
-        include_str!("README.md")
-    }
-    fn version(&self) -> &'static str {
-        VERSION
-    }
-    fn params(&self) -> &'static [ParamDef] {
-        PARAMS
-    }
-    fn metrics(&self) -> &'static [MetricDef] {
-        &METRIC_DEFS
-    }
-    fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
-        Ok(Arc::new(resolve(values)?))
-    }
-    fn figures(&self) -> Option<super::Catalogue> {
-        Some(figures::incentive)
-    }
-}
+/// The family, as the registry lists it.
+pub static FAMILY: Declaration<IncentiveParams> = Declaration {
+    name: "incentive",
+    summary: "OPPI's fee split (Eq. 7) on one path and the gain of a Sybil node (the OPPI paper, Section 5).",
+    notes: include_str!("README.md"),
+    version: VERSION,
+    params: || PARAMS,
+    parent: None,
+    metrics: || metric_defs(&[METRICS]),
+    detail: None,
+    replicates_share_environment: false,
+    resolve,
+    figures: Some(figures::incentive),
+};

@@ -9,7 +9,7 @@
 
 mod figures;
 
-use super::{Configured, ModelFamily, ModelParams, RunOutput, Workspace, f, u};
+use super::{Configured, Declaration, RunOutput, Workspace, f, u};
 use crate::des::Budget;
 use crate::management::primary::{self, ManagementOutcome};
 use crate::management::{Config, Configs, ManagementParams};
@@ -17,12 +17,9 @@ use crate::model::pbft;
 use crate::pbft::PbftParams;
 use crate::rng::RunSeeds;
 use crate::schema::param::{Choice, Kind, Millis, ParamDef, ParamError, Value};
-use crate::schema::{Cell, ColumnType, Detail, Metric, MetricDef, metric_defs, metric_row};
+use crate::schema::{Cell, ColumnType, Detail, Metric, metric_defs, metric_row};
 use crate::{choice, param_table};
-use std::sync::{Arc, LazyLock};
-
-/// The family.
-pub struct Family;
+use std::sync::LazyLock;
 
 /// Version of the family's semantics.
 const VERSION: &str = "management-v2";
@@ -524,47 +521,26 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
     },
 ];
 
-static METRIC_DEFS: LazyLock<Vec<MetricDef>> =
-    LazyLock::new(|| {
+/// The family, as the registry lists it.
+pub static FAMILY: Declaration<Managed> = Declaration {
+    name: "management",
+    summary: "A management blockchain of twins that reconfigures a PBFT chain (the decentralised-management paper).",
+    notes: include_str!("README.md"),
+    version: VERSION,
+    params: || &PARAMS,
+    parent: Some("pbft"),
+    metrics: || {
         let mut defs = metric_defs(&[pbft::METRICS]);
         defs.extend(metric_defs(&[METRICS]));
         defs
-    });
-
-impl ModelFamily for Family {
-    fn name(&self) -> &'static str {
-        "management"
-    }
-    fn summary(&self) -> &'static str {
-        "A management blockchain of twins that reconfigures a PBFT chain (the decentralised-management paper)."
-    }
-    fn notes(&self) -> &'static str {
-        include_str!("README.md")
-    }
-    fn version(&self) -> &'static str {
-        VERSION
-    }
-    fn params(&self) -> &'static [ParamDef] {
-        &PARAMS
-    }
-    fn parent(&self) -> Option<&'static str> {
-        Some("pbft")
-    }
-    fn metrics(&self) -> &'static [MetricDef] {
-        &METRIC_DEFS
-    }
-    fn detail(&self) -> Option<Detail> {
-        Some(Detail {
-            name: "blocks",
-            prefix: "cb_",
-            index: "cb_index",
-            item: "configuration block",
-        })
-    }
-    fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
-        Ok(Arc::new(resolve(values)?))
-    }
-    fn figures(&self) -> Option<super::Catalogue> {
-        Some(figures::management)
-    }
-}
+    },
+    detail: Some(Detail {
+        name: "blocks",
+        prefix: "cb_",
+        index: "cb_index",
+        item: "configuration block",
+    }),
+    replicates_share_environment: false,
+    resolve,
+    figures: Some(figures::management),
+};

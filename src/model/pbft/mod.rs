@@ -5,7 +5,7 @@
 
 pub(crate) mod figures;
 
-use super::{Configured, ModelFamily, ModelParams, RunOutput, Workspace, u};
+use super::{Configured, Declaration, RunOutput, Workspace, u};
 use crate::des::Budget;
 use crate::network::{
     Bandwidth, BandwidthDraw, Dissemination, Latency, Links, NetworkParams, VotePayload,
@@ -14,12 +14,8 @@ use crate::pbft::workload::{Arrivals, TxPropagation, TxSize, WorkloadParams};
 use crate::pbft::{self, PbftOutcome, PbftParams, Simulator};
 use crate::rng::RunSeeds;
 use crate::schema::param::{Choice, Kind, Millis, ParamError, Value};
-use crate::schema::{Cell, ColumnType, Metric, MetricDef, metric_defs, metric_row};
+use crate::schema::{Cell, ColumnType, Metric, metric_defs, metric_row};
 use crate::{choice, choice_names, param_table};
-use std::sync::{Arc, LazyLock};
-
-/// The family.
-pub struct Family;
 
 /// Version of the family's semantics.
 const VERSION: &str = "pbft-v1";
@@ -937,31 +933,18 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
     },
 ];
 
-static METRIC_DEFS: LazyLock<Vec<MetricDef>> = LazyLock::new(|| metric_defs(&[METRICS]));
 
-impl ModelFamily for Family {
-    fn name(&self) -> &'static str {
-        "pbft"
-    }
-    fn summary(&self) -> &'static str {
-        "A PBFT blockchain over a gossip network, after SymBChainSim Version-2.0, corrected."
-    }
-    fn notes(&self) -> &'static str {
-        include_str!("README.md")
-    }
-    fn version(&self) -> &'static str {
-        VERSION
-    }
-    fn params(&self) -> &'static [crate::schema::param::ParamDef] {
-        PARAMS
-    }
-    fn metrics(&self) -> &'static [MetricDef] {
-        &METRIC_DEFS
-    }
-    fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
-        Ok(Arc::new(resolve(values)?))
-    }
-    fn figures(&self) -> Option<super::Catalogue> {
-        Some(figures::pbft)
-    }
-}
+/// The family, as the registry lists it.
+pub static FAMILY: Declaration<PbftParams> = Declaration {
+    name: "pbft",
+    summary: "A PBFT blockchain over a gossip network, after SymBChainSim Version-2.0, corrected.",
+    notes: include_str!("README.md"),
+    version: VERSION,
+    params: || PARAMS,
+    parent: None,
+    metrics: || metric_defs(&[METRICS]),
+    detail: None,
+    replicates_share_environment: false,
+    resolve,
+    figures: Some(figures::pbft),
+};

@@ -4,7 +4,7 @@
 
 pub(crate) mod figures;
 
-use super::{Configured, ModelFamily, ModelParams, RunOutput, Workspace, u};
+use super::{Configured, Declaration, RunOutput, Workspace, u};
 use crate::des::Budget;
 use crate::graph::Topology;
 use crate::graph::mst::{MAX_NODES, MAX_WEIGHT};
@@ -13,12 +13,8 @@ use crate::propagation::{
 };
 use crate::rng::RunSeeds;
 use crate::schema::param::{Choice, Kind, Millis, ParamError, Value};
-use crate::schema::{Cell, ColumnType, Metric, MetricDef, metric_defs, metric_row};
+use crate::schema::{Cell, ColumnType, Metric, metric_defs, metric_row};
 use crate::{choice, choice_names, param_table};
-use std::sync::{Arc, LazyLock};
-
-/// The family.
-pub struct Family;
 
 choice! {
     /// The `topology` key: which generator builds the graph.
@@ -639,31 +635,18 @@ static METRICS: &[Metric<PropagationMetrics>] = &[
     },
 ];
 
-static METRIC_DEFS: LazyLock<Vec<MetricDef>> = LazyLock::new(|| metric_defs(&[METRICS]));
 
-impl ModelFamily for Family {
-    fn name(&self) -> &'static str {
-        "propagation"
-    }
-    fn summary(&self) -> &'static str {
-        "Broadcast of one item over a random graph: gossip, flood, OPPI, SPT (the OPPI paper, Section 6)."
-    }
-    fn notes(&self) -> &'static str {
-        include_str!("README.md")
-    }
-    fn version(&self) -> &'static str {
-        VERSION
-    }
-    fn params(&self) -> &'static [crate::schema::param::ParamDef] {
-        PARAMS
-    }
-    fn metrics(&self) -> &'static [MetricDef] {
-        &METRIC_DEFS
-    }
-    fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
-        Ok(Arc::new(resolve(values)?))
-    }
-    fn figures(&self) -> Option<super::Catalogue> {
-        Some(figures::propagation)
-    }
-}
+/// The family, as the registry lists it.
+pub static FAMILY: Declaration<PropagationParams> = Declaration {
+    name: "propagation",
+    summary: "Broadcast of one item over a random graph: gossip, flood, OPPI, SPT (the OPPI paper, Section 6).",
+    notes: include_str!("README.md"),
+    version: VERSION,
+    params: || PARAMS,
+    parent: None,
+    metrics: || metric_defs(&[METRICS]),
+    detail: None,
+    replicates_share_environment: false,
+    resolve,
+    figures: Some(figures::propagation),
+};

@@ -6,20 +6,17 @@
 
 mod figures;
 
-use super::{Configured, ModelFamily, ModelParams, RunOutput, Workspace, f, u};
+use super::{Configured, Declaration, RunOutput, Workspace, f, u};
 use crate::des::Budget;
 use crate::model::pbft;
 use crate::pbft::PbftParams;
 use crate::rng::RunSeeds;
 use crate::schema::param::{Choice, Kind, ParamDef, ParamError, Value};
-use crate::schema::{Cell, ColumnType, Metric, MetricDef, metric_defs, metric_row};
+use crate::schema::{Cell, ColumnType, Metric, metric_defs, metric_row};
 use crate::twin::estimate::EbwDelay;
 use crate::twin::{self, Missing, Resim, TwinOutcome, TwinParams};
 use crate::{choice_names, param_table};
-use std::sync::{Arc, LazyLock};
-
-/// The family.
-pub struct Family;
+use std::sync::LazyLock;
 
 /// Version of the family's semantics.
 const VERSION: &str = "twin-v1";
@@ -596,37 +593,18 @@ static METRICS: &[Metric<TwinOutcome>] = &[
     },
 ];
 
-static METRIC_DEFS: LazyLock<Vec<MetricDef>> = LazyLock::new(|| metric_defs(&[METRICS]));
 
-impl ModelFamily for Family {
-    fn name(&self) -> &'static str {
-        "twin"
-    }
-    fn summary(&self) -> &'static str {
-        "Digital-twin state extraction: reconstruction of a PBFT system from its nodes\' state messages (Algorithm 1), and re-simulation."
-    }
-    fn notes(&self) -> &'static str {
-        include_str!("README.md")
-    }
-    fn version(&self) -> &'static str {
-        VERSION
-    }
-    fn params(&self) -> &'static [ParamDef] {
-        &PARAMS
-    }
-    fn metrics(&self) -> &'static [MetricDef] {
-        &METRIC_DEFS
-    }
-    fn parent(&self) -> Option<&'static str> {
-        Some("pbft")
-    }
-    fn replicates_share_environment(&self) -> bool {
-        true
-    }
-    fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
-        Ok(Arc::new(resolve(values)?))
-    }
-    fn figures(&self) -> Option<super::Catalogue> {
-        Some(figures::twin)
-    }
-}
+/// The family, as the registry lists it.
+pub static FAMILY: Declaration<TwinParams> = Declaration {
+    name: "twin",
+    summary: "Digital-twin state extraction: reconstruction of a PBFT system from its nodes\' state messages (Algorithm 1), and re-simulation.",
+    notes: include_str!("README.md"),
+    version: VERSION,
+    params: || &PARAMS,
+    parent: Some("pbft"),
+    metrics: || metric_defs(&[METRICS]),
+    detail: None,
+    replicates_share_environment: true,
+    resolve,
+    figures: Some(figures::twin),
+};

@@ -5,20 +5,17 @@
 
 mod figures;
 
-use super::{Configured, ModelFamily, ModelParams, RunOutput, Workspace, f, u};
+use super::{Configured, Declaration, RunOutput, Workspace, f, u};
 use crate::des::Budget;
 use crate::model::pbft;
 use crate::pbft::PbftParams;
 use crate::rng::RunSeeds;
 use crate::schema::param::{Choice, Kind, Millis, ParamDef, ParamError, Value};
-use crate::schema::{ColumnType, Metric, MetricDef, metric_defs, metric_row};
+use crate::schema::{ColumnType, Metric, metric_defs, metric_row};
 use crate::twin::sync::{DelayDist, Drift, Emit, SyncParams};
 use crate::twin::{self, SyncOutcome};
 use crate::{choice, choice_names, param_table};
-use std::sync::{Arc, LazyLock};
-
-/// The family.
-pub struct Family;
+use std::sync::LazyLock;
 
 /// Version of the family's semantics.
 const VERSION: &str = "twin-sync-v1";
@@ -431,34 +428,18 @@ static METRICS: &[Metric<SyncRun>] = &[
     },
 ];
 
-static METRIC_DEFS: LazyLock<Vec<MetricDef>> = LazyLock::new(|| metric_defs(&[METRICS]));
 
-impl ModelFamily for Family {
-    fn name(&self) -> &'static str {
-        "twin_sync"
-    }
-    fn summary(&self) -> &'static str {
-        "Block-order synchronisation of the twin\'s state updates (the twin paper, Algorithm 2)."
-    }
-    fn notes(&self) -> &'static str {
-        include_str!("README.md")
-    }
-    fn version(&self) -> &'static str {
-        VERSION
-    }
-    fn params(&self) -> &'static [ParamDef] {
-        &PARAMS
-    }
-    fn metrics(&self) -> &'static [MetricDef] {
-        &METRIC_DEFS
-    }
-    fn parent(&self) -> Option<&'static str> {
-        Some("pbft")
-    }
-    fn resolve(&self, values: &[Value]) -> Result<ModelParams, ParamError> {
-        Ok(Arc::new(resolve(values)?))
-    }
-    fn figures(&self) -> Option<super::Catalogue> {
-        Some(figures::twin_sync)
-    }
-}
+/// The family, as the registry lists it.
+pub static FAMILY: Declaration<SyncRunParams> = Declaration {
+    name: "twin_sync",
+    summary: "Block-order synchronisation of the twin\'s state updates (the twin paper, Algorithm 2).",
+    notes: include_str!("README.md"),
+    version: VERSION,
+    params: || &PARAMS,
+    parent: Some("pbft"),
+    metrics: || metric_defs(&[METRICS]),
+    detail: None,
+    replicates_share_environment: false,
+    resolve,
+    figures: Some(figures::twin_sync),
+};

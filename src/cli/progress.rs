@@ -1,17 +1,52 @@
-//! The progress bar of a sweep: on a terminal only (and not under `--quiet`). It counts the
-//! runs this invocation executes (runs done before are in its message, not in its rate), so
-//! its rate and ETA come from executed runs only.
+//! The progress bar of a sweep, drawn for `chainlab run` on a terminal only (and not under
+//! `--quiet`): the runner reports through [`runner::Progress`] and prints nothing itself. The
+//! bar counts the runs this invocation executes (runs done before are in its message, not in
+//! its rate), so its rate and ETA come from executed runs only.
 
+use crate::runner;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::sync::OnceLock;
 
-/// A bar for the `to_run` runs to execute (`skipped` are done already); hidden unless `show`
-/// and stderr is a terminal.
-pub(super) fn bar(show: bool, to_run: usize, skipped: usize) -> ProgressBar {
-    let bar = if show && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        ProgressBar::with_draw_target(Some(to_run as u64), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
+/// The bar on stderr, created when the sweep starts (so that it knows its length).
+#[derive(Debug, Default)]
+pub(super) struct Bar {
+    /// The bar and the runs done before this invocation.
+    bar: OnceLock<(ProgressBar, usize)>,
+}
+
+impl runner::Progress for Bar {
+    fn start(&self, to_run: usize, skipped: usize) {
+        let _ = self.bar.set((bar(to_run, skipped), skipped));
+    }
+
+    fn advance(&self, failed: usize) {
+        if let Some((bar, skipped)) = self.bar.get() {
+            bar.inc(1);
+            bar.set_message(message(
+                bar.position(),
+                bar.elapsed().as_secs_f64(),
+                bar.length().unwrap_or(0),
+                *skipped,
+                failed,
+            ));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some((bar, _)) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Whether stderr is a terminal, where a bar can be drawn.
+pub(super) fn on_terminal() -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stderr())
+}
+
+/// A bar for the `to_run` runs to execute (`skipped` are done already).
+fn bar(to_run: usize, skipped: usize) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(to_run as u64), ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template(
             "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs {msg}",
@@ -24,13 +59,7 @@ pub(super) fn bar(show: bool, to_run: usize, skipped: usize) -> ProgressBar {
 
 /// The bar's message after `done` of `total` runs in `elapsed_s` seconds: the rate and ETA
 /// once a run has finished ("starting" before), failed runs, and the runs done before.
-pub(super) fn message(
-    done: u64,
-    elapsed_s: f64,
-    total: u64,
-    skipped: usize,
-    failed: usize,
-) -> String {
+fn message(done: u64, elapsed_s: f64, total: u64, skipped: usize, failed: usize) -> String {
     let mut parts = Vec::new();
     if done == 0 || elapsed_s <= 0.0 {
         parts.push("starting".to_string());

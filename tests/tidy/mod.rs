@@ -1,0 +1,299 @@
+//! The repository's architecture rules as tests, in the spirit of rust-analyzer's
+//! `xtask/src/tidy.rs`: what `src/lib.rs` says of the module graph is checked against the code,
+//! so an import that breaks the map fails here instead of drifting unnoticed.
+//!
+//! The rules are functions over file texts (`imports`, `check_map`, ...), so each has a test
+//! that feeds it a breaking input and watches it fail.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The module map of `src/lib.rs`: each top-level module and the top-level modules its
+/// non-test code may name through `crate::`. `cli` is the outer layer; the simulation cores
+/// name only what is below them; `schema`, `rng` and `des` name nothing.
+const MAP: &[(&str, &[&str])] = &[
+    (
+        "cli",
+        &[
+            "figure",
+            "graph",
+            "model",
+            "output",
+            "propagation",
+            "rng",
+            "runner",
+            "schema",
+            "spec",
+            "stats",
+        ],
+    ),
+    ("runner", &["model", "output", "rng", "schema", "spec"]),
+    ("spec", &["des", "model", "rng", "schema"]),
+    (
+        "model",
+        &[
+            "des",
+            "figure",
+            "graph",
+            "management",
+            "network",
+            "pbft",
+            "propagation",
+            "rng",
+            "schema",
+            "twin",
+        ],
+    ),
+    ("figure", &["output", "schema"]),
+    ("output", &["schema"]),
+    ("stats", &["rng"]),
+    ("twin", &["des", "network", "pbft", "rng"]),
+    ("management", &["des", "network", "pbft", "rng"]),
+    ("pbft", &["des", "network", "rng"]),
+    ("propagation", &["des", "graph", "rng"]),
+    ("network", &["des", "rng"]),
+    ("graph", &["rng"]),
+    ("schema", &[]),
+    ("rng", &[]),
+    ("des", &[]),
+];
+
+/// Macros exported at the crate root (`#[macro_export]`) and the module that defines them.
+const ROOT_MACROS: &[(&str, &str)] = &[
+    ("choice", "schema"),
+    ("choice_names", "schema"),
+    ("param_table", "schema"),
+];
+
+/// The part of a source file that is not test code: everything before its first
+/// `#[cfg(test)]` module (test modules sit at the end of a file, by this project's habit).
+fn non_test(text: &str) -> &str {
+    match text.find("#[cfg(test)]\nmod ") {
+        Some(i) => &text[..i],
+        None => text,
+    }
+}
+
+/// The top-level modules that `text` (one file of module `of`) names through `crate::`,
+/// outside comments and test code, each with the first line that names it.
+fn imports(of: &str, text: &str) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for (n, line) in non_test(text).lines().enumerate() {
+        let code = line.trim_start();
+        if code.starts_with("//") {
+            continue;
+        }
+        let code = code.split(" //").next().unwrap_or(code);
+        let mut rest = code;
+        while let Some(i) = rest.find("crate::") {
+            rest = &rest[i + "crate::".len()..];
+            let names: Vec<&str> = if let Some(group) = rest.strip_prefix('{') {
+                // `use crate::{a, b::c}`: the group's first segments.
+                let end = group.find('}').unwrap_or(group.len());
+                group[..end]
+                    .split(',')
+                    .map(|s| s.trim().split("::").next().unwrap_or("").trim())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            } else {
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                vec![&rest[..end]]
+            };
+            for name in names {
+                let module = ROOT_MACROS
+                    .iter()
+                    .find(|(m, _)| *m == name)
+                    .map_or(name, |(_, owner)| owner);
+                if module != of && !module.is_empty() {
+                    out.entry(module.to_string()).or_insert(n + 1);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every breach of [`MAP`] in `files` (pairs of a path below `src/` and its text): a module
+/// naming one it may not, and a top-level module the map does not know.
+fn check_map(files: &[(String, String)]) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for (path, text) in files {
+        let top = path
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(".rs")
+            .to_string();
+        if ["lib", "main", "build"].contains(&top.as_str()) {
+            continue;
+        }
+        let Some((_, allowed)) = MAP.iter().find(|(m, _)| *m == top) else {
+            wrong.push(format!(
+                "src/{path}: module `{top}` is not in the tidy map (tests/tidy/mod.rs) nor, likely, in lib.rs's"
+            ));
+            continue;
+        };
+        for (module, line) in imports(&top, text) {
+            if !allowed.contains(&module.as_str()) {
+                wrong.push(format!(
+                    "src/{path}:{line}: `{top}` names `crate::{module}`, which lib.rs's map does not allow (allowed: {})",
+                    if allowed.is_empty() { "nothing".to_string() } else { allowed.join(", ") }
+                ));
+            }
+        }
+    }
+    wrong
+}
+
+/// The `pub mod` declarations of `lib_rs` that its crate documentation does not describe as
+/// ``[`name`]`` in the module map.
+fn undocumented_modules(lib_rs: &str) -> Vec<String> {
+    let docs: String = lib_rs
+        .lines()
+        .filter(|l| l.starts_with("//!"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    lib_rs
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub mod ")?.strip_suffix(';'))
+        .filter(|m| !docs.contains(&format!("- [`{m}`]")))
+        .map(String::from)
+        .collect()
+}
+
+/// Every `.rs` file below `dir`, as (path relative to `dir`, text), sorted by path.
+fn sources(dir: &Path) -> Vec<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    walk(dir, &mut paths);
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let rel = p
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, fs::read_to_string(&p).unwrap())
+        })
+        .collect()
+}
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+#[test]
+fn every_module_imports_only_what_the_map_allows() {
+    let wrong = check_map(&sources(&src()));
+    assert!(
+        wrong.is_empty(),
+        "imports against the module map of src/lib.rs (fix the import, or change the map in lib.rs and tests/tidy/mod.rs together):\n{}",
+        wrong.join("\n")
+    );
+    // Every module of the map exists, so the map cannot keep a name the code dropped.
+    let files = sources(&src());
+    for (m, _) in MAP {
+        assert!(
+            files
+                .iter()
+                .any(|(p, _)| p == &format!("{m}.rs") || p.starts_with(&format!("{m}/"))),
+            "the tidy map names `{m}`, which src/ does not have"
+        );
+    }
+}
+
+#[test]
+fn the_map_check_fails_when_an_import_breaks_the_map() {
+    let file = |path: &str, text: &str| vec![(path.to_string(), text.to_string())];
+    // A core module reaching up into the runner, written three ways.
+    for text in [
+        "//! pbft.\nuse crate::runner::execute;\n",
+        "//! pbft.\nuse crate::{des::Time, runner};\n",
+        "//! pbft.\nfn f() { crate::runner::execute(); }\n",
+    ] {
+        let wrong = check_map(&file("pbft/mod.rs", text));
+        assert_eq!(wrong.len(), 1, "{text}: {wrong:?}");
+        assert!(
+            wrong[0].contains("`pbft` names `crate::runner`"),
+            "{wrong:?}"
+        );
+    }
+    // Allowed imports, comments, doc links and test code do not count.
+    let fine = "//! See [`crate::runner`].\nuse crate::des::Time;\n// crate::runner\n#[cfg(test)]\nmod tests { use crate::runner; }\n";
+    assert!(check_map(&file("pbft/mod.rs", fine)).is_empty());
+    // A root macro belongs to `schema`: `model` may use it, `rng` may not.
+    assert!(
+        check_map(&file(
+            "model/x/mod.rs",
+            "use crate::{choice, param_table};\n"
+        ))
+        .is_empty()
+    );
+    assert_eq!(check_map(&file("rng.rs", "use crate::choice;\n")).len(), 1);
+    // A module the map does not know.
+    assert_eq!(check_map(&file("newcore/mod.rs", "//! x\n")).len(), 1);
+}
+
+#[test]
+fn lib_rs_describes_every_public_module() {
+    let lib = fs::read_to_string(src().join("lib.rs")).unwrap();
+    let missing = undocumented_modules(&lib);
+    assert!(
+        missing.is_empty(),
+        "src/lib.rs declares modules its map (the `- [`name`]: ...` list) does not describe: {missing:?}"
+    );
+    // The check itself: a module declared and not described is found.
+    assert_eq!(
+        undocumented_modules("//! - [`a`]: the a.\npub mod a;\npub mod b;\n"),
+        ["b"]
+    );
+    // Every top-level module of src/ is declared in lib.rs, and the map knows it.
+    let declared: BTreeSet<&str> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub mod ")?.strip_suffix(';'))
+        .collect();
+    let mapped: BTreeSet<&str> = MAP.iter().map(|(m, _)| *m).collect();
+    assert_eq!(declared, mapped, "lib.rs's modules against the tidy map");
+}
+
+#[test]
+fn every_source_file_opens_with_its_module_doc() {
+    let wrong: Vec<String> = sources(&src())
+        .into_iter()
+        .filter(|(_, text)| !text.starts_with("//!"))
+        .map(|(p, _)| format!("src/{p}"))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "files that do not open with a `//!` paragraph saying what they own: {wrong:?}"
+    );
+}
+
+#[test]
+fn the_engine_draws_only_from_named_purposes() {
+    // `Purpose::new` is for code outside the engine; the engine's streams are the constants
+    // of `rng::purpose`, listed once.
+    let wrong: Vec<String> = sources(&src())
+        .into_iter()
+        .filter(|(p, text)| p != "rng.rs" && non_test(text).contains("Purpose::new("))
+        .map(|(p, _)| format!("src/{p}"))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "name the purpose in rng::purpose instead of Purpose::new: {wrong:?}"
+    );
+}
