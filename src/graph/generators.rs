@@ -17,17 +17,34 @@ use std::collections::HashSet;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Topology {
     /// PeerSim `WireKOut`: every node links to `k` distinct others (the paper's "random graph").
-    KOut { k: u32 },
+    KOut {
+        /// Links each node starts.
+        k: u32,
+    },
     /// PeerSim `WireWS`: a ring lattice of `k/2` neighbours a side, each directed link rewired
     /// with probability `beta` (the paper's "small-world graph"). Odd `k` acts as `k - 1`.
-    Ws { k: u32, beta: f64 },
+    Ws {
+        /// Lattice degree (neighbours on both sides).
+        k: u32,
+        /// Rewiring probability.
+        beta: f64,
+    },
     /// PeerSim `WireScaleFreeBA`: preferential attachment, `k` links per new node (the paper's
     /// "scale-free graph").
-    Ba { k: u32 },
+    Ba {
+        /// Links per new node.
+        k: u32,
+    },
     /// Erdős–Rényi G(n, m) with `m = n * k` edges, so the mean degree is 2k as for the others.
-    Er { k: u32 },
+    Er {
+        /// Edges per node (m = n * k).
+        k: u32,
+    },
     /// Every node picks `k` distinct peers uniformly; links are undirected.
-    RandomPeers { k: u32 },
+    RandomPeers {
+        /// Peers each node picks.
+        k: u32,
+    },
 }
 
 /// Most links a generated graph may have (nodes x k): 5 * 10^7 links take about 1.2 GB as

@@ -7,7 +7,7 @@
 //!   simulated ([`agreement::agree`]); every management node that commits the block holds it
 //!   at its commit time (it is a primary node too) and gossips it over the primary network, so
 //!   the block spreads as one gossip with several origins.
-//! - A primary node holds a block once it arrives and its checks pass ([`check`]: chain,
+//! - A primary node holds a block once it arrives and its checks pass ([`super::check`]: chain,
 //!   hash link, hash, proposer of the cycle, proof), `msg_validation + block_validation` after
 //!   the arrival. A block from the future makes it request the missing blocks from its most
 //!   advanced live peer (one transfer per block, each with a sync request's overhead).

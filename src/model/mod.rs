@@ -276,7 +276,7 @@ impl Model {
 /// The outcome of one run: its metric cells and the events processed, or why it failed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunOutput {
-    /// One cell per metric column, in [`Model::metrics`] order (empty when `failure` is set).
+    /// One cell per metric column, in [`ModelFamily::metrics`] order (empty when `failure` is set).
     pub metrics: Vec<Cell>,
     /// Events the discrete-event core processed.
     pub events: u64,

@@ -47,8 +47,11 @@ pub enum Protocol {
     /// Periodic push: a node informed at `t` pushes at `t, t+P, ..., t+(R-1)P`, each time to
     /// `fanout` neighbours drawn uniformly with replacement.
     Gossip {
+        /// P, the time between a node's pushes (ms).
         period_ms: u64,
+        /// Neighbours per push.
         fanout: u32,
+        /// R, the pushes a node makes.
         pushes: u32,
     },
     /// Forward on first receipt to every neighbour but the sender; later copies are dropped.
@@ -413,7 +416,12 @@ pub enum Delays<'a> {
     /// Fixed per-edge weights, indexed by the overlay's edge ids.
     Fixed(&'a [u32]),
     /// Uniform in `min..=max` per transmission.
-    Fresh { min: u32, max: u32 },
+    Fresh {
+        /// Smallest delay.
+        min: u32,
+        /// Largest delay.
+        max: u32,
+    },
 }
 
 impl Delays<'_> {

@@ -71,15 +71,35 @@ impl fmt::Display for Value {
 #[derive(Clone, Copy, Debug)]
 pub enum Kind {
     /// An integer in `min..=max`.
-    Int { min: i64, max: i64 },
+    Int {
+        /// Smallest value.
+        min: i64,
+        /// Largest value.
+        max: i64,
+    },
     /// A float in `min..=max`.
-    Float { min: f64, max: f64 },
+    Float {
+        /// Smallest value.
+        min: f64,
+        /// Largest value.
+        max: f64,
+    },
     /// One of these names.
     Choice(&'static [&'static str]),
     /// A duration string ("100 ms"), stored in ms, in `min..=max` ms.
-    DurationMs { min: i64, max: i64 },
+    DurationMs {
+        /// Shortest, in ms.
+        min: i64,
+        /// Longest, in ms.
+        max: i64,
+    },
     /// A rate string ("1 per 600 s"), stored per second, in `min..=max`.
-    RatePerS { min: f64, max: f64 },
+    RatePerS {
+        /// Lowest, per second.
+        min: f64,
+        /// Highest, per second.
+        max: f64,
+    },
     /// `true` or `false`.
     Bool,
     /// Distinct node ids as a string, "5, 7, 9" ("" for none); stored sorted as "5,7,9".
