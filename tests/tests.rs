@@ -3372,8 +3372,9 @@ mod summary {
             ),
             (
                 vec!["--format", "xlsx"],
-                "--format xlsx: allowed: md, csv, parquet",
+                "invalid value 'xlsx' for '--format <FORMAT>'\n  [possible values: md, csv, parquet]",
             ),
+            (vec!["--layout", "tall"], "[possible values: long, wide]"),
             (vec!["--format", "parquet"], "--format parquet needs --out"),
             (
                 vec!["--where", "protocol"],

@@ -27,8 +27,8 @@ pub(super) struct GalleryArgs {
     #[arg(long)]
     quick: bool,
     /// Figure size: column, page or screen (see `chainlab plot --help`).
-    #[arg(long, default_value = "column", value_parser = clap::builder::PossibleValuesParser::new(crate::figure::Size::NAMES))]
-    size: String,
+    #[arg(long, value_enum, default_value = "column")]
+    size: crate::figure::Size,
 }
 
 impl GalleryArgs {
@@ -39,7 +39,7 @@ impl GalleryArgs {
             results: results.to_path_buf(),
             out: results.join("figures"),
             quick,
-            size: "column".into(),
+            size: crate::figure::Size::Column,
         }
     }
 }
@@ -96,7 +96,7 @@ pub(super) fn latest_plan(
 pub(super) fn gallery(a: &GalleryArgs) -> Result<(), Failure> {
     let readme = std::fs::read_to_string(&a.readme)
         .map_err(|e| Failure::Usage(format!("{}: {e}", a.readme.display())))?;
-    let size = crate::figure::Size::parse(&a.size).map_err(Failure::Usage)?;
+    let size = a.size;
     let stems = stems(&readme);
     if stems.is_empty() {
         return Err(Failure::Usage(format!(

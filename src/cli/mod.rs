@@ -65,8 +65,8 @@ enum Command {
         format: String,
         /// Figure size: column (a one-column figure, 3.5 x 2.5 in at 300 dpi), page (a
         /// two-column one, 7.2 x 3 in) or screen (1120 x 620 pixels).
-        #[arg(long, default_value = "column", value_parser = clap::builder::PossibleValuesParser::new(crate::figure::Size::NAMES))]
-        size: String,
+        #[arg(long, value_enum, default_value = "column")]
+        size: crate::figure::Size,
     },
     /// Report done, failed and missing runs per shard and overall, for every plan under a
     /// results directory.
@@ -225,6 +225,25 @@ fn load(a: &SpecArgs) -> Result<Plan, SpecError> {
     )
 }
 
+/// `--size` takes a figure size by its name ([`crate::figure::Size::NAMES`]); the figure
+/// module knows no command line, so the mapping lives here.
+impl clap::ValueEnum for crate::figure::Size {
+    fn value_variants<'a>() -> &'a [Self] {
+        use crate::figure::Size;
+        &[Size::Column, Size::Page, Size::Screen]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let i = Self::value_variants()
+            .iter()
+            .position(|s| s == self)
+            .expect("every size is listed");
+        Some(clap::builder::PossibleValue::new(
+            crate::figure::Size::NAMES[i],
+        ))
+    }
+}
+
 fn dispatch(cmd: Command) -> Result<(), Failure> {
     match cmd {
         Command::Run(a) => run::run(a),
@@ -237,7 +256,7 @@ fn dispatch(cmd: Command) -> Result<(), Failure> {
             out,
             format,
             size,
-        } => plot::plot(&results, out.as_deref(), &format, &size),
+        } => plot::plot(&results, out.as_deref(), &format, size),
         Command::Slurm(a) => slurm::slurm(&a),
         Command::Graph(g) => graph::run(&g),
         Command::Docs {

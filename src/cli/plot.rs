@@ -82,10 +82,9 @@ pub(super) fn plot(
     results: &Path,
     out: Option<&Path>,
     format: &str,
-    size: &str,
+    size: Size,
 ) -> Result<(), Failure> {
     let formats = Format::parse_list(format).map_err(Failure::Usage)?;
-    let size = Size::parse(size).map_err(Failure::Usage)?;
     plot_figures(results, out, &formats, size)
 }
 

@@ -71,7 +71,7 @@ pub(super) fn reproduce(a: &ReproduceArgs) -> Result<(), Failure> {
             retry_failed: false,
             plot: true,
             format: "png,svg".into(),
-            size: "column".into(),
+            size: crate::figure::Size::Column,
         })?;
         outln!(
             "{}: {:.1} s with its figures",

@@ -33,8 +33,8 @@ pub(super) struct RunArgs {
     #[arg(long, value_name = "LIST", default_value = "png,svg")]
     pub(super) format: String,
     /// Figure size for --plot: column, page or screen (see `chainlab plot --help`).
-    #[arg(long, default_value = "column", value_parser = clap::builder::PossibleValuesParser::new(crate::figure::Size::NAMES))]
-    pub(super) size: String,
+    #[arg(long, value_enum, default_value = "column")]
+    pub(super) size: crate::figure::Size,
 }
 
 pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
@@ -53,7 +53,6 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
         return Err(Failure::Usage("--jobs must be at least 1".into()));
     }
     let formats = crate::figure::Format::parse_list(&format).map_err(Failure::Usage)?;
-    let size = crate::figure::Size::parse(&size).map_err(Failure::Usage)?;
     let shard = match shard {
         Some(text) => Some(runner::Shard::parse(&text).map_err(Failure::Usage)?),
         None => runner::Shard::from_env(|k| std::env::var(k).ok(), shard_count)

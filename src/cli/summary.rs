@@ -30,14 +30,14 @@ pub(super) struct SummaryArgs {
     #[arg(long = "where", value_name = "COLUMN=VALUES")]
     filters: Vec<String>,
     /// md, csv or parquet.
-    #[arg(long, default_value = "md")]
-    format: String,
+    #[arg(long, value_enum, default_value = "md")]
+    format: TableFormat,
     /// long: a row per group and metric with every statistic; wide: a row per group and,
     /// per metric, the mean with its 95 % interval (Markdown: one cell "mean [low, high]",
     /// rounded to the interval's precision, headed by the column's label and unit; the value
     /// alone where every run gave it).
-    #[arg(long, default_value = "long", value_parser = ["long", "wide"])]
-    layout: String,
+    #[arg(long, value_enum, default_value = "long")]
+    layout: Layout,
     /// Target precision of the mean ("1%" or 0.01): adds the replicates its 95 % interval
     /// would need to be within that fraction of the mean.
     #[arg(long)]
@@ -45,6 +45,26 @@ pub(super) struct SummaryArgs {
     /// Write to this file instead of stdout (needed for parquet).
     #[arg(long)]
     out: Option<PathBuf>,
+}
+
+/// `--format`: how the summary is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum TableFormat {
+    /// A Markdown table.
+    Md,
+    /// Comma-separated values.
+    Csv,
+    /// A Parquet file (needs `--out`).
+    Parquet,
+}
+
+/// `--layout`: the shape of the summary's table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum Layout {
+    /// A row per group and metric, with every statistic.
+    Long,
+    /// A row per group; per metric, the mean and its 95 % interval.
+    Wide,
 }
 
 /// Whether a column can be summarised (scalar and numeric).
@@ -112,7 +132,7 @@ fn default_groups(table: &Table) -> Vec<String> {
 pub(super) fn summary(a: &SummaryArgs) -> Result<(), Failure> {
     let built = build(a)?;
     match (&a.out, built.format) {
-        (Some(path), "parquet") => {
+        (Some(path), TableFormat::Parquet) => {
             let columns: Vec<Column> = built
                 .columns
                 .iter()
@@ -144,7 +164,7 @@ pub(super) fn summary(a: &SummaryArgs) -> Result<(), Failure> {
 /// A summary, computed.
 pub(super) struct Built {
     /// md, csv or parquet.
-    format: &'static str,
+    format: TableFormat,
     /// The text (Markdown or CSV; empty for parquet).
     pub(super) body: String,
     columns: Vec<(String, ColumnType)>,
@@ -194,17 +214,8 @@ pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
                 })
         })
         .transpose()?;
-    let format: &'static str = match a.format.as_str() {
-        "md" => "md",
-        "csv" => "csv",
-        "parquet" => "parquet",
-        other => {
-            return Err(Failure::Usage(format!(
-                "--format {other}: allowed: md, csv, parquet"
-            )));
-        }
-    };
-    if format == "parquet" && a.out.is_none() {
+    let format = a.format;
+    if format == TableFormat::Parquet && a.out.is_none() {
         return Err(Failure::Usage(
             "--format parquet needs --out FILE.parquet".into(),
         ));
@@ -338,7 +349,7 @@ pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
     if precision.is_some() {
         out_cols.push(("replicates_for_precision".into(), ColumnType::U64));
     }
-    let wide = a.layout == "wide";
+    let wide = a.layout == Layout::Wide;
     if wide {
         out_cols.truncate(by.len());
         out_cols.push(("n".into(), ColumnType::U64));
@@ -403,7 +414,7 @@ pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
         _ => String::new(),
     };
     let body = match format {
-        "md" if wide => {
+        TableFormat::Md if wide => {
             // Headers: each column's label and unit; cells: mean [95 % interval].
             let head = |name: &str| {
                 cols.iter()
@@ -432,7 +443,7 @@ pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
             }
             s
         }
-        "md" => {
+        TableFormat::Md => {
             let mut s = format!(
                 "| {} |\n|{}|\n",
                 out_cols
@@ -453,7 +464,7 @@ pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
             }
             s
         }
-        "csv" => {
+        TableFormat::Csv => {
             let quote = |s: String| {
                 if s.contains([',', '"', '\n']) {
                     format!("\"{}\"", s.replace('"', "\"\""))
@@ -478,7 +489,7 @@ pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
             }
             s
         }
-        _ => String::new(),
+        TableFormat::Parquet => String::new(),
     };
     Ok(Built {
         format,
