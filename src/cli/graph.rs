@@ -49,14 +49,15 @@ pub(super) struct GraphArgs {
 
 pub(super) fn run(a: &GraphArgs) -> Result<(), Failure> {
     let mut values: Vec<Value> = PARAMS.iter().map(|d| d.default_value()).collect();
+    use propagation::key;
     let given = [
-        ("topology", &a.topology),
-        ("nodes", &a.nodes),
-        ("k", &a.k),
-        ("beta", &a.beta),
-        ("rng", &a.rng),
-        ("delay_min", &a.delay_min),
-        ("delay_max", &a.delay_max),
+        (key::topology, &a.topology),
+        (key::nodes, &a.nodes),
+        (key::k, &a.k),
+        (key::beta, &a.beta),
+        (key::rng, &a.rng),
+        (key::delay_min, &a.delay_min),
+        (key::delay_max, &a.delay_max),
     ];
     let flag = |key: &str| format!("--{}", key.replace('_', "-"));
     for (key, text) in given {

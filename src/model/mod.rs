@@ -417,6 +417,33 @@ mod tests {
         assert_eq!(duplicates(["a", "msgs", "msgs"].into_iter()), ["msgs"]);
     }
 
+    /// Each numeric parameter at the ends of its range, alone: the family's `resolve` reads it
+    /// into its declared type and checks it without a panic (a typed field narrower than its
+    /// kind's range would panic here), refusing or accepting it.
+    #[test]
+    fn every_numeric_parameter_resolves_at_both_ends_of_its_range() {
+        use crate::schema::param::Kind;
+        for m in Model::all() {
+            let defaults: Vec<Value> = m.params().iter().map(|p| p.default_value()).collect();
+            for (i, p) in m.params().iter().enumerate() {
+                let ends = match p.kind {
+                    Kind::Int { min, max } | Kind::DurationMs { min, max } => {
+                        [Value::Int(min), Value::Int(max)]
+                    }
+                    Kind::Float { min, max } | Kind::RatePerS { min, max } => {
+                        [Value::Float(min), Value::Float(max)]
+                    }
+                    _ => continue,
+                };
+                for end in ends {
+                    let mut values = defaults.clone();
+                    values[i] = end;
+                    let _ = m.resolve(&values);
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_workspace_slot_keeps_its_state() {
         let mut ws = Workspace::default();

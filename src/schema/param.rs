@@ -464,6 +464,7 @@ macro_rules! choice_names {
 /// let t = Toy::read(&values);
 /// assert_eq!((t.nodes, t.wait.ns()), (3, 2_000_000));
 /// assert_eq!(TOY[1].key, "wait");
+/// assert_eq!(key::wait, "wait");
 /// ```
 #[macro_export]
 macro_rules! param_table {
@@ -479,6 +480,15 @@ macro_rules! param_table {
                 ..$crate::schema::param::ParamDef::BASE
             }),+
         ];
+        /// The table's keys as constants, so that an error blames a key the compiler checked
+        /// (`ParamError { key: key::nodes, .. }`).
+        #[allow(non_upper_case_globals, dead_code)]
+        $vis mod key {
+            $(
+                #[doc = concat!("`", stringify!($field), "`")]
+                pub const $field: &str = stringify!($field);
+            )+
+        }
         $(#[$m])*
         #[derive(Clone, Debug, PartialEq)]
         #[allow(missing_docs)]

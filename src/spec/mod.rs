@@ -834,18 +834,31 @@ fn expand(
                         .map_err(|e| (SpecErrorKind::Cost, e))
                 });
             let params = params.map_err(|(kind, e)| {
-                let i = defs
-                    .iter()
-                    .position(|d| d.key == e.key)
-                    .expect("model blames a known key");
-                let o = origins[i];
-                cx.err(
-                    kind,
-                    o.span.clone(),
-                    Some(o.key.clone()),
-                    Some(defs[i].with_unit(&values[i])),
-                    format!("allowed: {}", e.allowed),
-                )
+                match defs.iter().position(|d| d.key == e.key) {
+                    Some(i) => {
+                        let o = origins[i];
+                        cx.err(
+                            kind,
+                            o.span.clone(),
+                            Some(o.key.clone()),
+                            Some(defs[i].with_unit(&values[i])),
+                            format!("allowed: {}", e.allowed),
+                        )
+                    }
+                    // A family that blames a key outside its table (a defect of the family,
+                    // not of the spec) still gets a refusal, never a panic.
+                    None => cx.err(
+                        kind,
+                        None,
+                        Some(e.key.to_string()),
+                        None,
+                        format!(
+                            "allowed: {} (model `{}` named a parameter it does not have)",
+                            e.allowed,
+                            model.name()
+                        ),
+                    ),
+                }
             })?;
             let canonical: String = defs
                 .iter()

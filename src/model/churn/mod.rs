@@ -42,7 +42,7 @@ param_table! {
             environment: false,
             doc: "churn operations between two broadcasts, on average (each a link leaving, a link joining, a node leaving or a node joining with k links, equally likely)",
         },
-        broadcasts: i64 {
+        broadcasts: u32 {
             column: "broadcasts",
             kind: Kind::Int {
             min: 1,
@@ -82,14 +82,14 @@ fn resolve(v: &[Value]) -> Result<ChurnParams, ParamError> {
         })
         .collect();
     let graph = propagation::resolve(&full)?;
-    let k = propagation::Values::read(&full).k as u32;
+    let k = propagation::Values::read(&full).k;
     let p = Values::read(own);
     let rate = p.churn_rate;
-    let broadcasts = p.broadcasts as u32;
+    let broadcasts = p.broadcasts;
     let ops = rate * f64::from(broadcasts);
     if ops > MAX_CHURN_OPS {
         return Err(ParamError {
-            key: "churn_rate",
+            key: key::churn_rate,
             allowed: format!(
                 "at most {MAX_CHURN_OPS} operations a run: churn_rate x broadcasts = {ops}"
             ),
@@ -97,7 +97,7 @@ fn resolve(v: &[Value]) -> Result<ChurnParams, ParamError> {
     }
     if f64::from(graph.nodes) + ops.ceil() + f64::from(broadcasts) >= f64::from(MAX_NODES) {
         return Err(ParamError {
-            key: "nodes",
+            key: propagation::key::nodes,
             allowed: format!(
                 "below {MAX_NODES} with every churn operation a join (nodes + churn_rate x broadcasts)"
             ),

@@ -53,21 +53,21 @@ param_table! {
             environment: false,
             doc: "the constant C of Eq. 7, in (0, 1): each relayer keeps C of what reaches it",
         },
-        path_len: i64 {
+        path_len: u32 {
             column: "path_len",
             kind: Kind::Int { min: 1, max: 1000 },
             default: "5",
             environment: false,
             doc: "nodes on the propagation path, k; node k is the block owner",
         },
-        position: i64 {
+        position: u32 {
             column: "sybil_position",
             kind: Kind::Int { min: 0, max: 1000 },
             default: "1",
             environment: false,
             doc: "position (1..=path_len) of the node that inserts Sybil identities; 0 or path_len: the block owner splitting itself",
         },
-        sybils: i64 {
+        sybils: u32 {
             column: "sybils",
             kind: Kind::Int { min: 0, max: 1000 },
             default: "1",
@@ -79,14 +79,14 @@ param_table! {
 
 fn resolve(v: &[Value]) -> Result<IncentiveParams, ParamError> {
     let p = Values::read(v);
-    let path_len = p.path_len as u32;
-    let position = match p.position as u32 {
+    let path_len = p.path_len;
+    let position = match p.position {
         0 => path_len,
         x => x,
     };
     if position > path_len {
         return Err(ParamError {
-            key: "position",
+            key: key::position,
             allowed: format!("at most path_len = {path_len}"),
         });
     }
@@ -95,7 +95,7 @@ fn resolve(v: &[Value]) -> Result<IncentiveParams, ParamError> {
         c: p.c,
         path_len,
         position,
-        sybils: p.sybils as u32,
+        sybils: p.sybils,
     })
 }
 

@@ -39,14 +39,14 @@ choice! {
 param_table! {
     /// The management chain's own parameters (after the PBFT ones), typed.
     pub struct Values in OWN_PARAMS {
-        mgmt_nodes: i64 {
+        mgmt_nodes: u32 {
             column: "mgmt_nodes",
             kind: Kind::Int { min: 1, max: 1024 },
             default: "5",
             environment: true,
             doc: "number of management nodes (the paper's MN), drawn at random from the primary nodes at the start (at most nodes; the default is half the default 10 nodes, as the paper's 16 of 32)",
         },
-        mgmt_peers: i64 {
+        mgmt_peers: u32 {
             column: "mgmt_peers",
             kind: Kind::Int { min: 0, max: 1023 },
             default: "4",
@@ -108,14 +108,14 @@ param_table! {
             environment: false,
             doc: "configs = \"alternate\": block interval of the second configuration",
         },
-        mgmt_offline: i64 {
+        mgmt_offline: u32 {
             column: "mgmt_offline",
             kind: Kind::Int { min: 0, max: 1024 },
             default: "0",
             environment: true,
             doc: "management nodes offline for the whole run (their cycles fail); more than f_MN leaves no quorum",
         },
-        mgmt_invalid: i64 {
+        mgmt_invalid: u32 {
             column: "mgmt_invalid",
             kind: Kind::Int { min: 0, max: 1024 },
             default: "0",
@@ -163,27 +163,27 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
     let (base, own) = v.split_at(pbft::PARAMS.len());
     let pbft = pbft::resolve(base)?;
     let p = Values::read(own);
-    let (n, m) = (pbft.net.nodes, p.mgmt_nodes as u32);
+    let (n, m) = (pbft.net.nodes, p.mgmt_nodes);
     if m > n {
         return Err(ParamError {
-            key: "mgmt_nodes",
+            key: key::mgmt_nodes,
             allowed: format!("at most nodes = {n} (management nodes are primary nodes)"),
         });
     }
-    let peers = p.mgmt_peers as u32;
+    let peers = p.mgmt_peers;
     if peers > m - 1 {
         return Err(ParamError {
-            key: "mgmt_peers",
+            key: key::mgmt_peers,
             allowed: format!("at most mgmt_nodes - 1 = {}", m - 1),
         });
     }
     if peers == 0 && m > 1 {
         return Err(ParamError {
-            key: "mgmt_peers",
+            key: key::mgmt_peers,
             allowed: format!("at least 1 for {m} management nodes"),
         });
     }
-    let (offline, invalid) = (p.mgmt_offline as u32, p.mgmt_invalid as u32);
+    let (offline, invalid) = (p.mgmt_offline, p.mgmt_invalid);
     if offline + invalid > m {
         return Err(ParamError {
             key: if offline > m {
@@ -197,7 +197,7 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
     if offline == m {
         // Nothing would ever be agreed; allowed below a quorum, which shows failed cycles.
         return Err(ParamError {
-            key: "mgmt_offline",
+            key: key::mgmt_offline,
             allowed: format!("fewer than mgmt_nodes = {m}"),
         });
     }
@@ -211,7 +211,7 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
         )
     {
         return Err(ParamError {
-            key: "alt_block_size",
+            key: key::alt_block_size,
             allowed: format!(
                 "a second configuration that holds every transaction: tx_size {allowed}"
             ),
@@ -252,7 +252,7 @@ impl Configured for Managed {
         let total = agreements.saturating_mul(per);
         if total > budget.messages {
             return Err(ParamError {
-                key: "cbi_mean",
+                key: key::cbi_mean,
                 allowed: format!(
                     "a management chain whose agreements fit the run budget: duration / cbi_mean = {agreements} agreements of at least {per} messages each is {total}, and budget.messages is {}; use a longer cbi_mean or a shorter duration, or raise [budget] messages",
                     budget.messages

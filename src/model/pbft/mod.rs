@@ -81,14 +81,14 @@ choice_names!(TxPropagation {
 param_table! {
     /// The PBFT parameters, typed.
     pub struct Values in PARAMS {
-        nodes: i64 {
+        nodes: u32 {
             column: "nodes",
             kind: Kind::Int { min: 4, max: 1024 },
             default: "10",
             environment: true,
             doc: "number of nodes n (all are block producers)",
         },
-        peers: i64 {
+        peers: u32 {
             column: "peers",
             kind: Kind::Int { min: 1, max: 1023 },
             default: "5",
@@ -292,7 +292,7 @@ param_table! {
             environment: false,
             doc: "direct: a random creator holds it at once, every other pool one direct message later; instant: every pool at once (SBS main)",
         },
-        stop_after_txs: i64 {
+        stop_after_txs: u64 {
             column: "stop_after_txs",
             kind: Kind::Int {
             min: 0,
@@ -312,7 +312,7 @@ param_table! {
             environment: false,
             doc: "simulated time limit",
         },
-        crash_nodes: i64 {
+        crash_nodes: u32 {
             column: "crash_nodes",
             kind: Kind::Int { min: 0, max: 341 },
             default: "0",
@@ -430,25 +430,25 @@ pub const MAX_TXS_PER_RUN: u64 = 20_000_000;
 pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
     let p = Values::read(v);
     let v2_all = p.sbs == Sbs::V2;
-    let nodes = p.nodes as u32;
-    let peers = p.peers as u32;
+    let nodes = p.nodes;
+    let peers = p.peers;
     if peers >= nodes {
         return Err(ParamError {
-            key: "peers",
+            key: key::peers,
             allowed: format!("at most nodes - 1 = {}", nodes - 1),
         });
     }
     let f = pbft::fault_tolerance(nodes, p.sbs_compat || v2_all);
-    let crash_nodes = p.crash_nodes as u32;
+    let crash_nodes = p.crash_nodes;
     if crash_nodes > f {
         return Err(ParamError {
-            key: "crash_nodes",
+            key: key::crash_nodes,
             allowed: format!("at most f = {f} for {nodes} nodes"),
         });
     }
     if p.links == Links::Exact && (nodes * peers) % 2 == 1 {
         return Err(ParamError {
-            key: "peers",
+            key: key::peers,
             allowed: format!(
                 "an even nodes x peers under links = \"exact\" (every link has two ends): {nodes} x {peers} is odd"
             ),
@@ -458,13 +458,13 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
         && p.bandwidth == BandwidthKind::PerNodeJitter
     {
         return Err(ParamError {
-            key: "bandwidth_draw",
+            key: key::bandwidth_draw,
             allowed: "\"clamped\" under bandwidth = \"per_node_jitter\" (mean_preserving is for per_node and per_message)".into(),
         });
     }
     if p.sbs_v2_pop && !(p.sbs_v2_pool || v2_all) {
         return Err(ParamError {
-            key: "sbs_v2_pop",
+            key: key::sbs_v2_pop,
             allowed: "false unless sbs_v2_pool = true (a popped pool is a head-of-line pool)".into(),
         });
     }
@@ -482,7 +482,7 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
     let (mean, min) = (p.bandwidth_mean, p.bandwidth_min);
     if min > mean {
         return Err(ParamError {
-            key: "bandwidth_min",
+            key: key::bandwidth_min,
             allowed: format!("at most bandwidth_mean ({mean} MB/s)"),
         });
     }
@@ -490,7 +490,7 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
     let duration_s = p.duration.0 as f64 / 1000.0;
     if rate * duration_s > MAX_TXS_PER_RUN as f64 {
         return Err(ParamError {
-            key: "tx_rate",
+            key: key::tx_rate,
             allowed: format!(
                 "at most {MAX_TXS_PER_RUN} transactions a run (each is held in memory): \
                  tx_rate x duration = {rate} per s x {duration_s} s = {:.0}",
@@ -508,7 +508,7 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
     };
     if let Some(allowed) = tx_fits(p.tx_size, exponential, txs, p.block_size, "block_size") {
         return Err(ParamError {
-            key: "tx_size",
+            key: key::tx_size,
             allowed,
         });
     }
@@ -522,7 +522,7 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
         };
     if p.timeout.0 <= 3 * min_delay_ms {
         return Err(ParamError {
-            key: "timeout",
+            key: key::timeout,
             allowed: format!(
                 "more than 3 message delays = 3 x {min_delay_ms} ms (latency_constant + processing_delay): a round needs a pre-prepare, a prepare and a commit to arrive before its timeout, or no block is ever committed"
             ),
@@ -556,7 +556,7 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
             size_dist: p.tx_size_dist,
             propagation: p.tx_propagation,
             max_txs: if p.sbs_v2_generation || v2_all {
-                p.stop_after_txs as u64
+                p.stop_after_txs
             } else {
                 0
             },
@@ -571,7 +571,7 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
         timeout_ns: p.timeout.ns(),
         base_msg_mb: p.base_msg_size,
         votes: p.votes,
-        stop_after_txs: p.stop_after_txs as u64,
+        stop_after_txs: p.stop_after_txs,
         duration_ns: p.duration.ns(),
         crash_nodes,
         mean_uptime_ns: p.mean_uptime.ns(),
@@ -628,7 +628,7 @@ pub(crate) fn check_cost(p: &PbftParams, budget: &Budget) -> Result<(), ParamErr
     let per_block = (2 * n + 1).saturating_mul(per_broadcast);
     if per_block.saturating_mul(MIN_BLOCKS_IN_BUDGET) > budget.messages {
         return Err(ParamError {
-            key: "peers",
+            key: key::peers,
             allowed: format!(
                 "a network where {MIN_BLOCKS_IN_BUDGET} blocks fit the run budget: one block needs at least {per_block} messages ((2 nodes + 1) broadcasts, each relayed over nodes x (peers - 1) links), and budget.messages is {}; use fewer nodes or peers, or raise [budget] messages",
                 budget.messages

@@ -115,7 +115,7 @@ param_table! {
             environment: true,
             doc: "graph generator: kout (PeerSim WireKOut, the paper's random graph), ws (Watts-Strogatz), ba (Barabási-Albert), er (G(n, m) with m = n*k), random_peers",
         },
-        nodes: i64 {
+        nodes: u32 {
             column: "nodes",
             kind: Kind::Int {
             min: 2,
@@ -125,7 +125,7 @@ param_table! {
             environment: true,
             doc: "number of nodes n",
         },
-        k: i64 {
+        k: u32 {
             column: "k",
             kind: Kind::Int {
             min: 1,
@@ -193,7 +193,7 @@ param_table! {
             environment: false,
             doc: "gossip: time between a node's pushes (P)",
         },
-        gossip_fanout: i64 {
+        gossip_fanout: u32 {
             column: "gossip_fanout",
             kind: Kind::Int {
             min: 1,
@@ -203,7 +203,7 @@ param_table! {
             environment: false,
             doc: "gossip: neighbours per push, drawn with replacement (f)",
         },
-        gossip_pushes: i64 {
+        gossip_pushes: u32 {
             column: "gossip_pushes",
             kind: Kind::Int {
             min: 1,
@@ -277,24 +277,24 @@ param_table! {
 /// Resolves the propagation parameters (also the churn family's graph).
 pub(crate) fn resolve(v: &[Value]) -> Result<PropagationParams, ParamError> {
     let p = Values::read(v);
-    let topology = p.topology.topology(p.k as u32, p.beta);
-    let nodes = p.nodes as u32;
+    let topology = p.topology.topology(p.k, p.beta);
+    let nodes = p.nodes;
     topology
         .check(nodes)
-        .map_err(|allowed| ParamError { key: "k", allowed })?;
+        .map_err(|allowed| ParamError { key: key::k, allowed })?;
     let delay_min_ms = p.delay_min.ms() as u32;
     let delay_max_ms = p.delay_max.ms() as u32;
     if delay_min_ms > delay_max_ms {
         return Err(ParamError {
-            key: "delay_min",
+            key: key::delay_min,
             allowed: format!("at most delay_max ({delay_max_ms} ms)"),
         });
     }
     let protocol = match p.protocol {
         ProtocolKind::Gossip => Protocol::Gossip {
             period_ms: p.gossip_period.ms(),
-            fanout: p.gossip_fanout as u32,
-            pushes: p.gossip_pushes as u32,
+            fanout: p.gossip_fanout,
+            pushes: p.gossip_pushes,
         },
         ProtocolKind::Flood => Protocol::Flood,
         ProtocolKind::Oppi => Protocol::Oppi,
@@ -336,7 +336,7 @@ impl Configured for PropagationParams {
             .saturating_mul(u64::from(pushes));
         if sends > budget.messages {
             return Err(ParamError {
-                key: "gossip_pushes",
+                key: key::gossip_pushes,
                 allowed: format!(
                     "at most budget.messages = {} messages a run: nodes x gossip_fanout x gossip_pushes = {n} x {fanout} x {pushes} = {sends}",
                     budget.messages
@@ -347,7 +347,7 @@ impl Configured for PropagationParams {
         let queue_bytes = n.saturating_mul(u64::from(fanout)).saturating_mul(32);
         if queue_bytes > MAX_QUEUE_BYTES {
             return Err(ParamError {
-                key: "gossip_fanout",
+                key: key::gossip_fanout,
                 allowed: format!(
                     "an event queue under {} GB: nodes x gossip_fanout = {} deliveries could be in flight at once, about {:.1} GB",
                     MAX_QUEUE_BYTES >> 30,

@@ -43,7 +43,7 @@ param_table! {
             environment: true,
             doc: "index of the physical system; every replicate (reconstruction) of a parameter point shares it, so sweep `system` for several physical systems",
         },
-        missing: i64 {
+        missing: u32 {
             column: "missing",
             kind: Kind::Int {
             min: 0,
@@ -94,20 +94,20 @@ fn resolve(v: &[Value]) -> Result<TwinParams, ParamError> {
     let n = pbft.net.nodes;
     if pbft.net.links == crate::network::Links::Directed {
         return Err(ParamError {
-            key: "links",
+            key: pbft::key::links,
             allowed: "\"bidirectional\" or \"exact\" for the twin model (Algorithm 1 rebuilds two-way links from peer lists)".into(),
         });
     }
     if pbft.crash_nodes != 0 {
         return Err(ParamError {
-            key: "crash_nodes",
+            key: pbft::key::crash_nodes,
             allowed: "0 for the twin model (its faults are the lost state messages)".into(),
         });
     }
-    let count = p.missing as u32;
+    let count = p.missing;
     if count > n {
         return Err(ParamError {
-            key: "missing",
+            key: key::missing,
             allowed: format!("at most nodes = {n}"),
         });
     }
@@ -117,13 +117,13 @@ fn resolve(v: &[Value]) -> Result<TwinParams, ParamError> {
     } else {
         if let Some(&bad) = named.iter().find(|&&x| x >= n) {
             return Err(ParamError {
-                key: "missing_nodes",
+                key: key::missing_nodes,
                 allowed: format!("node ids below nodes = {n} (got {bad})"),
             });
         }
         if named.len() as u32 != count {
             return Err(ParamError {
-                key: "missing",
+                key: key::missing,
                 allowed: format!(
                     "{} (the number of ids in missing_nodes) when missing_nodes is given",
                     named.len()
