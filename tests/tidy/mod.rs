@@ -69,10 +69,19 @@ const ROOT_MACROS: &[(&str, &str)] = &[
 /// The part of a source file that is not test code: everything before its first
 /// `#[cfg(test)]` module (test modules sit at the end of a file, by this project's habit).
 fn non_test(text: &str) -> &str {
-    match text.find("#[cfg(test)]\nmod ") {
-        Some(i) => &text[..i],
-        None => text,
+    let mut from = 0;
+    while let Some(i) = text[from..].find("#[cfg(test)]\n") {
+        let at = from + i;
+        let next = text[at + "#[cfg(test)]\n".len()..].trim_start();
+        if ["mod ", "pub mod ", "pub(crate) mod ", "pub(super) mod "]
+            .iter()
+            .any(|m| next.starts_with(m))
+        {
+            return &text[..at];
+        }
+        from = at + 1;
     }
+    text
 }
 
 /// The top-level modules that `text` (one file of module `of`) names through `crate::`,

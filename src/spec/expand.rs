@@ -1,0 +1,212 @@
+//! The plan's runs: every case and sweep point, first axis outermost and replicates
+//! innermost, each resolved and checked by its model; two points of one identity are refused.
+//! Run identity itself (run key, environment key, plan hash) is [`super::identity`]'s.
+
+use super::identity::Point;
+use super::*;
+
+/// Every run of the plan, first axis outermost, replicates innermost; each resolved and
+/// checked by its model.
+pub(super) fn expand(
+    cx: &Ctx<'_>,
+    model: Model,
+    base: &Base<'_>,
+    quick: &Quick<'_>,
+    counts: &Counts,
+    over: Overrides,
+) -> Result<Vec<RunSpec>, SpecError> {
+    let defs = model.params();
+    let axes = &base.axes;
+    let cases = kept_cases(base, quick);
+    let points: u64 = axes.iter().map(|a| a.0.values.len() as u64).product();
+    let total = checked_size(cx, points, cases.len(), counts.replicates)?;
+
+    // Expand: first axis outermost, replicates innermost.
+    let mut runs = Vec::with_capacity(total as usize);
+    let mut idx = vec![0usize; axes.len()];
+    let axis_pos: Vec<usize> = axes
+        .iter()
+        .map(|a| {
+            defs.iter()
+                .position(|d| d.key == a.0.key)
+                .expect("axis key is a known parameter")
+        })
+        .collect();
+    let mut seen_points: BTreeMap<u64, String> = BTreeMap::new();
+    for (case, case_map) in &cases {
+        let mut case_base = base.values.clone();
+        if let Some(m) = case_map {
+            apply_params(cx, model, defs, m, &format!("cases.{case}"), &mut case_base)?;
+        }
+        if let Some(q) = quick.params {
+            apply_params(cx, model, defs, q, "quick.params", &mut case_base)?;
+        }
+        for _ in 0..points {
+            let mut values: Vec<Value> = case_base.iter().map(|b| b.0.clone()).collect();
+            let mut origins: Vec<&Origin> = case_base.iter().map(|b| &b.1).collect();
+            for (a, (axis, origin)) in axes.iter().enumerate() {
+                values[axis_pos[a]] = axis.values[idx[a]].clone();
+                origins[axis_pos[a]] = origin;
+            }
+            let params = resolve_point(cx, model, &values, &origins, counts)?;
+            let point = Point::of(defs, &values);
+            if let Some(other) = seen_points.insert(point.key(model), case.clone()) {
+                return Err(same_point(cx, base, case, &other, over));
+            }
+            for r in 0..counts.replicates {
+                runs.push(RunSpec {
+                    index: runs.len() as u64,
+                    replicate: r,
+                    case: case.clone(),
+                    values: values.clone(),
+                    params: params.clone(),
+                    run_key: point.run_key(model, r),
+                    env_key: point.env_key(model, r),
+                });
+            }
+            // Advance the odometer, last axis fastest.
+            for a in (0..axes.len()).rev() {
+                idx[a] += 1;
+                if idx[a] < axes[a].0.values.len() {
+                    break;
+                }
+                idx[a] = 0;
+            }
+        }
+    }
+    Ok(runs)
+}
+
+/// The case tables to expand, in file order, less those the quick profile drops ("" stands
+/// for a file without cases).
+fn kept_cases<'r>(base: &Base<'r>, quick: &Quick<'r>) -> Vec<(String, Option<&'r SpannedMap>)> {
+    if base.cases.is_empty() {
+        return vec![(String::new(), None)];
+    }
+    base.cases
+        .iter()
+        .filter(|(k, _)| {
+            quick
+                .cases
+                .as_ref()
+                .is_none_or(|keep| keep.contains(k.get_ref()))
+        })
+        .map(|(k, m)| (k.get_ref().clone(), Some(*m)))
+        .collect()
+}
+
+/// The plan's run count (points x cases x replicates), refused when it is 0 or over
+/// [`MAX_RUNS`].
+fn checked_size(
+    cx: &Ctx<'_>,
+    points: u64,
+    cases: usize,
+    replicates: u32,
+) -> Result<u64, SpecError> {
+    let total = points
+        .saturating_mul(cases as u64)
+        .saturating_mul(u64::from(replicates));
+    if total == 0 {
+        return Err(cx.err(
+            SpecErrorKind::Size,
+            None,
+            Some("sweep".into()),
+            None,
+            "the plan has no runs; allowed: at least one case, axis value and replicate",
+        ));
+    }
+    if total > MAX_RUNS {
+        return Err(cx.err(
+            SpecErrorKind::Size,
+            None,
+            Some("sweep".into()),
+            None,
+            format!(
+                "the plan has {total} runs; at most {MAX_RUNS} are allowed (a plan is held in memory; split the sweep into several experiment files)"
+            ),
+        ));
+    }
+    Ok(total)
+}
+
+/// The model's configuration of one point, its cost checked against the budget; a refusal
+/// blames the line that set the key the model names.
+fn resolve_point(
+    cx: &Ctx<'_>,
+    model: Model,
+    values: &[Value],
+    origins: &[&Origin],
+    counts: &Counts,
+) -> Result<ModelParams, SpecError> {
+    let defs = model.params();
+    let params = model
+        .resolve(values)
+        .map_err(|e| (SpecErrorKind::Combination, e))
+        .and_then(|p| {
+            p.check_cost(&counts.budget)
+                .map(|()| p)
+                .map_err(|e| (SpecErrorKind::Cost, e))
+        });
+    params.map_err(|(kind, e)| match defs.iter().position(|d| d.key == e.key) {
+        Some(i) => {
+            let o = origins[i];
+            cx.err(
+                kind,
+                o.span.clone(),
+                Some(o.key.clone()),
+                Some(defs[i].with_unit(&values[i])),
+                format!("allowed: {}", e.allowed),
+            )
+        }
+        // A family that blames a key outside its table (a defect of the family, not of the
+        // spec) still gets a refusal, never a panic.
+        None => cx.err(
+            kind,
+            None,
+            Some(e.key.to_string()),
+            None,
+            format!(
+                "allowed: {} (model `{}` named a parameter it does not have)",
+                e.allowed,
+                model.name()
+            ),
+        ),
+    })
+}
+
+/// The refusal of `case`, whose point resolves to the same parameters as `other`'s.
+fn same_point(
+    cx: &Ctx<'_>,
+    base: &Base<'_>,
+    case: &str,
+    other: &str,
+    over: Overrides,
+) -> SpecError {
+    let shown_case = |c: &str| {
+        if c.is_empty() {
+            "the sweep".to_string()
+        } else {
+            format!("`cases.{}`", shown_key(c))
+        }
+    };
+    let span = base
+        .cases
+        .iter()
+        .find(|(k, _)| k.get_ref() == case)
+        .map(|(k, _)| k.span());
+    cx.err(
+        SpecErrorKind::Duplicate,
+        span,
+        Some(if case.is_empty() {
+            "sweep".into()
+        } else {
+            format!("cases.{}", shown_key(case))
+        }),
+        None,
+        format!(
+            "resolves to the same parameters as {}{}; every run would repeat another's identity; allowed: cases and sweep points that differ in at least one parameter",
+            shown_case(other),
+            if over.quick { " under the quick profile" } else { "" }
+        ),
+    )
+}
