@@ -1,0 +1,152 @@
+//! The PBFT phases of a round: a node's handling of the current round's messages (pre-prepare,
+//! prepare and commit votes, one bit per voter), and the quorum checks that move it from
+//! prepared to committed.
+
+use super::*;
+
+impl Simulator {
+    pub(super) fn bit(bits: &mut [u64], w: usize, v: u32, who: u32) -> bool {
+        let i = v as usize * w + who as usize / 64;
+        let m = 1u64 << (who % 64);
+        let fresh = bits[i] & m == 0;
+        bits[i] |= m;
+        fresh
+    }
+
+    /// Handles a pre-prepare, prepare or commit of the node's current round. Returns false
+    /// when the message must wait in the backlog.
+    pub(super) fn on_current(
+        &mut self,
+        p: &PbftParams,
+        net: &Network,
+        v: u32,
+        msg: Msg,
+        now: Time,
+    ) -> bool {
+        let w = self.words;
+        let nd = &self.nodes[v as usize];
+        let base = now.max(nd.ready_at);
+        match msg.kind {
+            Kind::PrePrepare => {
+                if nd.phase != Phase::NewRound || msg.from != self.leader(nd.round) {
+                    return true;
+                }
+                let h = self.proposals[msg.block as usize].height;
+                if h != nd.height + 1 {
+                    if h > nd.height + 1 {
+                        self.begin_sync(p, net, v, now);
+                    }
+                    return true;
+                }
+                if nd.lock_block != NONE
+                    && nd.lock_block != msg.block
+                    && !(msg.a != NONE && msg.a > nd.lock_round)
+                {
+                    return true;
+                }
+                if let Some(h) = &mut self.reconfig {
+                    let stamp = self.proposals[msg.block as usize].stamp;
+                    if !h.accepts(v, stamp, msg.a != NONE) {
+                        return true;
+                    }
+                }
+                let t = base + p.msg_val_ns + p.block_val_ns;
+                let nd = &mut self.nodes[v as usize];
+                nd.block = msg.block;
+                nd.phase = Phase::PrePrepared;
+                nd.ready_at = t;
+                nd.prepares = 1;
+                nd.dirty = true;
+                let round = nd.round;
+                Self::bit(&mut self.prepare_bits, w, v, v);
+                self.send_all(
+                    p,
+                    net,
+                    Msg {
+                        kind: Kind::Prepare,
+                        from: v,
+                        round,
+                        block: msg.block,
+                        a: NONE,
+                    },
+                    t,
+                );
+                self.check_prepared(p, net, v, t);
+                true
+            }
+            Kind::Prepare => match nd.phase {
+                Phase::NewRound => false,
+                Phase::PrePrepared if msg.block == nd.block => {
+                    if Self::bit(&mut self.prepare_bits, w, v, msg.from) {
+                        self.nodes[v as usize].prepares += 1;
+                        self.check_prepared(p, net, v, base + p.msg_val_ns);
+                    }
+                    true
+                }
+                _ => true,
+            },
+            Kind::Commit => match nd.phase {
+                Phase::NewRound | Phase::PrePrepared => false,
+                Phase::Prepared if msg.block == nd.block => {
+                    if Self::bit(&mut self.commit_bits, w, v, msg.from) {
+                        self.nodes[v as usize].commits += 1;
+                        self.check_committed(p, net, v, base + p.msg_val_ns);
+                    }
+                    true
+                }
+                _ => true,
+            },
+            Kind::NewBlock | Kind::RoundChange | Kind::Hook => {
+                unreachable!("handled by deliver")
+            }
+        }
+    }
+
+    pub(super) fn check_prepared(&mut self, p: &PbftParams, net: &Network, v: u32, t: Time) {
+        let w = self.words;
+        let nd = &mut self.nodes[v as usize];
+        if nd.phase != Phase::PrePrepared || nd.prepares < 2 * self.f {
+            return;
+        }
+        nd.phase = Phase::Prepared;
+        nd.lock_block = nd.block;
+        nd.lock_round = nd.round;
+        nd.ready_at = nd.ready_at.max(t);
+        nd.commits = 1;
+        nd.dirty = true;
+        let msg = Msg {
+            kind: Kind::Commit,
+            from: v,
+            round: nd.round,
+            block: nd.block,
+            a: NONE,
+        };
+        Self::bit(&mut self.commit_bits, w, v, v);
+        self.send_all(p, net, msg, t);
+        self.check_committed(p, net, v, t);
+    }
+
+    pub(super) fn check_committed(&mut self, p: &PbftParams, net: &Network, v: u32, t: Time) {
+        let nd = &self.nodes[v as usize];
+        if nd.phase != Phase::Prepared || nd.commits < 2 * self.f + 1 {
+            return;
+        }
+        let (block, round) = (nd.block, nd.round);
+        self.commit_block(p, v, block, t);
+        if self.leader(round) == v {
+            self.send_all(
+                p,
+                net,
+                Msg {
+                    kind: Kind::NewBlock,
+                    from: v,
+                    round,
+                    block,
+                    a: NONE,
+                },
+                t,
+            );
+        }
+        self.start(p, v, round + 1, t);
+    }
+}
