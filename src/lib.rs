@@ -61,6 +61,8 @@
 //! - [`stats`]: summary statistics of result tables (Student-t intervals, bootstrap intervals
 //!   of medians, the replicates a target precision needs, groups of rows by parameter), as
 //!   `chainlab summary` prints them. Pure: rows in, numbers out.
+//! - [`summary`]: a plan's rows grouped by parameter columns and summarised per group and
+//!   metric (the table `chainlab summary` renders). Pure; knows no model family.
 //! - [`cli`]: clap commands; the only layer that prints and chooses exit codes.
 //!
 //! Dependencies point one way: `cli` -> `runner` -> `spec` -> `model` -> (`figure`, the cores)
@@ -178,4 +180,5 @@ pub mod runner;
 pub mod schema;
 pub mod spec;
 pub mod stats;
+pub mod summary;
 pub mod twin;

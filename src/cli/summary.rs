@@ -4,14 +4,12 @@
 //! bring the mean's interval to that fraction of the mean. As Markdown, CSV or Parquet.
 
 use super::Failure;
-use crate::figure::table::{Key, Table};
+use crate::figure::table::Table;
 use crate::output;
-use crate::rng::hash_bytes;
 use crate::runner::status::find_plans;
 use crate::schema::{Cell, Column, ColumnType};
-use crate::stats::{Summary, replicates_for, summarise};
+use crate::summary::{self, Shape};
 use clap::Args;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -284,128 +282,36 @@ pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
             values.split(',').map(|v| v.trim().to_string()).collect(),
         ));
     }
-    // Groups in key order (numbers numerically).
-    let mut groups: BTreeMap<Vec<Key>, Vec<usize>> = BTreeMap::new();
-    let kept = |r: usize| {
-        keep.iter().all(|(c, vs)| {
-            let k = table.key(r, c);
-            // A number matches its value or its value as tables show it ("0.00166667").
-            vs.iter().any(|v| match &k {
-                Key::S(s) => s == v,
-                Key::N(x) => v.parse::<f64>().is_ok_and(|y| y == *x) || k.to_string() == *v,
-            })
-        })
-    };
-    for r in table.rows().filter(|&r| kept(r)) {
-        groups
-            .entry(by.iter().map(|b| table.key(r, b)).collect())
-            .or_default()
-            .push(r);
-    }
-    // Cases in the plan's order (the experiment file's), everything else by value.
-    let mut case_order: Vec<Key> = Vec::new();
-    for r in table.rows() {
-        if by.iter().any(|b| b == "case") {
-            let k = table.key(r, "case");
-            if !case_order.contains(&k) {
-                case_order.push(k);
-            }
-        }
-    }
-    let mut groups: Vec<(Vec<Key>, Vec<usize>)> = groups.into_iter().collect();
-    groups.sort_by_cached_key(|(keys, _)| {
-        keys.iter()
-            .zip(&by)
-            .map(|(k, b)| match case_order.iter().position(|c| c == k) {
-                Some(i) if b == "case" => Key::N(i as f64),
-                _ => k.clone(),
-            })
-            .collect::<Vec<Key>>()
-    });
-    let mut out_cols: Vec<(String, ColumnType)> =
-        by.iter().map(|b| (b.clone(), ColumnType::Str)).collect();
-    out_cols.push(("metric".into(), ColumnType::Str));
-    out_cols.extend(
-        ["n", "undefined"]
-            .iter()
-            .map(|n| (n.to_string(), ColumnType::U64)),
-    );
-    out_cols.extend(
-        [
-            "mean",
-            "sd",
-            "se",
-            "ci95_low",
-            "ci95_high",
-            "median",
-            "median_ci95_low",
-            "median_ci95_high",
-            "min",
-            "max",
-        ]
-        .iter()
-        .map(|n| (n.to_string(), ColumnType::F64)),
-    );
-    if precision.is_some() {
-        out_cols.push(("replicates_for_precision".into(), ColumnType::U64));
-    }
     let wide = a.layout == Layout::Wide;
-    if wide {
-        out_cols.truncate(by.len());
-        out_cols.push(("n".into(), ColumnType::U64));
-        for m in &metrics {
-            for stat in ["mean", "ci95_low", "ci95_high"] {
-                out_cols.push((format!("{m}_{stat}"), ColumnType::F64));
-            }
-        }
-        if precision.is_some() {
-            return Err(Failure::Usage(
-                "--precision goes with --layout long (a row per group and metric)".into(),
-            ));
-        }
+    if wide && precision.is_some() {
+        return Err(Failure::Usage(
+            "--precision goes with --layout long (a row per group and metric)".into(),
+        ));
     }
-    let mut rows: Vec<Vec<Cell>> = Vec::new();
-    for (keys, members) in groups.iter().filter(|_| wide) {
-        let mut row: Vec<Cell> = keys.iter().map(|k| Cell::S(k.to_string())).collect();
-        row.push(Cell::U(members.len() as u64));
-        for m in &metrics {
-            let values: Vec<f64> = members.iter().map(|&r| table.num(r, m)).collect();
-            let label: String = keys.iter().map(|k| format!("{k}|")).collect::<String>() + m;
-            let s: Summary = summarise(&values, hash_bytes(label.as_bytes()));
-            row.extend([s.mean, s.ci_low, s.ci_high].map(Cell::F));
-        }
-        rows.push(row);
-    }
-    for (keys, members) in groups.iter().filter(|_| !wide) {
-        for m in &metrics {
-            let values: Vec<f64> = members.iter().map(|&r| table.num(r, m)).collect();
-            let label: String = keys.iter().map(|k| format!("{k}|")).collect::<String>() + m;
-            let s: Summary = summarise(&values, hash_bytes(label.as_bytes()));
-            let mut row: Vec<Cell> = keys.iter().map(|k| Cell::S(k.to_string())).collect();
-            row.push(Cell::S(m.clone()));
-            row.push(Cell::U(s.n as u64));
-            row.push(Cell::U(s.undefined as u64));
-            row.extend(
-                [
-                    s.mean,
-                    s.sd,
-                    s.se,
-                    s.ci_low,
-                    s.ci_high,
-                    s.median,
-                    s.median_ci_low,
-                    s.median_ci_high,
-                    s.min,
-                    s.max,
-                ]
-                .map(Cell::F),
-            );
-            if let Some(p) = precision {
-                row.push(replicates_for(&s, p).map_or(Cell::Null, Cell::U));
-            }
-            rows.push(row);
-        }
-    }
+    let groups = summary::groups(&table, &by, &keep);
+    let shape = if wide { Shape::Wide } else { Shape::Long };
+    let (out_cols, rows) = summary::table(&table, &groups, &by, &metrics, shape, precision);
+    let body = render(format, wide, &cols, &by, &metrics, &out_cols, &rows);
+    Ok(Built {
+        format,
+        body,
+        columns: out_cols,
+        rows,
+        plan,
+    })
+}
+
+/// The summary's text: Markdown (wide: one "mean [low, high]" cell per metric, headed by the
+/// column's label and unit) or CSV; empty for Parquet.
+fn render(
+    format: TableFormat,
+    wide: bool,
+    cols: &[Column],
+    by: &[String],
+    metrics: &[String],
+    out_cols: &[(String, ColumnType)],
+    rows: &[Vec<Cell>],
+) -> String {
     let text = |cell: &Cell, full: bool| match cell {
         Cell::S(s) => s.clone(),
         Cell::U(x) => x.to_string(),
@@ -413,7 +319,7 @@ pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
         Cell::F(x) => shown(*x),
         _ => String::new(),
     };
-    let body = match format {
+    match format {
         TableFormat::Md if wide => {
             // Headers: each column's label and unit; cells: mean [95 % interval].
             let head = |name: &str| {
@@ -429,7 +335,7 @@ pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
                 heads.join(" | "),
                 heads.iter().map(|_| "---").collect::<Vec<_>>().join("|")
             );
-            for r in &rows {
+            for r in rows {
                 let mut cells: Vec<String> =
                     r[..by.len() + 1].iter().map(|c| text(c, false)).collect();
                 for t in r[by.len() + 1..].chunks(3) {
@@ -453,7 +359,7 @@ pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
                     .join(" | "),
                 out_cols.iter().map(|_| "---").collect::<Vec<_>>().join("|")
             );
-            for r in &rows {
+            for r in rows {
                 s.push_str(&format!(
                     "| {} |\n",
                     r.iter()
@@ -478,7 +384,7 @@ pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
                 .collect::<Vec<_>>()
                 .join(",")
                 + "\n";
-            for r in &rows {
+            for r in rows {
                 s.push_str(
                     &(r.iter()
                         .map(|c| quote(text(c, true)))
@@ -490,12 +396,5 @@ pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
             s
         }
         TableFormat::Parquet => String::new(),
-    };
-    Ok(Built {
-        format,
-        body,
-        columns: out_cols,
-        rows,
-        plan,
-    })
+    }
 }
