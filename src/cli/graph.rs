@@ -3,13 +3,8 @@
 //! schema, so they accept what an experiment file accepts and fail the same way.
 
 use super::Failure;
-use crate::graph::generate;
-use crate::model::propagation::{self, PARAMS, TopologyKind};
+use crate::model::graph;
 use crate::output;
-use crate::propagation::{GraphRng, draw_weights};
-use crate::rng::purpose;
-use crate::rng::{JavaRandom, stream};
-use crate::schema::param::{Choice, Value};
 use crate::schema::{Cell, Column, ColumnType};
 use clap::Args;
 use clap::builder::PossibleValuesParser;
@@ -18,7 +13,7 @@ use std::path::PathBuf;
 #[derive(Args, Debug)]
 pub(super) struct GraphArgs {
     /// Generator (the propagation parameter `topology`; default kout).
-    #[arg(long, value_parser = PossibleValuesParser::new(TopologyKind::NAMES))]
+    #[arg(long, value_parser = PossibleValuesParser::new(graph::topology_names()))]
     topology: Option<String>,
     /// Number of nodes (`nodes`; default 1000).
     #[arg(long)]
@@ -34,7 +29,7 @@ pub(super) struct GraphArgs {
     seed: u64,
     /// Random source of the generator (`rng`): engine, the engine's stream for (seed, 0,
     /// "topology"); peersim, `new java.util.Random(seed)` as PeerSim's `random.seed`.
-    #[arg(long, value_parser = PossibleValuesParser::new(GraphRng::NAMES))]
+    #[arg(long, value_parser = PossibleValuesParser::new(graph::rng_names()))]
     rng: Option<String>,
     /// Smallest edge weight (`delay_min`; "5 ms", or a number of ms; default 1 ms).
     #[arg(long)]
@@ -48,50 +43,32 @@ pub(super) struct GraphArgs {
 }
 
 pub(super) fn run(a: &GraphArgs) -> Result<(), Failure> {
-    let mut values: Vec<Value> = PARAMS.iter().map(|d| d.default_value()).collect();
-    use propagation::key;
-    let given = [
-        (key::topology, &a.topology),
-        (key::nodes, &a.nodes),
-        (key::k, &a.k),
-        (key::beta, &a.beta),
-        (key::rng, &a.rng),
-        (key::delay_min, &a.delay_min),
-        (key::delay_max, &a.delay_max),
+    let options = [
+        &a.topology,
+        &a.nodes,
+        &a.k,
+        &a.beta,
+        &a.rng,
+        &a.delay_min,
+        &a.delay_max,
     ];
+    let given: Vec<(&'static str, &str)> = graph::KEYS
+        .iter()
+        .zip(options)
+        .filter_map(|(&key, text)| Some((key, text.as_deref()?)))
+        .collect();
     let flag = |key: &str| format!("--{}", key.replace('_', "-"));
-    for (key, text) in given {
-        let Some(text) = text else { continue };
-        let i = PARAMS
-            .iter()
-            .position(|d| d.key == key)
-            .expect("the graph options are propagation parameters");
-        values[i] = PARAMS[i].parse_arg(text).map_err(|allowed| {
-            Failure::Usage(format!("{} {text}: allowed: {allowed}", flag(key)))
-        })?;
-    }
-    let p = propagation::resolve(&values)
-        .map_err(|e| Failure::Usage(format!("{}: allowed: {}", flag(e.key), e.allowed)))?;
-    let g = match p.graph_rng {
-        GraphRng::Engine => generate(
-            p.topology,
-            p.nodes,
-            &mut stream(a.seed, 0, purpose::TOPOLOGY),
-        ),
-        GraphRng::PeerSim => generate(p.topology, p.nodes, &mut JavaRandom::new(a.seed as i64)),
-    };
-    let w = draw_weights(
-        g.edge_count(),
-        p.delay_min_ms,
-        p.delay_max_ms,
-        &mut stream(a.seed, 0, purpose::WEIGHTS),
-    );
+    let ex = graph::export(&given, a.seed).map_err(|r| match r.text {
+        Some(text) => Failure::Usage(format!("{} {text}: allowed: {}", flag(r.key), r.allowed)),
+        None => Failure::Usage(format!("{}: allowed: {}", flag(r.key), r.allowed)),
+    })?;
+    let (g, w) = (&ex.graph, &ex.weights);
     let ext = a.out.extension().and_then(|x| x.to_str()).unwrap_or("");
     match ext {
         "csv" => {
             let mut s = String::with_capacity(g.edge_count() * 16);
             s.push_str("u,v,weight\n");
-            for (&(u, v), &wt) in g.edges().iter().zip(&w) {
+            for (&(u, v), &wt) in g.edges().iter().zip(w) {
                 s.push_str(&format!("{u},{v},{wt}\n"));
             }
             output::write_atomic(&a.out, &s)?;
@@ -111,7 +88,7 @@ pub(super) fn run(a: &GraphArgs) -> Result<(), Failure> {
             let rows: Vec<Vec<Cell>> = g
                 .edges()
                 .iter()
-                .zip(&w)
+                .zip(w)
                 .map(|(&(u, v), &wt)| {
                     vec![Cell::U(u.into()), Cell::U(v.into()), Cell::U(wt.into())]
                 })
@@ -120,13 +97,7 @@ pub(super) fn run(a: &GraphArgs) -> Result<(), Failure> {
                 &a.out,
                 &cols,
                 &rows,
-                &[(
-                    "chainlab.graph".into(),
-                    format!(
-                        "{:?} n={} seed={} rng={:?}",
-                        p.topology, p.nodes, a.seed, p.graph_rng
-                    ),
-                )],
+                &[("chainlab.graph".into(), ex.provenance.clone())],
             )?;
         }
         _ => {
@@ -139,8 +110,8 @@ pub(super) fn run(a: &GraphArgs) -> Result<(), Failure> {
     let st = g.stats();
     outln!(
         "{} n={} edges={} mean_degree={:.3} min_degree={} max_degree={} connected={} -> {}",
-        p.topology.name(),
-        p.nodes,
+        ex.topology,
+        ex.nodes,
         st.edges,
         st.mean_degree,
         st.min_degree,

@@ -14,6 +14,7 @@
 //! descriptions; `cli` writes them) and never reads the runner, the spec parser or the writer.
 
 pub mod docs;
+pub mod graph;
 
 use crate::des::Budget;
 use crate::figure::Figure;
