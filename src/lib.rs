@@ -24,7 +24,9 @@
 //!   cross-parameter checks and cost estimates, resolution into the core's configuration,
 //!   `run`, its metric columns each with how it is read from the outcome, its figures and its
 //!   notes (also its rustdoc: see each family's module). The only module that knows both the
-//!   spec vocabulary and the cores; [`model::docs`] generates the documentation's tables.
+//!   spec vocabulary and the cores; [`model::docs`] generates the documentation's tables and
+//!   [`model::graph`] the graph `chainlab graph` writes. No file outside `src/model/` names a
+//!   family (a tidy test).
 //! - [`runner`]: executes a plan: one run per rayon task within its run budget, parts
 //!   committed as they complete, resume (skipping only verified parts; damaged ones are moved
 //!   aside and run again), a shared lock per plan directory and a claim per part so that
