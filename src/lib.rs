@@ -39,6 +39,8 @@
 //!   with an embedded font (plotters). Knows no model family and no runner: each family's
 //!   catalogue lives in its folder, and `chainlab plot` (in [`cli`]) joins the two.
 //! - [`des`]: the event queue and simulated time.
+//! - [`time`]: simulated time's units (nanoseconds in the blockchain models, milliseconds in
+//!   the propagation models) and every conversion between them, spelled once.
 //! - [`graph`]: CSR graphs, PeerSim-exact generators, MST (Kruskal, distributed Borůvka
 //!   accounting), incremental MST maintenance under churn, Dijkstra.
 //! - [`propagation`]: gossip, flood, OPPI and SPT broadcasts and their metrics; the incentive
@@ -68,7 +70,7 @@
 //! - [`cli`]: clap commands; the only layer that prints and chooses exit codes.
 //!
 //! Dependencies point one way: `cli` -> `runner` -> `spec` -> `model` -> (`figure`, the cores)
-//! -> `schema`, `rng`, `des`; no two folders import each other. The test
+//! -> `schema`, `rng`, `des`, `time`; no two folders import each other. The test
 //! `tidy::every_module_imports_only_what_the_map_allows` (`tests/tidy/mod.rs`) holds each
 //! module's `crate::` imports to an allow-list that mirrors this map.
 //!
@@ -183,4 +185,5 @@ pub mod schema;
 pub mod spec;
 pub mod stats;
 pub mod summary;
+pub mod time;
 pub mod twin;

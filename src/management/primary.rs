@@ -45,7 +45,7 @@ use crate::rng::purpose;
 use crate::rng::{Stream, stream, stream_seed};
 use rand_distr::{Distribution, Normal};
 
-const S: f64 = 1e9;
+use crate::time::NS_PER_S_F64 as S;
 
 /// Key space of the requests for missing configuration blocks.
 const FETCH_TAG: u64 = 0x4346_0000_0000_0000;
@@ -706,7 +706,7 @@ mod tests {
         p.workload.size_mb = 0.004;
         p.workload.size_dist = TxSize::Exponential;
         p.stop_after_txs = 0;
-        p.duration_ns = secs * 1_000_000_000;
+        p.duration_ns = secs * crate::time::NS_PER_S;
         let mp = ManagementParams {
             members: 16,
             peers: 8,

@@ -4,8 +4,9 @@
 //! array up to 128, a heap beyond), the direct [`Network::broadcast`], and
 //! [`reference_gossip`], the per-edge event simulation they must agree with.
 
-use super::{Bandwidth, NS_PER_S, Network, round_ns};
+use super::{Bandwidth, Network, round_ns};
 use crate::des::Time;
+use crate::time::NS_PER_S_F64;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -171,7 +172,7 @@ impl Network {
         let n32 = self.n;
         // Per-message draws share one ceiling: one division per message, not per node.
         let uniform_floor = (self.model == Bandwidth::PerMessage && n32 > 0)
-            .then(|| round_ns((size_mb / self.bw_ceiling[0]) * NS_PER_S));
+            .then(|| round_ns((size_mb / self.bw_ceiling[0]) * NS_PER_S_F64));
         s.open.clear();
         s.open.resize(n32 as usize, Time::MAX);
         let mut open: u64 = 0;
@@ -209,8 +210,9 @@ impl Network {
             s.done[u as usize] = true;
             s.order.push(u);
             let lat = &self.lat[(u * n32) as usize..((u + 1) * n32) as usize];
-            let floor_tx = uniform_floor
-                .unwrap_or_else(|| round_ns((size_mb / self.bw_ceiling[u as usize]) * NS_PER_S));
+            let floor_tx = uniform_floor.unwrap_or_else(|| {
+                round_ns((size_mb / self.bw_ceiling[u as usize]) * NS_PER_S_F64)
+            });
             // The unsettled peers a copy from u could reach first (the test of `relax`
             // below, loosened as above), gathered branch-free, 16 lanes at a time.
             let reach = (t - start).min((1 << 31) - 1) as u32 + floor_tx.min(LAT_BOUND_CAP) as u32;
@@ -324,7 +326,7 @@ impl Network {
         let lat = &self.lat[(u * n32) as usize..((u + 1) * n32) as usize];
         // No link of u is faster than its ceiling, and IEEE division, the product and
         // the rounding are monotone: every transmission from u takes at least this.
-        let floor_tx = round_ns((size_mb / self.bw_ceiling[u as usize]) * NS_PER_S);
+        let floor_tx = round_ns((size_mb / self.bw_ceiling[u as usize]) * NS_PER_S_F64);
         for &v in self.peers(u) {
             let best = s.arrival[v as usize];
             // A message takes at least the latency plus that floor (and 1 ns), so this

@@ -25,6 +25,7 @@
 use crate::des::Time;
 use crate::rng::purpose;
 use crate::rng::{GenRng, Stream, mix64, stream};
+use crate::time::NS_PER_S_F64;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use rand_xoshiro::SplitMix64;
@@ -36,9 +37,6 @@ mod normal;
 pub use cities::{cities, distance_latency_ms, measured_latency_ms};
 pub use gossip::{GossipScratch, Spread, reference_gossip};
 use gossip::{latency_bounds, peer_masks};
-
-/// Nanoseconds per second.
-pub const NS_PER_S: f64 = 1e9;
 
 /// How peer links are realised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -182,7 +180,7 @@ pub struct Network {
 
 /// Milliseconds (or seconds times 1e3) to whole nanoseconds.
 pub fn ms_to_ns(ms: f64) -> Time {
-    (ms * 1e6).round() as Time
+    crate::time::ns_of_ms(ms)
 }
 
 /// `x.round() as Time` (halves away from zero) for `x >= 0`, without the libm call
@@ -536,7 +534,7 @@ impl Network {
 
     #[inline(always)]
     fn transmission_seeded(&self, u: u32, v: u32, size_mb: f64, message_seed: u64) -> Time {
-        round_ns((size_mb / self.link_bandwidth_seeded(u, v, message_seed)) * NS_PER_S)
+        round_ns((size_mb / self.link_bandwidth_seeded(u, v, message_seed)) * NS_PER_S_F64)
     }
 
     /// Latency plus processing on `u -> v`, ns.

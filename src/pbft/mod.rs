@@ -65,7 +65,7 @@ use std::collections::HashMap;
 use workload::{Workload, WorkloadParams};
 
 const NONE: u32 = u32::MAX;
-const S: f64 = 1e9;
+use crate::time::NS_PER_S_F64 as S;
 
 /// A PBFT run's configuration.
 #[derive(Clone, Debug, PartialEq)]

@@ -331,7 +331,7 @@ pub struct Millis(pub i64);
 impl Millis {
     /// Nanoseconds (the PBFT family's clock).
     pub fn ns(self) -> u64 {
-        self.ms() * 1_000_000
+        self.ms() * crate::time::NS_PER_MS
     }
     /// Milliseconds (the propagation family's clock).
     pub fn ms(self) -> u64 {

@@ -12,7 +12,8 @@
 //! mean of the per-message minimum of both ends' draws.
 
 use crate::des::Time;
-use crate::network::{Dissemination, GossipScratch, NS_PER_S, Network};
+use crate::network::{Dissemination, GossipScratch, Network};
+use crate::time::NS_PER_S_F64;
 
 /// Which delay `D(m)` of Eq. 1 a node measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,7 +146,7 @@ impl PeerObserver {
         if self.mode == EbwDelay::Total {
             d += net.latency_ns(u, v);
         }
-        (d > 0).then(|| size_mb / (d as f64 / NS_PER_S))
+        (d > 0).then(|| size_mb / (d as f64 / NS_PER_S_F64))
     }
 
     /// Records one message on the link `u -> v` at both ends.

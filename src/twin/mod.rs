@@ -483,7 +483,7 @@ pub fn run_sync(
                 .expect("some node has height h")
         })
         .collect();
-    let end = (out.end_s * crate::network::NS_PER_S).round() as crate::des::Time;
+    let end = (out.end_s * crate::time::NS_PER_S_F64).round() as crate::des::Time;
     let bw = sync::BandwidthPath::new(
         net.node_bandwidths(),
         sp.drift,

@@ -20,7 +20,7 @@
 //! and its absolute bandwidth error against the truth.
 
 use crate::des::Time;
-use crate::network::NS_PER_S;
+use crate::time::NS_PER_S_F64;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp, Normal};
 
@@ -255,7 +255,7 @@ pub fn messages(
     end: Time,
     rng: &mut impl rand::Rng,
 ) -> (Vec<Update>, u64) {
-    let mean_s = p.delay_mean as f64 / NS_PER_S;
+    let mean_s = p.delay_mean as f64 / NS_PER_S_F64;
     let exp = (mean_s > 0.0).then(|| Exp::new(1.0 / mean_s).expect("positive rate"));
     let mut out = Vec::new();
     let mut sent = 0u64;
@@ -290,7 +290,7 @@ pub fn messages(
                 entries.extend(peers[u as usize].iter().map(|&v| (v, own.min(bw.at(v, t)))));
             }
             out.push(Update {
-                arrival: t + (delay_s * NS_PER_S).round() as Time,
+                arrival: t + (delay_s * NS_PER_S_F64).round() as Time,
                 emitted: t,
                 sender: u,
                 height,
@@ -342,7 +342,7 @@ pub fn replay(
         for (u, h) in m.held.iter().enumerate() {
             if let Some(h) = h {
                 held_now += 1;
-                stale_s += (t - h.emitted) as f64 / NS_PER_S;
+                stale_s += (t - h.emitted) as f64 / NS_PER_S_F64;
                 stale_b += f64::from(h_now) - f64::from(h.height);
                 err += (h.value - bw.at(u as u32, t)).abs();
             }

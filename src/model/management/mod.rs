@@ -205,7 +205,7 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
         && let Some(allowed) = pbft::tx_fits(
             pbft.workload.size_mb,
             pbft.workload.size_dist == crate::pbft::workload::TxSize::Exponential,
-            pbft.workload.rate_per_s * pbft.duration_ns as f64 / 1e9,
+            pbft.workload.rate_per_s * crate::time::secs_of_ns(pbft.duration_ns),
             p.alt_block_size,
             "alt_block_size",
         )

@@ -246,7 +246,7 @@ static METRICS: &[Metric<SyncRun>] = &[
         ty: ColumnType::F64,
         unit: "",
         doc: "delay_mean / ibt_mean_s: the x axis of the synchronisation study.",
-        read: |o: &SyncRun| f(o.0.delay_mean as f64 / 1e9 / o.1.ibt_mean_s),
+        read: |o: &SyncRun| f(crate::time::secs_of_ns(o.0.delay_mean) / o.1.ibt_mean_s),
     },
     Metric {
         name: "end_s",
