@@ -5,29 +5,33 @@ use super::*;
 
 impl Simulator {
     pub(super) fn commit_block(&mut self, p: &PbftParams, v: u32, b: u32, t: Time) {
-        let prop = self.proposals[b as usize];
-        if let Some(hook) = &mut self.reconfig {
+        let prop = self.chain.proposals[b as usize];
+        if let Some(hook) = &mut self.ext.reconfig {
             hook.committed(v, prop.stamp);
         }
         let n = self.n as usize;
         let h = self.nodes[v as usize].height + 1;
         debug_assert_eq!(prop.height, h, "blocks are committed in height order");
-        if self.canonical.len() < h as usize {
-            self.canonical.push(b);
-            for &i in &self.tx_list[prop.tx_off as usize..(prop.tx_off + prop.tx_len) as usize] {
+        if self.chain.canonical.len() < h as usize {
+            self.chain.canonical.push(b);
+            for &i in
+                &self.chain.tx_list[prop.tx_off as usize..(prop.tx_off + prop.tx_len) as usize]
+            {
                 debug_assert_eq!(self.workload.committed_at[i as usize], u32::MAX);
                 self.workload.committed_at[i as usize] = h;
             }
-            let mut c = *self.cursor.last().expect("cursor[0] exists") as usize;
+            let mut c = *self.chain.cursor.last().expect("cursor[0] exists") as usize;
             while c < self.workload.len() && self.workload.committed_at[c] <= h {
                 c += 1;
             }
-            self.cursor.push(c as u32);
-            self.added.resize(self.added.len() + n, Time::MAX);
-        } else if self.canonical[h as usize - 1] != b {
+            self.chain.cursor.push(c as u32);
+            self.chain
+                .added
+                .resize(self.chain.added.len() + n, Time::MAX);
+        } else if self.chain.canonical[h as usize - 1] != b {
             self.counters.violations += 1;
         }
-        self.added[(h as usize - 1) * n + v as usize] = t;
+        self.chain.added[(h as usize - 1) * n + v as usize] = t;
         let nd = &mut self.nodes[v as usize];
         nd.height = h;
         nd.txs += u64::from(prop.tx_len);
@@ -101,18 +105,18 @@ impl Simulator {
         let (stamp, config) = self.round_config(p, v);
         let wl = &mut self.workload;
         wl.generate(&p.workload, net, now, p.duration_ns);
-        let mut first = self.cursor[h as usize] as usize;
+        let mut first = self.chain.cursor[h as usize] as usize;
         if p.v2.pop {
             first = first.max(nd.pool_head as usize);
         }
-        let off = self.tx_list.len();
+        let off = self.chain.tx_list.len();
         let mut size = 0.0;
         let mut i = first;
         while i < wl.len() && wl.ts[i] <= now {
             if wl.committed_at[i] > h && !(p.v2.pool && wl.creator[i] == v) {
                 if wl.arrival(&p.workload, net, i, v) <= now {
                     if size + wl.size[i] <= config.block_size_mb {
-                        self.tx_list.push(i as u32);
+                        self.chain.tx_list.push(i as u32);
                         size += wl.size[i];
                     } else {
                         break;
@@ -125,13 +129,13 @@ impl Simulator {
             }
             i += 1;
         }
-        let len = self.tx_list.len() - off;
+        let len = self.chain.tx_list.len() - off;
         if len > 0 {
             if p.v2.pop {
                 // SBS V2 pops what it takes: everything before `i` is now out of v's pool.
                 self.nodes[v as usize].pool_head = i as u32;
             }
-            self.proposals.push(Proposal {
+            self.chain.proposals.push(Proposal {
                 height: h + 1,
                 round,
                 proposer: v,
@@ -141,7 +145,7 @@ impl Simulator {
                 created: now,
                 stamp,
             });
-            return Some(self.proposals.len() as u32 - 1);
+            return Some(self.chain.proposals.len() as u32 - 1);
         }
         let retry = if p.v2.retry {
             // SBS V2: `t + pool[0].timestamp`, the first unprocessed transaction of v's pool

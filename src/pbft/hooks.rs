@@ -121,28 +121,28 @@ pub trait Reconfiguration: std::any::Any + Send {
 impl Simulator {
     /// Makes the next runs reconfigure the chain through `hook`; `None` runs the base chain.
     pub fn reconfigure(&mut self, hook: Option<Box<dyn Reconfiguration>>) {
-        self.reconfig = hook;
+        self.ext.reconfig = hook;
     }
 
     /// The reconfiguration hook of the last run, taken out of the simulator.
     pub fn take_reconfiguration(&mut self) -> Option<Box<dyn Reconfiguration>> {
-        self.reconfig.take()
+        self.ext.reconfig.take()
     }
 
     /// Runs `f` on the hook with the simulator lent to it (the hook is out of the simulator
     /// meanwhile). Does nothing without a hook.
     #[inline]
     pub(super) fn with_hook(&mut self, f: impl FnOnce(&mut dyn Reconfiguration, &mut Simulator)) {
-        if let Some(mut h) = self.reconfig.take() {
+        if let Some(mut h) = self.ext.reconfig.take() {
             f(h.as_mut(), self);
-            self.reconfig = Some(h);
+            self.ext.reconfig = Some(h);
         }
     }
 
     /// The configuration `v` runs under and its stamp.
     #[inline]
     pub(super) fn round_config(&self, p: &PbftParams, v: u32) -> (u32, RoundConfig) {
-        match &self.reconfig {
+        match &self.ext.reconfig {
             Some(h) => h.current(v),
             None => (0, RoundConfig::base(p)),
         }
@@ -172,7 +172,7 @@ impl Simulator {
 
     /// When `v` added height `h` (1-based) to its chain (`Time::MAX`: it has not).
     pub fn added_at(&self, h: u32, v: u32) -> Time {
-        self.added[(h as usize - 1) * self.n as usize + v as usize]
+        self.chain.added[(h as usize - 1) * self.n as usize + v as usize]
     }
 
     /// Schedules the hook's [`Reconfiguration::event`] at `at` with `node` (or `u32::MAX` for
@@ -205,10 +205,10 @@ impl Simulator {
         for &v in &s.order {
             let origin = s.parent[v as usize] == v;
             let at = s.arrival[v as usize] + if origin { 0 } else { check_ns };
-            self.wave_items[base + len] = (at, v);
+            self.waves.items[base + len] = (at, v);
             len += 1;
         }
-        self.wave_items[base..base + len].sort_unstable();
+        self.waves.items[base..base + len].sort_unstable();
         let msg = Msg {
             kind: Kind::Hook,
             from: NONE,

@@ -403,13 +403,44 @@ pub struct Simulator {
     f: u32,
     queue: HeapQueue<Ev>,
     nodes: Vec<Node>,
+    votes: Votes,
+    chain: Chain,
+    backlog: Vec<Vec<Msg>>,
+    spare: Vec<Msg>,
+    workload: Workload,
+    faults: Vec<Vec<(Time, Time)>>,
+    scratch: GossipScratch,
+    waves: Waves,
+    next_key: u64,
+    stopped: Option<Time>,
+    counters: Counters,
+    series: Series,
+    ext: Extensions,
+    /// The most work a run may do ([`Simulator::run`] stops when it is spent).
+    pub budget: Budget,
+    /// Set when a run stopped on its budget: which limit, at what simulated time. Never cleared
+    /// by a run, so a caller that runs several simulations for one result (the twin's physical
+    /// system and its re-simulation) sees any of them; the caller clears it.
+    pub budget_spent: Option<String>,
+}
+
+/// Who voted for what: a bit per (node, voter) for the current round's prepares and commits,
+/// and the round-change targets.
+#[derive(Default)]
+struct Votes {
+    /// 64-bit words per node in the bit sets.
     words: usize,
     prepare_bits: Vec<u64>,
     commit_bits: Vec<u64>,
     /// Round-change target of each voter as seen by each node, `n * n`.
     rc: Vec<u32>,
-    backlog: Vec<Vec<Msg>>,
-    spare: Vec<Msg>,
+    rc_started: Vec<bool>,
+}
+
+/// The block store: every proposal, their transactions, the canonical chain and when each node
+/// added each height.
+#[derive(Default)]
+struct Chain {
     proposals: Vec<Proposal>,
     tx_list: Vec<u32>,
     canonical: Vec<u32>,
@@ -417,31 +448,34 @@ pub struct Simulator {
     cursor: Vec<u32>,
     /// Time each node added each height, `(h - 1) * n + node`.
     added: Vec<Time>,
-    workload: Workload,
-    faults: Vec<Vec<(Time, Time)>>,
-    scratch: GossipScratch,
+}
+
+/// Broadcasts in flight, each one queue entry (see `waves`), and the arrivals of gossip
+/// computed once and reused.
+#[derive(Default)]
+struct Waves {
+    all: Vec<Wave>,
+    items: Vec<(Time, u32)>,
+    free: Vec<u32>,
     cache: HashMap<(u32, u64), (usize, usize, u64)>,
     cache_arrivals: Vec<(Time, u32)>,
-    waves: Vec<Wave>,
-    wave_items: Vec<(Time, u32)>,
-    free_waves: Vec<u32>,
-    rc_started: Vec<bool>,
-    next_key: u64,
-    stopped: Option<Time>,
-    counters: Counters,
+}
+
+/// The series a run's metrics are read from.
+#[derive(Default)]
+struct Series {
     samples: Vec<f64>,
     block_times: Vec<f64>,
+}
+
+/// What extensions plugged into the run.
+#[derive(Default)]
+struct Extensions {
     /// Who watches the run's transmissions, when an extension asks (see [`Simulator::observe`]).
     observer: Option<Box<dyn Transmissions>>,
     /// What reconfigures the chain between rounds, when an extension asks (see
     /// [`Simulator::reconfigure`]).
     reconfig: Option<Box<dyn Reconfiguration>>,
-    /// The most work a run may do ([`Simulator::run`] stops when it is spent).
-    pub budget: Budget,
-    /// Set when a run stopped on its budget: which limit, at what simulated time. Never cleared
-    /// by a run, so a caller that runs several simulations for one result (the twin's physical
-    /// system and its re-simulation) sees any of them; the caller clears it.
-    pub budget_spent: Option<String>,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -481,9 +515,9 @@ impl Simulator {
             // step as it leaves it (the same order as a pop and a push).
             let (now, ev) = match top {
                 Ev::Wave(slot) if self.wave_has_next(slot) => {
-                    let w = &self.waves[slot as usize];
+                    let w = &self.waves.all[slot as usize];
                     let next =
-                        self.wave_items[slot as usize * self.n as usize + w.pos as usize + 1].0;
+                        self.waves.items[slot as usize * self.n as usize + w.pos as usize + 1].0;
                     self.queue.pop_and_reschedule(next, w.seq, Ev::Wave(slot))
                 }
                 _ => self.queue.pop().expect("peeked"),
@@ -491,7 +525,7 @@ impl Simulator {
             events += 1;
             self.handle(p, net, now, ev);
             end = now;
-            let msgs = self.counters.msgs + self.reconfig.as_ref().map_or(0, |h| h.msgs());
+            let msgs = self.counters.msgs + self.ext.reconfig.as_ref().map_or(0, |h| h.msgs());
             if events >= self.budget.events || msgs >= self.budget.messages {
                 self.budget_spent = Some(format!(
                     "run budget spent at {:.3} s of simulated time (of {:.3} s): {events} events processed (budget.events = {}), {msgs} messages sent (budget.messages = {}); if the run is meant to be this long, raise [budget] in the experiment file and re-run with --retry-failed, else look for what keeps it from progressing (a timeout shorter than a message's delay, a transaction larger than a block)",
@@ -509,7 +543,7 @@ impl Simulator {
                 break;
             }
         }
-        let events = events + self.reconfig.as_ref().map_or(0, |h| h.events());
+        let events = events + self.ext.reconfig.as_ref().map_or(0, |h| h.events());
         self.outcome(p, net, events, end, stop)
     }
 
@@ -523,31 +557,35 @@ impl Simulator {
         self.queue.set_far_after(p.timeout_ns / 2);
         self.nodes.clear();
         self.nodes.resize(n as usize, Node::new());
-        self.words = (n as usize).div_ceil(64);
-        self.prepare_bits.clear();
-        self.prepare_bits.resize(self.words * n as usize, 0);
-        self.commit_bits.clear();
-        self.commit_bits.resize(self.words * n as usize, 0);
-        self.rc.clear();
-        self.rc.resize((n * n) as usize, 0);
+        self.votes.words = (n as usize).div_ceil(64);
+        self.votes.prepare_bits.clear();
+        self.votes
+            .prepare_bits
+            .resize(self.votes.words * n as usize, 0);
+        self.votes.commit_bits.clear();
+        self.votes
+            .commit_bits
+            .resize(self.votes.words * n as usize, 0);
+        self.votes.rc.clear();
+        self.votes.rc.resize((n * n) as usize, 0);
         self.backlog.resize_with(n as usize, Vec::new);
         for b in &mut self.backlog {
             b.clear();
         }
-        self.proposals.clear();
-        self.tx_list.clear();
-        self.canonical.clear();
-        self.cursor.clear();
-        self.cursor.push(0);
-        self.added.clear();
+        self.chain.proposals.clear();
+        self.chain.tx_list.clear();
+        self.chain.canonical.clear();
+        self.chain.cursor.clear();
+        self.chain.cursor.push(0);
+        self.chain.added.clear();
         self.workload
             .reset(&p.workload, n, seeds.master, seeds.run_key);
-        self.cache.clear();
-        self.cache_arrivals.clear();
-        self.waves.clear();
-        self.wave_items.clear();
-        self.free_waves.clear();
-        self.rc_started.clear();
+        self.waves.cache.clear();
+        self.waves.cache_arrivals.clear();
+        self.waves.all.clear();
+        self.waves.items.clear();
+        self.waves.free.clear();
+        self.votes.rc_started.clear();
         self.next_key = 0;
         self.stopped = None;
         self.counters = Counters::default();
@@ -602,11 +640,11 @@ impl Simulator {
     }
 
     fn start(&mut self, p: &PbftParams, v: u32, round: u32, t: Time) {
-        let interval = match &mut self.reconfig {
+        let interval = match &mut self.ext.reconfig {
             Some(h) => h.enter_round(v, t).block_interval_ns,
             None => p.block_interval_ns,
         };
-        let w = self.words;
+        let w = self.votes.words;
         let nd = &mut self.nodes[v as usize];
         nd.round = round;
         nd.phase = Phase::NewRound;
@@ -617,8 +655,8 @@ impl Simulator {
         nd.epoch += 1;
         nd.dirty = true;
         let range = v as usize * w..(v as usize + 1) * w;
-        self.prepare_bits[range.clone()].fill(0);
-        self.commit_bits[range].fill(0);
+        self.votes.prepare_bits[range.clone()].fill(0);
+        self.votes.commit_bits[range].fill(0);
         self.arm_timer(v, t + interval + p.timeout_ns);
         if self.leader(round) == v {
             let creation = if p.sbs_compat { 0 } else { p.creation_ns };
@@ -680,12 +718,12 @@ impl Simulator {
     /// network); `None` stops it. Observation changes no result: it disables only the cache of
     /// identical broadcasts, whose reuse gives the same deliveries.
     pub fn observe(&mut self, observer: Option<Box<dyn Transmissions>>) {
-        self.observer = observer;
+        self.ext.observer = observer;
     }
 
     /// The observer of the last run, taken out of the simulator.
     pub fn take_observer(&mut self) -> Option<Box<dyn Transmissions>> {
-        self.observer.take()
+        self.ext.observer.take()
     }
 }
 
@@ -871,11 +909,12 @@ pub(crate) mod tests {
             p.v2.pool = v2;
             let mut sim = Simulator::default();
             simulate(&p, seeds(2), &mut sim);
-            sim.canonical
+            sim.chain
+                .canonical
                 .iter()
                 .map(|&b| {
-                    let pr = sim.proposals[b as usize];
-                    sim.tx_list[pr.tx_off as usize..(pr.tx_off + pr.tx_len) as usize]
+                    let pr = sim.chain.proposals[b as usize];
+                    sim.chain.tx_list[pr.tx_off as usize..(pr.tx_off + pr.tx_len) as usize]
                         .iter()
                         .filter(|&&i| sim.workload.creator[i as usize] == pr.proposer)
                         .count()
@@ -977,8 +1016,8 @@ pub(crate) mod tests {
                 .build_block(&p, &net, 0, at + 1_000_000_000)
                 .expect("a second block");
             let txs = |k: u32| {
-                let pr = sim.proposals[k as usize];
-                sim.tx_list[pr.tx_off as usize..(pr.tx_off + pr.tx_len) as usize].to_vec()
+                let pr = sim.chain.proposals[k as usize];
+                sim.chain.tx_list[pr.tx_off as usize..(pr.tx_off + pr.tx_len) as usize].to_vec()
             };
             (txs(a), txs(b))
         };
@@ -1130,15 +1169,15 @@ pub(crate) mod tests {
         let h = sim.nodes[v as usize].height;
         assert!(h > 1);
         sim.nodes[v as usize].height = h - 1;
-        let mut forged = sim.proposals[sim.canonical[h as usize - 1] as usize];
+        let mut forged = sim.chain.proposals[sim.chain.canonical[h as usize - 1] as usize];
         forged.proposer = (forged.proposer + 1) % 10;
-        sim.proposals.push(forged);
-        let b = sim.proposals.len() as u32 - 1;
+        sim.chain.proposals.push(forged);
+        let b = sim.chain.proposals.len() as u32 - 1;
         sim.commit_block(&p, v, b, 0);
         assert_eq!(sim.counters.violations, 1);
         // The block that is already there is not a violation.
         sim.nodes[v as usize].height = h - 1;
-        let honest = sim.canonical[h as usize - 1];
+        let honest = sim.chain.canonical[h as usize - 1];
         sim.commit_block(&p, v, honest, 0);
         assert_eq!(sim.counters.violations, 1);
     }

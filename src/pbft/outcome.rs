@@ -14,8 +14,8 @@ impl Simulator {
     ) -> PbftOutcome {
         let n = self.n as usize;
         let mut per_node = Vec::with_capacity(n);
-        self.samples.clear();
-        self.block_times.clear();
+        self.series.samples.clear();
+        self.series.block_times.clear();
         let mut counts = vec![0u64; n];
         for v in 0..n {
             let nd = &self.nodes[v];
@@ -27,12 +27,13 @@ impl Simulator {
             let mut gaps = 0.0;
             let mut gap_n = 0u32;
             for h in 1..=hmax {
-                let prop = self.proposals[self.canonical[h - 1] as usize];
+                let prop = self.chain.proposals[self.chain.canonical[h - 1] as usize];
                 counts[prop.proposer as usize] += 1;
-                let at = self.added[(h - 1) * n + v];
+                let at = self.chain.added[(h - 1) * n + v];
                 let mut sum = 0.0;
                 let mut created = 0.0;
-                for &i in &self.tx_list[prop.tx_off as usize..(prop.tx_off + prop.tx_len) as usize]
+                for &i in
+                    &self.chain.tx_list[prop.tx_off as usize..(prop.tx_off + prop.tx_len) as usize]
                 {
                     let from = if p.sbs_compat {
                         self.workload
@@ -44,7 +45,7 @@ impl Simulator {
                     sum += lat;
                     created += (at as f64 - self.workload.ts[i as usize] as f64) / S;
                     if nd.alive {
-                        self.samples.push(lat);
+                        self.series.samples.push(lat);
                     }
                 }
                 block_means.push(sum / f64::from(prop.tx_len));
@@ -54,14 +55,14 @@ impl Simulator {
                     gaps += gap;
                     gap_n += 1;
                     if nd.alive {
-                        self.block_times.push(gap);
+                        self.series.block_times.push(gap);
                     }
                 }
                 prev = Some(at);
             }
             let throughput = if hmax > 0 {
-                let first = self.proposals[self.canonical[0] as usize].created;
-                let last = self.added[(hmax - 1) * n + v];
+                let first = self.chain.proposals[self.chain.canonical[0] as usize].created;
+                let last = self.chain.added[(hmax - 1) * n + v];
                 nd.txs as f64 / ((last as f64 - first as f64) / S)
             } else {
                 f64::NAN
@@ -87,7 +88,7 @@ impl Simulator {
             });
         }
         let live = || per_node.iter().filter(|x| x.alive);
-        let tx_mean = mean_finite(self.samples.iter().copied());
+        let tx_mean = mean_finite(self.series.samples.iter().copied());
         let end_s = end as f64 / S;
         let (degree_min, degree_mean, degree_max) = net.degree_stats();
         let (link_bandwidth_mean_mbps, link_transfer_s_per_mb) = net.link_bandwidth_moments();
@@ -100,19 +101,19 @@ impl Simulator {
             degree_max,
             link_bandwidth_mean_mbps,
             link_transfer_s_per_mb,
-            blocks: self.canonical.len() as u32,
+            blocks: self.chain.canonical.len() as u32,
             blocks_min: live().map(|x| x.blocks).min().unwrap_or(0),
             txs_committed_min: live().map(|x| x.txs).min().unwrap_or(0),
             txs_generated: self.workload.len() as u64,
             latency_sbs_s: mean_finite(live().map(|x| x.latency_sbs_s)),
             latency_sbs_created_s: mean_finite(live().map(|x| x.latency_sbs_created_s)),
             latency_tx_mean_s: tx_mean,
-            latency_p50_s: quantile(&mut self.samples, 0.5),
-            latency_p95_s: quantile(&mut self.samples, 0.95),
+            latency_p50_s: quantile(&mut self.series.samples, 0.5),
+            latency_p95_s: quantile(&mut self.series.samples, 0.95),
             throughput_sbs_tps: mean_finite(live().map(|x| x.throughput_sbs_tps)),
             throughput_span_tps: mean_finite(live().map(|x| x.txs as f64 / end_s)),
             block_time_mean_s: mean_finite(live().map(|x| x.block_time_mean_s)),
-            block_time_median_s: quantile(&mut self.block_times, 0.5),
+            block_time_median_s: quantile(&mut self.series.block_times, 0.5),
             gini_sbs: mean_finite(live().map(|x| x.gini_sbs)),
             gini: mean_finite(live().map(|x| x.gini)),
             round_changes: self.counters.round_changes,
@@ -133,7 +134,7 @@ impl Simulator {
     pub fn commit_times(&self, v: u32) -> Vec<Time> {
         let n = self.n as usize;
         (0..self.nodes[v as usize].height as usize)
-            .map(|h| self.added[h * n + v as usize])
+            .map(|h| self.chain.added[h * n + v as usize])
             .collect()
     }
 
@@ -148,7 +149,7 @@ impl Simulator {
                     if h == 0 {
                         NONE
                     } else {
-                        self.canonical[h as usize - 1]
+                        self.chain.canonical[h as usize - 1]
                     },
                 )
             })
@@ -158,20 +159,22 @@ impl Simulator {
     /// The configuration stamp of each block of the longest chain, in height order (all 0
     /// without a reconfiguration hook).
     pub fn chain_stamps(&self) -> Vec<u32> {
-        self.canonical
+        self.chain
+            .canonical
             .iter()
-            .map(|&b| self.proposals[b as usize].stamp)
+            .map(|&b| self.chain.proposals[b as usize].stamp)
             .collect()
     }
 
     /// Transaction ids of each block of the longest chain, in height order (for tests and the
     /// twin models).
     pub fn chain_transactions(&self) -> Vec<Vec<u32>> {
-        self.canonical
+        self.chain
+            .canonical
             .iter()
             .map(|&b| {
-                let pr = self.proposals[b as usize];
-                self.tx_list[pr.tx_off as usize..(pr.tx_off + pr.tx_len) as usize].to_vec()
+                let pr = self.chain.proposals[b as usize];
+                self.chain.tx_list[pr.tx_off as usize..(pr.tx_off + pr.tx_len) as usize].to_vec()
             })
             .collect()
     }

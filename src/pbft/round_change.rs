@@ -40,7 +40,7 @@ impl Simulator {
             return;
         }
         let n = self.n as usize;
-        let row = &self.rc[v as usize * n..(v as usize + 1) * n];
+        let row = &self.votes.rc[v as usize * n..(v as usize + 1) * n];
         let mut target = self.nodes[v as usize].round.max(row[v as usize]) + 1;
         for &r in row {
             if r > target && row.iter().filter(|&&x| x == r).count() as u32 > self.f {
@@ -59,7 +59,7 @@ impl Simulator {
         t: Time,
     ) {
         let n = self.n as usize;
-        self.rc[v as usize * n + v as usize] = target;
+        self.votes.rc[v as usize * n + v as usize] = target;
         let nd = &mut self.nodes[v as usize];
         nd.phase = Phase::RoundChange;
         nd.epoch += 1;
@@ -80,18 +80,18 @@ impl Simulator {
 
     pub(super) fn rc_votes(&self, v: u32, round: u32) -> u32 {
         let n = self.n as usize;
-        self.rc[v as usize * n..(v as usize + 1) * n]
+        self.votes.rc[v as usize * n..(v as usize + 1) * n]
             .iter()
             .filter(|&&x| x == round)
             .count() as u32
     }
 
     pub(super) fn enter_by_round_change(&mut self, p: &PbftParams, v: u32, round: u32, t: Time) {
-        if self.rc_started.len() <= round as usize {
-            self.rc_started.resize(round as usize + 1, false);
+        if self.votes.rc_started.len() <= round as usize {
+            self.votes.rc_started.resize(round as usize + 1, false);
         }
-        if !self.rc_started[round as usize] {
-            self.rc_started[round as usize] = true;
+        if !self.votes.rc_started[round as usize] {
+            self.votes.rc_started[round as usize] = true;
             self.counters.round_changes += 1;
         }
         self.start(p, v, round, t);
@@ -108,7 +108,7 @@ impl Simulator {
         let n = self.n as usize;
         let nd = &mut self.nodes[v as usize];
         if msg.block != NONE
-            && self.proposals[msg.block as usize].height == nd.height + 1
+            && self.chain.proposals[msg.block as usize].height == nd.height + 1
             && (nd.seen_block == NONE || msg.a > nd.seen_round)
         {
             nd.seen_block = msg.block;
@@ -117,7 +117,7 @@ impl Simulator {
         if msg.round <= nd.round {
             return;
         }
-        let slot = &mut self.rc[v as usize * n + msg.from as usize];
+        let slot = &mut self.votes.rc[v as usize * n + msg.from as usize];
         if *slot >= msg.round {
             return;
         }
@@ -125,7 +125,7 @@ impl Simulator {
         let t = now.max(nd.ready_at) + p.msg_val_ns;
         let syncing = nd.phase == Phase::Syncing;
         let votes = self.rc_votes(v, msg.round);
-        if votes > self.f && self.rc[v as usize * n + v as usize] < msg.round && !syncing {
+        if votes > self.f && self.votes.rc[v as usize * n + v as usize] < msg.round && !syncing {
             self.vote_round_change(p, net, v, msg.round, t);
         } else if votes > 2 * self.f && !syncing {
             self.enter_by_round_change(p, v, msg.round, t);
@@ -144,7 +144,7 @@ impl Simulator {
         if nd.phase == Phase::Syncing {
             return;
         }
-        let prop = self.proposals[msg.block as usize];
+        let prop = self.chain.proposals[msg.block as usize];
         if prop.height <= nd.height {
             return;
         }
@@ -152,7 +152,7 @@ impl Simulator {
             self.begin_sync(p, net, v, now);
             return;
         }
-        if let Some(h) = &self.reconfig
+        if let Some(h) = &self.ext.reconfig
             && !h.holds(v, prop.stamp)
         {
             // It cannot validate the block before it has what the hook says it needs.

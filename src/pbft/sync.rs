@@ -27,16 +27,16 @@ impl Simulator {
         let upto = self.nodes[peer as usize].height;
         let mut d = p.sync_request_ns;
         for h in nd.height + 1..=upto {
-            let b = self.proposals[self.canonical[h as usize - 1] as usize];
+            let b = self.chain.proposals[self.chain.canonical[h as usize - 1] as usize];
             let key = SYNC_TAG | (u64::from(v) << 32) | u64::from(h);
-            if let Some(o) = &mut self.observer {
+            if let Some(o) = &mut self.ext.observer {
                 o.message(net, peer, v, p.base_msg_mb + b.size_mb, key);
             }
             d += net.delay_ns(peer, v, p.base_msg_mb + b.size_mb, key)
                 + p.block_val_ns
                 + p.sync_request_ns;
         }
-        if let Some(h) = &mut self.reconfig {
+        if let Some(h) = &mut self.ext.reconfig {
             // What the hook's nodes miss comes with the transaction blocks.
             d += h.sync_begins(p, net, peer, v);
         }
@@ -70,16 +70,16 @@ impl Simulator {
         if !nd.alive || nd.epoch != epoch {
             return;
         }
-        if let Some(h) = &mut self.reconfig {
+        if let Some(h) = &mut self.ext.reconfig {
             h.sync_ends(v, now);
         }
         for h in self.nodes[v as usize].height + 1..=upto {
-            let b = self.canonical[h as usize - 1];
+            let b = self.chain.canonical[h as usize - 1];
             self.commit_block(p, v, b, now);
         }
         self.nodes[v as usize].phase = Phase::NewRound;
         if !self.begin_sync(p, net, v, now) {
-            let last = self.proposals[self.canonical[upto as usize - 1] as usize].round;
+            let last = self.chain.proposals[self.chain.canonical[upto as usize - 1] as usize].round;
             let round = (last + 1).max(self.nodes[v as usize].round);
             self.start(p, v, round, now);
         }

@@ -23,7 +23,7 @@ impl Simulator {
         msg: Msg,
         now: Time,
     ) -> bool {
-        let w = self.words;
+        let w = self.votes.words;
         let nd = &self.nodes[v as usize];
         let base = now.max(nd.ready_at);
         match msg.kind {
@@ -31,7 +31,7 @@ impl Simulator {
                 if nd.phase != Phase::NewRound || msg.from != self.leader(nd.round) {
                     return true;
                 }
-                let h = self.proposals[msg.block as usize].height;
+                let h = self.chain.proposals[msg.block as usize].height;
                 if h != nd.height + 1 {
                     if h > nd.height + 1 {
                         self.begin_sync(p, net, v, now);
@@ -44,8 +44,8 @@ impl Simulator {
                 {
                     return true;
                 }
-                if let Some(h) = &mut self.reconfig {
-                    let stamp = self.proposals[msg.block as usize].stamp;
+                if let Some(h) = &mut self.ext.reconfig {
+                    let stamp = self.chain.proposals[msg.block as usize].stamp;
                     if !h.accepts(v, stamp, msg.a != NONE) {
                         return true;
                     }
@@ -58,7 +58,7 @@ impl Simulator {
                 nd.prepares = 1;
                 nd.dirty = true;
                 let round = nd.round;
-                Self::bit(&mut self.prepare_bits, w, v, v);
+                Self::bit(&mut self.votes.prepare_bits, w, v, v);
                 self.send_all(
                     p,
                     net,
@@ -77,7 +77,7 @@ impl Simulator {
             Kind::Prepare => match nd.phase {
                 Phase::NewRound => false,
                 Phase::PrePrepared if msg.block == nd.block => {
-                    if Self::bit(&mut self.prepare_bits, w, v, msg.from) {
+                    if Self::bit(&mut self.votes.prepare_bits, w, v, msg.from) {
                         self.nodes[v as usize].prepares += 1;
                         self.check_prepared(p, net, v, base + p.msg_val_ns);
                     }
@@ -88,7 +88,7 @@ impl Simulator {
             Kind::Commit => match nd.phase {
                 Phase::NewRound | Phase::PrePrepared => false,
                 Phase::Prepared if msg.block == nd.block => {
-                    if Self::bit(&mut self.commit_bits, w, v, msg.from) {
+                    if Self::bit(&mut self.votes.commit_bits, w, v, msg.from) {
                         self.nodes[v as usize].commits += 1;
                         self.check_committed(p, net, v, base + p.msg_val_ns);
                     }
@@ -103,7 +103,7 @@ impl Simulator {
     }
 
     pub(super) fn check_prepared(&mut self, p: &PbftParams, net: &Network, v: u32, t: Time) {
-        let w = self.words;
+        let w = self.votes.words;
         let nd = &mut self.nodes[v as usize];
         if nd.phase != Phase::PrePrepared || nd.prepares < 2 * self.f {
             return;
@@ -121,7 +121,7 @@ impl Simulator {
             block: nd.block,
             a: NONE,
         };
-        Self::bit(&mut self.commit_bits, w, v, v);
+        Self::bit(&mut self.votes.commit_bits, w, v, v);
         self.send_all(p, net, msg, t);
         self.check_committed(p, net, v, t);
     }

@@ -10,7 +10,7 @@ impl Simulator {
             if b == NONE {
                 0.0
             } else {
-                self.proposals[b as usize].size_mb
+                self.chain.proposals[b as usize].size_mb
             }
         };
         match msg.kind {
@@ -34,59 +34,65 @@ impl Simulator {
         let n = self.n as usize;
         let slot = self.wave_slot();
         let base = slot as usize * n;
-        let static_delays = net.is_static() && p.crash_nodes == 0 && self.observer.is_none();
+        let static_delays = net.is_static() && p.crash_nodes == 0 && self.ext.observer.is_none();
         let (len, transmissions) = if static_delays {
             let ck = (from, size.to_bits());
-            let (start, len, tx) = match self.cache.get(&ck) {
+            let (start, len, tx) = match self.waves.cache.get(&ck) {
                 Some(&hit) => hit,
                 None => {
                     let spread = self.spread(p, net, from, 0, size, key);
-                    let start = self.cache_arrivals.len();
+                    let start = self.waves.cache_arrivals.len();
                     if p.net.dissemination == Dissemination::Gossip {
                         // Gossip settles nodes in ascending (arrival, node) order already.
                         let s = &self.scratch;
-                        self.cache_arrivals
+                        self.waves
+                            .cache_arrivals
                             .extend(s.order[1..].iter().map(|&v| (s.arrival[v as usize], v)));
                     } else {
-                        self.cache_arrivals.extend(
+                        self.waves.cache_arrivals.extend(
                             (0..n as u32)
                                 .filter(|&v| {
                                     v != from && self.scratch.arrival[v as usize] != Time::MAX
                                 })
                                 .map(|v| (self.scratch.arrival[v as usize], v)),
                         );
-                        self.cache_arrivals[start..].sort_unstable();
+                        self.waves.cache_arrivals[start..].sort_unstable();
                     }
-                    let len = self.cache_arrivals.len() - start;
-                    self.cache.insert(ck, (start, len, spread.transmissions));
+                    let len = self.waves.cache_arrivals.len() - start;
+                    self.waves
+                        .cache
+                        .insert(ck, (start, len, spread.transmissions));
                     (start, len, spread.transmissions)
                 }
             };
-            for (i, &(off, v)) in self.cache_arrivals[start..start + len].iter().enumerate() {
-                self.wave_items[base + i] = (t + off, v);
+            for (i, &(off, v)) in self.waves.cache_arrivals[start..start + len]
+                .iter()
+                .enumerate()
+            {
+                self.waves.items[base + i] = (t + off, v);
             }
             (len, tx)
         } else {
             let spread = self.spread(p, net, from, t, size, key);
-            if let Some(o) = &mut self.observer {
+            if let Some(o) = &mut self.ext.observer {
                 o.spread(net, &self.scratch, from, size, key, p.net.dissemination);
             }
             let mut len = 0;
             if p.net.dissemination == Dissemination::Gossip {
                 // Gossip settles nodes in ascending (arrival, node) order already.
                 for &v in &self.scratch.order[1..] {
-                    self.wave_items[base + len] = (self.scratch.arrival[v as usize], v);
+                    self.waves.items[base + len] = (self.scratch.arrival[v as usize], v);
                     len += 1;
                 }
             } else {
                 for v in 0..n as u32 {
                     let a = self.scratch.arrival[v as usize];
                     if v != from && a != Time::MAX {
-                        self.wave_items[base + len] = (a, v);
+                        self.waves.items[base + len] = (a, v);
                         len += 1;
                     }
                 }
-                self.wave_items[base..base + len].sort_unstable();
+                self.waves.items[base..base + len].sort_unstable();
             }
             (len, spread.transmissions)
         };
@@ -97,10 +103,10 @@ impl Simulator {
 
     /// A free wave slot (its items at `wave_items[slot * n..]`).
     pub(super) fn wave_slot(&mut self) -> u32 {
-        match self.free_waves.pop() {
+        match self.waves.free.pop() {
             Some(s) => s,
             None => {
-                self.waves.push(Wave {
+                self.waves.all.push(Wave {
                     msg: Msg {
                         kind: Kind::RoundChange,
                         from: NONE,
@@ -112,9 +118,10 @@ impl Simulator {
                     len: 0,
                     pos: 0,
                 });
-                self.wave_items
-                    .resize(self.waves.len() * self.n as usize, (Time::MAX, 0));
-                self.waves.len() as u32 - 1
+                self.waves
+                    .items
+                    .resize(self.waves.all.len() * self.n as usize, (Time::MAX, 0));
+                self.waves.all.len() as u32 - 1
             }
         }
     }
@@ -122,12 +129,14 @@ impl Simulator {
     /// Schedules the `len` deliveries of `msg` filled in at `slot`, sorted by (time, node).
     pub(super) fn launch_wave(&mut self, slot: u32, msg: Msg, len: usize) {
         if len == 0 {
-            self.free_waves.push(slot);
+            self.waves.free.push(slot);
             return;
         }
         let base = slot as usize * self.n as usize;
-        let seq = self.queue.schedule(self.wave_items[base].0, Ev::Wave(slot));
-        self.waves[slot as usize] = Wave {
+        let seq = self
+            .queue
+            .schedule(self.waves.items[base].0, Ev::Wave(slot));
+        self.waves.all[slot as usize] = Wave {
             msg,
             seq,
             len: len as u32,
@@ -137,7 +146,7 @@ impl Simulator {
 
     /// Whether the wave has a delivery after its current one.
     pub(super) fn wave_has_next(&self, slot: u32) -> bool {
-        let w = &self.waves[slot as usize];
+        let w = &self.waves.all[slot as usize];
         w.pos + 1 < w.len
     }
 
@@ -145,11 +154,11 @@ impl Simulator {
     /// queue for the next one, or the slot is freed after its last.
     pub(super) fn next_of_wave(&mut self, slot: u32) -> (u32, Msg) {
         let n = self.n as usize;
-        let w = &mut self.waves[slot as usize];
-        let (_, to) = self.wave_items[slot as usize * n + w.pos as usize];
+        let w = &mut self.waves.all[slot as usize];
+        let (_, to) = self.waves.items[slot as usize * n + w.pos as usize];
         w.pos += 1;
         if w.pos == w.len {
-            self.free_waves.push(slot);
+            self.waves.free.push(slot);
         }
         (to, w.msg)
     }
