@@ -2731,6 +2731,12 @@ topology = ["kout", "ba", "ws"]
         interrupt("-TERM", 143);
     }
 
+    /// A closed ssh session sends SIGHUP: handled like SIGTERM, not a silent death.
+    #[test]
+    fn sighup_says_what_is_committed_and_exits_129() {
+        interrupt("-HUP", 129);
+    }
+
     #[test]
     fn stale_temporary_files_are_removed_and_reported() {
         let tmp = tempfile::tempdir().unwrap();

@@ -2,7 +2,7 @@
 //! `plot`, `slurm`, `list`, `graph`, `schema`, `docs`, `summary`, `gallery`, `reproduce`).
 //! This is the only layer
 //! that prints, and the one that maps errors to exit codes: 0 success, 1 a failure while
-//! running (I/O), 2 a bad spec or bad arguments, 130/143 interrupted by SIGINT/SIGTERM.
+//! running (I/O), 2 a bad spec or bad arguments, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP.
 //! `status` exits 0 when complete, 1 when runs are missing or failed, 2 when a part is
 //! damaged.
 //!

@@ -1,5 +1,5 @@
 //! `chainlab run`: executes a plan (or one shard of it) with a progress bar, prints the
-//! summary, prints what was committed and how to resume on SIGINT or SIGTERM, and draws the
+//! summary, prints what was committed and how to resume on SIGINT, SIGTERM or SIGHUP, and draws the
 //! figures with `--plot`.
 
 use super::*;
@@ -141,19 +141,23 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// On SIGINT or SIGTERM: says what is committed and how to resume, then exits with 130 or
-/// 143 (128 + the signal). Committed parts are whole (each is renamed into place); a part in
+/// On SIGINT, SIGTERM or SIGHUP (a closed terminal or ssh session): says what is committed
+/// and how to resume, then exits with 130, 143 or 129 (128 + the signal). Committed parts are whole (each is renamed into place); a part in
 /// the middle of its runs is simply run again by the next invocation, and the temporary files
 /// of writers cut short are removed then.
 fn on_interrupt(tally: std::sync::Arc<runner::Tally>, dir: PathBuf) {
-    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     use std::sync::atomic::Ordering::Relaxed;
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
         return;
     };
     std::thread::spawn(move || {
         if let Some(sig) = signals.forever().next() {
-            let name = if sig == SIGINT { "SIGINT" } else { "SIGTERM" };
+            let name = match sig {
+                SIGINT => "SIGINT",
+                SIGHUP => "SIGHUP",
+                _ => "SIGTERM",
+            };
             let (parts, runs) = (
                 tally.parts_committed.load(Relaxed),
                 tally.runs_committed.load(Relaxed),

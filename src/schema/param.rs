@@ -233,7 +233,8 @@ impl ParamDef {
                     _ => unreachable!("matched above"),
                 };
                 if x.is_finite() && x >= min && x <= max {
-                    Ok(Value::Float(x))
+                    // -0.0 + 0.0 is +0.0: a value has one identity, whatever its sign of zero.
+                    Ok(Value::Float(x + 0.0))
                 } else {
                     Err(allowed())
                 }
@@ -260,7 +261,7 @@ impl ParamDef {
             (Kind::RatePerS { min, max }, toml::Value::String(s)) => {
                 let r = parse_rate_per_s(s).map_err(|e| format!("{e}; expected {}", allowed()))?;
                 if r >= min && r <= max {
-                    Ok(Value::Float(r))
+                    Ok(Value::Float(r + 0.0))
                 } else {
                     Err(allowed())
                 }
@@ -507,4 +508,36 @@ macro_rules! param_table {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_number_has_one_identity_whatever_its_sign_of_zero() {
+        let def = ParamDef {
+            key: "beta",
+            kind: Kind::Float {
+                min: -1.0,
+                max: 1.0,
+            },
+            default: "0.5",
+            ..ParamDef::BASE
+        };
+        let neg = def.parse(&toml::Value::Float(-0.0)).unwrap();
+        let pos = def.parse(&toml::Value::Float(0.0)).unwrap();
+        assert_eq!(neg.canonical(), "0.0");
+        assert_eq!(neg.canonical(), pos.canonical());
+        assert!(neg.as_float().is_sign_positive());
+        let rate = ParamDef {
+            kind: Kind::RatePerS {
+                min: 0.0,
+                max: 10.0,
+            },
+            ..def
+        };
+        let zero = rate.parse(&toml::Value::String("-0 per s".into())).unwrap();
+        assert_eq!(zero.canonical(), "0.0");
+    }
 }

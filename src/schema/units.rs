@@ -3,7 +3,8 @@
 
 fn unit_seconds(unit: &str) -> Option<f64> {
     Some(match unit {
-        "us" | "µs" => 1e-6,
+        // The micro sign (U+00B5) and the Greek mu (U+03BC) look alike; both are accepted.
+        "us" | "\u{b5}s" | "\u{3bc}s" => 1e-6,
         "ms" => 1e-3,
         "s" | "sec" => 1.0,
         "min" => 60.0,
@@ -53,6 +54,13 @@ pub fn parse_rate_per_s(text: &str) -> Result<f64, String> {
         Some((n, u)) => (n.trim().parse::<f64>().map_err(|_| bad())?, u.trim()),
         None => (1.0, rhs),
     };
+    // "1 per inf s" or "1 per 1e400 s" (which parses as infinity) is no rate of 0: a count and
+    // a span are finite, and a span is positive.
+    if !count.is_finite() || !span.is_finite() || span <= 0.0 {
+        return Err(format!(
+            "\"{text}\": a rate's count and span are finite numbers, its span positive"
+        ));
+    }
     let secs = unit_seconds(unit).ok_or_else(bad)?;
     let rate = count / (span * secs);
     if !rate.is_finite() {
@@ -64,6 +72,29 @@ pub fn parse_rate_per_s(text: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn micro_is_the_micro_sign_or_the_greek_mu() {
+        assert_eq!(parse_duration_ms("1000 us"), Ok(1));
+        assert_eq!(parse_duration_ms("1000 \u{b5}s"), Ok(1));
+        assert_eq!(parse_duration_ms("1000 \u{3bc}s"), Ok(1));
+        assert_eq!(parse_rate_per_s("1 per 1000000 \u{3bc}s"), Ok(1.0));
+    }
+
+    #[test]
+    fn a_rate_needs_a_finite_count_and_a_finite_positive_span() {
+        for bad in [
+            "1 per inf s",
+            "1 per 1e400 s",
+            "inf per s",
+            "1 per 0 s",
+            "1 per -2 s",
+        ] {
+            assert!(parse_rate_per_s(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_rate_per_s("0 per s"), Ok(0.0));
+        assert_eq!(parse_rate_per_s("6 per min"), Ok(0.1));
+    }
 
     #[test]
     fn durations() {

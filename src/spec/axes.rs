@@ -95,6 +95,9 @@ pub(super) fn parse_axes(
             _ => return Err(bad("a sweep axis is a non-empty list [a, b, ...] or a range { from = a, to = b, step = s }".into())),
         };
         let mut values: Vec<Value> = Vec::with_capacity(items.len());
+        // Each value's canonical text and position, so that a long axis is checked in
+        // O(n log n) rather than by comparing every pair.
+        let mut seen: std::collections::BTreeMap<String, usize> = Default::default();
         for item in &items {
             let value = def.parse(item).map_err(|m| {
                 cx.err(
@@ -107,7 +110,7 @@ pub(super) fn parse_axes(
             })?;
             // Equal after unit normalisation ("100 ms" and "0.1 s"): two runs would share one
             // identity and the plan would count the point twice.
-            if let Some(j) = values.iter().position(|w| *w == value) {
+            if let Some(&j) = seen.get(&value.canonical()) {
                 return Err(cx.err(
                     SpecErrorKind::Duplicate,
                     Some(v.span()),
@@ -122,6 +125,7 @@ pub(super) fn parse_axes(
                     ),
                 ));
             }
+            seen.insert(value.canonical(), values.len());
             values.push(value);
         }
         axes.push((

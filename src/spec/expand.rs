@@ -18,8 +18,11 @@ pub(super) fn expand(
     let defs = model.params();
     let axes = &base.axes;
     let cases = kept_cases(base, quick);
-    let points: u64 = axes.iter().map(|a| a.0.values.len() as u64).product();
+    let points: Option<u64> = axes
+        .iter()
+        .try_fold(1u64, |p, a| p.checked_mul(a.0.values.len() as u64));
     let total = checked_size(cx, points, cases.len(), counts.replicates)?;
+    let points = points.expect("checked_size refuses an overflowing product");
 
     // Expand: first axis outermost, replicates innermost.
     let mut runs = Vec::with_capacity(total as usize);
@@ -99,12 +102,13 @@ fn kept_cases<'r>(base: &Base<'r>, quick: &Quick<'r>) -> Vec<(String, Option<&'r
 /// [`MAX_RUNS`].
 fn checked_size(
     cx: &Ctx<'_>,
-    points: u64,
+    points: Option<u64>,
     cases: usize,
     replicates: u32,
 ) -> Result<u64, SpecError> {
+    // The product in full: an axis product past 2^64 (None) is refused, never wrapped.
     let total = points
-        .saturating_mul(cases as u64)
+        .map_or(u64::MAX, |p| p.saturating_mul(cases as u64))
         .saturating_mul(u64::from(replicates));
     if total == 0 {
         return Err(cx.err(
@@ -116,13 +120,17 @@ fn checked_size(
         ));
     }
     if total > MAX_RUNS {
+        let exact = points
+            .and_then(|p| p.checked_mul(cases as u64))
+            .and_then(|x| x.checked_mul(u64::from(replicates)));
+        let shown = exact.map_or(format!("more than {}", u64::MAX), |t| t.to_string());
         return Err(cx.err(
             SpecErrorKind::Size,
             None,
             Some("sweep".into()),
             None,
             format!(
-                "the plan has {total} runs; at most {MAX_RUNS} are allowed (a plan is held in memory; split the sweep into several experiment files)"
+                "the plan has {shown} runs; at most {MAX_RUNS} are allowed (a plan is held in memory; split the sweep into several experiment files)"
             ),
         ));
     }

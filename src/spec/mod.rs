@@ -222,7 +222,11 @@ fn shown_key(s: &str) -> String {
 /// Rejects control characters (newlines and tabs included) in a text that is printed by
 /// `list`, stored in manifests and drawn in figures.
 fn plain_text(cx: &Ctx<'_>, text: &Spanned<String>, key: &str) -> Result<(), SpecError> {
-    match text.get_ref().chars().find(|c| c.is_control()) {
+    match text
+        .get_ref()
+        .chars()
+        .find(|&c| c.is_control() || invisible(c))
+    {
         None => Ok(()),
         Some(c) => Err(cx.err(
             SpecErrorKind::Text,
@@ -230,11 +234,36 @@ fn plain_text(cx: &Ctx<'_>, text: &Spanned<String>, key: &str) -> Result<(), Spe
             Some(key.into()),
             Some(shown(text.get_ref())),
             format!(
-                "holds the control character U+{:04X}; allowed: printable text on one line",
+                "holds the {} character U+{:04X}; allowed: printable text on one line",
+                if c.is_control() {
+                    "control"
+                } else {
+                    "invisible"
+                },
                 c as u32
             ),
         )),
     }
+}
+
+/// Characters that change how text displays without showing themselves: Unicode's format
+/// characters that reach names in practice (soft hyphen, zero-width spaces and joiners,
+/// bidirectional marks, embeddings, overrides and isolates, word joiner and invisible
+/// operators, the byte order mark, interlinear annotation) and the line and paragraph
+/// separators. A name holding one can display as another ("gnp.exe" shown as "exe.png").
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{61c}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+    )
 }
 
 /// Where a resolved value came from, for error messages.
@@ -401,6 +430,16 @@ fn header(
     plain_text(cx, &raw.description, "description")?;
     for case in raw.cases.keys() {
         plain_text(cx, case, &format!("cases.{}", shown_key(case.get_ref())))?;
+        let c = case.get_ref();
+        if c.trim().is_empty() || c.trim() != c {
+            return Err(cx.err(
+                SpecErrorKind::Text,
+                Some(case.span()),
+                Some(format!("cases.{}", shown_key(c))),
+                Some(shown(c)),
+                "a case name is not empty and neither starts nor ends with a space; allowed: a name such as \"relayer\"",
+            ));
+        }
         if case.get_ref().chars().count() > MAX_NAME_LEN {
             return Err(cx.err(
                 SpecErrorKind::Text,
