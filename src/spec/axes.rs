@@ -95,9 +95,11 @@ pub(super) fn parse_axes(
             _ => return Err(bad("a sweep axis is a non-empty list [a, b, ...] or a range { from = a, to = b, step = s }".into())),
         };
         let mut values: Vec<Value> = Vec::with_capacity(items.len());
-        // Each value's canonical text and position, so that a long axis is checked in
-        // O(n log n) rather than by comparing every pair.
-        let mut seen: std::collections::BTreeMap<String, usize> = Default::default();
+        // Each value's canonical text and position, so that a long axis is checked in linear
+        // time rather than by comparing every pair. Only looked up, never iterated, so a hash
+        // map's order cannot reach a result.
+        let mut seen: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::with_capacity(items.len());
         for item in &items {
             let value = def.parse(item).map_err(|m| {
                 cx.err(

@@ -35,8 +35,16 @@ pub(super) fn expand(
                 .expect("axis key is a known parameter")
         })
         .collect();
-    let mut seen_points: BTreeMap<u64, String> = BTreeMap::new();
-    for (case, case_map) in &cases {
+    // Each point's key and the index of its case in `cases`. Only looked up, never iterated,
+    // so a hash map's order cannot reach a result.
+    let mut seen_points: std::collections::HashMap<u64, usize> =
+        std::collections::HashMap::with_capacity(total as usize);
+    // Each axis value's canonical text, made once rather than once per run.
+    let axis_texts: Vec<Vec<String>> = axes
+        .iter()
+        .map(|a| a.0.values.iter().map(Value::canonical).collect())
+        .collect();
+    for (ci, (case, case_map)) in cases.iter().enumerate() {
         let mut case_base = base.values.clone();
         if let Some(m) = case_map {
             apply_params(cx, model, defs, m, &format!("cases.{case}"), &mut case_base)?;
@@ -44,17 +52,20 @@ pub(super) fn expand(
         if let Some(q) = quick.params {
             apply_params(cx, model, defs, q, "quick.params", &mut case_base)?;
         }
+        let base_texts: Vec<String> = case_base.iter().map(|b| b.0.canonical()).collect();
         for _ in 0..points {
             let mut values: Vec<Value> = case_base.iter().map(|b| b.0.clone()).collect();
             let mut origins: Vec<&Origin> = case_base.iter().map(|b| &b.1).collect();
+            let mut texts: Vec<&str> = base_texts.iter().map(String::as_str).collect();
             for (a, (axis, origin)) in axes.iter().enumerate() {
                 values[axis_pos[a]] = axis.values[idx[a]].clone();
                 origins[axis_pos[a]] = origin;
+                texts[axis_pos[a]] = &axis_texts[a][idx[a]];
             }
             let params = resolve_point(cx, model, &values, &origins, counts)?;
-            let point = Point::of(defs, &values);
-            if let Some(other) = seen_points.insert(point.key(model), case.clone()) {
-                return Err(same_point(cx, base, case, &other, over));
+            let point = Point::of(defs, &values, &texts);
+            if let Some(other) = seen_points.insert(point.key(model), ci) {
+                return Err(same_point(cx, base, case, &cases[other].0, over));
             }
             for r in 0..counts.replicates {
                 runs.push(RunSpec {

@@ -6,8 +6,9 @@
 
 use super::RunSpec;
 use crate::model::Model;
-use crate::rng::hash_bytes;
+use crate::rng::Hasher;
 use crate::schema::param::{ParamDef, Value};
+use std::fmt::Write as _;
 
 /// One parameter point's identity texts: every keyed value, and the environment's.
 pub(super) struct Point {
@@ -18,16 +19,22 @@ pub(super) struct Point {
 }
 
 impl Point {
-    /// The identity of the point `values` (one per parameter of `defs`, in order). A parameter
-    /// added after results were stored is keyed only away from its default
-    /// ([`ParamDef::keyed`]), so that old run keys stay valid.
-    pub(super) fn of(defs: &[ParamDef], values: &[Value]) -> Point {
+    /// The identity of the point `values` (one per parameter of `defs`, in order), whose
+    /// canonical texts ([`Value::canonical`]) are `texts`. A parameter added after results
+    /// were stored is keyed only away from its default ([`ParamDef::keyed`]), so that old run
+    /// keys stay valid.
+    pub(super) fn of(defs: &[ParamDef], values: &[Value], texts: &[&str]) -> Point {
         let text = |env_only: bool| -> String {
-            defs.iter()
-                .zip(values)
-                .filter(|(d, v)| (!env_only || d.environment) && d.keyed(v))
-                .map(|(d, v)| format!("{}={};", d.key, v.canonical()))
-                .collect()
+            let mut s = String::new();
+            for ((d, v), t) in defs.iter().zip(values).zip(texts) {
+                if (!env_only || d.environment) && d.keyed(v) {
+                    s.push_str(d.key);
+                    s.push('=');
+                    s.push_str(t);
+                    s.push(';');
+                }
+            }
+            s
         };
         Point {
             canonical: text(false),
@@ -38,22 +45,37 @@ impl Point {
     /// The point's key, without a replicate: two cases with one point key would write two
     /// rows per run key.
     pub(super) fn key(&self, model: Model) -> u64 {
-        hash_bytes(format!("{}|{}", model.name(), self.canonical).as_bytes())
+        self.run_prefix(model).finish()
     }
 
     /// Replicate `r`'s run key.
     pub(super) fn run_key(&self, model: Model, r: u32) -> u64 {
-        hash_bytes(format!("{}|{}|rep={r}", model.name(), self.canonical).as_bytes())
+        self.run_prefix(model)
+            .text("|rep=")
+            .decimal(u64::from(r))
+            .finish()
     }
 
     /// Replicate `r`'s environment key: shared by every replicate where the model says its
     /// replicates share one environment.
     pub(super) fn env_key(&self, model: Model, r: u32) -> u64 {
+        let h = Hasher::new()
+            .text(model.name())
+            .text("|env|")
+            .text(&self.env);
         if model.replicates_share_environment() {
-            hash_bytes(format!("{}|env|{}", model.name(), self.env).as_bytes())
+            h.finish()
         } else {
-            hash_bytes(format!("{}|env|{}|rep={r}", model.name(), self.env).as_bytes())
+            h.text("|rep=").decimal(u64::from(r)).finish()
         }
+    }
+
+    /// The hash of `{model}|{canonical}`, which the point and run keys extend.
+    fn run_prefix(&self, model: Model) -> Hasher {
+        Hasher::new()
+            .text(model.name())
+            .text("|")
+            .text(&self.canonical)
     }
 }
 
@@ -66,21 +88,23 @@ pub(super) fn plan_hash(
     runs_per_part: u32,
     runs: &[RunSpec],
 ) -> u64 {
-    let mut h = format!(
+    let mut h = Hasher::new().text(&format!(
         "{}|{}|seed={master_seed}|per_part={runs_per_part}|",
         model.name(),
         model.version()
-    );
+    ));
     for c in model.columns() {
-        h.push_str(&format!("{}:{:?},", c.name, c.ty));
+        h = h.text(&format!("{}:{:?},", c.name, c.ty));
     }
-    h.push('|');
+    h = h.text("|");
+    let mut key = String::with_capacity(17);
     for r in runs {
         if !r.case.is_empty() {
-            h.push_str(&r.case);
-            h.push(':');
+            h = h.text(&r.case).text(":");
         }
-        h.push_str(&format!("{:016x},", r.run_key));
+        key.clear();
+        write!(key, "{:016x},", r.run_key).expect("writing to a String");
+        h = h.text(&key);
     }
-    hash_bytes(h.as_bytes())
+    h.finish()
 }
