@@ -303,6 +303,30 @@ pub fn parse_in(
     text: &str,
     over: Overrides,
 ) -> Result<Plan, SpecError> {
+    let plan = parse_once(families, path, text, over)?;
+    // The quick profile is validated with the spec, always: a profile that could never run
+    // (an impossible value against a case, cases it makes identical, a sweep over the size
+    // limit) is refused by `validate` and `run`, not first met under `--quick`.
+    if !over.quick && read_raw(&Ctx { file: path, text })?.quick.is_some() {
+        let quick = Overrides {
+            quick: true,
+            ..over
+        };
+        if let Err(mut e) = parse_once(families, path, text, quick) {
+            e.message = format!("under the [quick] profile: {}", e.message);
+            return Err(e);
+        }
+    }
+    Ok(plan)
+}
+
+/// [`parse_in`] for one profile (the full one, or the quick one under `over.quick`).
+fn parse_once(
+    families: &[&'static dyn crate::model::ModelFamily],
+    path: &Path,
+    text: &str,
+    over: Overrides,
+) -> Result<Plan, SpecError> {
     let cx = Ctx { file: path, text };
     let raw = read_raw(&cx)?;
     let Header {
