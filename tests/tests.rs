@@ -774,6 +774,45 @@ mod commands {
 mod pbft {
     use super::*;
 
+    /// A transfer longer than the nanosecond clock holds (500 000 MB over 10^-5 MB/s: 1 585
+    /// years) never arrives within the run; it used to wrap `now + delay` and arrive at once,
+    /// so such a chain committed a block a second.
+    #[test]
+    fn a_transfer_of_centuries_never_arrives_instead_of_wrapping() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = tmp.path().join("huge.toml");
+        fs::write(
+            &spec,
+            r#"name = "huge"
+description = "blocks that take centuries to send"
+seed = 1
+replicates = 1
+model = "pbft"
+[params]
+nodes = 4
+peers = 3
+block_size = 1000000.0
+tx_size = 500000.0
+tx_size_dist = "fixed"
+tx_rate = "1 per s"
+bandwidth = "per_node"
+bandwidth_mean = 0.00001
+bandwidth_sd = 0.0
+bandwidth_min = 0.000001
+duration = "10 s"
+"#,
+        )
+        .unwrap();
+        let out = tmp.path().join("r");
+        let o = run_args(&spec, &out, &[]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let rows = read_rows(&plan_dir(&out, "huge"));
+        assert_eq!(
+            values::<arrow_array::types::UInt32Type>(&rows[0], "blocks"),
+            vec![0]
+        );
+    }
+
     /// The baseline's quick profile runs every case, safely, to its transactions.
     pub(super) fn baseline_checks(_root: &Path, a: &[RecordBatch]) {
         let batch = &a[0];

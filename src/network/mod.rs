@@ -203,9 +203,16 @@ pub fn round_ns(x: f64) -> Time {
             even
         }
     } else {
-        x.round() as Time
+        (x.round() as Time).min(DELAY_CAP_NS)
     }
 }
+
+/// The longest delay a message can be given, 2^62 ns (about 146 years). A transfer longer than
+/// that (a huge block over a tiny bandwidth) is given exactly this: it still arrives after
+/// every run's end (a PBFT run lasts at most 1000 h, 3.6 x 10^15 ns, and stops there), which
+/// is what the true delay gives, and `now + delay` stays far below 2^64, where it would wrap
+/// and arrive at once.
+pub const DELAY_CAP_NS: Time = 1 << 62;
 
 /// Per-message bandwidth draws are capped at mean + this many standard deviations. A draw
 /// beyond 8 sd has probability about 1e-15, so the cap changes no result one will ever see;
@@ -867,8 +874,6 @@ mod tests {
             0.49999999999999994,
             0.5,
             2.5,
-            1e300,
-            f64::INFINITY,
             9.1e15 + 0.5,
             4_503_599_627_370_495.5,
             4_503_599_627_370_494.5,
@@ -880,6 +885,11 @@ mod tests {
         ] {
             assert_eq!(round_ns(y), y.round() as Time, "{y}");
         }
+        // Past the cap, the cap: a sum with any time of a run cannot wrap.
+        for y in [4.7e18, 1e300, f64::INFINITY] {
+            assert_eq!(round_ns(y), DELAY_CAP_NS, "{y}");
+        }
+        assert_eq!(round_ns(4.6e18), 4.6e18 as Time);
     }
 
     #[test]

@@ -22,8 +22,10 @@ impl Simulator {
                 let j = rng.random_range(i..n as usize);
                 ids.swap(i, j);
             }
-            let up = Exp::new(1e9 / p.mean_uptime_ns as f64).expect("positive uptime");
-            let down = Exp::new(1e9 / p.mean_downtime_ns as f64).expect("positive downtime");
+            let up = Exp::new(crate::time::NS_PER_S_F64 / p.mean_uptime_ns as f64)
+                .expect("positive uptime");
+            let down = Exp::new(crate::time::NS_PER_S_F64 / p.mean_downtime_ns as f64)
+                .expect("positive downtime");
             for &v in &ids[..p.crash_nodes as usize] {
                 let mut t: Time = 0;
                 loop {

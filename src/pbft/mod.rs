@@ -529,8 +529,8 @@ impl Simulator {
             if events >= self.budget.events || msgs >= self.budget.messages {
                 self.budget_spent = Some(format!(
                     "run budget spent at {:.3} s of simulated time (of {:.3} s): {events} events processed (budget.events = {}), {msgs} messages sent (budget.messages = {}); if the run is meant to be this long, raise [budget] in the experiment file and re-run with --retry-failed, else look for what keeps it from progressing (a timeout shorter than a message's delay, a transaction larger than a block)",
-                    now as f64 / 1e9,
-                    p.duration_ns as f64 / 1e9,
+                    crate::time::secs_of_ns(now),
+                    crate::time::secs_of_ns(p.duration_ns),
                     self.budget.events,
                     self.budget.messages
                 ));

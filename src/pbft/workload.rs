@@ -266,7 +266,7 @@ impl Workload {
 
 fn exp_ns(rng: &mut Stream, rate_per_s: f64) -> Time {
     let x: f64 = Exp::new(rate_per_s).expect("positive rate").sample(rng);
-    (x * 1e9).round().max(1.0) as Time
+    (x * crate::time::NS_PER_S_F64).round().max(1.0) as Time
 }
 
 #[cfg(test)]
