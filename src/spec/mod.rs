@@ -386,22 +386,27 @@ fn read_raw(cx: &Ctx<'_>) -> Result<RawSpec, SpecError> {
         let message = e.message().trim();
         // A type error names the key of its line and says what is allowed in TOML's words
         // rather than Rust's.
-        let key = e
-            .span()
-            .filter(|_| message.starts_with("invalid type"))
-            .and_then(|span| {
-                let start = text[..span.start.min(text.len())]
-                    .rfind('\n')
-                    .map_or(0, |i| i + 1);
-                let line = &text[start..];
-                let (key, _) = line.split_once('=')?;
-                let key = key.trim();
-                (!key.is_empty() && !key.contains(['\n', '[', '{'])).then(|| key.to_string())
-            });
-        let message = message
+        let names_its_key = ["invalid type", "invalid value", "duplicate key"]
+            .iter()
+            .any(|m| message.starts_with(m));
+        let key = e.span().filter(|_| names_its_key).and_then(|span| {
+            let start = text[..span.start.min(text.len())]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            let line = &text[start..];
+            let (key, _) = line.split_once('=')?;
+            let key = key.trim();
+            (!key.is_empty() && !key.contains(['\n', '[', '{'])).then(|| key.to_string())
+        });
+        let mut message = message
             .replace("expected i64", "expected an integer")
             .replace("expected a map", "expected a table")
+            .replace("a sequence", "an array")
             .replace("sequence", "array");
+        if message.starts_with("invalid value: integer") {
+            // TOML integers are 64-bit signed: a larger one cannot be written.
+            message.push_str(&format!(" in 0..={}", i64::MAX));
+        }
         let kind = if message.starts_with("unknown field") {
             SpecErrorKind::UnknownKey
         } else {
