@@ -39,6 +39,19 @@ pub(super) fn apply_params(
     base: &mut [(Value, Origin)],
 ) -> Result<(), SpecError> {
     for (k, v) in map {
+        if let (Some(case), toml::Value::Table(_)) = (section.strip_prefix("cases."), v.get_ref()) {
+            // `[cases.3.14]` is TOML for case "3" holding a table "14".
+            return Err(cx.err(
+                SpecErrorKind::Syntax,
+                Some(k.span()),
+                Some(format!("{section}.{}", k.get_ref())),
+                None,
+                format!(
+                    "is a table inside case `{case}`; a case name holding a dot is quoted: [cases.\"{case}.{}\"]",
+                    k.get_ref()
+                ),
+            ));
+        }
         let def = find_def(cx, model, defs, k, section)?;
         let key = format!("{section}.{}", def.key);
         let written = v.get_ref().to_string();
