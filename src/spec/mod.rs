@@ -403,6 +403,21 @@ fn read_raw(cx: &Ctx<'_>) -> Result<RawSpec, SpecError> {
             .replace("expected a map", "expected a table")
             .replace("a sequence", "an array")
             .replace("sequence", "array");
+        // TOML's dates and times reach serde as a map: say what was written.
+        let written_datetime = e.span().is_some_and(|span| {
+            let at = span.start.min(text.len());
+            let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+            let line = &text[start..end];
+            let value = line.split_once('=').map_or(line, |(_, v)| v).trim_start();
+            value.starts_with(|c: char| c.is_ascii_digit())
+                && value.split_whitespace().next().is_some_and(|v| {
+                    v.len() >= 8 && (v.as_bytes()[4] == b'-' || v.as_bytes()[2] == b':')
+                })
+        });
+        if written_datetime && message.starts_with("invalid type: map") {
+            message = message.replacen("invalid type: map", "invalid type: date or time", 1);
+        }
         if message.starts_with("invalid value: integer") {
             // TOML integers are 64-bit signed: a larger one cannot be written.
             message.push_str(&format!(" in 0..={}", i64::MAX));
