@@ -178,11 +178,6 @@ pub struct Network {
     draw_seed: u64,
 }
 
-/// Milliseconds (or seconds times 1e3) to whole nanoseconds.
-pub fn ms_to_ns(ms: f64) -> Time {
-    crate::time::ns_of_ms(ms)
-}
-
 /// `x.round() as Time` (halves away from zero) for `x >= 0`, without the libm call
 /// `f64::round` compiles to on baseline x86-64 (which has no rounding instruction), and with a
 /// short dependency chain: it sits on every per-message draw. For `0 <= x < 2^52`, adding 2^52
@@ -371,11 +366,11 @@ impl Network {
                     Latency::None => 0,
                     Latency::Constant => p.latency_constant_ns,
                     Latency::Distance => {
-                        ms_to_ns(distance_latency_ms(city[u].into(), city[v].into()))
+                        crate::time::ns_of_ms(distance_latency_ms(city[u].into(), city[v].into()))
                     }
                     Latency::Measured if city[u] == city[v] => p.latency_constant_ns,
                     Latency::Measured => {
-                        ms_to_ns(measured_latency_ms(city[u].into(), city[v].into()))
+                        crate::time::ns_of_ms(measured_latency_ms(city[u].into(), city[v].into()))
                     }
                 };
                 lat[u * n as usize + v] = l + p.processing_ns;
