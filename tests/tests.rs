@@ -2631,6 +2631,110 @@ mod integrity {
         assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
     }
 
+    /// Each run's (status, error, events) of the one-experiment results root `out`.
+    fn outcomes(out: &Path, experiment: &str) -> Vec<(String, Option<String>, u64)> {
+        let mut rows = Vec::new();
+        for b in read_rows(&plan_dir(out, experiment)) {
+            let col = |name: &str| {
+                b.column_by_name(name)
+                    .unwrap()
+                    .as_any()
+                    .downcast_ref::<arrow_array::StringArray>()
+                    .unwrap()
+                    .clone()
+            };
+            let (status, error) = (col("status"), col("error"));
+            let events = values::<arrow_array::types::UInt64Type>(&b, "events");
+            for i in 0..b.num_rows() {
+                let e = (!error.is_null(i)).then(|| error.value(i).to_string());
+                rows.push((status.value(i).to_string(), e, events[i]));
+            }
+        }
+        rows
+    }
+
+    /// Runs `body` with `[budget] <budget>` appended into a fresh root; its runs' outcomes.
+    fn run_with_budget(body: &str, budget: &str) -> Vec<(String, Option<String>, u64)> {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(tmp.path(), &format!("{body}[budget]\n{budget}\n"));
+        let out = tmp.path().join("r");
+        let o = run_args(&spec, &out, &[]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        outcomes(&out, "b")
+    }
+
+    /// Every family's loop counts against one budget (issue 33): each run with a budget
+    /// one event short of what it needs is a failed row naming the budget, and with enough it
+    /// is the same row as without any.
+    fn one_event_short_fails(body: &str) {
+        let whole = run_with_budget(body, "events = 100000000");
+        assert!(!whole.is_empty());
+        for (status, error, events) in &whole {
+            assert_eq!(status, "ok", "{error:?}");
+            assert!(*events > 1, "a run of {events} events");
+        }
+        let least = whole.iter().map(|r| r.2).min().unwrap();
+        let short = run_with_budget(body, &format!("events = {}", least - 1));
+        assert!(
+            short.iter().any(|r| r.0 == "failed"),
+            "a run of {least} events passed a budget of {}: {short:?}",
+            least - 1
+        );
+        for (status, error, events) in &short {
+            if status == "failed" {
+                let e = error.as_deref().unwrap();
+                assert!(e.starts_with("run budget spent "), "{e}");
+                assert!(
+                    e.contains(&format!("(budget.events = {})", least - 1)),
+                    "{e}"
+                );
+                assert!(*events <= least, "{events} events recorded");
+            }
+        }
+    }
+
+    #[test]
+    fn a_flood_and_a_gossip_broadcast_stop_on_the_budget() {
+        for protocol in ["flood", "gossip", "oppi"] {
+            one_event_short_fails(&format!(
+                "name = \"b\"\ndescription = \"d\"\nmodel = \"propagation\"\nseed = 3\nreplicates = 2\n[params]\nnodes = 60\nprotocol = \"{protocol}\"\n"
+            ));
+        }
+    }
+
+    #[test]
+    fn a_signed_repeat_runs_within_what_the_broadcast_left() {
+        one_event_short_fails(
+            "name = \"b\"\ndescription = \"d\"\nmodel = \"propagation\"\nseed = 3\nreplicates = 2\n[params]\nnodes = 60\nprotocol = \"oppi\"\npath_signing = \"last_hop\"\n",
+        );
+    }
+
+    #[test]
+    fn churn_stops_on_the_message_budget() {
+        // Gossip cannot reach its message budget (its bound is checked before the sweep), but a
+        // churn run's maintenance and broadcasts can.
+        let body = "name = \"b\"\ndescription = \"d\"\nmodel = \"churn\"\nseed = 3\nreplicates = 1\n[params]\nnodes = 200\nbroadcasts = 4\nchurn_rate = 5\n";
+        let rows = run_with_budget(body, "messages = 1000");
+        assert_eq!(rows[0].0, "failed", "{rows:?}");
+        let e = rows[0].1.as_deref().unwrap();
+        assert!(e.contains("messages sent (budget.messages = 1000)"), "{e}");
+        assert!(e.contains("of 4 broadcasts"), "{e}");
+    }
+
+    #[test]
+    fn churn_operations_and_broadcasts_stop_on_the_budget() {
+        one_event_short_fails(
+            "name = \"b\"\ndescription = \"d\"\nmodel = \"churn\"\nseed = 3\nreplicates = 2\n[params]\nnodes = 200\nbroadcasts = 4\nchurn_rate = 5\n",
+        );
+    }
+
+    #[test]
+    fn the_management_chains_events_count_while_the_run_goes() {
+        one_event_short_fails(
+            "name = \"b\"\ndescription = \"d\"\nmodel = \"management\"\nseed = 3\nreplicates = 1\n[params]\nnodes = 8\npeers = 4\nmgmt_nodes = 4\nmgmt_peers = 3\nduration = \"60 s\"\ncbi_mean = \"10 s\"\ncbi_sd = \"1 s\"\n",
+        );
+    }
+
     #[test]
     fn status_understands_a_plan_queued_by_slurm() {
         let tmp = tempfile::tempdir().unwrap();

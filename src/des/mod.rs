@@ -35,6 +35,37 @@ impl Budget {
     };
 }
 
+impl Budget {
+    /// Whether a run that has processed `events` events and sent `messages` messages has spent
+    /// the budget (a run stops as soon as this holds; every family's loop asks it).
+    #[inline]
+    pub fn spent(&self, events: u64, messages: u64) -> bool {
+        events >= self.events || messages >= self.messages
+    }
+
+    /// The reason recorded in the failed row of a run that spent the budget: `when` says
+    /// where the run stood (say "at 3.000 s of simulated time (of 60.000 s)"), `hint` what
+    /// may keep it from progressing (empty: none).
+    pub fn overrun(&self, events: u64, messages: u64, when: &str, hint: &str) -> String {
+        format!(
+            "run budget spent {when}: {events} events processed (budget.events = {}), {messages} messages sent (budget.messages = {}); if the run is meant to be this long, raise [budget] in the experiment file and re-run with --retry-failed{}{hint}",
+            self.events,
+            self.messages,
+            if hint.is_empty() { "" } else { ", else " },
+        )
+    }
+}
+
+/// A run stopped on its [`Budget`]: the events it processed and the reason its failed row
+/// records ([`Budget::overrun`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spent {
+    /// Events processed before the stop.
+    pub events: u64,
+    /// Which limit, where the run stood, what to do.
+    pub reason: String,
+}
+
 impl Default for Budget {
     fn default() -> Self {
         Budget::DEFAULT

@@ -525,14 +525,23 @@ impl Simulator {
             events += 1;
             self.handle(p, net, now, ev);
             end = now;
-            let msgs = self.counters.msgs + self.ext.reconfig.as_ref().map_or(0, |h| h.msgs());
-            if events >= self.budget.events || msgs >= self.budget.messages {
-                self.budget_spent = Some(format!(
-                    "run budget spent at {:.3} s of simulated time (of {:.3} s): {events} events processed (budget.events = {}), {msgs} messages sent (budget.messages = {}); if the run is meant to be this long, raise [budget] in the experiment file and re-run with --retry-failed, else look for what keeps it from progressing (a timeout shorter than a message's delay, a transaction larger than a block)",
-                    crate::time::secs_of_ns(now),
-                    crate::time::secs_of_ns(p.duration_ns),
-                    self.budget.events,
-                    self.budget.messages
+            let hook = self
+                .ext
+                .reconfig
+                .as_ref()
+                .map_or((0, 0), |h| (h.events(), h.msgs()));
+            let msgs = self.counters.msgs + hook.1;
+            // The management chain's own events count as they happen, not after the run.
+            if self.budget.spent(events + hook.0, msgs) {
+                self.budget_spent = Some(self.budget.overrun(
+                    events + hook.0,
+                    msgs,
+                    &format!(
+                        "at {:.3} s of simulated time (of {:.3} s)",
+                        crate::time::secs_of_ns(now),
+                        crate::time::secs_of_ns(p.duration_ns)
+                    ),
+                    "look for what keeps it from progressing (a timeout shorter than a message's delay, a transaction larger than a block)",
                 ));
                 stop = StopReason::Budget;
                 break;

@@ -25,6 +25,7 @@
 //! flooding's it never breaks even (NaN).
 
 use super::{PropagationParams, build_graph, draw_weights};
+use crate::des::{Budget, Spent};
 use crate::graph::maintenance::{MaintainedMst, OpCost};
 use crate::graph::mst::boruvka;
 use crate::graph::paths::{UNREACHED, dijkstra};
@@ -87,8 +88,11 @@ pub struct ChurnOutcome {
     pub reached_mean: f64,
 }
 
-/// Runs one churn experiment.
-pub fn simulate(p: &ChurnParams, seeds: RunSeeds) -> ChurnOutcome {
+/// Runs one churn experiment within `budget`, whose events are the run's steps (churn
+/// operations and broadcasts, the row's `events`) and whose messages are those of the
+/// broadcasts (tree and flood) and of the tree's maintenance, the measure of its work. A run
+/// that spends it stops after the operation or broadcast that did.
+pub fn simulate(p: &ChurnParams, seeds: RunSeeds, budget: Budget) -> Result<ChurnOutcome, Spent> {
     let gp = &p.graph;
     let g = build_graph(gp, seeds);
     let w = draw_weights(
@@ -125,7 +129,17 @@ pub fn simulate(p: &ChurnParams, seeds: RunSeeds) -> ChurnOutcome {
     let mut queue: VecDeque<u32> = VecDeque::new();
     let whole = p.churn_rate.floor();
     let frac = p.churn_rate - whole;
-    for _ in 0..p.broadcasts {
+    let mut work = 0u64;
+    let spent = |work: u64, msgs: u64, done: u32| Spent {
+        events: work,
+        reason: budget.overrun(
+            work,
+            msgs,
+            &format!("after {done} of {} broadcasts", p.broadcasts),
+            "",
+        ),
+    };
+    for done in 0..p.broadcasts {
         let count = whole as u64 + u64::from(frac > 0.0 && rng.random::<f64>() < frac);
         let mut maintenance = 0u64;
         for _ in 0..count {
@@ -134,6 +148,10 @@ pub fn simulate(p: &ChurnParams, seeds: RunSeeds) -> ChurnOutcome {
                 out.ops[kind] += 1;
                 out.cost[kind] += c;
                 maintenance += c.msgs;
+            }
+            work += 1;
+            if budget.spent(work, oppi_total + flood_total + maintenance) {
+                return Err(spent(work, oppi_total + flood_total + maintenance, done));
             }
         }
         // One broadcast from a live node.
@@ -168,6 +186,10 @@ pub fn simulate(p: &ChurnParams, seeds: RunSeeds) -> ChurnOutcome {
         out.mean_arrival_oppi_ms += tree_sum as f64 / reached as f64;
         out.mean_arrival_flood_ms += flood_sum as f64 / reached as f64;
         out.reached_mean += reached as f64;
+        work += 1;
+        if budget.spent(work, oppi_total + flood_total) {
+            return Err(spent(work, oppi_total + flood_total, done + 1));
+        }
     }
     let b = f64::from(p.broadcasts.max(1));
     out.oppi_msgs_per_broadcast = oppi_total as f64 / b;
@@ -188,7 +210,7 @@ pub fn simulate(p: &ChurnParams, seeds: RunSeeds) -> ChurnOutcome {
     }
     out.nodes_end = live.len() as u32;
     out.edges_end = mst.edge_count() as u64;
-    out
+    Ok(out)
 }
 
 fn rng_index(rng: &mut crate::rng::Stream, len: usize) -> usize {

@@ -13,7 +13,7 @@ pub mod churn;
 pub mod incentive;
 pub mod signed_path;
 
-use crate::des::{EventQueue, Time};
+use crate::des::{Budget, EventQueue, Spent, Time};
 use crate::graph::mst::{self, BoruvkaReport};
 use crate::graph::paths::{self, UNREACHED};
 use crate::graph::{Graph, GraphStats, Topology, generate};
@@ -234,6 +234,8 @@ pub struct Broadcast {
     pub verifications: u64,
     /// See `verifications`.
     pub path_bytes: u64,
+    /// Whether the broadcast stopped on the simulator's budget before it ended.
+    pub spent: bool,
 }
 
 /// The reusable state of the event simulation: buffers are kept between runs so that a
@@ -254,6 +256,9 @@ pub struct Simulator {
     envs: Vec<std::sync::Arc<Environment>>,
     /// Whether to keep environments for later runs (the runner says whether runs share them).
     pub keep_environments: bool,
+    /// The most work a broadcast may do: one that spends it stops, marked
+    /// [`Broadcast::spent`].
+    pub budget: Budget,
 }
 
 /// What a run's environment determines: the graph, its weights, the source and the
@@ -541,6 +546,10 @@ impl Simulator {
         let mut out = Broadcast::default();
         while let Some((t, ev)) = self.flood.pop() {
             out.events += 1;
+            if self.budget.spent(out.events, out.msgs) {
+                out.spent = true;
+                break;
+            }
             let Copy8 { to, from } = ev;
             if self.arrival[to as usize] != UNREACHED {
                 continue;
@@ -585,6 +594,8 @@ impl Simulator {
                 self.flood.schedule(at, Copy8 { to: u, from: to });
             }
         }
+        // Work done by the last event counts too.
+        out.spent |= self.budget.spent(out.events, out.msgs);
         out.arrival_sum = self.arrival_sum(out.makespan);
         out
     }
@@ -607,6 +618,10 @@ impl Simulator {
         let mut out = Broadcast::default();
         while let Some((t, ev)) = self.queue.pop() {
             out.events += 1;
+            if self.budget.spent(out.events, out.msgs) {
+                out.spent = true;
+                break;
+            }
             if ev.from != PUSH {
                 let Event { to, from, took } = ev;
                 if self.arrival[to as usize] != UNREACHED {
@@ -655,6 +670,7 @@ impl Simulator {
                 }
             }
         }
+        out.spent |= self.budget.spent(out.events, out.msgs);
         out.arrival_sum = self.arrival_sum(self.queue.now());
         out
     }
@@ -688,8 +704,14 @@ pub fn build_graph(p: &PropagationParams, seeds: RunSeeds) -> Graph {
     }
 }
 
-/// Runs one propagation experiment: graph, weights, source, references, then the broadcast.
-pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> PropagationMetrics {
+/// Runs one propagation experiment: graph, weights, source, references, then the broadcast
+/// (and its signed repeat), all within `sim.budget`: a run that spends it is the error, the
+/// reason its row records.
+pub fn simulate(
+    p: &PropagationParams,
+    seeds: RunSeeds,
+    sim: &mut Simulator,
+) -> Result<PropagationMetrics, Spent> {
     let env = sim.environment(p, seeds);
     let Environment { g, w, source, .. } = &*env;
     let (g, w, source) = (g, &w[..], *source);
@@ -733,10 +755,7 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
                 WeightMode::PerMessage => fresh,
             };
             let b = sim.forward(g, d, source, &mut proto_rng);
-            signed = p.signing.map(|c| {
-                let mut rng = stream(seeds.master, seeds.run_key, purpose::PROTOCOL_SIGNED);
-                sim.forward_with(g, d, source, &mut rng, Some(c))
-            });
+            signed = signed_repeat(sim, p, seeds, &b, g, d, source)?;
             b
         }
         Protocol::Oppi | Protocol::Spt => {
@@ -757,13 +776,13 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
                 WeightMode::PerMessage => fresh,
             };
             let b = sim.forward(&tree, d, source, &mut proto_rng);
-            signed = p.signing.map(|c| {
-                let mut rng = stream(seeds.master, seeds.run_key, purpose::PROTOCOL_SIGNED);
-                sim.forward_with(&tree, d, source, &mut rng, Some(c))
-            });
+            signed = signed_repeat(sim, p, seeds, &b, &tree, d, source)?;
             b
         }
     };
+    if b.spent {
+        return Err(overrun(sim.budget, &b, n, "broadcast"));
+    }
     let signed_events = signed.map_or(0, |s| s.events);
     let signed = signed.map(|s| SignedBroadcast {
         makespan_ms: s.makespan as f64 / 1000.0,
@@ -798,7 +817,7 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
         ]
     });
     let fork_probability_poisson = -f64::exp_m1(-pb_per_ms * mean_arrival_ms);
-    PropagationMetrics {
+    Ok(PropagationMetrics {
         graph: g.stats(),
         source,
         msgs: b.msgs,
@@ -819,7 +838,62 @@ pub fn simulate(p: &PropagationParams, seeds: RunSeeds, sim: &mut Simulator) -> 
         fork_probability_poisson,
         events: b.events + signed_events,
         signed,
+    })
+}
+
+/// The stop of a broadcast `b` on `n` nodes that spent `budget`.
+fn overrun(budget: Budget, b: &Broadcast, n: u32, what: &str) -> Spent {
+    Spent {
+        events: b.events,
+        reason: budget.overrun(
+            b.events,
+            b.msgs,
+            &format!(
+                "during the {what}, with {} of {n} nodes informed by {} ms",
+                b.informed, b.makespan
+            ),
+            "",
+        ),
     }
+}
+
+/// The broadcast `b` repeated with signed paths when `p.signing` is set, within what `b` left
+/// of the budget (`None` when `b` spent it, or without signing).
+#[allow(clippy::too_many_arguments)]
+fn signed_repeat(
+    sim: &mut Simulator,
+    p: &PropagationParams,
+    seeds: RunSeeds,
+    b: &Broadcast,
+    overlay: &Graph,
+    d: Delays<'_>,
+    source: u32,
+) -> Result<Option<Broadcast>, Spent> {
+    let Some(c) = p.signing.filter(|_| !b.spent) else {
+        return Ok(None);
+    };
+    let budget = sim.budget;
+    sim.budget = Budget {
+        events: budget.events - b.events,
+        messages: budget.messages - b.msgs,
+    };
+    let mut rng = stream(seeds.master, seeds.run_key, purpose::PROTOCOL_SIGNED);
+    let s = sim.forward_with(overlay, d, source, &mut rng, Some(c));
+    sim.budget = budget;
+    if s.spent {
+        let both = Broadcast {
+            events: b.events + s.events,
+            msgs: b.msgs + s.msgs,
+            ..s
+        };
+        return Err(overrun(
+            budget,
+            &both,
+            overlay.node_count(),
+            "signed repeat",
+        ));
+    }
+    Ok(Some(s))
 }
 
 #[cfg(test)]
@@ -1038,8 +1112,8 @@ mod tests {
                 env_key: 3,
                 run_key: 4,
             };
-            let a = simulate(&full, seeds, &mut Simulator::new());
-            let b = simulate(&bare, seeds, &mut Simulator::new());
+            let a = simulate(&full, seeds, &mut Simulator::new()).unwrap();
+            let b = simulate(&bare, seeds, &mut Simulator::new()).unwrap();
             assert!(a.mst_weight_ms.is_some() && a.spt_weight_ms.is_some());
             assert!(a.mst_build.is_some() && a.mst_rewards.is_some());
             assert_eq!(
@@ -1058,9 +1132,9 @@ mod tests {
             // One simulator, keeping environments: a bare run after a full one and after.
             let mut sim = Simulator::new();
             sim.keep_environments = true;
-            assert_eq!(simulate(&bare, seeds, &mut sim), b);
-            assert_eq!(simulate(&full, seeds, &mut sim), a);
-            assert_eq!(simulate(&bare, seeds, &mut sim), b);
+            assert_eq!(simulate(&bare, seeds, &mut sim).unwrap(), b);
+            assert_eq!(simulate(&full, seeds, &mut sim).unwrap(), a);
+            assert_eq!(simulate(&bare, seeds, &mut sim).unwrap(), b);
         }
     }
 
@@ -1085,7 +1159,7 @@ mod tests {
             run_key: 7,
         };
         let mut sim = Simulator::new();
-        let oppi = simulate(&base, seeds, &mut sim);
+        let oppi = simulate(&base, seeds, &mut sim).unwrap();
         let flood = simulate(
             &PropagationParams {
                 protocol: Protocol::Flood,
@@ -1096,7 +1170,8 @@ mod tests {
                 ..seeds
             },
             &mut sim,
-        );
+        )
+        .unwrap();
         // Same environment: same graph, weights and source.
         assert_eq!(
             (oppi.graph, oppi.source, oppi.mst_weight_ms),
@@ -1205,7 +1280,7 @@ mod tests {
                 references: true,
             };
             let seeds = RunSeeds { master: seed, env_key: 1, run_key: 2 };
-            let m = simulate(&p, seeds, &mut Simulator::new());
+            let m = simulate(&p, seeds, &mut Simulator::new()).unwrap();
             let g = build_graph(&p, seeds);
             let w = draw_weights(g.edge_count(), 1, 100, &mut stream(seed, 1, purpose::WEIGHTS));
             let kr = kruskal(&g, &w);

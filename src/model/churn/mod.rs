@@ -112,8 +112,11 @@ fn resolve(v: &[Value]) -> Result<ChurnParams, ParamError> {
 }
 
 impl Configured for ChurnParams {
-    fn run(&self, seeds: RunSeeds, _ws: &mut Workspace) -> RunOutput {
-        let o = crate::propagation::churn::simulate(self, seeds);
+    fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
+        let o = match crate::propagation::churn::simulate(self, seeds, ws.budget) {
+            Ok(o) => o,
+            Err(spent) => return RunOutput::failed(spent.events, spent.reason),
+        };
         let ops: u64 = o.ops.iter().sum();
         // Operations and broadcasts: the run's discrete steps.
         RunOutput::ok(ops + u64::from(self.broadcasts), metric_row(&[METRICS], &o))

@@ -360,11 +360,14 @@ impl Configured for PropagationParams {
     }
 
     fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
-        let keep = ws.shared_environments;
+        let (keep, budget) = (ws.shared_environments, ws.budget);
         let sim = ws.slot::<Simulator>();
         sim.keep_environments = keep;
-        let m = propagation::simulate(self, seeds, sim);
-        RunOutput::ok(m.events, metric_row(&[METRICS], &m))
+        sim.budget = budget;
+        match propagation::simulate(self, seeds, sim) {
+            Ok(m) => RunOutput::ok(m.events, metric_row(&[METRICS], &m)),
+            Err(spent) => RunOutput::failed(spent.events, spent.reason),
+        }
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
