@@ -2645,9 +2645,9 @@ mod integrity {
             };
             let (status, error) = (col("status"), col("error"));
             let events = values::<arrow_array::types::UInt64Type>(&b, "events");
-            for i in 0..b.num_rows() {
+            for (i, &n) in events.iter().enumerate() {
                 let e = (!error.is_null(i)).then(|| error.value(i).to_string());
-                rows.push((status.value(i).to_string(), e, events[i]));
+                rows.push((status.value(i).to_string(), e, n));
             }
         }
         rows

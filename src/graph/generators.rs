@@ -194,11 +194,15 @@ fn wire_ba<R: GenRng>(n: u32, k: u32, rng: &mut R) -> Vec<(u32, u32)> {
         ends[2 * i as usize + 1] = i;
     }
     let mut len = 2 * ku;
+    // `chosen[t] == i` once node `i` has drawn target `t`: an O(1) repeat check (a scan of the
+    // step's earlier targets made a step O(k^2)); the same draws are accepted.
+    let mut chosen = vec![u32::MAX; n as usize];
     for i in (k + 1)..n {
         for j in 0..ku {
             let target = loop {
                 let t = ends[rng.next_int(len as u32) as usize];
-                if (0..j).all(|m| ends[len + 2 * m + 1] != t) {
+                if chosen[t as usize] != i {
+                    chosen[t as usize] = i;
                     break t;
                 }
             };
@@ -212,8 +216,34 @@ fn wire_ba<R: GenRng>(n: u32, k: u32, rng: &mut R) -> Vec<(u32, u32)> {
 }
 
 /// G(n, m): `m` distinct pairs drawn uniformly by rejection. The set is used for membership
-/// only; edges keep their draw order, so no hash order reaches the result.
+/// only; edges keep their draw order, so no hash order reaches the result. Above three
+/// quarters of the `n (n - 1) / 2` pairs, rejection slows (near all pairs it needs about
+/// pairs x ln(pairs) draws), so the graph is the complement of a G(n, pairs - m) drawn alike,
+/// its edges in ascending order (complementing keeps the distribution uniform).
 fn gnm<R: GenRng>(n: u32, m: u64, rng: &mut R) -> Vec<(u32, u32)> {
+    let pairs = u64::from(n) * u64::from(n.saturating_sub(1)) / 2;
+    if 4 * m <= 3 * pairs {
+        return gnm_drawn(n, m, rng);
+    }
+    // Pair (u, v), u < v, has index u n + v; at most 4/3 x MAX_LINKS pairs come here.
+    let nn = u64::from(n);
+    let mut missing = vec![false; (nn * nn) as usize];
+    for (u, v) in gnm_drawn(n, pairs - m, rng) {
+        missing[(u64::from(u) * nn + u64::from(v)) as usize] = true;
+    }
+    let mut out = Vec::with_capacity(m as usize);
+    for u in 0..n {
+        for v in u + 1..n {
+            if !missing[(u64::from(u) * nn + u64::from(v)) as usize] {
+                out.push((u, v));
+            }
+        }
+    }
+    out
+}
+
+/// `m` distinct pairs of distinct nodes, drawn uniformly by rejection, in draw order.
+fn gnm_drawn<R: GenRng>(n: u32, m: u64, rng: &mut R) -> Vec<(u32, u32)> {
     let mut seen: HashSet<u64> = HashSet::with_capacity(m as usize);
     let mut out = Vec::with_capacity(m as usize);
     while (out.len() as u64) < m {
@@ -310,6 +340,41 @@ mod tests {
             &mut stream(1, 1, crate::rng::purpose::TOPOLOGY),
         );
         assert_eq!(g.edge_count(), 800);
+    }
+
+    #[test]
+    fn a_dense_er_graph_is_a_uniform_complement() {
+        let rng = |e| stream(1, e, crate::rng::purpose::TOPOLOGY);
+        // 738 of 820 pairs (drawn as the 82 missing), and every pair (k = (n - 1) / 2).
+        for (n, k) in [(41, 18), (21, 10)] {
+            let g = generate(Topology::Er { k }, n, &mut rng(1));
+            assert_eq!(g.edge_count() as u32, n * k);
+            for v in 0..n {
+                assert!(!g.neighbours(v).contains(&v));
+            }
+        }
+        // Each of the 45 pairs is in 40 of them with probability 8/9.
+        let mut hits = [0u32; 100];
+        for e in 0..900 {
+            for &(u, v) in generate(Topology::Er { k: 4 }, 10, &mut rng(e)).edges() {
+                hits[(u.min(v) * 10 + u.max(v)) as usize] += 1;
+            }
+        }
+        for u in 0..10 {
+            for v in u + 1..10 {
+                let f = f64::from(hits[(u * 10 + v) as usize]) / 900.0;
+                assert!((f - 8.0 / 9.0).abs() < 0.05, "pair {u}-{v}: {f}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_dense_ba_graph_has_k_distinct_targets_per_node() {
+        let mut rng = stream(2, 2, crate::rng::purpose::TOPOLOGY);
+        // A repeated target would merge two edges.
+        let g = generate(Topology::Ba { k: 300 }, 600, &mut rng);
+        assert_eq!(g.edge_count(), 300 * 300);
+        assert!(g.stats().connected);
     }
 
     #[test]

@@ -664,15 +664,40 @@ impl Network {
 }
 
 /// Directed arcs to CSR (offsets, targets), duplicates merged, targets ascending.
-/// The arcs (both directions) of a random `d`-regular graph on `n` nodes: link ends are paired
-/// at random, a pair that would make a loop or repeat a link is drawn again, and when no
-/// allowed pair is left the pairing starts over (Steger and Wormald's algorithm). `n * d` must
-/// be even and `d < n`.
+/// The arcs (both directions) of a random `d`-regular graph on `n` nodes. `n * d` must be even
+/// and `d < n`. Up to three quarters of `n - 1` links a node, the ends are paired directly
+/// ([`paired_arcs`]); a denser graph is the complement of a random `(n - 1 - d)`-regular one,
+/// drawn alike (complementing is a bijection between the two sets of graphs, so it keeps
+/// their distribution). Pairing a dense graph directly fails ever more often as `d` nears
+/// `n - 1`: at 200 nodes and 180 peers it did not finish in 20 s, while 150 took 0.05 s.
+/// Graphs up to the threshold are those earlier versions drew.
 fn regular_arcs(n: u32, d: u32, rng: &mut Stream) -> Vec<(u32, u32)> {
     assert!(
         (n * d).is_multiple_of(2) && d < n,
         "validated: n * d even, d < n"
     );
+    if 4 * u64::from(d) <= 3 * u64::from(n - 1) {
+        return paired_arcs(n, d, rng);
+    }
+    let nu = n as usize;
+    let mut linked = vec![false; nu * nu];
+    for (a, b) in paired_arcs(n, n - 1 - d, rng) {
+        linked[a as usize * nu + b as usize] = true;
+    }
+    let mut arcs = Vec::with_capacity(nu * d as usize);
+    for a in 0..n {
+        for b in (0..n).filter(|&b| b != a && !linked[a as usize * nu + b as usize]) {
+            arcs.push((a, b));
+        }
+    }
+    arcs
+}
+
+/// The arcs (both directions) of a random `d`-regular graph on `n` nodes, `d` at most three
+/// quarters of `n - 1`: link ends are paired at random, a pair that would make a loop or repeat a link is
+/// drawn again, and when no allowed pair is left the pairing starts over (Steger and
+/// Wormald's algorithm).
+fn paired_arcs(n: u32, d: u32, rng: &mut Stream) -> Vec<(u32, u32)> {
     let nu = n as usize;
     let mut linked = vec![false; nu * nu];
     let mut ends: Vec<u32> = Vec::with_capacity(nu * d as usize);
@@ -765,6 +790,9 @@ mod tests {
             (9, 8),
             (12, 11),
             (7, 2),
+            (200, 180),
+            (200, 150),
+            (1024, 1000),
         ] {
             for seed in 0..5 {
                 let mut p = params(Links::Exact, Bandwidth::PerNode, Latency::None);
