@@ -2368,6 +2368,114 @@ mod hostile {
         t.into_iter().collect()
     }
 
+    use chainlab::model::{Model, Workspace};
+    use chainlab::rng::RunSeeds;
+    use chainlab::schema::param::Kind;
+
+    /// Value `v` (0..12) of a parameter of kind `kind`: 0..9 within its limits (at them,
+    /// inside, other units), 9..12 past them or of another type.
+    fn grammar_value(kind: &Kind, v: u8) -> String {
+        let q = |x: &str| format!("\"{x}\"");
+        let (valid, invalid): (Vec<String>, Vec<String>) = match *kind {
+            Kind::Int { min, max } => (
+                vec![
+                    min.to_string(),
+                    max.to_string(),
+                    (min + (max - min) / 3).to_string(),
+                    (min + 1).min(max).to_string(),
+                ],
+                vec![
+                    min.saturating_sub(1).to_string(),
+                    max.saturating_add(1).to_string(),
+                    "2.5".into(),
+                    q("7"),
+                ],
+            ),
+            Kind::Float { min, max } => (
+                vec![
+                    format!("{min:?}"),
+                    format!("{max:?}"),
+                    format!("{:?}", min + (max - min) / 7.0),
+                ],
+                vec![
+                    format!("{:?}", min - 1.0),
+                    "nan".into(),
+                    "inf".into(),
+                    q("x"),
+                ],
+            ),
+            Kind::Choice(names) => (
+                names.iter().map(|n| q(n)).collect(),
+                vec![q("bogus"), "3".into()],
+            ),
+            Kind::DurationMs { min, max } => (
+                vec![
+                    q(&format!("{min} ms")),
+                    q(&format!("{max} ms")),
+                    q(&format!("{} s", (min + (max - min) / 5 + 999) / 1000)),
+                    q(&format!("{} µs", 1000 * (min + 1).min(max))),
+                ],
+                vec![
+                    q(&format!("{} ms", min - 1)),
+                    q(&format!("{} ms", max.saturating_add(1))),
+                    q("3 parsecs"),
+                    "100".into(),
+                ],
+            ),
+            Kind::RatePerS { min, max } => (
+                vec![
+                    q(&format!("{min:?} per s")),
+                    q(&format!("{max:?} per s")),
+                    q(&format!(
+                        "{:?} per 600 s",
+                        600.0 * (min + (max - min) / 9.0)
+                    )),
+                ],
+                vec![q("1 per 0 s"), q("-1 per s"), "2".into()],
+            ),
+            Kind::Bool => (vec!["true".into(), "false".into()], vec![q("yes")]),
+            Kind::NodeList => (vec![q(""), q("1, 2"), q("0")], vec![q("1, 1"), q("x")]),
+        };
+        if v < 9 {
+            valid[v as usize % valid.len()].clone()
+        } else {
+            invalid[v as usize % invalid.len()].clone()
+        }
+    }
+
+    /// A spec of `model` with the keys `keys` picks (key index, where: 0 `[params]`, 1 a sweep
+    /// axis, 2 two cases; two value choices).
+    fn grammar_spec(model: Model, keys: &[(usize, u8, u8, u8)]) -> String {
+        let defs = model.params();
+        let (mut params, mut sweep, mut a, mut b) =
+            (String::new(), String::new(), String::new(), String::new());
+        let mut used = std::collections::BTreeSet::new();
+        for &(k, place, v1, v2) in keys {
+            let d = &defs[k % defs.len()];
+            if !used.insert(d.key) {
+                continue;
+            }
+            let (x, y) = (grammar_value(&d.kind, v1), grammar_value(&d.kind, v2));
+            match place {
+                0 => params += &format!("{} = {x}\n", d.key),
+                1 => sweep += &format!("{} = [{x}, {y}]\n", d.key),
+                _ => {
+                    a += &format!("{} = {x}\n", d.key);
+                    b += &format!("{} = {y}\n", d.key);
+                }
+            }
+        }
+        let mut t = format!(
+            "name = \"g\"\ndescription = \"grammar\"\nmodel = \"{}\"\nseed = 5\nreplicates = 1\n[params]\n{params}[sweep]\n{sweep}",
+            model.name()
+        );
+        if !a.is_empty() {
+            t += &format!("[cases.a]\n{a}[cases.b]\n{b}");
+        }
+        t += "[budget]\nevents = 1000000\nmessages = 10000000\nmemory = \"64 MiB\"\n";
+        t
+    }
+
     fn check(
         text: &str,
         quick: bool,
@@ -2409,6 +2517,55 @@ mod hostile {
         #[test]
         fn arbitrary_text_never_panics(text in "\\PC{0,400}", seed in prop::option::of(any::<u64>())) {
             check(&text, false, seed, None)?;
+        }
+    }
+
+    proptest! {
+        // Fewer cases: an accepted spec's first runs are simulated (within a tight budget).
+        #![proptest_config(Config {
+            cases: 300,
+            rng_seed: RngSeed::Fixed(20261207),
+            failure_persistence: None,
+            ..Config::default()
+        })]
+
+        /// Specs written from every family's own grammar (its keys, each kind's values at,
+        /// inside and past their limits, units and rates, in `[params]`, a sweep axis or two
+        /// cases, with a tight `[budget]`): each is refused with a message naming the file,
+        /// or accepted and then its first runs end within the budget as a row (ok or failed),
+        /// never a panic.
+        #[test]
+        fn specs_from_each_familys_grammar_are_refused_or_run_bounded(
+            family in 0usize..64,
+            keys in prop::collection::vec((0usize..1000, 0u8..3, 0u8..12, 0u8..12), 1..6),
+            quick in any::<bool>(),
+        ) {
+            let models: Vec<Model> = Model::all().collect();
+            let model = models[family % models.len()];
+            let text = grammar_spec(model, &keys);
+            let over = chainlab::spec::Overrides { quick, seed: None, replicates: None };
+            match chainlab::spec::parse(Path::new("fuzz.toml"), &text, over) {
+                Err(e) => {
+                    let m = e.to_string();
+                    prop_assert!(m.starts_with("fuzz.toml"), "{}\n{}", m, text);
+                }
+                Ok(plan) => {
+                    let mut ws = Workspace::default();
+                    ws.budget = plan.budget;
+                    for run in plan.runs.iter().take(2) {
+                        let seeds = RunSeeds {
+                            master: plan.master_seed,
+                            env_key: run.env_key,
+                            run_key: run.run_key,
+                        };
+                        let out = Model::run(&run.params, seeds, &mut ws);
+                        prop_assert!(
+                            out.events <= plan.budget.events,
+                            "{} events over the budget\n{}", out.events, text
+                        );
+                    }
+                }
+            }
         }
     }
 }
@@ -2733,6 +2890,38 @@ mod integrity {
         one_event_short_fails(
             "name = \"b\"\ndescription = \"d\"\nmodel = \"management\"\nseed = 3\nreplicates = 1\n[params]\nnodes = 8\npeers = 4\nmgmt_nodes = 4\nmgmt_peers = 3\nduration = \"60 s\"\ncbi_mean = \"10 s\"\ncbi_sd = \"1 s\"\n",
         );
+    }
+
+    #[test]
+    fn a_run_whose_memory_estimate_is_over_the_budget_is_a_failed_row_before_it_runs() {
+        // 40 bytes a link: 10 nodes fit in 64 KiB, 2000 (16 000 links, 750 KiB) do not.
+        let body = "name = \"b\"\ndescription = \"d\"\nmodel = \"propagation\"\nseed = 3\nreplicates = 1\n[params]\nprotocol = \"flood\"\n[sweep]\nnodes = [10, 2000]\n";
+        let rows = run_with_budget(body, "memory = \"64 KiB\"");
+        assert_eq!(rows[0].0, "ok", "{rows:?}");
+        assert_eq!(rows[1].0, "failed", "{rows:?}");
+        assert_eq!(rows[1].2, 0, "nothing ran");
+        let e = rows[1].1.as_deref().unwrap();
+        assert!(e.contains("the run needs about 750.0 KiB of memory (a kout graph of 2000 nodes and about 16000 links), over budget.memory = 64.0 KiB"), "{e}");
+        // In bytes, and enough for both.
+        let rows = run_with_budget(body, "memory = 1000000");
+        assert!(rows.iter().all(|r| r.0 == "ok"), "{rows:?}");
+    }
+
+    #[test]
+    fn a_crash_schedule_past_the_events_budget_stops_before_the_run() {
+        // 3 nodes alternating 1 ms up and 1 ms down for 60 s: about 90 000 intervals, 180 000
+        // crash and recovery events.
+        let body = "name = \"b\"\ndescription = \"d\"\nmodel = \"pbft\"\nseed = 3\nreplicates = 1\n[params]\nnodes = 10\ncrash_nodes = 3\nmean_uptime = \"1 ms\"\nmean_downtime = \"1 ms\"\nduration = \"60 s\"\n";
+        let rows = run_with_budget(body, "events = 100000");
+        assert_eq!(rows[0].0, "failed", "{rows:?}");
+        let e = rows[0].1.as_deref().unwrap();
+        assert!(
+            e.starts_with("run budget spent while drawing the crash schedule, before the run began: 100000 events"),
+            "{e}"
+        );
+        let rows = run_with_budget(body, "events = 100000000");
+        assert_eq!(rows[0].0, "ok", "{rows:?}");
+        assert!(rows[0].2 > 180_000, "{rows:?}");
     }
 
     #[test]

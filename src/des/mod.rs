@@ -23,16 +23,85 @@ pub struct Budget {
     pub events: u64,
     /// Messages the model may transmit over links (each copy of a relayed message counts).
     pub messages: u64,
+    /// Bytes a run's parameter-sized state (graphs, schedules, walks, message lists) may take,
+    /// by the family's estimate ([`Memory`]) made before the run allocates it.
+    pub memory: u64,
 }
 
 impl Budget {
     /// 200 million events and 5 billion messages: about 13 times the largest shipped run (one
     /// simulated hour of the management paper's chain: 15 million events, 350 million messages,
     /// about 2 s), so that a run that cannot progress fails within about half a minute.
+    ///
+    /// 4 GiB of memory: a fixed figure, not a share of the machine, so that whether a run fits
+    /// depends on its spec alone (never on the machine or on `--jobs`); the largest shipped run
+    /// estimates under 100 MB.
     pub const DEFAULT: Budget = Budget {
         events: 200_000_000,
         messages: 5_000_000_000,
+        memory: 4 << 30,
     };
+}
+
+/// What a run's parameters make it allocate, estimated before it does: bytes and what they
+/// hold (say "a crash schedule of 3600000 intervals"). Fixed overheads of a few megabytes are
+/// left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Memory {
+    /// Estimated bytes.
+    pub bytes: u64,
+    /// What they hold, for the message of a run over [`Budget::memory`].
+    pub what: String,
+}
+
+impl Memory {
+    /// `bytes` holding `what`.
+    pub fn of(bytes: u64, what: impl Into<String>) -> Memory {
+        Memory {
+            bytes,
+            what: what.into(),
+        }
+    }
+
+    /// This and `other` together.
+    pub fn and(self, other: Memory) -> Memory {
+        if other.bytes == 0 {
+            return self;
+        }
+        if self.bytes == 0 {
+            return other;
+        }
+        Memory {
+            bytes: self.bytes.saturating_add(other.bytes),
+            what: format!("{} and {}", self.what, other.what),
+        }
+    }
+
+    /// The refusal or failed-row text of an estimate over `budget`'s memory.
+    pub fn over(&self, budget: &Budget) -> String {
+        format!(
+            "the run needs about {} of memory ({}), over budget.memory = {}; raise [budget] memory in the experiment file (a number of bytes or a size such as \"16 GiB\") if the machine has it",
+            size(self.bytes),
+            self.what,
+            size(budget.memory)
+        )
+    }
+}
+
+/// `bytes` in the largest binary unit that keeps it at least 1 (one decimal).
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = bytes as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i + 1 < UNITS.len() {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.1} {}", UNITS[i])
+    }
 }
 
 impl Budget {

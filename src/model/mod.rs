@@ -16,7 +16,7 @@
 pub mod docs;
 pub mod graph;
 
-use crate::des::Budget;
+use crate::des::{Budget, Memory};
 use crate::figure::Figure;
 use crate::figure::table::Table;
 use crate::rng::RunSeeds;
@@ -181,6 +181,15 @@ pub trait Configured: fmt::Debug + Send + Sync + Any {
         let _ = budget;
         Ok(())
     }
+    /// What the run's parameters make it allocate (graphs, schedules, walks, message lists),
+    /// estimated before it runs: a run over `[budget] memory` is a failed row saying so, and
+    /// a plan whose every run is over it is refused. `what` is filled only when `explain`
+    /// (validation asks for every point, and formats nothing it does not show). Nothing,
+    /// unless the family says.
+    fn memory(&self, explain: bool) -> Memory {
+        let _ = explain;
+        Memory::default()
+    }
     /// Runs one simulation within `ws.budget`.
     fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput;
     /// The configuration as `Any`, for benchmarks and tests that need its concrete type.
@@ -268,8 +277,12 @@ impl Model {
         out
     }
 
-    /// Runs one simulation within `ws.budget`; a run that spends it is a failure.
+    /// Runs one simulation within `ws.budget`; a run that spends it, or whose memory estimate
+    /// is over it (then without running), is a failure.
     pub fn run(params: &ModelParams, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
+        if params.memory(false).bytes > ws.budget.memory {
+            return RunOutput::failed(0, params.memory(true).over(&ws.budget));
+        }
         params.run(seeds, ws)
     }
 }

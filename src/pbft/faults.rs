@@ -6,6 +6,14 @@
 use super::*;
 use crate::rng::purpose;
 
+/// Whether a node whose down intervals are `down` (ascending, disjoint, each `[crash,
+/// recovery)`) is up at `at`: only the last interval that began by `at` can hold it, found by
+/// binary search (a scan made gossip's liveness checks linear in the run's length).
+pub(super) fn up_at(down: &[(Time, Time)], at: Time) -> bool {
+    let began = down.partition_point(|&(a, _)| a <= at);
+    began == 0 || at >= down[began - 1].1
+}
+
 impl Simulator {
     /// Draws the run's fault schedule and queues its crash and recovery events.
     pub(super) fn schedule_faults(&mut self, p: &PbftParams, seeds: RunSeeds) {
@@ -26,6 +34,8 @@ impl Simulator {
                 .expect("positive uptime");
             let down = Exp::new(crate::time::NS_PER_S_F64 / p.mean_downtime_ns as f64)
                 .expect("positive downtime");
+            // Each interval is two events: a schedule past the events budget is not drawn on.
+            let mut intervals = 0u64;
             for &v in &ids[..p.crash_nodes as usize] {
                 let mut t: Time = 0;
                 loop {
@@ -37,6 +47,16 @@ impl Simulator {
                         t.saturating_add((down.sample(&mut rng) * S).round().max(1.0) as Time);
                     self.faults[v as usize].push((t, back));
                     t = back;
+                    intervals += 1;
+                    if self.budget.spent(2 * intervals, 0) {
+                        self.budget_spent = Some(self.budget.overrun(
+                            2 * intervals,
+                            0,
+                            "while drawing the crash schedule, before the run began",
+                            "use longer mean_uptime and mean_downtime or fewer crash_nodes",
+                        ));
+                        return;
+                    }
                 }
             }
             // Crash and recovery events go first, so at equal times they precede deliveries.
@@ -82,5 +102,21 @@ impl Simulator {
             let r = self.nodes[v as usize].round;
             self.start(p, v, r, now);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::up_at;
+
+    /// The binary search agrees with the definition (up unless inside some interval).
+    #[test]
+    fn up_at_agrees_with_a_scan_of_every_interval() {
+        let down = [(5, 9), (9, 12), (20, 21), (30, 40)];
+        for at in 0..50 {
+            let scan = down.iter().all(|&(a, b)| at < a || at >= b);
+            assert_eq!(up_at(&down, at), scan, "at {at}");
+        }
+        assert!(up_at(&[], 7));
     }
 }

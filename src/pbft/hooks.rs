@@ -196,7 +196,7 @@ impl Simulator {
         let key = self.next_key;
         self.next_key += 1;
         let faults = &self.faults;
-        let alive = |v: u32, at: Time| faults[v as usize].iter().all(|&(a, b)| at < a || at >= b);
+        let alive = |v: u32, at: Time| super::faults::up_at(&faults[v as usize], at);
         let spread = net.gossip_from(origins, size_mb, key, alive, &mut self.scratch);
         let slot = self.wave_slot();
         let base = slot as usize * self.n as usize;

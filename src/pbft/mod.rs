@@ -504,6 +504,11 @@ impl Simulator {
         self.reset(p, net, seeds);
         let mut events = 0u64;
         let mut stop = StopReason::Idle;
+        if self.budget_spent.is_some() {
+            // Spent before the first event (the crash schedule): nothing runs.
+            self.queue.clear();
+            stop = StopReason::Budget;
+        }
         let mut end = 0;
         while let Some((t, &top)) = self.queue.peek() {
             if t > p.duration_ns {

@@ -173,7 +173,7 @@ impl Simulator {
         key: u64,
     ) -> Spread {
         let faults = &self.faults;
-        let alive = |v: u32, at: Time| faults[v as usize].iter().all(|&(a, b)| at < a || at >= b);
+        let alive = |v: u32, at: Time| super::faults::up_at(&faults[v as usize], at);
         match p.net.dissemination {
             // Without crashes every node is always alive: a gossip that need not ask.
             Dissemination::Gossip if p.crash_nodes == 0 => {

@@ -876,6 +876,7 @@ fn signed_repeat(
     sim.budget = Budget {
         events: budget.events - b.events,
         messages: budget.messages - b.msgs,
+        ..budget
     };
     let mut rng = stream(seeds.master, seeds.run_key, purpose::PROTOCOL_SIGNED);
     let s = sim.forward_with(overlay, d, source, &mut rng, Some(c));

@@ -44,6 +44,8 @@ pub(super) fn expand(
         .iter()
         .map(|a| a.0.values.iter().map(Value::canonical).collect())
         .collect();
+    // Whether some point fits `[budget] memory`, else the one that needs least.
+    let (mut fits, mut least): (bool, Option<ModelParams>) = (false, None);
     for (ci, (case, case_map)) in cases.iter().enumerate() {
         let mut case_base = base.values.clone();
         if let Some(m) = case_map {
@@ -63,6 +65,12 @@ pub(super) fn expand(
                 texts[axis_pos[a]] = &axis_texts[a][idx[a]];
             }
             let params = resolve_point(cx, model, &values, &origins, counts)?;
+            let need = params.memory(false).bytes;
+            if need <= counts.budget.memory {
+                fits = true;
+            } else if least.as_ref().is_none_or(|l| need < l.memory(false).bytes) {
+                least = Some(params.clone());
+            }
             let point = Point::of(defs, &values, &texts);
             if let Some(other) = seen_points.insert(point.key(model), ci) {
                 return Err(same_point(cx, base, case, &cases[other].0, over));
@@ -87,6 +95,18 @@ pub(super) fn expand(
                 idx[a] = 0;
             }
         }
+    }
+    if let (false, Some(p)) = (fits, least) {
+        return Err(cx.err(
+            SpecErrorKind::Cost,
+            None,
+            Some("budget.memory".into()),
+            None,
+            format!(
+                "every run of the plan is over the memory budget; the least: {}",
+                p.memory(true).over(&counts.budget)
+            ),
+        ));
     }
     Ok(runs)
 }

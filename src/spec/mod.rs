@@ -58,6 +58,8 @@ struct RawBudget {
     events: Option<Spanned<i64>>,
     #[serde(default)]
     messages: Option<Spanned<i64>>,
+    #[serde(default)]
+    memory: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -571,6 +573,32 @@ fn per_part(cx: &Ctx<'_>, s: &Spanned<i64>, key: &str) -> Result<u32, SpecError>
     positive(cx, s, key, "allowed: an integer >= 1")
 }
 
+/// A `[budget] memory` value in bytes: a positive integer, or a positive number and a unit.
+fn memory_size(v: &toml::Value) -> Option<u64> {
+    const MAX: f64 = 9.223_372_036_854_776e18;
+    let bytes = match v {
+        toml::Value::Integer(i) => *i as f64,
+        toml::Value::String(s) => {
+            let (num, unit) = s.trim().split_once(' ')?;
+            let scale: f64 = match unit.trim() {
+                "B" => 1.0,
+                "KiB" => 1024.0,
+                "MiB" => 1024f64.powi(2),
+                "GiB" => 1024f64.powi(3),
+                "TiB" => 1024f64.powi(4),
+                "kB" | "KB" => 1e3,
+                "MB" => 1e6,
+                "GB" => 1e9,
+                "TB" => 1e12,
+                _ => return None,
+            };
+            num.parse::<f64>().ok()? * scale
+        }
+        _ => return None,
+    };
+    (1.0..=MAX).contains(&bytes).then(|| bytes.round() as u64)
+}
+
 /// `replicates`, `[budget]` and `runs_per_part`.
 fn counts(cx: &Ctx<'_>, raw: &RawSpec) -> Result<Counts, SpecError> {
     let replicates = replicates(cx, &raw.replicates, "replicates")?;
@@ -595,6 +623,17 @@ fn counts(cx: &Ctx<'_>, raw: &RawSpec) -> Result<Counts, SpecError> {
         }
         if let Some(v) = &b.messages {
             budget.messages = limit(v, "budget.messages")?;
+        }
+        if let Some(v) = &b.memory {
+            budget.memory = memory_size(v.get_ref()).ok_or_else(|| {
+                cx.err(
+                    SpecErrorKind::Value,
+                    Some(v.span()),
+                    Some("budget.memory".into()),
+                    Some(v.get_ref().to_string()),
+                    "allowed: a number of bytes >= 1 (an integer) or a size such as \"512 MiB\" or \"16 GiB\" (units B, KiB, MiB, GiB, TiB, kB, MB, GB, TB), at most 2^63 bytes",
+                )
+            })?;
         }
     }
     let runs_per_part = match &raw.runs_per_part {

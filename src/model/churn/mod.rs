@@ -6,6 +6,7 @@
 mod figures;
 
 use super::{Configured, Declaration, RunOutput, Workspace};
+use crate::des::Memory;
 use crate::graph::mst::MAX_NODES;
 use crate::model::propagation;
 use crate::param_table;
@@ -112,6 +113,24 @@ fn resolve(v: &[Value]) -> Result<ChurnParams, ParamError> {
 }
 
 impl Configured for ChurnParams {
+    fn memory(&self, explain: bool) -> Memory {
+        // The graph, and the maintained tree and shortest-path state over it.
+        let g = &self.graph;
+        Memory::of(
+            2 * g.topology.memory_bytes(g.nodes),
+            if explain {
+                format!(
+                    "a {} graph of {} nodes and about {} links, and its maintained tree",
+                    g.topology.name(),
+                    g.nodes,
+                    g.topology.links(g.nodes)
+                )
+            } else {
+                String::new()
+            },
+        )
+    }
+
     fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
         let o = match crate::propagation::churn::simulate(self, seeds, ws.budget) {
             Ok(o) => o,

@@ -10,7 +10,7 @@
 mod figures;
 
 use super::{Configured, Declaration, RunOutput, Workspace, f, u};
-use crate::des::Budget;
+use crate::des::{Budget, Memory};
 use crate::management::primary::{self, ManagementOutcome};
 use crate::management::{Config, Configs, ManagementParams};
 use crate::model::pbft;
@@ -243,6 +243,10 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
 }
 
 impl Configured for Managed {
+    fn memory(&self, explain: bool) -> Memory {
+        pbft::memory(&self.chain, explain)
+    }
+
     fn check_cost(&self, budget: &Budget) -> Result<(), ParamError> {
         let (p, m) = (&self.chain, &self.management);
         pbft::check_cost(p, budget)?;

@@ -9,7 +9,7 @@ mod params;
 pub use params::*;
 
 use super::{Configured, Declaration, RunOutput, Workspace, u};
-use crate::des::Budget;
+use crate::des::{Budget, Memory};
 use crate::network::{
     Bandwidth, BandwidthDraw, Dissemination, Latency, Links, NetworkParams,
 };
@@ -282,6 +282,30 @@ pub(crate) fn check_cost(p: &PbftParams, budget: &Budget) -> Result<(), ParamErr
     Ok(())
 }
 
+/// Bytes a crash interval takes: its (down, up) pair, the two events in the sorted list and
+/// in the queue, with room for the vectors' growth.
+const BYTES_PER_CRASH_INTERVAL: u64 = 160;
+
+/// What a PBFT run's parameters make it allocate: its crash schedule, drawn up front (about
+/// `crash_nodes x (duration / (mean_uptime + mean_downtime) + 1)` intervals).
+pub(crate) fn memory(p: &PbftParams, explain: bool) -> Memory {
+    if p.crash_nodes == 0 {
+        return Memory::default();
+    }
+    let cycle = p.mean_uptime_ns.saturating_add(p.mean_downtime_ns).max(1);
+    let intervals = u64::from(p.crash_nodes) * (p.duration_ns / cycle + 1);
+    Memory::of(
+        intervals.saturating_mul(BYTES_PER_CRASH_INTERVAL),
+        if explain {
+            format!(
+                "a crash schedule of about {intervals} down/up intervals: crash_nodes x duration / (mean_uptime + mean_downtime)"
+            )
+        } else {
+            String::new()
+        },
+    )
+}
+
 /// Runs `run` on the workspace's PBFT simulator within `ws.budget`: a run that spends it is a
 /// failure whose reason names the limit.
 pub(crate) fn bounded(
@@ -302,6 +326,10 @@ pub(crate) fn bounded(
 impl Configured for PbftParams {
     fn check_cost(&self, budget: &Budget) -> Result<(), ParamError> {
         check_cost(self, budget)
+    }
+
+    fn memory(&self, explain: bool) -> Memory {
+        memory(self, explain)
     }
 
     fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {

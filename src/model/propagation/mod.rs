@@ -5,7 +5,7 @@
 pub(crate) mod figures;
 
 use super::{Configured, Declaration, RunOutput, Workspace, u};
-use crate::des::Budget;
+use crate::des::{Budget, Memory};
 use crate::graph::Topology;
 use crate::graph::mst::{MAX_NODES, MAX_WEIGHT};
 use crate::propagation::{
@@ -326,6 +326,33 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PropagationParams, ParamError> {
 const MAX_QUEUE_BYTES: u64 = 4 << 30;
 
 impl Configured for PropagationParams {
+    fn memory(&self, explain: bool) -> Memory {
+        let graph = self.topology.memory_bytes(self.nodes);
+        let queue = match self.protocol {
+            // Every informed node may have `fanout` deliveries in flight at once.
+            Protocol::Gossip { fanout, .. } => 32 * u64::from(self.nodes) * u64::from(fanout),
+            _ => 0,
+        };
+        Memory::of(
+            graph + queue,
+            if explain {
+                format!(
+                    "a {} graph of {} nodes and about {} links{}",
+                    self.topology.name(),
+                    self.nodes,
+                    self.topology.links(self.nodes),
+                    if queue > 0 {
+                        " and a gossip queue of nodes x gossip_fanout deliveries"
+                    } else {
+                        ""
+                    }
+                )
+            } else {
+                String::new()
+            },
+        )
+    }
+
     fn check_cost(&self, budget: &Budget) -> Result<(), ParamError> {
         let Protocol::Gossip { fanout, pushes, .. } = self.protocol else {
             return Ok(());

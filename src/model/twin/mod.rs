@@ -7,7 +7,7 @@
 mod figures;
 
 use super::{Configured, Declaration, RunOutput, Workspace, f, u};
-use crate::des::Budget;
+use crate::des::{Budget, Memory};
 use crate::model::pbft;
 use crate::pbft::PbftParams;
 use crate::rng::RunSeeds;
@@ -149,6 +149,10 @@ struct SystemCache(Option<(PbftParams, EbwDelay, RunSeeds, twin::Original)>);
 impl Configured for TwinParams {
     fn check_cost(&self, budget: &Budget) -> Result<(), ParamError> {
         pbft::check_cost(&self.pbft, budget)
+    }
+
+    fn memory(&self, explain: bool) -> Memory {
+        pbft::memory(&self.pbft, explain)
     }
 
     fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {

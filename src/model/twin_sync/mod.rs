@@ -6,7 +6,7 @@
 mod figures;
 
 use super::{Configured, Declaration, RunOutput, Workspace, f, u};
-use crate::des::Budget;
+use crate::des::{Budget, Memory};
 use crate::model::pbft;
 use crate::pbft::PbftParams;
 use crate::rng::RunSeeds;
@@ -200,9 +200,87 @@ fn resolve(v: &[Value]) -> Result<SyncRunParams, ParamError> {
     Ok(SyncRunParams { pbft, sync })
 }
 
+impl SyncRunParams {
+    /// State messages the nodes emit in the run at most: one per node per `emit_interval`, or
+    /// per block (a block takes at least `block_interval + creation_time`).
+    fn emissions(&self) -> u64 {
+        let (n, end) = (u64::from(self.pbft.net.nodes), self.pbft.duration_ns);
+        let every = match self.sync.emit {
+            Emit::Every(every) => every,
+            Emit::EveryBlock => self.pbft.block_interval_ns + self.pbft.creation_ns,
+        };
+        n.saturating_mul(end / every.max(1) + 1)
+    }
+}
+
+/// Bytes a state message takes (arrival, emission, sender, height, its entries' vector).
+const BYTES_PER_UPDATE: u64 = 64;
+
 impl Configured for SyncRunParams {
     fn check_cost(&self, budget: &Budget) -> Result<(), ParamError> {
-        pbft::check_cost(&self.pbft, budget)
+        pbft::check_cost(&self.pbft, budget)?;
+        // The replay visits every node at every sample instant, under each of two policies.
+        let n = u64::from(self.pbft.net.nodes);
+        let samples = self.pbft.duration_ns / self.sync.sample_every.max(1) + 1;
+        let visits = samples.saturating_mul(2 * n);
+        if visits > budget.events {
+            return Err(ParamError {
+                key: key::sample_interval,
+                allowed: format!(
+                    "a replay within budget.events = {}: (duration / sample_interval + 1) x 2 policies x nodes = {samples} x 2 x {n} = {visits} visits; use a longer sample_interval or a shorter duration, or raise [budget] events",
+                    budget.events
+                ),
+            });
+        }
+        let sent = self.emissions();
+        if sent > budget.messages {
+            return Err(ParamError {
+                key: key::emit_interval,
+                allowed: format!(
+                    "state messages within budget.messages = {}: nodes x (duration / emission spacing + 1) = {sent}; use a longer emit_interval or a shorter duration, or raise [budget] messages",
+                    budget.messages
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn memory(&self, explain: bool) -> Memory {
+        let n = u64::from(self.pbft.net.nodes);
+        let walk = match self.sync.drift {
+            Drift::Walk { every, .. } => (self.pbft.duration_ns / every.max(1) + 1)
+                .saturating_mul(n)
+                .saturating_mul(8),
+            _ => 0,
+        };
+        let entries = if self.sync.peer_entries {
+            1 + u64::from(self.pbft.net.peers) * 2
+        } else {
+            1
+        };
+        let updates = self
+            .emissions()
+            .saturating_mul(BYTES_PER_UPDATE + 16 * entries);
+        let walk = Memory::of(
+            walk,
+            if explain {
+                "a bandwidth random walk of nodes x (duration / drift_interval + 1) steps"
+            } else {
+                ""
+            },
+        );
+        let msgs = Memory::of(
+            updates,
+            if explain {
+                format!(
+                    "up to {} state messages: nodes x (duration / emission spacing + 1)",
+                    self.emissions()
+                )
+            } else {
+                String::new()
+            },
+        );
+        pbft::memory(&self.pbft, explain).and(walk).and(msgs)
     }
 
     fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
