@@ -2925,6 +2925,38 @@ mod integrity {
     }
 
     #[test]
+    fn a_foreign_or_garbled_manifest_is_reported_as_such_and_rebuilt_by_the_next_run() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(tmp.path(), SMALL);
+        let (out, other) = (tmp.path().join("r"), tmp.path().join("o"));
+        assert!(run_args(&spec, &out, &[]).status.success());
+        assert!(run_args(&spec, &other, &["--seed", "8"]).status.success());
+        let manifest = plan_dir(&out, "small").join("manifest.json");
+        let foreign = plan_dir(&other, "small").join("manifest.json");
+        for (bytes, says) in [
+            (fs::read(&foreign).unwrap(), "foreign: it belongs to plan"),
+            (b"{\"total_runs\": 7".to_vec(), "garbled, not a manifest"),
+        ] {
+            fs::write(&manifest, &bytes).unwrap();
+            let o = chainlab(&["status", out.to_str().unwrap()]);
+            assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+            let (stdout, _) = text(&o);
+            assert!(stdout.contains(says), "{stdout}");
+            assert!(stdout.contains("rebuilds it"), "{stdout}");
+            assert!(
+                !stdout.contains("part 0 is damaged"),
+                "good parts blamed: {stdout}"
+            );
+            // The same run command verifies the parts, runs nothing and rewrites it.
+            let o = run_args(&spec, &out, &[]);
+            assert!(o.status.success(), "{:?}", text(&o));
+            assert!(text(&o).0.contains("0 executed"), "{:?}", text(&o));
+            let o = chainlab(&["status", out.to_str().unwrap()]);
+            assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+        }
+    }
+
+    #[test]
     fn status_understands_a_plan_queued_by_slurm() {
         let tmp = tempfile::tempdir().unwrap();
         let spec = write_spec(tmp.path(), SMALL);
@@ -2985,6 +3017,52 @@ topology = ["kout", "ba", "ws"]
     fn executed(stdout: &str) -> usize {
         let (_, rest) = stdout.split_once("runs (").expect("a summary line");
         rest.split_whitespace().next().unwrap().parse().unwrap()
+    }
+
+    #[test]
+    fn a_plan_lock_held_by_another_program_is_waited_on_with_its_holder_named() {
+        use std::io::BufRead;
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(tmp.path(), SMALL);
+        let out = tmp.path().join("r");
+        assert!(run_args(&spec, &out, &[]).status.success());
+        let lock = fs::File::open(plan_dir(&out, "small").join(".lock")).unwrap();
+        lock.lock().unwrap();
+        let mut child = spawn(&spec, &out);
+        let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        err.read_line(&mut line).unwrap();
+        assert!(line.contains("is locked exclusively by"), "{line}");
+        assert!(
+            line.contains(&format!("process {}", std::process::id())),
+            "the holder is this test process: {line}"
+        );
+        lock.unlock().unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+
+    #[test]
+    fn a_lock_path_that_is_not_a_file_is_an_error_with_the_fix_and_no_run_is_left_to_another() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(tmp.path(), SMALL);
+        let out = tmp.path().join("r");
+        assert!(run_args(&spec, &out, &[]).status.success());
+        let dir = plan_dir(&out, "small");
+        fs::remove_file(dir.join("part-00001.parquet")).unwrap();
+        fs::remove_file(dir.join("part-00001.commit.json")).unwrap();
+        fs::remove_file(dir.join(".locks/part-00001")).unwrap();
+        fs::create_dir(dir.join(".locks/part-00001")).unwrap();
+        let o = run_args(&spec, &out, &[]);
+        assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+        let (stdout, stderr) = text(&o);
+        assert!(stderr.contains("part-00001: not a lock file"), "{stderr}");
+        assert!(stderr.contains("remove it (`rm -r"), "{stderr}");
+        assert!(!stderr.contains("left to another process"), "{stderr}");
+        assert!(!stdout.contains("left to another process"), "{stdout}");
+        fs::remove_dir(dir.join(".locks/part-00001")).unwrap();
+        assert!(run_args(&spec, &out, &[]).status.success());
+        let o = chainlab(&["status", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
     }
 
     #[test]

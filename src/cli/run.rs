@@ -158,6 +158,12 @@ fn on_interrupt(tally: std::sync::Arc<runner::Tally>, dir: PathBuf) {
                 SIGHUP => "SIGHUP",
                 _ => "SIGTERM",
             };
+            // Held until the exit: a commit in flight finishes and is counted first, and no
+            // part is committed after the counts are read.
+            let _gate = tally
+                .commit_gate
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             let (parts, runs) = (
                 tally.parts_committed.load(Relaxed),
                 tally.runs_committed.load(Relaxed),

@@ -23,7 +23,19 @@ pub(super) fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure>
     // 0: every run has an ok row; 1: runs missing or failed; 2: a part fails verification.
     let mut worst = 0;
     for dir in plans {
-        let st = plan_status(&dir, shards)?;
+        let st = match plan_status(&dir, shards) {
+            Ok(st) => st,
+            Err(e) => {
+                // One unreadable plan is reported as damaged; the other plans are still counted.
+                let why = match &e {
+                    crate::output::OutputError::Encode { message, .. } => message.clone(),
+                    other => other.to_string(),
+                };
+                outln!("{}\n  damaged: {why}", dir.display());
+                worst = 2;
+                continue;
+            }
+        };
         let all = st.counts(None);
         outln!(
             "{} ({}: {} runs in {} parts{})",
@@ -87,6 +99,12 @@ pub(super) fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure>
                 "  note: shards were also run with N = {:?}; the table uses N = {} (--shards to choose)",
                 st.other_shard_counts,
                 st.shards
+            );
+        }
+        for why in &st.unusable_manifests {
+            worst = 2;
+            outln!(
+                "  damaged manifest: {why}; counted from the next manifest instead; the same `chainlab run` command rewrites it"
             );
         }
         if st.stray_temp_files > 0 {

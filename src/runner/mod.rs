@@ -283,6 +283,9 @@ pub fn run_row(
 /// before an interruption.
 #[derive(Debug, Default)]
 pub struct Tally {
+    /// Held while a part is committed and counted: a reader that holds it sees every part
+    /// that is in place counted (and, if it never lets go, no further part committed).
+    pub commit_gate: std::sync::Mutex<()>,
     /// Parts committed by this invocation.
     pub parts_committed: AtomicUsize,
     /// Runs in them.
@@ -299,12 +302,27 @@ fn part_lock(dir: &Path, part: usize) -> Result<std::fs::File, OutputError> {
     let locks = dir.join(".locks");
     output::create_dir(&locks)?;
     let path = locks.join(format!("part-{part:05}"));
+    open_lock(&path)
+}
+
+/// Opens (creating it) the lock file `path`; something else at that path (a directory) is an
+/// error that says how to mend it.
+fn open_lock(path: &Path) -> Result<std::fs::File, OutputError> {
+    if path.exists() && !path.is_file() {
+        return Err(OutputError::Encode {
+            path: path.to_path_buf(),
+            message: format!(
+                "not a lock file (a directory or other non-file); chainlab keeps an empty file here to coordinate processes: remove it (`rm -r '{}'`) and run the same command again",
+                path.display()
+            ),
+        });
+    }
     std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(&path)
-        .map_err(output::io(&path))
+        .open(path)
+        .map_err(output::io(path))
 }
 
 /// Holds a shared lock on the plan directory for the life of the invocation. If no other
@@ -312,12 +330,7 @@ fn part_lock(dir: &Path, part: usize) -> Result<std::fs::File, OutputError> {
 /// writer that is gone: those are removed, and the count reported.
 fn enter_plan(plan: &Plan, dir: &Path, opts: &RunOptions) -> Result<std::fs::File, OutputError> {
     let path = dir.join(".lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(output::io(&path))?;
+    let lock = open_lock(&path)?;
     if lock.try_lock().is_ok() {
         let mut dirs = vec![dir.to_path_buf()];
         dirs.extend(
@@ -350,8 +363,54 @@ fn enter_plan(plan: &Plan, dir: &Path, opts: &RunOptions) -> Result<std::fs::Fil
         }
         let _ = lock.unlock();
     }
-    lock.lock_shared().map_err(output::io(&path))?;
+    if let Err(std::fs::TryLockError::WouldBlock) = lock.try_lock_shared() {
+        // chainlab holds this lock exclusively only for a moment: another program holds it.
+        notify(
+            opts,
+            &format!(
+                "waiting: {} is locked exclusively by {}; the run starts when it is released",
+                path.display(),
+                lock_holders(&path)
+            ),
+        );
+        lock.lock_shared().map_err(output::io(&path))?;
+    }
     Ok(lock)
+}
+
+/// Who holds a lock on `path`, from Linux's `/proc/locks` (the processes whose lock is on the
+/// file's inode, with their command names), or how to find out elsewhere.
+fn lock_holders(path: &Path) -> String {
+    use std::os::unix::fs::MetadataExt;
+    let unknown = || format!("another process (`fuser -v '{}'` names it)", path.display());
+    let (Ok(meta), Ok(locks)) = (
+        std::fs::metadata(path),
+        std::fs::read_to_string("/proc/locks"),
+    ) else {
+        return unknown();
+    };
+    // "1: FLOCK  ADVISORY  WRITE 4242 08:01:1234567 0 EOF": pid, then major:minor:inode.
+    let mut pids: Vec<String> = locks
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let i = f.iter().position(|x| x.matches(':').count() == 2)?;
+            let inode = f[i].rsplit(':').next()?.parse::<u64>().ok()?;
+            (inode == meta.ino()).then(|| f.get(i.checked_sub(1)?).map(|p| p.to_string()))?
+        })
+        .collect();
+    pids.sort();
+    pids.dedup();
+    if pids.is_empty() {
+        return unknown();
+    }
+    pids.iter()
+        .map(|pid| {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            format!("process {pid} ({})", comm.trim())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Executes every run of `plan` whose part is not yet committed.
@@ -461,7 +520,7 @@ pub fn execute_with(
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    write_manifest(
+    let manifest = write_manifest(
         if errors.is_empty() {
             "complete"
         } else {
@@ -470,10 +529,13 @@ pub fn execute_with(
         executed,
         failed,
         Some(ended),
-    )?;
+    );
+    // The first failure is the one to show (on a full disk, the first part that could not be
+    // written, not the manifest written after it).
     if let Some(e) = errors.drain(..).next() {
         return Err(e);
     }
+    manifest?;
     Ok(Summary {
         dir,
         total,

@@ -52,6 +52,9 @@ pub struct PlanStatus {
     pub parts: Vec<PartStatus>,
     /// Temporary files left by killed writers (never read as results).
     pub stray_temp_files: usize,
+    /// The manifests that could not be used (garbled, foreign), each with why; the status was
+    /// read from the next one (a shard's).
+    pub unusable_manifests: Vec<String>,
     /// The manifest's status ("queued" when `chainlab slurm` wrote the script and no task has
     /// started, "running", "complete", ...).
     pub manifest_status: String,
@@ -162,46 +165,49 @@ pub fn plan_status(dir: &Path, shards: Option<u32>) -> Result<PlanStatus, Output
             stray += 1;
         }
     }
-    let first = manifests
-        .first()
-        .ok_or_else(|| bad(dir, "no manifest.json: not a chainlab plan directory"))?;
-    let text = std::fs::read_to_string(first).map_err(output::io(first))?;
-    let m: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| bad(first, format!("not a manifest: {e}")))?;
-    let experiment = m["experiment"].as_str().unwrap_or("?").to_string();
-    let total_runs = m["total_runs"].as_u64().ok_or_else(|| {
-        bad(
-            first,
-            "the manifest has no total_runs (written by an older chainlab?)",
-        )
-    })? as usize;
-    let per_part = m["runs_per_part"]
-        .as_u64()
-        .filter(|&r| r >= 1)
-        .ok_or_else(|| bad(first, "the manifest has no runs_per_part"))?
-        as usize;
-    let keys: Vec<u64> = m["part_keys"]
-        .as_array()
-        .ok_or_else(|| bad(first, "the manifest has no part_keys"))?
-        .iter()
-        .map(|k| k.as_str().and_then(|s| u64::from_str_radix(s, 16).ok()))
-        .collect::<Option<_>>()
-        .ok_or_else(|| bad(first, "part_keys holds a value that is not a hex key"))?;
-    if keys.len() != total_runs.div_ceil(per_part) {
-        return Err(bad(
-            first,
-            "part_keys does not match total_runs / runs_per_part",
-        ));
+    if manifests.is_empty() {
+        return Err(bad(dir, "no manifest.json: not a chainlab plan directory"));
     }
+    // The first manifest that reads whole and belongs to this directory's plan; a garbled or
+    // foreign one is reported and the next (a shard's) tried.
+    let own_hash = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix("plan="))
+        .map(str::to_string);
+    let mut unusable = Vec::new();
+    let mut found = None;
+    for path in &manifests {
+        match read_manifest(path, own_hash.as_deref()) {
+            Ok(m) => {
+                found = Some(m);
+                break;
+            }
+            Err(why) => unusable.push(format!("{}: {why}", path.display())),
+        }
+    }
+    let Some(Manifest {
+        m,
+        total_runs,
+        per_part,
+        keys,
+        plan_hash,
+    }) = found
+    else {
+        return Err(bad(
+            dir,
+            format!(
+                "no usable manifest ({}); the runs cannot be counted without one: the same `chainlab run` command that made the plan rebuilds it from the verified parts",
+                unusable.join("; ")
+            ),
+        ));
+    };
+    let experiment = m["experiment"].as_str().unwrap_or("?").to_string();
     counts_seen.sort_unstable();
     counts_seen.dedup();
     let n = shards.or(counts_seen.last().copied()).unwrap_or(1).max(1);
     let other_shard_counts = counts_seen.into_iter().filter(|&c| c != n).collect();
     let assignment = shard::assign(&keys, n);
-    let plan_hash = m["plan_hash"]
-        .as_str()
-        .ok_or_else(|| bad(first, "the manifest has no plan_hash"))?
-        .to_string();
     let tables: Vec<String> = m["side_tables"]
         .as_array()
         .map(|a| {
@@ -251,5 +257,53 @@ pub fn plan_status(dir: &Path, shards: Option<u32>) -> Result<PlanStatus, Output
         parts,
         stray_temp_files: stray,
         manifest_status: m["status"].as_str().unwrap_or("?").to_string(),
+        unusable_manifests: unusable,
+    })
+}
+
+/// What a plan's status needs of a manifest.
+struct Manifest {
+    m: serde_json::Value,
+    total_runs: usize,
+    per_part: usize,
+    keys: Vec<u64>,
+    plan_hash: String,
+}
+
+/// Reads the manifest at `path`, which must belong to plan `own_hash` (the directory's, when
+/// it is named `plan=<hash>`); why not, if it cannot be used.
+fn read_manifest(path: &Path, own_hash: Option<&str>) -> Result<Manifest, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("unreadable: {e}"))?;
+    let m: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("garbled, not a manifest: {e}"))?;
+    let total_runs = m["total_runs"]
+        .as_u64()
+        .ok_or("no total_runs (written by an older chainlab?)")? as usize;
+    let per_part = m["runs_per_part"]
+        .as_u64()
+        .filter(|&r| r >= 1)
+        .ok_or("no runs_per_part")? as usize;
+    let keys: Vec<u64> = m["part_keys"]
+        .as_array()
+        .ok_or("no part_keys")?
+        .iter()
+        .map(|k| k.as_str().and_then(|s| u64::from_str_radix(s, 16).ok()))
+        .collect::<Option<_>>()
+        .ok_or("part_keys holds a value that is not a hex key")?;
+    if keys.len() != total_runs.div_ceil(per_part) {
+        return Err("part_keys does not match total_runs / runs_per_part".into());
+    }
+    let plan_hash = m["plan_hash"].as_str().ok_or("no plan_hash")?.to_string();
+    if let Some(own) = own_hash.filter(|own| *own != plan_hash) {
+        return Err(format!(
+            "foreign: it belongs to plan {plan_hash}, not to this directory's plan {own}"
+        ));
+    }
+    Ok(Manifest {
+        m,
+        total_runs,
+        per_part,
+        keys,
+        plan_hash,
     })
 }

@@ -29,6 +29,8 @@ enum Claim {
     Mine(#[allow(dead_code)] std::fs::File),
     /// Another process holds it, or committed the part meanwhile: its runs are skipped here.
     Theirs,
+    /// Its lock file could not be opened (the error is recorded): its runs are not run.
+    Broken,
 }
 
 /// What a sweep did.
@@ -105,8 +107,9 @@ impl<'a> Sweep<'a> {
     }
 
     /// Whether this process works on pending part `s`: claims it before its first run, and
-    /// leaves a part another process holds (or committed since this one looked) to it.
-    fn claimed(&self, s: usize) -> bool {
+    /// leaves a part another process holds (or committed since this one looked) to it; `None`
+    /// when its lock file cannot be opened.
+    fn claimed(&self, s: usize) -> Option<bool> {
         let part = self.parts[s];
         let mut st = self.states[s].lock().expect("part state lock");
         if matches!(st.claim, Claim::Unclaimed) {
@@ -127,19 +130,31 @@ impl<'a> Sweep<'a> {
                 Ok(_) => Claim::Theirs,
                 Err(e) => {
                     self.errors.lock().expect("error list lock").push(e);
-                    Claim::Theirs
+                    Claim::Broken
                 }
             };
         }
-        !matches!(st.claim, Claim::Theirs)
+        match st.claim {
+            Claim::Theirs => Some(false),
+            Claim::Broken => None,
+            _ => Some(true),
+        }
     }
 
     /// Executes run `r` of pending part `s`, and commits the part if that was its last run.
     pub(super) fn run_one(&self, s: usize, r: usize, run_fn: &RunFn<'_>) {
-        if !self.claimed(s) {
-            self.elsewhere.fetch_add(1, Ordering::Relaxed);
-            self.advance();
-            return;
+        match self.claimed(s) {
+            Some(true) => {}
+            Some(false) => {
+                self.elsewhere.fetch_add(1, Ordering::Relaxed);
+                self.advance();
+                return;
+            }
+            // Not run, and not another process's either: the recorded error says why.
+            None => {
+                self.advance();
+                return;
+            }
         }
         let part = self.parts[s];
         let run = &self.plan.part(part)[r];
@@ -190,6 +205,12 @@ impl<'a> Sweep<'a> {
             .into_iter()
             .map(|r| r.expect("every run of a complete part has a row"))
             .collect();
+        // A part in place is counted before an interruption's message can be written.
+        let _gate = self.opts.tally.as_ref().map(|t| {
+            t.commit_gate
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
         match commit_part(self.plan, self.dir, self.cols, part, &rows) {
             Ok(()) => {
                 if let Some(t) = &self.opts.tally {
