@@ -64,7 +64,7 @@ pub(super) fn expand(
                 origins[axis_pos[a]] = origin;
                 texts[axis_pos[a]] = &axis_texts[a][idx[a]];
             }
-            let params = resolve_point(cx, model, &values, &origins, counts)?;
+            let params = resolve_point(cx, model, &values, &origins, counts, case)?;
             let need = params.memory(false).bytes;
             if need <= counts.budget.memory {
                 fits = true;
@@ -168,15 +168,22 @@ fn checked_size(
     Ok(total)
 }
 
-/// The model's configuration of one point, its cost checked against the budget; a refusal
-/// blames the line that set the key the model names.
+/// The model's configuration of one point (of case `case`, "" without cases), its cost
+/// checked against the budget; a refusal blames the line that set the key the model names,
+/// and names the case.
 fn resolve_point(
     cx: &Ctx<'_>,
     model: Model,
     values: &[Value],
     origins: &[&Origin],
     counts: &Counts,
+    case: &str,
 ) -> Result<ModelParams, SpecError> {
+    let in_case = if case.is_empty() {
+        String::new()
+    } else {
+        format!(" (in case `{case}`)")
+    };
     let defs = model.params();
     let params = model
         .resolve(values)
@@ -194,7 +201,7 @@ fn resolve_point(
                 o.span.clone(),
                 Some(o.key.clone()),
                 Some(defs[i].with_unit(&values[i])),
-                format!("allowed: {}", e.allowed),
+                format!("allowed: {}{in_case}", e.allowed),
             )
         }
         // A family that blames a key outside its table (a defect of the family, not of the
@@ -205,7 +212,7 @@ fn resolve_point(
             Some(e.key.to_string()),
             None,
             format!(
-                "allowed: {} (model `{}` named a parameter it does not have)",
+                "allowed: {}{in_case} (model `{}` named a parameter it does not have)",
                 e.allowed,
                 model.name()
             ),

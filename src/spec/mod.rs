@@ -691,9 +691,18 @@ impl<'r> Base<'r> {
         // rows would show the axis value and the written one would silently never be used.
         let quick_sweep: Option<&SpannedMap> = raw.quick.as_ref().map(|q| &q.sweep);
         not_swept(cx, &raw.params, "params", &[(&raw.sweep, "sweep")])?;
+        // A quick axis replaces only the keys of the cases the quick profile keeps.
+        let quick_keeps = |case: &str| {
+            raw.quick
+                .as_ref()
+                .and_then(|q| q.cases.as_ref())
+                .is_none_or(|qc| qc.get_ref().iter().any(|c| c.get_ref() == case))
+        };
         for (name, map) in &case_list {
             let mut sweeps = vec![(&raw.sweep, "sweep")];
-            sweeps.extend(quick_sweep.map(|q| (q, "quick.sweep")));
+            if quick_keeps(name.get_ref()) {
+                sweeps.extend(quick_sweep.map(|q| (q, "quick.sweep")));
+            }
             not_swept(
                 cx,
                 map,
@@ -1012,5 +1021,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.runs.len(), 10);
+    }
+
+    #[test]
+    fn a_quick_axis_clashes_only_with_the_cases_the_quick_profile_keeps() {
+        let body = "[cases.a]\nk = 4\n[cases.b]\nnodes = 100\n[quick]\ncases = [CASES]\n[quick.sweep]\nnodes = [10, 20]\n";
+        let quick = Overrides {
+            quick: true,
+            ..Default::default()
+        };
+        let text = format!("{HEAD}{}", body.replace("CASES", "\"a\""));
+        assert_eq!(plan(&text).unwrap().runs.len(), 4);
+        let q = parse(Path::new("x.toml"), &text, quick).unwrap();
+        assert_eq!(q.runs.len(), 4, "case a at 10 and 20 nodes");
+        // A kept case that sets the key is still refused.
+        let text = format!("{HEAD}{}", body.replace("CASES", "\"a\", \"b\""));
+        let e = plan(&text).unwrap_err().to_string();
+        assert!(e.contains("`cases.b.nodes`: is also a sweep axis (`quick.sweep.nodes`)"), "{e}");
     }
 }
