@@ -125,7 +125,8 @@ fn kept_cases<'r>(base: &Base<'r>, quick: &Quick<'r>) -> Vec<(String, Option<&'r
                 .as_ref()
                 .is_none_or(|keep| keep.contains(k.get_ref()))
         })
-        .map(|(k, m)| (k.get_ref().clone(), Some(*m)))
+        // The `case` column holds the name normalised (NFC), whatever composition it was typed in.
+        .map(|(k, m)| (super::nfc(k.get_ref()), Some(*m)))
         .collect()
 }
 

@@ -216,6 +216,12 @@ fn shown(s: &str) -> String {
     format!("\"{}\"", s.escape_debug())
 }
 
+/// `s` in Unicode normalisation form C (composed): the form a case name is stored in.
+pub(crate) fn nfc(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc().collect()
+}
+
 /// A key as an error message shows it (control characters escaped).
 fn shown_key(s: &str) -> String {
     s.escape_debug().to_string()
@@ -493,6 +499,29 @@ fn header(
                 Some(format!("cases.{}", shown_key(case.get_ref()))),
                 None,
                 format!("a case name has at most {MAX_NAME_LEN} characters"),
+            ));
+        }
+    }
+    // Names that display alike are one name: two case names equal once normalised (NFC, as
+    // "é" typed as one character or as "e" and a combining accent) are refused, naming both.
+    let mut normal: std::collections::HashMap<String, &Spanned<String>> =
+        std::collections::HashMap::with_capacity(raw.cases.len());
+    for case in raw.cases.keys() {
+        if let Some(other) = normal.insert(nfc(case.get_ref()), case) {
+            let (first, second) = if other.span().start < case.span().start {
+                (other, case)
+            } else {
+                (case, other)
+            };
+            return Err(cx.err(
+                SpecErrorKind::Duplicate,
+                Some(second.span()),
+                Some(format!("cases.{}", shown_key(second.get_ref()))),
+                Some(shown(second.get_ref())),
+                format!(
+                    "is the same name as case {} once Unicode-normalised (NFC: they differ only in how their characters are composed); allowed: distinct names",
+                    shown(first.get_ref())
+                ),
             ));
         }
     }
@@ -1021,6 +1050,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.runs.len(), 10);
+    }
+
+    #[test]
+    fn a_case_name_is_stored_composed_and_one_composed_alike_is_a_duplicate() {
+        let p = plan(&format!("{HEAD}[cases.\"cafe\u{301}\"]\nnodes = 10\n")).unwrap();
+        assert_eq!(p.runs[0].case, "caf\u{e9}");
+        let e = plan(&format!(
+            "{HEAD}[cases.\"caf\u{e9}\"]\nnodes = 10\n[cases.\"cafe\u{301}\"]\nnodes = 20\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("once Unicode-normalised"), "{e}");
     }
 
     #[test]
