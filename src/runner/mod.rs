@@ -272,7 +272,7 @@ pub fn run_row(
     row.extend(run.values.iter().map(|v| match v {
         Value::Int(i) => Cell::I(*i),
         Value::Float(f) => Cell::F(*f),
-        Value::Str(s) => Cell::S(s.clone()),
+        Value::Str(s) => Cell::S(s.to_string()),
         Value::Bool(b) => Cell::B(*b),
     }));
     row.extend(metrics);
@@ -669,7 +669,7 @@ fn manifest(
     let value_json = |v: &Value| match v {
         Value::Int(i) => serde_json::json!(i),
         Value::Float(f) => serde_json::json!(f),
-        Value::Str(s) => serde_json::json!(s),
+        Value::Str(s) => serde_json::json!(&**s),
         Value::Bool(b) => serde_json::json!(b),
     };
     let base: serde_json::Map<String, serde_json::Value> = params

@@ -11,8 +11,8 @@ pub enum Value {
     Int(i64),
     /// A float (also a rate per second).
     Float(f64),
-    /// A choice among names.
-    Str(String),
+    /// A choice among names (shared: the runs of a plan clone it without allocating).
+    Str(std::sync::Arc<str>),
     /// A switch.
     Bool(bool),
 }
@@ -23,7 +23,7 @@ impl Value {
         match self {
             Value::Int(i) => i.to_string(),
             Value::Float(f) => format!("{f:?}"),
-            Value::Str(s) => s.clone(),
+            Value::Str(s) => s.to_string(),
             Value::Bool(b) => b.to_string(),
         }
     }
@@ -241,7 +241,7 @@ impl ParamDef {
             }
             (Kind::Choice(names), toml::Value::String(s)) => {
                 if names.contains(&s.as_str()) {
-                    Ok(Value::Str(s.clone()))
+                    Ok(Value::Str(s.as_str().into()))
                 } else {
                     Err(match did_you_mean(s, names.iter().copied()) {
                         Some(near) => format!("{}; did you mean \"{near}\"?", allowed()),
@@ -270,7 +270,11 @@ impl ParamDef {
             (Kind::NodeList, toml::Value::String(s)) => {
                 let ids = Kind::node_ids(s).map_err(|e| format!("{e}; expected {}", allowed()))?;
                 Ok(Value::Str(
-                    ids.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+                    ids.iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                        .into(),
                 ))
             }
             (_, other) => Err(format!(

@@ -44,6 +44,7 @@ pub(super) fn expand(
         .iter()
         .map(|a| a.0.values.iter().map(Value::canonical).collect())
         .collect();
+    let later = super::identity::later_defaults(defs);
     // Whether some point fits `[budget] memory`, else the one that needs least.
     let (mut fits, mut least): (bool, Option<ModelParams>) = (false, None);
     for (ci, (case, case_map)) in cases.iter().enumerate() {
@@ -71,7 +72,7 @@ pub(super) fn expand(
             } else if least.as_ref().is_none_or(|l| need < l.memory(false).bytes) {
                 least = Some(params.clone());
             }
-            let point = Point::of(defs, &values, &texts);
+            let point = Point::of(defs, &later, &values, &texts);
             if let Some(other) = seen_points.insert(point.key(model), ci) {
                 return Err(same_point(cx, base, case, &cases[other].0, over));
             }

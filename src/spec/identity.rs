@@ -18,16 +18,32 @@ pub(super) struct Point {
     env: String,
 }
 
+/// Per parameter of `defs`, the default of one added after results were stored (its value
+/// is keyed only away from it: [`ParamDef::keyed`]), else `None`.
+pub(super) fn later_defaults(defs: &[ParamDef]) -> Vec<Option<Value>> {
+    defs.iter()
+        .map(|d| d.added_in.map(|_| d.default_value()))
+        .collect()
+}
+
 impl Point {
     /// The identity of the point `values` (one per parameter of `defs`, in order), whose
     /// canonical texts ([`Value::canonical`]) are `texts`. A parameter added after results
     /// were stored is keyed only away from its default ([`ParamDef::keyed`]), so that old run
     /// keys stay valid.
-    pub(super) fn of(defs: &[ParamDef], values: &[Value], texts: &[&str]) -> Point {
+    /// `later` holds, per parameter, the default of one added later (`None` for the others):
+    /// [`later_defaults`], made once per plan.
+    pub(super) fn of(
+        defs: &[ParamDef],
+        later: &[Option<Value>],
+        values: &[Value],
+        texts: &[&str],
+    ) -> Point {
         let text = |env_only: bool| -> String {
             let mut s = String::new();
-            for ((d, v), t) in defs.iter().zip(values).zip(texts) {
-                if (!env_only || d.environment) && d.keyed(v) {
+            for (((d, v), t), l) in defs.iter().zip(values).zip(texts).zip(later) {
+                // `ParamDef::keyed`, with the default parsed once.
+                if (!env_only || d.environment) && l.as_ref().is_none_or(|l| v != l) {
                     s.push_str(d.key);
                     s.push('=');
                     s.push_str(t);

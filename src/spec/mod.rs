@@ -1078,6 +1078,9 @@ mod tests {
         // A kept case that sets the key is still refused.
         let text = format!("{HEAD}{}", body.replace("CASES", "\"a\", \"b\""));
         let e = plan(&text).unwrap_err().to_string();
-        assert!(e.contains("`cases.b.nodes`: is also a sweep axis (`quick.sweep.nodes`)"), "{e}");
+        assert!(
+            e.contains("`cases.b.nodes`: is also a sweep axis (`quick.sweep.nodes`)"),
+            "{e}"
+        );
     }
 }
