@@ -50,20 +50,23 @@ impl Budget {
 pub struct Memory {
     /// Estimated bytes.
     pub bytes: u64,
+    /// The parameter that sizes them (the one a refusal blames; "" for none).
+    pub key: &'static str,
     /// What they hold, for the message of a run over [`Budget::memory`].
     pub what: String,
 }
 
 impl Memory {
-    /// `bytes` holding `what`.
-    pub fn of(bytes: u64, what: impl Into<String>) -> Memory {
+    /// `bytes`, sized by parameter `key`, holding `what`.
+    pub fn of(bytes: u64, key: &'static str, what: impl Into<String>) -> Memory {
         Memory {
             bytes,
+            key,
             what: what.into(),
         }
     }
 
-    /// This and `other` together.
+    /// This and `other` together (blaming the larger one's parameter).
     pub fn and(self, other: Memory) -> Memory {
         if other.bytes == 0 {
             return self;
@@ -73,6 +76,11 @@ impl Memory {
         }
         Memory {
             bytes: self.bytes.saturating_add(other.bytes),
+            key: if other.bytes > self.bytes {
+                other.key
+            } else {
+                self.key
+            },
             what: format!("{} and {}", self.what, other.what),
         }
     }

@@ -45,8 +45,10 @@ pub(super) fn expand(
         .map(|a| a.0.values.iter().map(Value::canonical).collect())
         .collect();
     let later = super::identity::later_defaults(defs);
-    // Whether some point fits `[budget] memory`, else the one that needs least.
-    let (mut fits, mut least): (bool, Option<ModelParams>) = (false, None);
+    // Whether some point fits `[budget] memory`, else the one that needs least (with the
+    // origin and value of the parameter its estimate blames).
+    let (mut fits, mut least): (bool, Option<(ModelParams, Option<(Origin, String)>)>) =
+        (false, None);
     for (ci, (case, case_map)) in cases.iter().enumerate() {
         let mut case_base = base.values.clone();
         if let Some(m) = case_map {
@@ -69,8 +71,14 @@ pub(super) fn expand(
             let need = params.memory(false).bytes;
             if need <= counts.budget.memory {
                 fits = true;
-            } else if least.as_ref().is_none_or(|l| need < l.memory(false).bytes) {
-                least = Some(params.clone());
+            } else if least
+                .as_ref()
+                .is_none_or(|l| need < l.0.memory(false).bytes)
+            {
+                // The point, and where its blamed parameter was set.
+                let i = defs.iter().position(|d| d.key == params.memory(false).key);
+                let blame = i.map(|i| ((*origins[i]).clone(), defs[i].with_unit(&values[i])));
+                least = Some((params.clone(), blame));
             }
             let point = Point::of(defs, &later, &values, &texts);
             if let Some(other) = seen_points.insert(point.key(model), ci) {
@@ -97,17 +105,21 @@ pub(super) fn expand(
             }
         }
     }
-    if let (false, Some(p)) = (fits, least) {
-        return Err(cx.err(
-            SpecErrorKind::Cost,
-            None,
-            Some("budget.memory".into()),
-            None,
-            format!(
-                "every run of the plan is over the memory budget; the least: {}",
-                p.memory(true).over(&counts.budget)
+    if let (false, Some((p, blame))) = (fits, least) {
+        let why = format!(
+            "every run of the plan is over the memory budget; the least: {}",
+            p.memory(true).over(&counts.budget)
+        );
+        return Err(match blame {
+            Some((o, value)) => cx.err(SpecErrorKind::Cost, o.span, Some(o.key), Some(value), why),
+            None => cx.err(
+                SpecErrorKind::Cost,
+                None,
+                Some("budget.memory".into()),
+                None,
+                why,
             ),
-        ));
+        });
     }
     Ok(runs)
 }

@@ -118,6 +118,7 @@ impl Configured for ChurnParams {
         let g = &self.graph;
         Memory::of(
             2 * g.topology.memory_bytes(g.nodes),
+            propagation::key::nodes,
             if explain {
                 format!(
                     "a {} graph of {} nodes and about {} links, and its maintained tree",

@@ -296,6 +296,7 @@ pub(crate) fn memory(p: &PbftParams, explain: bool) -> Memory {
     let intervals = u64::from(p.crash_nodes) * (p.duration_ns / cycle + 1);
     Memory::of(
         intervals.saturating_mul(BYTES_PER_CRASH_INTERVAL),
+        key::mean_uptime,
         if explain {
             format!(
                 "a crash schedule of about {intervals} down/up intervals: crash_nodes x duration / (mean_uptime + mean_downtime)"

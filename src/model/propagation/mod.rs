@@ -335,6 +335,7 @@ impl Configured for PropagationParams {
         };
         Memory::of(
             graph + queue,
+            key::nodes,
             if explain {
                 format!(
                     "a {} graph of {} nodes and about {} links{}",

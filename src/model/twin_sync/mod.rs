@@ -263,6 +263,7 @@ impl Configured for SyncRunParams {
             .saturating_mul(BYTES_PER_UPDATE + 16 * entries);
         let walk = Memory::of(
             walk,
+            key::drift_interval,
             if explain {
                 "a bandwidth random walk of nodes x (duration / drift_interval + 1) steps"
             } else {
@@ -271,6 +272,10 @@ impl Configured for SyncRunParams {
         );
         let msgs = Memory::of(
             updates,
+            match self.sync.emit {
+                Emit::Every(_) => key::emit_interval,
+                Emit::EveryBlock => pbft::key::duration,
+            },
             if explain {
                 format!(
                     "up to {} state messages: nodes x (duration / emission spacing + 1)",
