@@ -45,10 +45,8 @@ pub(super) fn expand(
         .map(|a| a.0.values.iter().map(Value::canonical).collect())
         .collect();
     let later = super::identity::later_defaults(defs);
-    // Whether some point fits `[budget] memory`, else the one that needs least (with the
-    // origin and value of the parameter its estimate blames).
-    let (mut fits, mut least): (bool, Option<(ModelParams, Option<(Origin, String)>)>) =
-        (false, None);
+    // Whether some point fits `[budget] memory`, else the one that needs least.
+    let (mut fits, mut least): (bool, Option<Least>) = (false, None);
     for (ci, (case, case_map)) in cases.iter().enumerate() {
         let mut case_base = base.values.clone();
         if let Some(m) = case_map {
@@ -123,6 +121,10 @@ pub(super) fn expand(
     }
     Ok(runs)
 }
+
+/// The point that needs least memory, with the origin and value (as written) of the
+/// parameter its estimate blames.
+type Least = (ModelParams, Option<(Origin, String)>);
 
 /// The case tables to expand, in file order, less those the quick profile drops ("" stands
 /// for a file without cases).
