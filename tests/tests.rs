@@ -2257,6 +2257,73 @@ mod hostile {
         }
     }
 
+    /// Specs that validate and must still end bounded (`tests/hostile/bounded/*.toml`, each
+    /// saying on its first line what it exercises): every run's status, events and error are
+    /// pinned in its `.rows` file. `CHAINLAB_BLESS=1` rewrites them (review the diff).
+    #[test]
+    fn every_bounded_spec_runs_to_its_pinned_rows() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile/bounded");
+        let mut specs: Vec<PathBuf> = fs::read_dir(&corpus)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        specs.sort();
+        assert!(specs.len() >= 10, "{} bounded specs", specs.len());
+        let tmp = tempfile::tempdir().unwrap();
+        let mut wrong = Vec::new();
+        for spec in &specs {
+            let stem = spec.file_stem().unwrap().to_str().unwrap();
+            let out = tmp.path().join(stem);
+            let o = Command::new(env!("CARGO_BIN_EXE_chainlab"))
+                .args([
+                    "run",
+                    spec.to_str().unwrap(),
+                    "--quiet",
+                    "--jobs",
+                    "2",
+                    "--out",
+                ])
+                .arg(&out)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{stem}: {:?}", text(&o));
+            let mut rows = Vec::new();
+            for b in read_rows(&plan_dir(&out, stem)) {
+                let col = |n: &str| {
+                    b.column_by_name(n)
+                        .unwrap()
+                        .as_any()
+                        .downcast_ref::<arrow_array::StringArray>()
+                        .unwrap()
+                        .clone()
+                };
+                let (status, error) = (col("status"), col("error"));
+                let index = values::<UInt64Type>(&b, "run_index");
+                let events = values::<UInt64Type>(&b, "events");
+                for i in 0..b.num_rows() {
+                    let e = if error.is_null(i) { "" } else { error.value(i) };
+                    rows.push((
+                        index[i],
+                        format!("run {}: {} {} {e}", index[i], status.value(i), events[i]),
+                    ));
+                }
+            }
+            rows.sort();
+            let got: String = rows.into_iter().map(|r| r.1 + "\n").collect();
+            let path = spec.with_extension("rows");
+            if std::env::var_os("CHAINLAB_BLESS").is_some() {
+                fs::write(&path, &got).unwrap();
+            }
+            let expected = fs::read_to_string(&path)
+                .unwrap_or_else(|_| panic!("{} is missing", path.display()));
+            if got != expected {
+                wrong.push(format!("{stem}:\n  expected {expected}  got      {got}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
     use proptest::prelude::*;
     use proptest::test_runner::{Config, RngSeed};
 

@@ -781,7 +781,7 @@ pub fn simulate(
         }
     };
     if b.spent {
-        return Err(overrun(sim.budget, &b, n, "broadcast"));
+        return Err(overrun(sim.budget, &b, n, "broadcast", 1.0));
     }
     let signed_events = signed.map_or(0, |s| s.events);
     let signed = signed.map(|s| SignedBroadcast {
@@ -842,7 +842,9 @@ pub fn simulate(
 }
 
 /// The stop of a broadcast `b` on `n` nodes that spent `budget`.
-fn overrun(budget: Budget, b: &Broadcast, n: u32, what: &str) -> Spent {
+/// `ms_per_tick` converts its times to ms (1 for a plain broadcast, whose clock counts
+/// milliseconds; 0.001 for a signed one, whose clock counts microseconds).
+fn overrun(budget: Budget, b: &Broadcast, n: u32, what: &str, ms_per_tick: f64) -> Spent {
     Spent {
         events: b.events,
         reason: budget.overrun(
@@ -850,7 +852,8 @@ fn overrun(budget: Budget, b: &Broadcast, n: u32, what: &str) -> Spent {
             b.msgs,
             &format!(
                 "during the {what}, with {} of {n} nodes informed by {} ms",
-                b.informed, b.makespan
+                b.informed,
+                b.makespan as f64 * ms_per_tick
             ),
             "",
         ),
@@ -892,6 +895,7 @@ fn signed_repeat(
             &both,
             overlay.node_count(),
             "signed repeat",
+            0.001,
         ));
     }
     Ok(Some(s))
