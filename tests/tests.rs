@@ -2855,6 +2855,14 @@ mod integrity {
         assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
     }
 
+    /// An experiment "b" of `model` with `replicates` replicates and `params` (a `[params]`
+    /// table's lines).
+    fn budget_spec(model: &str, replicates: u32, params: &str) -> String {
+        format!(
+            "name = \"b\"\ndescription = \"d\"\nmodel = \"{model}\"\nseed = 3\nreplicates = {replicates}\n[params]\n{params}"
+        )
+    }
+
     /// Each run's (status, error, events) of the one-experiment results root `out`.
     fn outcomes(out: &Path, experiment: &str) -> Vec<(String, Option<String>, u64)> {
         let mut rows = Vec::new();
@@ -2920,24 +2928,28 @@ mod integrity {
     #[test]
     fn a_flood_and_a_gossip_broadcast_stop_on_the_budget() {
         for protocol in ["flood", "gossip", "oppi"] {
-            one_event_short_fails(&format!(
-                "name = \"b\"\ndescription = \"d\"\nmodel = \"propagation\"\nseed = 3\nreplicates = 2\n[params]\nnodes = 60\nprotocol = \"{protocol}\"\n"
+            one_event_short_fails(&budget_spec(
+                "propagation",
+                2,
+                &format!("nodes = 60\nprotocol = \"{protocol}\"\n"),
             ));
         }
     }
 
     #[test]
     fn a_signed_repeat_runs_within_what_the_broadcast_left() {
-        one_event_short_fails(
-            "name = \"b\"\ndescription = \"d\"\nmodel = \"propagation\"\nseed = 3\nreplicates = 2\n[params]\nnodes = 60\nprotocol = \"oppi\"\npath_signing = \"last_hop\"\n",
-        );
+        one_event_short_fails(&budget_spec(
+            "propagation",
+            2,
+            "nodes = 60\nprotocol = \"oppi\"\npath_signing = \"last_hop\"\n",
+        ));
     }
 
     #[test]
     fn churn_stops_on_the_message_budget() {
         // Gossip cannot reach its message budget (its bound is checked before the sweep), but a
         // churn run's maintenance and broadcasts can.
-        let body = "name = \"b\"\ndescription = \"d\"\nmodel = \"churn\"\nseed = 3\nreplicates = 1\n[params]\nnodes = 200\nbroadcasts = 4\nchurn_rate = 5\n";
+        let body = &budget_spec("churn", 1, "nodes = 200\nbroadcasts = 4\nchurn_rate = 5\n");
         let rows = run_with_budget(body, "messages = 1000");
         assert_eq!(rows[0].0, "failed", "{rows:?}");
         let e = rows[0].1.as_deref().unwrap();
@@ -2947,22 +2959,30 @@ mod integrity {
 
     #[test]
     fn churn_operations_and_broadcasts_stop_on_the_budget() {
-        one_event_short_fails(
-            "name = \"b\"\ndescription = \"d\"\nmodel = \"churn\"\nseed = 3\nreplicates = 2\n[params]\nnodes = 200\nbroadcasts = 4\nchurn_rate = 5\n",
-        );
+        one_event_short_fails(&budget_spec(
+            "churn",
+            2,
+            "nodes = 200\nbroadcasts = 4\nchurn_rate = 5\n",
+        ));
     }
 
     #[test]
     fn the_management_chains_events_count_while_the_run_goes() {
-        one_event_short_fails(
-            "name = \"b\"\ndescription = \"d\"\nmodel = \"management\"\nseed = 3\nreplicates = 1\n[params]\nnodes = 8\npeers = 4\nmgmt_nodes = 4\nmgmt_peers = 3\nduration = \"60 s\"\ncbi_mean = \"10 s\"\ncbi_sd = \"1 s\"\n",
-        );
+        one_event_short_fails(&budget_spec(
+            "management",
+            1,
+            "nodes = 8\npeers = 4\nmgmt_nodes = 4\nmgmt_peers = 3\nduration = \"60 s\"\ncbi_mean = \"10 s\"\ncbi_sd = \"1 s\"\n",
+        ));
     }
 
     #[test]
     fn a_run_whose_memory_estimate_is_over_the_budget_is_a_failed_row_before_it_runs() {
         // 40 bytes a link: 10 nodes fit in 64 KiB, 2000 (16 000 links, 750 KiB) do not.
-        let body = "name = \"b\"\ndescription = \"d\"\nmodel = \"propagation\"\nseed = 3\nreplicates = 1\n[params]\nprotocol = \"flood\"\n[sweep]\nnodes = [10, 2000]\n";
+        let body = &budget_spec(
+            "propagation",
+            1,
+            "protocol = \"flood\"\n[sweep]\nnodes = [10, 2000]\n",
+        );
         let rows = run_with_budget(body, "memory = \"64 KiB\"");
         assert_eq!(rows[0].0, "ok", "{rows:?}");
         assert_eq!(rows[1].0, "failed", "{rows:?}");
@@ -2978,7 +2998,11 @@ mod integrity {
     fn a_crash_schedule_past_the_events_budget_stops_before_the_run() {
         // 3 nodes alternating 1 ms up and 1 ms down for 60 s: about 90 000 intervals, 180 000
         // crash and recovery events.
-        let body = "name = \"b\"\ndescription = \"d\"\nmodel = \"pbft\"\nseed = 3\nreplicates = 1\n[params]\nnodes = 10\ncrash_nodes = 3\nmean_uptime = \"1 ms\"\nmean_downtime = \"1 ms\"\nduration = \"60 s\"\n";
+        let body = &budget_spec(
+            "pbft",
+            1,
+            "nodes = 10\ncrash_nodes = 3\nmean_uptime = \"1 ms\"\nmean_downtime = \"1 ms\"\nduration = \"60 s\"\n",
+        );
         let rows = run_with_budget(body, "events = 100000");
         assert_eq!(rows[0].0, "failed", "{rows:?}");
         let e = rows[0].1.as_deref().unwrap();
