@@ -2128,15 +2128,21 @@ tx_rate = "100 per s"
 mod hostile {
     use super::*;
 
-    #[test]
-    fn every_hostile_spec_gets_its_exact_error_and_leaves_nothing_behind() {
-        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile");
-        let mut specs: Vec<PathBuf> = fs::read_dir(&corpus)
+    /// The `.toml` files directly in `dir`, sorted.
+    fn toml_files(dir: &Path) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
             .collect();
-        specs.sort();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn every_hostile_spec_gets_its_exact_error_and_leaves_nothing_behind() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile");
+        let specs = toml_files(&corpus);
         assert!(specs.len() >= 50, "the corpus has {} specs", specs.len());
         let bless = std::env::var_os("CHAINLAB_BLESS").is_some();
         // The list of models an error names is the registry's, so that a new family changes
@@ -2262,13 +2268,8 @@ mod hostile {
     /// pinned in its `.rows` file. `CHAINLAB_BLESS=1` rewrites them (review the diff).
     #[test]
     fn every_bounded_spec_runs_to_its_pinned_rows() {
-        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile/bounded");
-        let mut specs: Vec<PathBuf> = fs::read_dir(&corpus)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        specs.sort();
+        let specs =
+            toml_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile/bounded"));
         assert!(specs.len() >= 10, "{} bounded specs", specs.len());
         let tmp = tempfile::tempdir().unwrap();
         let mut wrong = Vec::new();
@@ -2332,12 +2333,7 @@ mod hostile {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut texts = Vec::new();
         for dir in ["experiments", "tests/hostile"] {
-            let mut files: Vec<PathBuf> = fs::read_dir(root.join(dir))
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                .collect();
-            files.sort();
+            let files = toml_files(&root.join(dir));
             texts.extend(
                 files
                     .iter()
