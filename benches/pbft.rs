@@ -39,7 +39,7 @@ fn bench_case(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, plan: &Plan,
     let run = plan
         .runs
         .iter()
-        .find(|r| r.case == case)
+        .find(|r| &*r.case == case)
         .expect("case in plan");
     let seeds = seeds_of(plan, run);
     let mut ws = Workspace::default();

@@ -48,7 +48,7 @@ fn print_plan(plan: &Plan, out: &Path) {
     let mut cases: Vec<(&str, usize)> = Vec::new();
     for r in &plan.runs {
         match cases.last_mut() {
-            Some((c, n)) if *c == r.case => *n += 1,
+            Some((c, n)) if **c == *r.case => *n += 1,
             _ => cases.push((&r.case, 1)),
         }
     }

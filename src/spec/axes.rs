@@ -92,28 +92,29 @@ pub(super) fn parse_axes(
     for (k, v) in entries {
         let def = find_def(cx, model, defs, k, section)?;
         let key = format!("{section}.{}", def.key);
-        let written = v.get_ref().to_string();
+        // The axis as written, made only for an error (a long axis is long text).
         let bad = |m: String| {
             cx.err(
                 SpecErrorKind::Value,
                 Some(v.span()),
                 Some(key.clone()),
-                Some(written.clone()),
+                Some(v.get_ref().to_string()),
                 m,
             )
         };
-        let items: Vec<toml::Value> = match v.get_ref() {
-            toml::Value::Array(a) if !a.is_empty() => a.clone(),
-            toml::Value::Table(t) => expand_range(t).map_err(&bad)?,
+        let items: std::borrow::Cow<'_, [toml::Value]> = match v.get_ref() {
+            toml::Value::Array(a) if !a.is_empty() => a.as_slice().into(),
+            toml::Value::Table(t) => expand_range(t).map_err(&bad)?.into(),
             _ => return Err(bad("a sweep axis is a non-empty list [a, b, ...] or a range { from = a, to = b, step = s }".into())),
         };
         let mut values: Vec<Value> = Vec::with_capacity(items.len());
+        let mut texts: Vec<String> = Vec::with_capacity(items.len());
         // Each value's canonical text and position, so that a long axis is checked in linear
         // time rather than by comparing every pair. Only looked up, never iterated, so a hash
         // map's order cannot reach a result.
         let mut seen: std::collections::HashMap<String, usize> =
             std::collections::HashMap::with_capacity(items.len());
-        for item in &items {
+        for item in items.iter() {
             let value = def.parse(item).map_err(|m| {
                 cx.err(
                     SpecErrorKind::Value,
@@ -125,7 +126,8 @@ pub(super) fn parse_axes(
             })?;
             // Equal after unit normalisation ("100 ms" and "0.1 s"): two runs would share one
             // identity and the plan would count the point twice.
-            if let Some(&j) = seen.get(&value.canonical()) {
+            let text = value.canonical();
+            if let Some(&j) = seen.get(&text) {
                 return Err(cx.err(
                     SpecErrorKind::Duplicate,
                     Some(v.span()),
@@ -140,13 +142,15 @@ pub(super) fn parse_axes(
                     ),
                 ));
             }
-            seen.insert(value.canonical(), values.len());
+            seen.insert(text.clone(), values.len());
             values.push(value);
+            texts.push(text);
         }
         axes.push((
             Axis {
                 key: def.key,
                 values,
+                texts,
             },
             Origin {
                 key,

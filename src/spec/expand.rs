@@ -2,7 +2,7 @@
 //! innermost, each resolved and checked by its model; two points of one identity are refused.
 //! Run identity itself (run key, environment key, plan hash) is [`super::identity`]'s.
 
-use super::identity::Point;
+use super::identity::{Point, Prefix};
 use super::*;
 
 /// Every run of the plan, first axis outermost, replicates innermost; each resolved and
@@ -39,11 +39,6 @@ pub(super) fn expand(
     // so a hash map's order cannot reach a result.
     let mut seen_points: std::collections::HashMap<u64, usize> =
         std::collections::HashMap::with_capacity(total as usize);
-    // Each axis value's canonical text, made once rather than once per run.
-    let axis_texts: Vec<Vec<String>> = axes
-        .iter()
-        .map(|a| a.0.values.iter().map(Value::canonical).collect())
-        .collect();
     let later = super::identity::later_defaults(defs);
     // Whether some point fits `[budget] memory`, else the one that needs least.
     let (mut fits, mut least): (bool, Option<Least>) = (false, None);
@@ -56,14 +51,21 @@ pub(super) fn expand(
             apply_params(cx, model, defs, q, "quick.params", &mut case_base)?;
         }
         let base_texts: Vec<String> = case_base.iter().map(|b| b.0.canonical()).collect();
+        let case_name: std::sync::Arc<str> = case.as_str().into();
+        let base_values: Vec<Value> = case_base.iter().map(|b| b.0.clone()).collect();
+        // Each point overwrites the axes' positions of these.
+        let mut origins: Vec<&Origin> = case_base.iter().map(|b| &b.1).collect();
+        let mut texts: Vec<&str> = base_texts.iter().map(String::as_str).collect();
+        // The identity hashes of the parameters before the first swept one: every point of
+        // the case shares them.
+        let first_axis = axis_pos.iter().copied().min().unwrap_or(defs.len());
+        let prefix = Prefix::new(model).extend(defs, &later, &base_values, &texts, first_axis);
         for _ in 0..points {
-            let mut values: Vec<Value> = case_base.iter().map(|b| b.0.clone()).collect();
-            let mut origins: Vec<&Origin> = case_base.iter().map(|b| &b.1).collect();
-            let mut texts: Vec<&str> = base_texts.iter().map(String::as_str).collect();
+            let mut values = base_values.clone();
             for (a, (axis, origin)) in axes.iter().enumerate() {
                 values[axis_pos[a]] = axis.values[idx[a]].clone();
                 origins[axis_pos[a]] = origin;
-                texts[axis_pos[a]] = &axis_texts[a][idx[a]];
+                texts[axis_pos[a]] = &axis.texts[idx[a]];
             }
             let params = resolve_point(cx, model, &values, &origins, counts, case)?;
             let need = params.memory(false).bytes;
@@ -78,19 +80,24 @@ pub(super) fn expand(
                 let blame = i.map(|i| ((*origins[i]).clone(), defs[i].with_unit(&values[i])));
                 least = Some((params.clone(), blame));
             }
-            let point = Point::of(defs, &later, &values, &texts);
-            if let Some(other) = seen_points.insert(point.key(model), ci) {
+            let point = Point::from(prefix, defs, &later, &values, &texts);
+            if let Some(other) = seen_points.insert(point.key(), ci) {
                 return Err(same_point(cx, base, case, &cases[other].0, over));
             }
             for r in 0..counts.replicates {
                 runs.push(RunSpec {
                     index: runs.len() as u64,
                     replicate: r,
-                    case: case.clone(),
-                    values: values.clone(),
+                    case: case_name.clone(),
+                    // The last replicate takes the point's values.
+                    values: if r + 1 == counts.replicates {
+                        std::mem::take(&mut values)
+                    } else {
+                        values.clone()
+                    },
                     params: params.clone(),
-                    run_key: point.run_key(model, r),
-                    env_key: point.env_key(model, r),
+                    run_key: point.run_key(r),
+                    env_key: point.env_key(r),
                 });
             }
             // Advance the odometer, last axis fastest.

@@ -10,12 +10,16 @@ use crate::rng::Hasher;
 use crate::schema::param::{ParamDef, Value};
 use std::fmt::Write as _;
 
-/// One parameter point's identity texts: every keyed value, and the environment's.
+/// One parameter point's identity: the hashes of its texts, `{model}|` then `key=value;` for
+/// every keyed parameter in table order, and `{model}|env|` then the same for the
+/// environment's parameters only. The texts are hashed as they are produced, never built.
 pub(super) struct Point {
-    /// `key=value;` for every keyed parameter, in table order.
-    canonical: String,
-    /// The same, for the environment's parameters only.
-    env: String,
+    /// The hash of `{model}|{key=value;...}`, which the point and run keys extend.
+    run: Hasher,
+    /// The hash of `{model}|env|{key=value;...}` over the environment's parameters.
+    env: Hasher,
+    /// Whether replicates share one environment key.
+    shared_env: bool,
 }
 
 /// Per parameter of `defs`, the default of one added after results were stored (its value
@@ -26,72 +30,93 @@ pub(super) fn later_defaults(defs: &[ParamDef]) -> Vec<Option<Value>> {
         .collect()
 }
 
+/// The hashes of a point's identity texts over its first `next` parameters.
+#[derive(Clone, Copy)]
+pub(super) struct Prefix {
+    run: Hasher,
+    env: Hasher,
+    next: usize,
+    shared_env: bool,
+}
+
+impl Prefix {
+    /// Before the first parameter of a point of `model`.
+    pub(super) fn new(model: Model) -> Prefix {
+        Prefix {
+            run: Hasher::new().text(model.name()).text("|"),
+            env: Hasher::new().text(model.name()).text("|env|"),
+            next: 0,
+            shared_env: model.replicates_share_environment(),
+        }
+    }
+
+    /// Extended over the parameters from `self.next` up to (not including) `upto`.
+    pub(super) fn extend(
+        mut self,
+        defs: &[ParamDef],
+        later: &[Option<Value>],
+        values: &[Value],
+        texts: &[&str],
+        upto: usize,
+    ) -> Prefix {
+        for i in self.next..upto {
+            let (d, v, t) = (&defs[i], &values[i], texts[i]);
+            // `ParamDef::keyed`, with the default parsed once.
+            if later[i].as_ref().is_none_or(|l| v != l) {
+                let pair = |h: Hasher| h.text(d.key).text("=").text(t).text(";");
+                self.run = pair(self.run);
+                if d.environment {
+                    self.env = pair(self.env);
+                }
+            }
+        }
+        self.next = upto;
+        self
+    }
+}
+
 impl Point {
-    /// The identity of the point `values` (one per parameter of `defs`, in order), whose
-    /// canonical texts ([`Value::canonical`]) are `texts`. A parameter added after results
+    /// The identity of the point `values` (one value per parameter of `defs`, in order),
+    /// whose canonical texts ([`Value::canonical`]) are `texts`, continued from `prefix`, the
+    /// hashes of the parameters before `prefix.next` (the same for every point of a case that
+    /// sweeps only later ones; [`Prefix::new`] for none). A parameter added after results
     /// were stored is keyed only away from its default ([`ParamDef::keyed`]), so that old run
-    /// keys stay valid.
-    /// `later` holds, per parameter, the default of one added later (`None` for the others):
-    /// [`later_defaults`], made once per plan.
-    pub(super) fn of(
+    /// keys stay valid: `later` holds, per parameter, the default of one added later (`None`
+    /// for the others), [`later_defaults`], made once per plan.
+    pub(super) fn from(
+        prefix: Prefix,
         defs: &[ParamDef],
         later: &[Option<Value>],
         values: &[Value],
         texts: &[&str],
     ) -> Point {
-        let text = |env_only: bool| -> String {
-            let mut s = String::new();
-            for (((d, v), t), l) in defs.iter().zip(values).zip(texts).zip(later) {
-                // `ParamDef::keyed`, with the default parsed once.
-                if (!env_only || d.environment) && l.as_ref().is_none_or(|l| v != l) {
-                    s.push_str(d.key);
-                    s.push('=');
-                    s.push_str(t);
-                    s.push(';');
-                }
-            }
-            s
-        };
+        let p = prefix.extend(defs, later, values, texts, defs.len());
         Point {
-            canonical: text(false),
-            env: text(true),
+            run: p.run,
+            env: p.env,
+            shared_env: p.shared_env,
         }
     }
 
     /// The point's key, without a replicate: two cases with one point key would write two
     /// rows per run key.
-    pub(super) fn key(&self, model: Model) -> u64 {
-        self.run_prefix(model).finish()
+    pub(super) fn key(&self) -> u64 {
+        self.run.finish()
     }
 
     /// Replicate `r`'s run key.
-    pub(super) fn run_key(&self, model: Model, r: u32) -> u64 {
-        self.run_prefix(model)
-            .text("|rep=")
-            .decimal(u64::from(r))
-            .finish()
+    pub(super) fn run_key(&self, r: u32) -> u64 {
+        self.run.text("|rep=").decimal(u64::from(r)).finish()
     }
 
     /// Replicate `r`'s environment key: shared by every replicate where the model says its
     /// replicates share one environment.
-    pub(super) fn env_key(&self, model: Model, r: u32) -> u64 {
-        let h = Hasher::new()
-            .text(model.name())
-            .text("|env|")
-            .text(&self.env);
-        if model.replicates_share_environment() {
-            h.finish()
+    pub(super) fn env_key(&self, r: u32) -> u64 {
+        if self.shared_env {
+            self.env.finish()
         } else {
-            h.text("|rep=").decimal(u64::from(r)).finish()
+            self.env.text("|rep=").decimal(u64::from(r)).finish()
         }
-    }
-
-    /// The hash of `{model}|{canonical}`, which the point and run keys extend.
-    fn run_prefix(&self, model: Model) -> Hasher {
-        Hasher::new()
-            .text(model.name())
-            .text("|")
-            .text(&self.canonical)
     }
 }
 

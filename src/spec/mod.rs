@@ -95,6 +95,8 @@ pub struct Axis {
     pub key: &'static str,
     /// Its values, in order.
     pub values: Vec<Value>,
+    /// Their canonical texts ([`Value::canonical`]), made once when the axis is read.
+    pub texts: Vec<String>,
 }
 
 /// One run of a plan.
@@ -104,8 +106,9 @@ pub struct RunSpec {
     pub index: u64,
     /// Replicate index.
     pub replicate: u32,
-    /// The `[cases.NAME]` the run belongs to ("" when the file has no cases).
-    pub case: String,
+    /// The `[cases.NAME]` the run belongs to ("" when the file has no cases); shared by the
+    /// case's runs.
+    pub case: std::sync::Arc<str>,
     /// One value per model parameter, in schema order.
     pub values: Vec<Value>,
     /// The typed configuration.
@@ -1055,7 +1058,7 @@ mod tests {
     #[test]
     fn a_case_name_is_stored_composed_and_one_composed_alike_is_a_duplicate() {
         let p = plan(&format!("{HEAD}[cases.\"cafe\u{301}\"]\nnodes = 10\n")).unwrap();
-        assert_eq!(p.runs[0].case, "caf\u{e9}");
+        assert_eq!(&*p.runs[0].case, "caf\u{e9}");
         let e = plan(&format!(
             "{HEAD}[cases.\"caf\u{e9}\"]\nnodes = 10\n[cases.\"cafe\u{301}\"]\nnodes = 20\n"
         ))
