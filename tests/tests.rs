@@ -2841,12 +2841,23 @@ mod integrity {
             "{err}"
         );
         assert!(err.contains("raise [budget]"), "{err}");
+        // The manifest records the budget the runs had.
+        let budget = |key: &str| -> u64 {
+            let m: serde_json::Value = serde_json::from_str(
+                &fs::read_to_string(plan_dir(&out, "budget").join("manifest.json")).unwrap(),
+            )
+            .unwrap();
+            m["budget"][key].as_u64().unwrap()
+        };
+        assert_eq!(budget("events"), 5000);
+        assert_eq!(budget("memory_bytes"), 4 << 30);
         // Raising the budget and retrying the failed run finishes the sweep; the plan is the
         // same (a budget is not part of its identity).
         fs::write(&spec, body.replace("events = 5000", "events = 1000000")).unwrap();
         let o = run_args(&spec, &out, &["--retry-failed"]);
         assert!(o.status.success(), "{:?}", text(&o));
         assert!(text(&o).0.contains("1 retried"), "{:?}", text(&o));
+        assert_eq!(budget("events"), 1_000_000);
         let o = chainlab(&["status", out.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
     }

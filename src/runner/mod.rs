@@ -697,6 +697,7 @@ fn manifest(
         "quick": plan.quick,
         "runs_per_part": plan.runs_per_part,
         "parts": plan.part_count(),
+        "budget": { "events": plan.budget.events, "messages": plan.budget.messages, "memory_bytes": plan.budget.memory },
         "resolved": { "params": base, "sweep": sweep },
         "columns": cols.iter().map(|c| serde_json::json!({"name": c.name, "type": c.ty.arrow_name(), "unit": c.unit})).collect::<Vec<_>>(),
         "chainlab_version": env!("CARGO_PKG_VERSION"),
