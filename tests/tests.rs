@@ -3002,6 +3002,24 @@ mod integrity {
     }
 
     #[test]
+    fn validate_says_which_runs_are_over_the_memory_budget() {
+        let tmp = tempfile::tempdir().unwrap();
+        let body = budget_spec(
+            "propagation",
+            1,
+            "protocol = \"flood\"\n[sweep]\nnodes = [10, 2000, 3000]\n[budget]\nmemory = \"64 KiB\"\n",
+        );
+        let spec = write_spec(tmp.path(), &body);
+        let o = chainlab(&["validate", spec.to_str().unwrap()]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let (stdout, _) = text(&o);
+        assert!(
+            stdout.contains("note: 2 of the 3 runs are over the memory budget and will be failed rows without running; the first, run 1: the run needs about 750.0 KiB"),
+            "{stdout}"
+        );
+    }
+
+    #[test]
     fn a_crash_schedule_past_the_events_budget_stops_before_the_run() {
         // 3 nodes alternating 1 ms up and 1 ms down for 60 s: about 90 000 intervals, 180 000
         // crash and recovery events.

@@ -18,6 +18,21 @@ pub(super) fn validate(spec: &SpecArgs) -> Result<(), Failure> {
         plan.runs.len(),
         plan.hash_hex()
     );
+    // Runs whose memory estimate is over the budget will be failed rows; say so now.
+    let over: Vec<&crate::spec::RunSpec> = plan
+        .runs
+        .iter()
+        .filter(|r| r.params.memory(false).bytes > plan.budget.memory)
+        .collect();
+    if let Some(first) = over.first() {
+        outln!(
+            "  note: {} of the {} runs are over the memory budget and will be failed rows without running; the first, run {}: {}",
+            over.len(),
+            plan.runs.len(),
+            first.index,
+            first.params.memory(true).over(&plan.budget)
+        );
+    }
     Ok(())
 }
 
