@@ -12,7 +12,7 @@ pub enum Value {
     /// A float (also a rate per second).
     Float(f64),
     /// A choice among names (shared: the runs of a plan clone it without allocating).
-    Str(std::sync::Arc<str>),
+    Str(std::sync::Arc<String>),
     /// A switch.
     Bool(bool),
 }
@@ -241,7 +241,7 @@ impl ParamDef {
             }
             (Kind::Choice(names), toml::Value::String(s)) => {
                 if names.contains(&s.as_str()) {
-                    Ok(Value::Str(s.as_str().into()))
+                    Ok(Value::Str(std::sync::Arc::new(s.clone())))
                 } else {
                     Err(match did_you_mean(s, names.iter().copied()) {
                         Some(near) => format!("{}; did you mean \"{near}\"?", allowed()),
@@ -269,13 +269,9 @@ impl ParamDef {
             (Kind::Bool, toml::Value::Boolean(b)) => Ok(Value::Bool(*b)),
             (Kind::NodeList, toml::Value::String(s)) => {
                 let ids = Kind::node_ids(s).map_err(|e| format!("{e}; expected {}", allowed()))?;
-                Ok(Value::Str(
-                    ids.iter()
-                        .map(u32::to_string)
-                        .collect::<Vec<_>>()
-                        .join(",")
-                        .into(),
-                ))
+                Ok(Value::Str(std::sync::Arc::new(
+                    ids.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+                )))
             }
             (_, other) => Err(format!(
                 "wrong type ({}); expected {}",
