@@ -168,7 +168,19 @@ impl ParamDef {
     /// Whether `value` enters the run key: always, except for a parameter added later at its
     /// default (see [`ParamDef::added_in`]).
     pub fn keyed(&self, value: &Value) -> bool {
-        self.added_in.is_none() || *value != self.default_value()
+        self.keyed_against(value, self.later_default().as_ref())
+    }
+
+    /// The default of a parameter added later ([`ParamDef::added_in`]), the one value that
+    /// does not enter the run key; `None` for the others.
+    pub fn later_default(&self) -> Option<Value> {
+        self.added_in.map(|_| self.default_value())
+    }
+
+    /// [`ParamDef::keyed`] with [`ParamDef::later_default`] made beforehand (a plan makes it
+    /// once, not once per point).
+    pub fn keyed_against(&self, value: &Value, later_default: Option<&Value>) -> bool {
+        later_default.is_none_or(|d| value != d)
     }
 
     /// What the kind allows, in words.

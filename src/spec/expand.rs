@@ -68,17 +68,14 @@ pub(super) fn expand(
                 texts[axis_pos[a]] = &axis.texts[idx[a]];
             }
             let params = resolve_point(cx, model, &values, &origins, counts, case)?;
-            let need = params.memory(false).bytes;
-            if need <= counts.budget.memory {
+            let need = params.memory(false);
+            if need.bytes <= counts.budget.memory {
                 fits = true;
-            } else if least
-                .as_ref()
-                .is_none_or(|l| need < l.0.memory(false).bytes)
-            {
+            } else if least.as_ref().is_none_or(|l| need.bytes < l.1) {
                 // The point, and where its blamed parameter was set.
-                let i = defs.iter().position(|d| d.key == params.memory(false).key);
+                let i = defs.iter().position(|d| d.key == need.key);
                 let blame = i.map(|i| ((*origins[i]).clone(), defs[i].with_unit(&values[i])));
-                least = Some((params.clone(), blame));
+                least = Some((params.clone(), need.bytes, blame));
             }
             let point = Point::from(prefix, defs, &later, &values, &texts);
             if let Some(other) = seen_points.insert(point.key(), ci) {
@@ -110,7 +107,7 @@ pub(super) fn expand(
             }
         }
     }
-    if let (false, Some((p, blame))) = (fits, least) {
+    if let (false, Some((p, _, blame))) = (fits, least) {
         let why = format!(
             "every run of the plan is over the memory budget; the least: {}",
             p.memory(true).over(&counts.budget)
@@ -129,9 +126,9 @@ pub(super) fn expand(
     Ok(runs)
 }
 
-/// The point that needs least memory, with the origin and value (as written) of the
-/// parameter its estimate blames.
-type Least = (ModelParams, Option<(Origin, String)>);
+/// The point that needs least memory, its estimate in bytes, and the origin and value (as
+/// written) of the parameter the estimate blames.
+type Least = (ModelParams, u64, Option<(Origin, String)>);
 
 /// The case tables to expand, in file order, less those the quick profile drops ("" stands
 /// for a file without cases).

@@ -12,30 +12,25 @@ use std::fmt::Write as _;
 
 /// One parameter point's identity: the hashes of its texts, `{model}|` then `key=value;` for
 /// every keyed parameter in table order, and `{model}|env|` then the same for the
-/// environment's parameters only. The texts are hashed as they are produced, never built.
-pub(super) struct Point {
-    /// The hash of `{model}|{key=value;...}`, which the point and run keys extend.
-    run: Hasher,
-    /// The hash of `{model}|env|{key=value;...}` over the environment's parameters.
-    env: Hasher,
-    /// Whether replicates share one environment key.
-    shared_env: bool,
-}
+/// environment's parameters only: a [`Prefix`] over every parameter. The texts are hashed as
+/// they are produced, never built.
+pub(super) struct Point(Prefix);
 
-/// Per parameter of `defs`, the default of one added after results were stored (its value
-/// is keyed only away from it: [`ParamDef::keyed`]), else `None`.
+/// Per parameter of `defs`, its [`ParamDef::later_default`].
 pub(super) fn later_defaults(defs: &[ParamDef]) -> Vec<Option<Value>> {
-    defs.iter()
-        .map(|d| d.added_in.map(|_| d.default_value()))
-        .collect()
+    defs.iter().map(ParamDef::later_default).collect()
 }
 
 /// The hashes of a point's identity texts over its first `next` parameters.
 #[derive(Clone, Copy)]
 pub(super) struct Prefix {
+    /// The hash of `{model}|{key=value;...}`, which the point and run keys extend.
     run: Hasher,
+    /// The hash of `{model}|env|{key=value;...}` over the environment's parameters.
     env: Hasher,
+    /// Parameters hashed so far.
     next: usize,
+    /// Whether replicates share one environment key.
     shared_env: bool,
 }
 
@@ -61,8 +56,7 @@ impl Prefix {
     ) -> Prefix {
         for i in self.next..upto {
             let (d, v, t) = (&defs[i], &values[i], texts[i]);
-            // `ParamDef::keyed`, with the default parsed once.
-            if later[i].as_ref().is_none_or(|l| v != l) {
+            if d.keyed_against(v, later[i].as_ref()) {
                 let pair = |h: Hasher| h.text(d.key).text("=").text(t).text(";");
                 self.run = pair(self.run);
                 if d.environment {
@@ -90,32 +84,27 @@ impl Point {
         values: &[Value],
         texts: &[&str],
     ) -> Point {
-        let p = prefix.extend(defs, later, values, texts, defs.len());
-        Point {
-            run: p.run,
-            env: p.env,
-            shared_env: p.shared_env,
-        }
+        Point(prefix.extend(defs, later, values, texts, defs.len()))
     }
 
     /// The point's key, without a replicate: two cases with one point key would write two
     /// rows per run key.
     pub(super) fn key(&self) -> u64 {
-        self.run.finish()
+        self.0.run.finish()
     }
 
     /// Replicate `r`'s run key.
     pub(super) fn run_key(&self, r: u32) -> u64 {
-        self.run.text("|rep=").decimal(u64::from(r)).finish()
+        self.0.run.text("|rep=").decimal(u64::from(r)).finish()
     }
 
     /// Replicate `r`'s environment key: shared by every replicate where the model says its
     /// replicates share one environment.
     pub(super) fn env_key(&self, r: u32) -> u64 {
-        if self.shared_env {
-            self.env.finish()
+        if self.0.shared_env {
+            self.0.env.finish()
         } else {
-            self.env.text("|rep=").decimal(u64::from(r)).finish()
+            self.0.env.text("|rep=").decimal(u64::from(r)).finish()
         }
     }
 }
