@@ -41,7 +41,7 @@ fn bench_case(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, plan: &Plan,
         .iter()
         .find(|r| &*r.case == case)
         .expect("case in plan");
-    let seeds = seeds_of(plan, run);
+    let seeds = seeds_of(plan, &run);
     let mut ws = Workspace::default();
     let events = Model::run(&run.params, seeds, &mut ws).events;
     group.throughput(Throughput::Elements(events));
@@ -73,7 +73,7 @@ fn runs(c: &mut Criterion) {
 fn twin(c: &mut Criterion) {
     use chainlab::twin::{mirror, run_original, system_seeds};
     let plan = plan_of("twin_fig6.toml", false);
-    let run = plan.runs.last().expect("a run");
+    let run = plan.runs.get(plan.runs.len() - 1);
     let tp = run
         .params
         .as_any()

@@ -356,7 +356,7 @@ mod identity {
             };
             let plan = chainlab::spec::load(&spec, over).unwrap();
             out.push_str(&format!("{} {}\n", plan.name, plan.hash_hex()));
-            for r in &plan.runs {
+            for r in plan.runs.iter() {
                 out.push_str(&format!(
                     "  {} {:016x} {:016x}\n",
                     r.index, r.run_key, r.env_key

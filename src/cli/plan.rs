@@ -19,15 +19,10 @@ pub(super) fn validate(spec: &SpecArgs) -> Result<(), Failure> {
         plan.hash_hex()
     );
     // Runs whose memory estimate is over the budget will be failed rows; say so now.
-    let over: Vec<&crate::spec::RunSpec> = plan
-        .runs
-        .iter()
-        .filter(|r| r.params.memory(false).bytes > plan.budget.memory)
-        .collect();
-    if let Some(first) = over.first() {
+    if let Some((count, first)) = plan.runs.over_memory() {
+        let first = plan.runs.get(first);
         outln!(
-            "  note: {} of the {} runs are over the memory budget and will be failed rows without running; the first, run {}: {}",
-            over.len(),
+            "  note: {count} of the {} runs are over the memory budget and will be failed rows without running; the first, run {}: {}",
             plan.runs.len(),
             first.index,
             first.params.memory(true).over(&plan.budget)
@@ -60,13 +55,7 @@ fn print_plan(plan: &Plan, out: &Path) {
         count(plan.replicates as usize, "replicate", "replicates"),
         count(plan.part_count(), "part", "parts")
     );
-    let mut cases: Vec<(&str, usize)> = Vec::new();
-    for r in &plan.runs {
-        match cases.last_mut() {
-            Some((c, n)) if **c == *r.case => *n += 1,
-            _ => cases.push((&r.case, 1)),
-        }
-    }
+    let cases: Vec<(&str, usize)> = plan.runs.cases().map(|(c, r)| (c, r.len())).collect();
     if cases.len() > 1 || cases.first().is_some_and(|c| !c.0.is_empty()) {
         outln!(
             "cases       {}",
@@ -85,7 +74,7 @@ fn print_plan(plan: &Plan, out: &Path) {
             .find(|d| d.key == key)
             .expect("an axis is a parameter")
     };
-    for a in &plan.axes {
+    for a in plan.axes() {
         let d = def(a.key);
         let vals: Vec<String> = a.values.iter().map(|v| d.written(v)).collect();
         outln!(
@@ -98,7 +87,7 @@ fn print_plan(plan: &Plan, out: &Path) {
     let fixed: Vec<String> = defs
         .iter()
         .zip(&plan.base)
-        .filter(|(d, _)| !plan.axes.iter().any(|a| a.key == d.key))
+        .filter(|(d, _)| !plan.axes().iter().any(|a| a.key == d.key))
         .map(|(d, v)| format!("{}={}", d.key, d.written(v)))
         .collect();
     let label = if cases.len() > 1 || cases.first().is_some_and(|c| !c.0.is_empty()) {

@@ -166,8 +166,7 @@ fn check_parts_one(plan: &Plan, dir: &Path, p: usize) -> PartCheck {
     let hash = plan.hash_hex();
     let keys: Vec<String> = plan
         .part(p)
-        .iter()
-        .map(|r| format!("{:016x}", r.run_key))
+        .map(|i| format!("{:016x}", plan.runs.run_key(i)))
         .collect();
     let expected = integrity::Expected {
         plan_hash: &hash,
@@ -617,8 +616,7 @@ fn commit_part(
         rows: rows.len(),
         run_keys: plan
             .part(part)
-            .iter()
-            .map(|r| format!("{:016x}", r.run_key))
+            .map(|i| format!("{:016x}", plan.runs.run_key(i)))
             .collect(),
         files: files
             .iter()
@@ -678,7 +676,7 @@ fn manifest(
         .map(|(d, v)| (d.column.to_string(), value_json(v)))
         .collect();
     let sweep: Vec<serde_json::Value> = plan
-        .axes
+        .axes()
         .iter()
         .map(|a| {
             let col = params.iter().find(|d| d.key == a.key).map(|d| d.column).unwrap_or(a.key);

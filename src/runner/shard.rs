@@ -123,7 +123,7 @@ impl Shard {
 /// Each part's key: the run key of its first run.
 pub fn part_keys(plan: &Plan) -> Vec<u64> {
     (0..plan.part_count())
-        .map(|i| plan.part(i)[0].run_key)
+        .map(|i| plan.runs.run_key(plan.part(i).start))
         .collect()
 }
 

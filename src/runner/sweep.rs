@@ -99,7 +99,8 @@ impl<'a> Sweep<'a> {
             elsewhere: AtomicUsize::new(0),
             executed: AtomicUsize::new(0),
             shared_environments: {
-                let mut keys: Vec<u64> = plan.runs.iter().map(|r| r.env_key).collect();
+                let mut keys: Vec<u64> =
+                    (0..plan.runs.len()).map(|i| plan.runs.env_key(i)).collect();
                 keys.sort_unstable();
                 keys.windows(2).any(|w| w[0] == w[1])
             },
@@ -157,7 +158,7 @@ impl<'a> Sweep<'a> {
             }
         }
         let part = self.parts[s];
-        let run = &self.plan.part(part)[r];
+        let run = &self.plan.runs.get(self.plan.part(part).start + r);
         self.executed.fetch_add(1, Ordering::Relaxed);
         let me = rayon::current_thread_index().unwrap_or(0) % self.jobs;
         let mut ws = self.workspaces[me]

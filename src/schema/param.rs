@@ -20,12 +20,21 @@ pub enum Value {
 impl Value {
     /// The canonical text used in run keys. It must never change for an existing kind.
     pub fn canonical(&self) -> String {
+        let mut text = String::new();
+        self.write_canonical(&mut text);
+        text
+    }
+
+    /// Appends [`Value::canonical`]'s text to `out` (for many values, one buffer).
+    pub fn write_canonical(&self, out: &mut String) {
+        use std::fmt::Write as _;
         match self {
-            Value::Int(i) => i.to_string(),
-            Value::Float(f) => format!("{f:?}"),
-            Value::Str(s) => s.to_string(),
-            Value::Bool(b) => b.to_string(),
+            Value::Int(i) => write!(out, "{i}"),
+            Value::Float(f) => write!(out, "{f:?}"),
+            Value::Str(s) => write!(out, "{s}"),
+            Value::Bool(b) => write!(out, "{b}"),
         }
+        .expect("writing to a String");
     }
     /// The switch, for booleans.
     pub fn as_bool(&self) -> bool {

@@ -108,12 +108,13 @@ pub(super) fn parse_axes(
             _ => return Err(bad("a sweep axis is a non-empty list [a, b, ...] or a range { from = a, to = b, step = s }".into())),
         };
         let mut values: Vec<Value> = Vec::with_capacity(items.len());
-        let mut texts: Vec<String> = Vec::with_capacity(items.len());
-        // Each value's canonical text and position, so that a long axis is checked in linear
-        // time rather than by comparing every pair. Only looked up, never iterated, so a hash
-        // map's order cannot reach a result.
-        let mut seen: std::collections::HashMap<String, usize> =
-            std::collections::HashMap::with_capacity(items.len());
+        let mut axis = Axis {
+            key: def.key,
+            values: Vec::new(),
+            texts: String::new(),
+            ends: Vec::with_capacity(items.len()),
+        };
+        let mut seen = Seen::new();
         for item in items.iter() {
             let value = def.parse(item).map_err(|m| {
                 cx.err(
@@ -126,8 +127,9 @@ pub(super) fn parse_axes(
             })?;
             // Equal after unit normalisation ("100 ms" and "0.1 s"): two runs would share one
             // identity and the plan would count the point twice.
-            let text = value.canonical();
-            if let Some(&j) = seen.get(&text) {
+            value.write_canonical(&mut axis.texts);
+            axis.ends.push(axis.texts.len());
+            if let Some(j) = seen.repeat_of(&axis, &values, &value) {
                 return Err(cx.err(
                     SpecErrorKind::Duplicate,
                     Some(v.span()),
@@ -142,16 +144,11 @@ pub(super) fn parse_axes(
                     ),
                 ));
             }
-            seen.insert(text.clone(), values.len());
             values.push(value);
-            texts.push(text);
         }
+        axis.values = values;
         axes.push((
-            Axis {
-                key: def.key,
-                values,
-                texts,
-            },
+            axis,
             Origin {
                 key,
                 span: Some(v.span()),
@@ -159,6 +156,94 @@ pub(super) fn parse_axes(
         ));
     }
     Ok(axes)
+}
+
+/// The positions of an axis's texts, by their hash, so that a long axis is checked in linear
+/// time rather than by comparing every pair; texts of one hash are compared. While the
+/// values rise (a range, a sorted list) they are distinct without a look-up: distinct numbers
+/// have distinct canonical texts. Only looked up, never iterated, so a hash map's order
+/// cannot reach a result.
+struct Seen {
+    /// Whether every value so far rose; the map is filled when one does not.
+    rising: bool,
+    /// The first text of each hash (one probe a value: a long axis's map is out of cache).
+    by_hash: std::collections::HashMap<u64, usize, std::hash::BuildHasherDefault<Prehashed>>,
+    /// Texts whose hash an earlier, different text has (almost never any).
+    collided: Vec<usize>,
+}
+
+impl Seen {
+    fn new() -> Seen {
+        Seen {
+            rising: true,
+            by_hash: Default::default(),
+            collided: Vec::new(),
+        }
+    }
+
+    /// Records `axis`'s value `value` (its text is `axis`'s last), after `values`; the
+    /// position of an earlier equal value, if there is one.
+    fn repeat_of(&mut self, axis: &Axis, values: &[Value], value: &Value) -> Option<usize> {
+        let i = values.len();
+        if self.rising {
+            let rises = match (values.last(), value) {
+                (None, _) => true,
+                (Some(Value::Int(a)), Value::Int(b)) => a < b,
+                (Some(Value::Float(a)), Value::Float(b)) => a < b,
+                _ => false,
+            };
+            if rises {
+                return None;
+            }
+            self.rising = false;
+            self.by_hash.reserve(i + 1);
+            for j in 0..i {
+                self.look_up(axis, j);
+            }
+        }
+        self.look_up(axis, i)
+    }
+
+    /// Records text `i` in the map; the position of an earlier equal text, if there is one.
+    fn look_up(&mut self, axis: &Axis, i: usize) -> Option<usize> {
+        let text = axis.text(i);
+        let same = |j: &usize| axis.text(*j) == text;
+        match self
+            .by_hash
+            .entry(crate::rng::Hasher::new().text(text).finish())
+        {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
+                None
+            }
+            std::collections::hash_map::Entry::Occupied(e) if same(e.get()) => Some(*e.get()),
+            std::collections::hash_map::Entry::Occupied(_) => {
+                let earlier = self.collided.iter().find(|j| same(j)).copied();
+                if earlier.is_none() {
+                    self.collided.push(i);
+                }
+                earlier
+            }
+        }
+    }
+}
+
+/// A [`std::hash::Hasher`] for keys that are already hashes: it passes them through.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// `{ from, to, step }`, inclusive of `to`; integers stay integers.

@@ -3,10 +3,11 @@
 //! Run identity itself (run key, environment key, plan hash) is [`super::identity`]'s.
 
 use super::identity::{Point, Prefix};
+use super::runs::{CaseBase, Runs};
 use super::*;
 
-/// Every run of the plan, first axis outermost, replicates innermost; each resolved and
-/// checked by its model.
+/// Every run of the plan, first axis outermost, replicates innermost; each point resolved
+/// and checked by its model, and only its keys kept ([`Runs`] makes a run on demand).
 pub(super) fn expand(
     cx: &Ctx<'_>,
     model: Model,
@@ -14,7 +15,7 @@ pub(super) fn expand(
     quick: &Quick<'_>,
     counts: &Counts,
     over: Overrides,
-) -> Result<Vec<RunSpec>, SpecError> {
+) -> Result<Runs, SpecError> {
     let defs = model.params();
     let axes = &base.axes;
     let cases = kept_cases(base, quick);
@@ -23,10 +24,6 @@ pub(super) fn expand(
         .try_fold(1u64, |p, a| p.checked_mul(a.0.values.len() as u64));
     let total = checked_size(cx, points, cases.len(), counts.replicates)?;
     let points = points.expect("checked_size refuses an overflowing product");
-
-    // Expand: first axis outermost, replicates innermost.
-    let mut runs = Vec::with_capacity(total as usize);
-    let mut idx = vec![0usize; axes.len()];
     let axis_pos: Vec<usize> = axes
         .iter()
         .map(|a| {
@@ -35,13 +32,22 @@ pub(super) fn expand(
                 .expect("axis key is a known parameter")
         })
         .collect();
-    // Each point's key and the index of its case in `cases`. Only looked up, never iterated,
-    // so a hash map's order cannot reach a result.
-    let mut seen_points: std::collections::HashMap<u64, usize> =
-        std::collections::HashMap::with_capacity(total as usize);
+
+    // Expand: first axis outermost, replicates innermost.
+    let mut keys: Vec<[u64; 2]> = Vec::with_capacity(total as usize);
+    let mut idx = vec![0usize; axes.len()];
+    // Each point's key and the index of its case in `cases`, to refuse two cases of one
+    // point. Within a case the points differ by construction (an axis's values are
+    // distinct), so one case needs no map. Only looked up, never iterated, so a hash map's
+    // order cannot reach a result.
+    let mut seen_points: Option<std::collections::HashMap<u64, usize>> =
+        (cases.len() > 1).then(|| std::collections::HashMap::with_capacity(total as usize));
     let later = super::identity::later_defaults(defs);
-    // Whether some point fits `[budget] memory`, else the one that needs least.
+    // Whether some point fits `[budget] memory`, else the one that needs least; and the runs
+    // over it (their count and the first).
     let (mut fits, mut least): (bool, Option<Least>) = (false, None);
+    let mut over_memory: Option<(usize, usize)> = None;
+    let mut case_bases = Vec::with_capacity(cases.len());
     for (ci, (case, case_map)) in cases.iter().enumerate() {
         let mut case_base = base.values.clone();
         if let Some(m) = case_map {
@@ -51,9 +57,9 @@ pub(super) fn expand(
             apply_params(cx, model, defs, q, "quick.params", &mut case_base)?;
         }
         let base_texts: Vec<String> = case_base.iter().map(|b| b.0.canonical()).collect();
-        let case_name: std::sync::Arc<str> = case.as_str().into();
         let base_values: Vec<Value> = case_base.iter().map(|b| b.0.clone()).collect();
         // Each point overwrites the axes' positions of these.
+        let mut values = base_values.clone();
         let mut origins: Vec<&Origin> = case_base.iter().map(|b| &b.1).collect();
         let mut texts: Vec<&str> = base_texts.iter().map(String::as_str).collect();
         // The identity hashes of the parameters before the first swept one: every point of
@@ -61,42 +67,33 @@ pub(super) fn expand(
         let first_axis = axis_pos.iter().copied().min().unwrap_or(defs.len());
         let prefix = Prefix::new(model).extend(defs, &later, &base_values, &texts, first_axis);
         for _ in 0..points {
-            let mut values = base_values.clone();
             for (a, (axis, origin)) in axes.iter().enumerate() {
                 values[axis_pos[a]] = axis.values[idx[a]].clone();
                 origins[axis_pos[a]] = origin;
-                texts[axis_pos[a]] = &axis.texts[idx[a]];
+                texts[axis_pos[a]] = axis.text(idx[a]);
             }
             let params = resolve_point(cx, model, &values, &origins, counts, case)?;
             let need = params.memory(false);
             if need.bytes <= counts.budget.memory {
                 fits = true;
-            } else if least.as_ref().is_none_or(|l| need.bytes < l.1) {
-                // The point, and where its blamed parameter was set.
-                let i = defs.iter().position(|d| d.key == need.key);
-                let blame = i.map(|i| ((*origins[i]).clone(), defs[i].with_unit(&values[i])));
-                least = Some((params.clone(), need.bytes, blame));
+            } else {
+                let n = counts.replicates as usize;
+                over_memory = Some(match over_memory {
+                    Some((count, first)) => (count + n, first),
+                    None => (n, keys.len()),
+                });
+                if least.as_ref().is_none_or(|l| need.bytes < l.1) {
+                    // The point, and where its blamed parameter was set.
+                    let i = defs.iter().position(|d| d.key == need.key);
+                    let blame = i.map(|i| ((*origins[i]).clone(), defs[i].with_unit(&values[i])));
+                    least = Some((params, need.bytes, blame));
+                }
             }
             let point = Point::from(prefix, defs, &later, &values, &texts);
-            if let Some(other) = seen_points.insert(point.key(), ci) {
+            if let Some(other) = seen_points.as_mut().and_then(|s| s.insert(point.key(), ci)) {
                 return Err(same_point(cx, base, case, &cases[other].0, over));
             }
-            for r in 0..counts.replicates {
-                runs.push(RunSpec {
-                    index: runs.len() as u64,
-                    replicate: r,
-                    case: case_name.clone(),
-                    // The last replicate takes the point's values.
-                    values: if r + 1 == counts.replicates {
-                        std::mem::take(&mut values)
-                    } else {
-                        values.clone()
-                    },
-                    params: params.clone(),
-                    run_key: point.run_key(r),
-                    env_key: point.env_key(r),
-                });
-            }
+            keys.extend((0..counts.replicates).map(|r| [point.run_key(r), point.env_key(r)]));
             // Advance the odometer, last axis fastest.
             for a in (0..axes.len()).rev() {
                 idx[a] += 1;
@@ -106,6 +103,10 @@ pub(super) fn expand(
                 idx[a] = 0;
             }
         }
+        case_bases.push(CaseBase {
+            name: case.as_str().into(),
+            values: base_values,
+        });
     }
     if let (false, Some((p, _, blame))) = (fits, least) {
         let why = format!(
@@ -123,7 +124,17 @@ pub(super) fn expand(
             ),
         });
     }
-    Ok(runs)
+    Ok(Runs {
+        model,
+        // The caller moves the axes in (a long axis is not copied).
+        axes: Vec::new(),
+        axis_pos,
+        cases: case_bases,
+        points,
+        replicates: counts.replicates,
+        keys,
+        over_memory,
+    })
 }
 
 /// The point that needs least memory, its estimate in bytes, and the origin and value (as

@@ -4,7 +4,7 @@
 //! texts must never change for existing values, or every stored run is computed again (the
 //! golden list `tests/run_keys.txt` watches them).
 
-use super::RunSpec;
+use super::Runs;
 use crate::model::Model;
 use crate::rng::Hasher;
 use crate::schema::param::{ParamDef, Value};
@@ -112,12 +112,7 @@ impl Point {
 /// The plan's identity: the model and its version, the columns its rows have (names and
 /// types, so that a binary that writes other columns never takes older parts for its own),
 /// the seed, the part size and every run's key (with its case).
-pub(super) fn plan_hash(
-    model: Model,
-    master_seed: u64,
-    runs_per_part: u32,
-    runs: &[RunSpec],
-) -> u64 {
+pub(super) fn plan_hash(model: Model, master_seed: u64, runs_per_part: u32, runs: &Runs) -> u64 {
     let mut h = Hasher::new().text(&format!(
         "{}|{}|seed={master_seed}|per_part={runs_per_part}|",
         model.name(),
@@ -128,13 +123,15 @@ pub(super) fn plan_hash(
     }
     h = h.text("|");
     let mut key = String::with_capacity(17);
-    for r in runs {
-        if !r.case.is_empty() {
-            h = h.text(&r.case).text(":");
+    for (case, range) in runs.cases() {
+        for i in range {
+            if !case.is_empty() {
+                h = h.text(case).text(":");
+            }
+            key.clear();
+            write!(key, "{:016x},", runs.run_key(i)).expect("writing to a String");
+            h = h.text(&key);
         }
-        key.clear();
-        write!(key, "{:016x},", r.run_key).expect("writing to a String");
-        h = h.text(&key);
     }
     h.finish()
 }

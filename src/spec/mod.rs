@@ -20,11 +20,13 @@ mod axes;
 mod error;
 mod expand;
 mod identity;
+mod runs;
 
 use axes::{apply_params, parse_axes};
 pub use error::{SpecError, SpecErrorKind};
 use expand::expand;
 use identity::plan_hash;
+pub use runs::Runs;
 
 type SpannedMap = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
@@ -95,8 +97,19 @@ pub struct Axis {
     pub key: &'static str,
     /// Its values, in order.
     pub values: Vec<Value>,
-    /// Their canonical texts ([`Value::canonical`]), made once when the axis is read.
-    pub texts: Vec<String>,
+    /// Their canonical texts ([`Value::canonical`]) end to end, made once when the axis is
+    /// read; [`Axis::text`] gives one.
+    texts: String,
+    /// Where each value's text ends in `texts`.
+    ends: Vec<usize>,
+}
+
+impl Axis {
+    /// Value `i`'s canonical text ([`Value::canonical`]).
+    pub fn text(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.texts[start..self.ends[i]]
+    }
 }
 
 /// One run of a plan.
@@ -140,10 +153,8 @@ pub struct Plan {
     pub quick: bool,
     /// Base value of every parameter (defaults, then `[params]`).
     pub base: Vec<Value>,
-    /// Sweep axes, in file order; the plan is their cartesian product, first axis outermost.
-    pub axes: Vec<Axis>,
-    /// Every run, replicates innermost.
-    pub runs: Vec<RunSpec>,
+    /// Every run, replicates innermost (made on demand), and the sweep axes.
+    pub runs: Runs,
     /// Hash of everything that determines the rows: model version, seed, runs, part size.
     pub hash: u64,
     /// The most work one run may do (`[budget]`; not part of the hash: a budget changes no
@@ -162,19 +173,25 @@ impl Plan {
         self.runs.len().div_ceil(self.runs_per_part as usize)
     }
 
-    /// The runs of part `i`.
-    pub fn part(&self, i: usize) -> &[RunSpec] {
+    /// The positions of part `i`'s runs.
+    pub fn part(&self, i: usize) -> std::ops::Range<usize> {
         let size = self.runs_per_part as usize;
-        &self.runs[i * size..((i + 1) * size).min(self.runs.len())]
+        i * size..((i + 1) * size).min(self.runs.len())
+    }
+
+    /// The sweep axes, in file order; the plan is their cartesian product, first axis
+    /// outermost.
+    pub fn axes(&self) -> &[Axis] {
+        self.runs.axes()
     }
 }
 
 /// Default runs per part file.
 pub const DEFAULT_RUNS_PER_PART: u32 = 64;
 
-/// Largest plan accepted, to fail fast on a runaway sweep. The plan is expanded in memory
-/// (about 1.6 KB a run for the twin model, the widest), and every shard of a cluster sweep
-/// expands all of it: 10^6 runs stay under 2 GB. Split a larger sweep into several files.
+/// Largest plan accepted, to fail fast on a runaway sweep. Every point is resolved when the
+/// plan is made, and every shard of a cluster sweep expands all of it; the plan keeps 16
+/// bytes a run ([`Runs`]). Split a larger sweep into several files.
 pub const MAX_RUNS: u64 = 1_000_000;
 
 struct Ctx<'a> {
@@ -314,11 +331,11 @@ pub fn parse_in(
     text: &str,
     over: Overrides,
 ) -> Result<Plan, SpecError> {
-    let plan = parse_once(families, path, text, over)?;
+    let (plan, has_quick) = parse_once(families, path, text, over)?;
     // The quick profile is validated with the spec, always: a profile that could never run
     // (an impossible value against a case, cases it makes identical, a sweep over the size
     // limit) is refused by `validate` and `run`, not first met under `--quick`.
-    if !over.quick && read_raw(&Ctx { file: path, text })?.quick.is_some() {
+    if !over.quick && has_quick {
         let quick = Overrides {
             quick: true,
             ..over
@@ -331,13 +348,14 @@ pub fn parse_in(
     Ok(plan)
 }
 
-/// [`parse_in`] for one profile (the full one, or the quick one under `over.quick`).
+/// [`parse_in`] for one profile (the full one, or the quick one under `over.quick`), and
+/// whether the file has a `[quick]` table.
 fn parse_once(
     families: &[&'static dyn crate::model::ModelFamily],
     path: &Path,
     text: &str,
     over: Overrides,
-) -> Result<Plan, SpecError> {
+) -> Result<(Plan, bool), SpecError> {
     let cx = Ctx { file: path, text };
     let raw = read_raw(&cx)?;
     let Header {
@@ -360,7 +378,8 @@ fn parse_once(
         }
         counts.replicates = r;
     }
-    let runs = expand(&cx, model, &base, &quick, &counts, over)?;
+    let mut runs = expand(&cx, model, &base, &quick, &counts, over)?;
+    runs.axes = base.axes.into_iter().map(|a| a.0).collect();
     let mut base_values = base.values;
     if let Some(q) = quick.params {
         apply_params(
@@ -373,7 +392,7 @@ fn parse_once(
         )?;
     }
     let hash = plan_hash(model, master_seed, counts.runs_per_part, &runs);
-    Ok(Plan {
+    let plan = Plan {
         source: path.to_path_buf(),
         name,
         description: raw.description.get_ref().clone(),
@@ -383,11 +402,11 @@ fn parse_once(
         runs_per_part: counts.runs_per_part,
         quick: over.quick,
         base: base_values.into_iter().map(|b| b.0).collect(),
-        axes: base.axes.into_iter().map(|a| a.0).collect(),
         runs,
         hash,
         budget: counts.budget,
-    })
+    };
+    Ok((plan, raw.quick.is_some()))
 }
 
 /// The file as TOML, with type errors in TOML's words.
@@ -894,7 +913,7 @@ mod tests {
     fn sweeps_expand_in_file_order_with_replicates_innermost() {
         let p = plan(&format!("{HEAD}[sweep]\nprotocol = [\"flood\", \"oppi\"]\nnodes = {{ from = 10, to = 30, step = 10 }}\n")).unwrap();
         assert_eq!(p.runs.len(), 2 * 3 * 2);
-        assert_eq!(p.axes[0].key, "protocol");
+        assert_eq!(p.axes()[0].key, "protocol");
         let nodes_col = p
             .model
             .params()
@@ -908,9 +927,9 @@ mod tests {
             .collect();
         assert_eq!(seen, vec![10, 10, 20, 20, 30, 30, 10, 10, 20, 20, 30, 30]);
         // Protocols share their environment keys, not their run keys.
-        assert_eq!(p.runs[0].env_key, p.runs[6].env_key);
-        assert_ne!(p.runs[0].run_key, p.runs[6].run_key);
-        assert_ne!(p.runs[0].env_key, p.runs[1].env_key);
+        assert_eq!(p.runs.env_key(0), p.runs.env_key(6));
+        assert_ne!(p.runs.run_key(0), p.runs.run_key(6));
+        assert_ne!(p.runs.env_key(0), p.runs.env_key(1));
     }
 
     #[test]
@@ -1003,6 +1022,67 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_axis_value_is_found_in_any_order() {
+        // Rising values need no look-up; the first fall switches to the map, which must
+        // still see every value before it.
+        for (axis, repeat) in [
+            ("[10, 30, 20, 30]", Some("equals value 2 of the axis")),
+            ("[10, 30, 20, 10]", Some("equals value 1 of the axis")),
+            ("[40, 30, 20, 10]", None),
+            ("[10, 20, 30, 40]", None),
+            ("[10, 30, 20, 40, 25, 35]", None),
+        ] {
+            let got = plan(&format!("{HEAD}[sweep]\nnodes = {axis}\n"));
+            match repeat {
+                Some(m) => assert!(got.unwrap_err().message.contains(m), "{axis}"),
+                None => assert_eq!(got.unwrap().runs.len(), 2 * axis.split(',').count()),
+            }
+        }
+        let e = plan(&format!(
+            "{HEAD}[sweep]\nprotocol = [\"oppi\", \"flood\", \"oppi\"]\n"
+        ))
+        .unwrap_err();
+        assert!(e.message.contains("equals value 1 of the axis"), "{e}");
+        let e = plan(&format!("{HEAD}[sweep]\nbeta = [0.1, 0.3, 0.2, 0.30]\n")).unwrap_err();
+        assert!(e.message.contains("equals value 2 of the axis"), "{e}");
+    }
+
+    /// A run made on demand is the run the plan validated: its position decodes to the
+    /// values of its case and sweep point, last axis fastest, replicates innermost.
+    #[test]
+    fn runs_made_on_demand_decode_their_position() {
+        let p = plan(&format!(
+            "{HEAD}[sweep]\nnodes = [10, 20, 30]\nprotocol = [\"flood\", \"oppi\"]\n[cases.a]\nbeta = 0.25\n[cases.b]\nbeta = 0.5\n"
+        ))
+        .unwrap();
+        let defs = p.model.params();
+        let col = |k: &str| defs.iter().position(|d| d.key == k).unwrap();
+        assert_eq!(p.runs.len(), 2 * 3 * 2 * 2);
+        let mut i = 0;
+        for (case, beta) in [("a", 0.25), ("b", 0.5)] {
+            for nodes in [10, 20, 30] {
+                for protocol in ["flood", "oppi"] {
+                    for rep in 0..2 {
+                        let r = p.runs.get(i);
+                        assert_eq!((r.index, r.replicate, &*r.case), (i as u64, rep, case));
+                        assert_eq!(r.values[col("nodes")].as_int(), nodes);
+                        assert_eq!(r.values[col("beta")].as_float(), beta);
+                        assert_eq!(r.values[col("protocol")].canonical(), protocol);
+                        assert_eq!(
+                            (r.run_key, r.env_key),
+                            (p.runs.run_key(i), p.runs.env_key(i))
+                        );
+                        assert_eq!(p.runs.case(i), case);
+                        i += 1;
+                    }
+                }
+            }
+        }
+        let cases: Vec<(&str, std::ops::Range<usize>)> = p.runs.cases().collect();
+        assert_eq!(cases, [("a", 0..12), ("b", 12..24)]);
+    }
+
+    #[test]
     fn identities_collide_only_as_errors() {
         // The same point reached twice, by each route the issue lists, is refused.
         for body in [
@@ -1058,7 +1138,7 @@ mod tests {
     #[test]
     fn a_case_name_is_stored_composed_and_one_composed_alike_is_a_duplicate() {
         let p = plan(&format!("{HEAD}[cases.\"cafe\u{301}\"]\nnodes = 10\n")).unwrap();
-        assert_eq!(&*p.runs[0].case, "caf\u{e9}");
+        assert_eq!(p.runs.case(0), "caf\u{e9}");
         let e = plan(&format!(
             "{HEAD}[cases.\"caf\u{e9}\"]\nnodes = 10\n[cases.\"cafe\u{301}\"]\nnodes = 20\n"
         ))
