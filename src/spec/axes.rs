@@ -114,7 +114,7 @@ pub(super) fn parse_axes(
             texts: String::new(),
             ends: Vec::with_capacity(items.len()),
         };
-        let mut seen = Seen::new();
+        let mut seen = Seen::new(items.len());
         for item in items.iter() {
             let value = def.parse(item).map_err(|m| {
                 cx.err(
@@ -166,6 +166,8 @@ pub(super) fn parse_axes(
 struct Seen {
     /// Whether every value so far rose; the map is filled when one does not.
     rising: bool,
+    /// The axis's length.
+    len: usize,
     /// The first text of each hash (one probe a value: a long axis's map is out of cache).
     by_hash: std::collections::HashMap<u64, usize, std::hash::BuildHasherDefault<Prehashed>>,
     /// Texts whose hash an earlier, different text has (almost never any).
@@ -173,9 +175,10 @@ struct Seen {
 }
 
 impl Seen {
-    fn new() -> Seen {
+    fn new(len: usize) -> Seen {
         Seen {
             rising: true,
+            len,
             by_hash: Default::default(),
             collided: Vec::new(),
         }
@@ -196,7 +199,7 @@ impl Seen {
                 return None;
             }
             self.rising = false;
-            self.by_hash.reserve(i + 1);
+            self.by_hash.reserve(self.len);
             for j in 0..i {
                 self.look_up(axis, j);
             }
