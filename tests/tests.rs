@@ -258,6 +258,7 @@ mod quick_profiles {
     fn reproducible_only(_root: &Path, _rows: &[RecordBatch]) {}
 
     const TABLE: &[(&str, usize, Check)] = &[
+        ("consensus_compare", 12, super::pbft::consensus_checks),
         ("mgmt_bandwidth", 8, super::management::bandwidth_checks),
         ("mgmt_bandwidth_clamp", 16, super::management::clamp_checks),
         ("mgmt_config", 8, super::management::config_checks),
@@ -841,6 +842,71 @@ duration = "10 s"
         );
         let txs = values::<UInt64Type>(batch, "txs_committed_min");
         assert!(txs[..4].iter().all(|&t| t >= 1000), "{txs:?}");
+    }
+
+    /// Each protocol's quick profile, run by run, is pinned in
+    /// `tests/golden/consensus_compare_quick.csv` (`CHAINLAB_BLESS=1 cargo test --release
+    /// quick_profiles` rewrites it; review the diff). Beside the pins, what the rules imply:
+    /// Tendermint's votes carry no block, so it sends less than PBFT; BigFoot's fast path
+    /// sends no commit votes, so it sends fewer messages; no run is unsafe.
+    pub(super) fn consensus_checks(_root: &Path, a: &[RecordBatch]) {
+        let mut lines = vec![
+            "case,nodes,replicate,blocks,msgs,bytes_sent_mb,latency_tx_mean_s,round_changes,events"
+                .to_string(),
+        ];
+        let mut by_case: std::collections::BTreeMap<(String, i64), (u64, f64)> = Default::default();
+        for batch in a {
+            let cases = batch.column_by_name("case").unwrap();
+            let cases = cases
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            let u32s = |n: &str| values::<arrow_array::types::UInt32Type>(batch, n);
+            let f64s = |n: &str| values::<arrow_array::types::Float64Type>(batch, n);
+            let nodes = values::<arrow_array::types::Int64Type>(batch, "nodes");
+            let (rep, blocks) = (u32s("replicate"), u32s("blocks"));
+            let (msgs, rc, events) = (
+                values::<UInt64Type>(batch, "msgs"),
+                values::<UInt64Type>(batch, "round_changes"),
+                values::<UInt64Type>(batch, "events"),
+            );
+            let (bytes, latency) = (f64s("bytes_sent_mb"), f64s("latency_tx_mean_s"));
+            assert!(
+                values::<UInt64Type>(batch, "safety_violations")
+                    .iter()
+                    .all(|&v| v == 0)
+            );
+            for i in 0..batch.num_rows() {
+                let case = cases.value(i).to_string();
+                lines.push(format!(
+                    "{case},{},{},{},{},{:.6},{:.9},{},{}",
+                    nodes[i], rep[i], blocks[i], msgs[i], bytes[i], latency[i], rc[i], events[i]
+                ));
+                let e = by_case.entry((case, nodes[i])).or_default();
+                e.0 += msgs[i];
+                e.1 += bytes[i];
+            }
+        }
+        for n in [4, 16] {
+            let of = |c: &str| by_case[&(c.to_string(), n)];
+            assert!(of("tendermint").1 < of("pbft").1 / 2.0, "{n}: {by_case:?}");
+            assert!(of("bigfoot").0 < of("pbft").0, "{n}: {by_case:?}");
+        }
+        let got = lines.join("\n") + "\n";
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/consensus_compare_quick.csv");
+        if std::env::var_os("CHAINLAB_BLESS").is_some() {
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, &got).unwrap();
+        }
+        let expected =
+            fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()));
+        assert_eq!(
+            got,
+            expected,
+            "consensus_compare's quick rows changed (see {})",
+            path.display()
+        );
     }
 
     /// On paper B's chain SBS V2's retry gives rounds up (round changes, far fewer blocks)

@@ -141,7 +141,7 @@ impl Simulator {
                 proposer: v,
                 tx_off: off as u32,
                 tx_len: len as u32,
-                size_mb: size + 2.0 * p.base_block_mb,
+                size_mb: p.block_mb(size),
                 created: now,
                 stamp,
             });
@@ -153,7 +153,7 @@ impl Simulator {
             let head =
                 wl.pool_head_arrival(&p.workload, net, first, h, v, p.v2.pool, p.duration_ns);
             let at = now.saturating_add(head.unwrap_or(100_000_000));
-            if at.saturating_add(p.creation_ns) > timeout_at {
+            if !p.retry_in_time(at, timeout_at) {
                 return None;
             }
             at

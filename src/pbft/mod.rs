@@ -47,6 +47,7 @@ mod faults;
 pub mod hooks;
 pub mod metrics;
 mod outcome;
+mod protocol;
 mod round_change;
 mod sync;
 mod votes;
@@ -59,6 +60,7 @@ use crate::rng::RunSeeds;
 use crate::rng::stream;
 pub use hooks::{NO_NODE, Reconfiguration, RoundConfig, Transmissions};
 use metrics::{gini, gini_sbs, mean_finite, quantile};
+pub use protocol::Consensus;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp};
 use std::collections::HashMap;
@@ -109,6 +111,11 @@ pub struct PbftParams {
     /// SBS V2's `base_block_size`, MB: added to a block's size, and once more to every
     /// message that carries a block (as SBS V2 does).
     pub base_block_mb: f64,
+    /// The consensus protocol ([`protocol`]'s rules).
+    pub consensus: Consensus,
+    /// BigFoot's fast path: how long after round start + block interval a node may commit
+    /// on prepares from every validator, ns.
+    pub fast_path_timeout_ns: Time,
 }
 
 /// SymBChainSim Version-2.0 behaviours that chainlab corrects, each restorable by itself.
@@ -294,6 +301,11 @@ enum Ev {
     Timeout {
         node: u32,
     },
+    /// The end of a node's fast path in `round` (BigFoot).
+    FastPath {
+        node: u32,
+        round: u32,
+    },
     SyncDone {
         node: u32,
         epoch: u32,
@@ -353,6 +365,8 @@ struct Node {
     txs: u64,
     done: bool,
     dirty: bool,
+    /// On BigFoot's fast path (see [`protocol`]).
+    fast: bool,
 }
 
 impl Node {
@@ -378,6 +392,7 @@ impl Node {
             txs: 0,
             done: false,
             dirty: false,
+            fast: false,
         }
     }
 }
@@ -626,6 +641,10 @@ impl Simulator {
                 self.timeout(p, net, node, now);
                 node
             }
+            Ev::FastPath { node, round } => {
+                self.close_fast_path(p, net, node, round, now);
+                node
+            }
             Ev::SyncDone { node, epoch, upto } => {
                 self.sync_done(p, net, node, epoch, upto, now);
                 node
@@ -668,10 +687,12 @@ impl Simulator {
         nd.ready_at = t;
         nd.epoch += 1;
         nd.dirty = true;
+        nd.fast = false;
         let range = v as usize * w..(v as usize + 1) * w;
         self.votes.prepare_bits[range.clone()].fill(0);
         self.votes.commit_bits[range].fill(0);
         self.arm_timer(v, t + interval + p.timeout_ns);
+        self.open_fast_path(p, v, round, t, interval);
         if self.leader(round) == v {
             let creation = if p.sbs_compat { 0 } else { p.creation_ns };
             self.queue
@@ -790,6 +811,8 @@ pub(crate) mod tests {
             sbs_compat: false,
             v2: V2Behaviours::default(),
             base_block_mb: 0.0,
+            consensus: Consensus::Pbft,
+            fast_path_timeout_ns: 5_000_000_000,
         }
     }
 
@@ -1218,6 +1241,122 @@ pub(crate) mod tests {
             }
         }
         assert!(seen > 0);
+    }
+
+    /// BigFoot's fast path commits on prepares from every validator and on nothing less: with
+    /// all ten nodes up, every round commits before the fast-path timer (no commit vote is
+    /// ever sent: half of PBFT's broadcasts); with one node down for the whole run, no round
+    /// can, so every round waits for the timer and then commits on PBFT's slow path. A fast
+    /// quorum of n - 2, of 2f, or one that needs the leader's prepare fails one of the two.
+    #[test]
+    fn bigfoot_fast_path_needs_every_validator() {
+        let fast_s = 1.0;
+        let bigfoot = |crashed: bool| {
+            let mut p = paper_a(10, 5, 100.0);
+            p.consensus = Consensus::BigFoot;
+            p.fast_path_timeout_ns = 1_000_000_000;
+            p.stop_after_txs = 300;
+            if crashed {
+                // One node crashes at once and stays down past the end.
+                p.crash_nodes = 1;
+                p.mean_uptime_ns = 1;
+                p.mean_downtime_ns = 1_000_000 * 1_000_000_000;
+            }
+            simulate(&p, seeds(11), &mut Simulator::default())
+        };
+        let pbft = simulate(
+            &PbftParams {
+                stop_after_txs: 300,
+                ..paper_a(10, 5, 100.0)
+            },
+            seeds(11),
+            &mut Simulator::default(),
+        );
+        let all = bigfoot(false);
+        assert_eq!(
+            (all.blocks, all.safety_violations, all.round_changes),
+            (16, 0, 0)
+        );
+        assert!(all.block_time_mean_s < fast_s, "{all:?}");
+        // A PBFT round broadcasts a pre-prepare, n - 1 prepares, n commits and the block:
+        // 21 for n = 10; BigFoot's fast path leaves the commits out: 11.
+        let ratio = all.msgs as f64 / pbft.msgs as f64;
+        assert!((ratio - 11.0 / 21.0).abs() < 0.02, "{ratio}");
+
+        let one_down = bigfoot(true);
+        assert_eq!(one_down.crashes, 1);
+        assert_eq!(
+            (one_down.safety_violations, one_down.stop),
+            (0, StopReason::Txs)
+        );
+        assert!(one_down.blocks >= 16, "{one_down:?}");
+        // Every block waited for the timer: block_interval (0.1 s) + the fast path.
+        assert!(one_down.block_time_median_s >= 0.1 + fast_s, "{one_down:?}");
+    }
+
+    /// A Tendermint vote carries the block's hash, never the block, whatever `votes` says;
+    /// without V2's retry the run is PBFT's under digest votes, event for event.
+    #[test]
+    fn tendermint_votes_carry_the_hash_only() {
+        let mut digest = paper_a(10, 5, 100.0);
+        digest.votes = VotePayload::Digest;
+        let mut tm = paper_a(10, 5, 100.0);
+        tm.consensus = Consensus::Tendermint;
+        assert_eq!(tm.votes, VotePayload::Block);
+        let (d, t) = (
+            simulate(&digest, seeds(4), &mut Simulator::default()),
+            simulate(&tm, seeds(4), &mut Simulator::default()),
+        );
+        assert_eq!(d, t);
+        let block = simulate(&paper_a(10, 5, 100.0), seeds(4), &mut Simulator::default());
+        assert!(
+            t.bytes_mb * 3.0 < block.bytes_mb,
+            "{} {}",
+            t.bytes_mb,
+            block.bytes_mb
+        );
+    }
+
+    /// V2's Tendermint leader proposes only if its retry plus creation_time comes more than
+    /// 5 s before the timeout; PBFT's and BigFoot's up to the timeout itself.
+    #[test]
+    fn tendermint_v2_gives_up_a_proposal_5_s_before_the_timeout() {
+        let mut p = paper_a(10, 5, 100.0);
+        let (c, s) = (p.creation_ns, 1_000_000_000);
+        let timeout_at = 100 * s;
+        for consensus in [Consensus::Pbft, Consensus::BigFoot] {
+            p.consensus = consensus;
+            assert!(p.retry_in_time(timeout_at - c, timeout_at));
+            assert!(!p.retry_in_time(timeout_at - c + 1, timeout_at));
+        }
+        p.consensus = Consensus::Tendermint;
+        assert!(p.retry_in_time(timeout_at - c - 5 * s - 1, timeout_at));
+        assert!(!p.retry_in_time(timeout_at - c - 5 * s, timeout_at));
+        // On paper B's chain under V2's retry (the first 30 s), the earlier give-up costs
+        // rounds: twice PBFT's timeouts.
+        let mut pb = v2_paper_b(30);
+        pb.v2.retry = true;
+        pb.votes = VotePayload::Digest;
+        let pbft = simulate(&pb, seeds(3), &mut Simulator::default());
+        pb.consensus = Consensus::Tendermint;
+        let tm = simulate(&pb, seeds(3), &mut Simulator::default());
+        assert_eq!((pbft.timeouts, tm.timeouts), (32, 64));
+        assert_eq!(tm.safety_violations, 0);
+    }
+
+    /// SBS V2's BigFoot block leaves `base_block_size` out of its own size (the message still
+    /// adds it once); every other block, and BigFoot's corrected form, carries it twice.
+    #[test]
+    fn bigfoot_v2_blocks_leave_the_base_size_out() {
+        let mut p = paper_a(10, 5, 100.0);
+        p.base_block_mb = 0.25;
+        assert_eq!(p.block_mb(0.5), 1.0);
+        p.consensus = Consensus::BigFoot;
+        assert_eq!(p.block_mb(0.5), 1.0);
+        p.sbs_compat = true;
+        assert_eq!(p.block_mb(0.5), 0.75);
+        p.consensus = Consensus::Tendermint;
+        assert_eq!(p.block_mb(0.5), 1.0);
     }
 
     #[test]

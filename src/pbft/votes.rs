@@ -104,8 +104,21 @@ impl Simulator {
 
     pub(super) fn check_prepared(&mut self, p: &PbftParams, net: &Network, v: u32, t: Time) {
         let w = self.votes.words;
+        let nd = &self.nodes[v as usize];
+        if nd.phase != Phase::PrePrepared {
+            return;
+        }
+        if nd.fast {
+            // BigFoot's fast path: every validator's prepare, or wait for the timer.
+            if self.fast_quorum(v) {
+                let nd = &mut self.nodes[v as usize];
+                nd.ready_at = nd.ready_at.max(t);
+                self.decide(p, net, v, t);
+            }
+            return;
+        }
         let nd = &mut self.nodes[v as usize];
-        if nd.phase != Phase::PrePrepared || nd.prepares < 2 * self.f {
+        if nd.prepares < 2 * self.f {
             return;
         }
         nd.phase = Phase::Prepared;
@@ -131,6 +144,13 @@ impl Simulator {
         if nd.phase != Phase::Prepared || nd.commits < 2 * self.f + 1 {
             return;
         }
+        self.decide(p, net, v, t);
+    }
+
+    /// `v` commits the round's block at `t` (the leader broadcasts it) and starts the next
+    /// round.
+    fn decide(&mut self, p: &PbftParams, net: &Network, v: u32, t: Time) {
+        let nd = &self.nodes[v as usize];
         let (block, round) = (nd.block, nd.round);
         self.commit_block(p, v, block, t);
         if self.leader(round) == v {

@@ -15,7 +15,7 @@ impl Simulator {
         };
         match msg.kind {
             Kind::PrePrepare | Kind::NewBlock => p.base_msg_mb + block(msg.block),
-            Kind::Prepare | Kind::Commit => match p.votes {
+            Kind::Prepare | Kind::Commit => match p.vote_payload() {
                 VotePayload::Block => p.base_msg_mb + block(msg.block),
                 VotePayload::Digest => p.base_msg_mb,
             },

@@ -39,6 +39,7 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
     check_v2(&p)?;
     check_workload(&p)?;
     check_timeout(&p)?;
+    check_consensus(&p)?;
     Ok(configure(&p))
 }
 
@@ -168,6 +169,17 @@ fn check_timeout(p: &Values) -> Result<(), ParamError> {
     Ok(())
 }
 
+/// What a protocol's votes can carry.
+fn check_consensus(p: &Values) -> Result<(), ParamError> {
+    if p.consensus == pbft::Consensus::Tendermint && p.votes == crate::network::VotePayload::Block {
+        return Err(ParamError {
+            key: key::votes,
+            allowed: "\"digest\" under consensus = \"tendermint\" (a Tendermint vote carries the block's hash, never the block)".into(),
+        });
+    }
+    Ok(())
+}
+
 /// The core's configuration of checked values.
 fn configure(p: &Values) -> PbftParams {
     let v2_all = p.sbs == Sbs::V2;
@@ -229,6 +241,8 @@ fn configure(p: &Values) -> PbftParams {
             pop: p.sbs_v2_pop || v2_all,
         },
         base_block_mb: p.base_block_size,
+        consensus: p.consensus,
+        fast_path_timeout_ns: p.fast_path_timeout.ns(),
     }
 }
 

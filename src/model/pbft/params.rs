@@ -3,6 +3,7 @@
 //! are silent; the family's notes list each choice.
 
 use crate::network::{BandwidthDraw, Dissemination, Latency, Links, VotePayload};
+use crate::pbft::Consensus;
 use crate::pbft::workload::{Arrivals, TxPropagation, TxSize};
 use crate::schema::param::{Choice, Kind, Millis};
 use crate::{choice, choice_names, param_table};
@@ -51,6 +52,11 @@ choice_names!(Dissemination {
 choice_names!(VotePayload {
     Block = "block",
     Digest = "digest",
+});
+choice_names!(Consensus {
+    Pbft = "pbft",
+    Tendermint = "tendermint",
+    BigFoot = "bigfoot",
 });
 choice_names!(Arrivals {
     Batch = "batch",
@@ -398,6 +404,25 @@ param_table! {
             default: "0",
             environment: false,
             doc: "SBS V2's base_block_size, MB (its default 0.002): added to a block's size and once more to every message carrying a block, as SBS V2 does",
+            added_in: Some("pbft-v1"),
+        },
+        consensus: Consensus {
+            column: "consensus",
+            kind: Kind::Choice(<Consensus as Choice>::NAMES),
+            default: "pbft",
+            environment: false,
+            doc: "the consensus protocol: pbft; tendermint (SymBChainSim V2's: PBFT's phases with votes that carry the block's hash only; needs votes = \"digest\"); bigfoot (PBFT with a fast path: commit on prepares from every validator before fast_path_timeout, else PBFT's slow path)",
+            added_in: Some("pbft-v1"),
+        },
+        fast_path_timeout: Millis {
+            column: "fast_path_timeout_ms",
+            kind: Kind::DurationMs {
+                min: 1,
+                max: MS_1H,
+            },
+            default: "5 s",
+            environment: false,
+            doc: "BigFoot's fast path lasts this long after round start + block_interval (SymBChainSim V2's default 5 s); other protocols ignore it",
             added_in: Some("pbft-v1"),
         },
     }

@@ -1,0 +1,122 @@
+//! The consensus protocols a chain runs, as the few rules that set SymBChainSim's other two
+//! apart from PBFT; the round, its phases and its round changes are PBFT's for all three.
+//!
+//! - **PBFT**: pre-prepare, prepare (prepared at 2f), commit (committed at 2f+1); votes carry
+//!   what [`PbftParams::votes`] says.
+//! - **Tendermint, in SymBChainSim Version-2.0's form**: PBFT's three phases with votes that
+//!   carry the block's hash only (never the block), and, under V2's propose retry, a leader
+//!   with nothing to propose gives up unless its retry plus `creation_time` comes more than 5 s
+//!   before the round's timeout (V2's `TM_transition.propose`; PBFT's allows up to the
+//!   timeout). This is not Tendermint's propose / prevote / precommit with locks.
+//! - **BigFoot** (SymBChainSim V2's `BigFoot_*`, after Saltini's BigFooT): PBFT with a fast
+//!   path. From round start until `block_interval + fast_path_timeout` later, a node with the
+//!   round's block commits at once when it holds prepares from every validator but the
+//!   leader (the leader's pre-prepare is its vote; a replica counts its own prepare), n - 1
+//!   in all, and sends no commit vote; the leader still broadcasts the block. A node that
+//!   holds 2f prepares in the fast path waits. When the fast-path timer fires, the node falls
+//!   back to PBFT's slow path: prepared at 2f prepares, committed at 2f+1 commits. Under
+//!   `sbs_compat` a BigFoot block's size leaves out `base_block_size` (V2's
+//!   `create_BigFoot_block` sets `size` to its transactions alone; the message still adds it
+//!   once).
+
+use super::*;
+
+/// The consensus protocol of a chain.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Consensus {
+    /// PBFT.
+    #[default]
+    Pbft,
+    /// SymBChainSim V2's Tendermint: PBFT's phases with votes that carry the hash only.
+    Tendermint,
+    /// BigFoot: PBFT with a fast path on prepares from every validator.
+    BigFoot,
+}
+
+/// How much earlier than the timeout V2's Tendermint leader must be able to propose.
+const TENDERMINT_V2_PROPOSE_MARGIN_NS: Time = 5 * crate::time::NS_PER_S;
+
+impl PbftParams {
+    /// What prepare and commit carry: Tendermint's votes carry the block's hash only.
+    pub(super) fn vote_payload(&self) -> VotePayload {
+        match self.consensus {
+            Consensus::Tendermint => VotePayload::Digest,
+            Consensus::Pbft | Consensus::BigFoot => self.votes,
+        }
+    }
+
+    /// Whether rounds open with a fast path (BigFoot).
+    pub(super) fn fast_path(&self) -> bool {
+        self.consensus == Consensus::BigFoot
+    }
+
+    /// Whether a leader whose propose retry comes at `at` still proposes in a round that
+    /// times out at `timeout_at` (under V2's retry).
+    pub(super) fn retry_in_time(&self, at: Time, timeout_at: Time) -> bool {
+        let ready = at.saturating_add(self.creation_ns);
+        match self.consensus {
+            Consensus::Tendermint => {
+                ready.saturating_add(TENDERMINT_V2_PROPOSE_MARGIN_NS) < timeout_at
+            }
+            Consensus::Pbft | Consensus::BigFoot => ready <= timeout_at,
+        }
+    }
+
+    /// The size of a block whose transactions weigh `txs_mb`, MB: SBS V2's base block size
+    /// once in the block and once more in each message that carries it (BigFoot's V2 block
+    /// leaves the first out).
+    pub(super) fn block_mb(&self, txs_mb: f64) -> f64 {
+        if self.consensus == Consensus::BigFoot && self.sbs_compat {
+            txs_mb + self.base_block_mb
+        } else {
+            txs_mb + 2.0 * self.base_block_mb
+        }
+    }
+}
+
+impl Simulator {
+    /// Opens the fast path of the round `v` enters at `t` (BigFoot only): the node commits on
+    /// n - 1 prepares until its fast-path timer fires at round start + `interval` +
+    /// `fast_path_timeout`.
+    pub(super) fn open_fast_path(
+        &mut self,
+        p: &PbftParams,
+        v: u32,
+        round: u32,
+        t: Time,
+        interval: Time,
+    ) {
+        if !p.fast_path() {
+            return;
+        }
+        self.nodes[v as usize].fast = true;
+        self.queue.schedule(
+            t + interval + p.fast_path_timeout_ns,
+            Ev::FastPath { node: v, round },
+        );
+    }
+
+    /// `v`'s fast-path timer for `round`: the node falls back to the slow path, and a node
+    /// with the round's block and 2f prepares is prepared at once.
+    pub(super) fn close_fast_path(
+        &mut self,
+        p: &PbftParams,
+        net: &Network,
+        v: u32,
+        round: u32,
+        now: Time,
+    ) {
+        let nd = &mut self.nodes[v as usize];
+        if !nd.alive || nd.round != round || !nd.fast {
+            return;
+        }
+        nd.fast = false;
+        let t = now.max(nd.ready_at);
+        self.check_prepared(p, net, v, t);
+    }
+
+    /// Whether `v`, on the fast path, holds prepares from every validator but the leader.
+    pub(super) fn fast_quorum(&self, v: u32) -> bool {
+        self.nodes[v as usize].prepares + 1 >= self.n
+    }
+}
