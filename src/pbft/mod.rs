@@ -111,7 +111,7 @@ pub struct PbftParams {
     /// SBS V2's `base_block_size`, MB: added to a block's size, and once more to every
     /// message that carries a block (as SBS V2 does).
     pub base_block_mb: f64,
-    /// The consensus protocol ([`protocol`]'s rules).
+    /// The consensus protocol (its rules: [`Consensus`]).
     pub consensus: Consensus,
     /// BigFoot's fast path: how long after round start + block interval a node may commit
     /// on prepares from every validator, ns.
@@ -365,7 +365,7 @@ struct Node {
     txs: u64,
     done: bool,
     dirty: bool,
-    /// On BigFoot's fast path (see [`protocol`]).
+    /// On BigFoot's fast path (see [`Consensus::BigFoot`]).
     fast: bool,
 }
 

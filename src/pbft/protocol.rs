@@ -21,7 +21,8 @@
 
 use super::*;
 
-/// The consensus protocol of a chain.
+/// The consensus protocol of a chain: PBFT's round with the rules this module's notes list
+/// (and the pbft family's notes, "Consensus protocols").
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Consensus {
     /// PBFT.
