@@ -60,7 +60,7 @@ use crate::rng::RunSeeds;
 use crate::rng::stream;
 pub use hooks::{NO_NODE, Reconfiguration, RoundConfig, Transmissions};
 use metrics::{gini, gini_sbs, mean_finite, quantile};
-pub use protocol::Consensus;
+pub use protocol::{Consensus, Proposer};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp};
 use std::collections::HashMap;
@@ -116,6 +116,8 @@ pub struct PbftParams {
     /// BigFoot's fast path: how long after round start + block interval a node may commit
     /// on prepares from every validator, ns.
     pub fast_path_timeout_ns: Time,
+    /// Who proposes in a round.
+    pub proposer: Proposer,
 }
 
 /// SymBChainSim Version-2.0 behaviours that chainlab corrects, each restorable by itself.
@@ -668,10 +670,6 @@ impl Simulator {
         self.drain(p, net, node, now);
     }
 
-    fn leader(&self, round: u32) -> u32 {
-        round % self.n
-    }
-
     fn start(&mut self, p: &PbftParams, v: u32, round: u32, t: Time) {
         let interval = match &mut self.ext.reconfig {
             Some(h) => h.enter_round(v, t).block_interval_ns,
@@ -693,7 +691,7 @@ impl Simulator {
         self.votes.commit_bits[range].fill(0);
         self.arm_timer(v, t + interval + p.timeout_ns);
         self.open_fast_path(p, v, round, t, interval);
-        if self.leader(round) == v {
+        if self.leader(p, v, round) == v {
             let creation = if p.sbs_compat { 0 } else { p.creation_ns };
             self.queue
                 .schedule(t + interval + creation, Ev::Propose { node: v, round });
@@ -813,6 +811,7 @@ pub(crate) mod tests {
             base_block_mb: 0.0,
             consensus: Consensus::Pbft,
             fast_path_timeout_ns: 5_000_000_000,
+            proposer: Proposer::RoundRobin,
         }
     }
 
@@ -1342,6 +1341,42 @@ pub(crate) mod tests {
         let tm = simulate(&pb, seeds(3), &mut Simulator::default());
         assert_eq!((pbft.timeouts, tm.timeouts), (32, 64));
         assert_eq!(tm.safety_violations, 0);
+    }
+
+    /// Under `proposer = hash` the block of height h + 1 comes from (hash of block h + its
+    /// round) mod n, so the proposers are not a rotation; the chain commits the same
+    /// transactions, stays safe, and gets past crashed leaders by changing round.
+    #[test]
+    fn hash_proposers_follow_the_last_block() {
+        for crash in [0, 3] {
+            let mut p = paper_a(10, 5, 100.0);
+            p.proposer = Proposer::Hash;
+            p.crash_nodes = crash;
+            let mut sim = Simulator::default();
+            let o = simulate(&p, seeds(21), &mut sim);
+            assert_eq!((o.safety_violations, o.stop), (0, StopReason::Txs), "{o:?}");
+            let chain = &sim.chain.canonical;
+            let mut rotations = 0;
+            for (h, &b) in chain.iter().enumerate() {
+                let pr = sim.chain.proposals[b as usize];
+                let last = if h == 0 {
+                    0
+                } else {
+                    sim.block_hash(chain[h - 1])
+                };
+                let expected = (last.wrapping_add(u64::from(pr.round)) % 10) as u32;
+                assert_eq!(pr.proposer, expected, "height {}", h + 1);
+                rotations += u32::from(pr.proposer == pr.round % 10);
+            }
+            assert!(
+                rotations * 3 < chain.len() as u32,
+                "{rotations} of {}",
+                chain.len()
+            );
+            if crash > 0 {
+                assert!(o.crashes > 0 && o.round_changes > 0, "{o:?}");
+            }
+        }
     }
 
     /// SBS V2's BigFoot block leaves `base_block_size` out of its own size (the message still

@@ -34,6 +34,19 @@ pub enum Consensus {
     BigFoot,
 }
 
+/// Who proposes in a round.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Proposer {
+    /// The validator `round mod n`.
+    #[default]
+    RoundRobin,
+    /// The validator `(hash of the last block + round) mod n` (SymBChainSim V2's `hash`
+    /// selection, with the block's id for its hash; the management paper picks a leader by
+    /// the latest block's hash): the round is added so that a crashed leader does not stall
+    /// its height.
+    Hash,
+}
+
 /// How much earlier than the timeout V2's Tendermint leader must be able to propose.
 const TENDERMINT_V2_PROPOSE_MARGIN_NS: Time = 5 * crate::time::NS_PER_S;
 
@@ -76,6 +89,42 @@ impl PbftParams {
 }
 
 impl Simulator {
+    /// The leader of `round` as node `v` sees it (under [`Proposer::Hash`] it depends on the
+    /// last block `v` committed; nodes at one height agree).
+    pub(super) fn leader(&self, p: &PbftParams, v: u32, round: u32) -> u32 {
+        match p.proposer {
+            Proposer::RoundRobin => round % self.n,
+            Proposer::Hash => {
+                let h = self.nodes[v as usize].height;
+                let last = match h {
+                    0 => 0,
+                    _ => self.block_hash(self.chain.canonical[h as usize - 1]),
+                };
+                (last.wrapping_add(u64::from(round)) % u64::from(self.n)) as u32
+            }
+        }
+    }
+
+    /// A hash of proposal `b`'s content: height, round, proposer, creation time and its
+    /// transactions (the first and how many).
+    pub(super) fn block_hash(&self, b: u32) -> u64 {
+        let pr = &self.chain.proposals[b as usize];
+        let first = self.chain.tx_list[pr.tx_off as usize];
+        crate::rng::Hasher::new()
+            .decimal(u64::from(pr.height))
+            .text(",")
+            .decimal(u64::from(pr.round))
+            .text(",")
+            .decimal(u64::from(pr.proposer))
+            .text(",")
+            .decimal(pr.created)
+            .text(",")
+            .decimal(u64::from(first))
+            .text(",")
+            .decimal(u64::from(pr.tx_len))
+            .finish()
+    }
+
     /// Opens the fast path of the round `v` enters at `t` (BigFoot only): the node commits on
     /// n - 1 prepares until its fast-path timer fires at round start + `interval` +
     /// `fast_path_timeout`.

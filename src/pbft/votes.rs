@@ -28,14 +28,18 @@ impl Simulator {
         let base = now.max(nd.ready_at);
         match msg.kind {
             Kind::PrePrepare => {
-                if nd.phase != Phase::NewRound || msg.from != self.leader(nd.round) {
+                if nd.phase != Phase::NewRound {
                     return true;
                 }
+                // The height first: who leads a round may depend on the chain's last block.
                 let h = self.chain.proposals[msg.block as usize].height;
                 if h != nd.height + 1 {
-                    if h > nd.height + 1 {
+                    if h > nd.height + 1 && msg.from == self.leader(p, v, nd.round) {
                         self.begin_sync(p, net, v, now);
                     }
+                    return true;
+                }
+                if msg.from != self.leader(p, v, nd.round) {
                     return true;
                 }
                 if nd.lock_block != NONE
@@ -152,8 +156,9 @@ impl Simulator {
     fn decide(&mut self, p: &PbftParams, net: &Network, v: u32, t: Time) {
         let nd = &self.nodes[v as usize];
         let (block, round) = (nd.block, nd.round);
+        let leads = self.leader(p, v, round) == v;
         self.commit_block(p, v, block, t);
-        if self.leader(round) == v {
+        if leads {
             self.send_all(
                 p,
                 net,

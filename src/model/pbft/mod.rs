@@ -243,6 +243,7 @@ fn configure(p: &Values) -> PbftParams {
         base_block_mb: p.base_block_size,
         consensus: p.consensus,
         fast_path_timeout_ns: p.fast_path_timeout.ns(),
+        proposer: p.proposer,
     }
 }
 

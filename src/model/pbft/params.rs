@@ -3,7 +3,7 @@
 //! are silent; the family's notes list each choice.
 
 use crate::network::{BandwidthDraw, Dissemination, Latency, Links, VotePayload};
-use crate::pbft::Consensus;
+use crate::pbft::{Consensus, Proposer};
 use crate::pbft::workload::{Arrivals, TxPropagation, TxSize};
 use crate::schema::param::{Choice, Kind, Millis};
 use crate::{choice, choice_names, param_table};
@@ -57,6 +57,10 @@ choice_names!(Consensus {
     Pbft = "pbft",
     Tendermint = "tendermint",
     BigFoot = "bigfoot",
+});
+choice_names!(Proposer {
+    RoundRobin = "round_robin",
+    Hash = "hash",
 });
 choice_names!(Arrivals {
     Batch = "batch",
@@ -423,6 +427,14 @@ param_table! {
             default: "5 s",
             environment: false,
             doc: "BigFoot's fast path lasts this long after round start + block_interval (SymBChainSim V2's default 5 s); other protocols ignore it",
+            added_in: Some("pbft-v1"),
+        },
+        proposer: Proposer {
+            column: "proposer",
+            kind: Kind::Choice(<Proposer as Choice>::NAMES),
+            default: "round_robin",
+            environment: false,
+            doc: "who proposes in round r: round_robin (r mod nodes, SymBChainSim's default); hash ((hash of the last block + r) mod nodes, SymBChainSim V2's `hash` selection; the management paper picks leaders by the latest block's hash)",
             added_in: Some("pbft-v1"),
         },
     }
