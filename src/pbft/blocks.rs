@@ -71,10 +71,18 @@ impl Simulator {
                 None => return,
             }
         }
+        // The proposal leaves once the block is made (see `PbftParams::making_ns`).
+        let fresh = block != NONE && just == NONE;
+        let sent = now
+            + if fresh {
+                p.making_ns(self.chain.proposals[block as usize].tx_len)
+            } else {
+                0
+            };
         let nd = &mut self.nodes[v as usize];
         nd.phase = Phase::PrePrepared;
         nd.block = block;
-        nd.ready_at = now;
+        nd.ready_at = sent;
         nd.dirty = true;
         self.send_all(
             p,
@@ -86,7 +94,7 @@ impl Simulator {
                 block,
                 a: just,
             },
-            now,
+            sent,
         );
     }
 

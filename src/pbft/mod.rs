@@ -118,6 +118,9 @@ pub struct PbftParams {
     pub fast_path_timeout_ns: Time,
     /// Who proposes in a round.
     pub proposer: Proposer,
+    /// Time to put one transaction in a block, ns (SymBChainSim V2's `time_per_tx`): a
+    /// proposal leaves this much later per transaction it holds.
+    pub per_tx_ns: Time,
 }
 
 /// SymBChainSim Version-2.0 behaviours that chainlab corrects, each restorable by itself.
@@ -812,6 +815,7 @@ pub(crate) mod tests {
             consensus: Consensus::Pbft,
             fast_path_timeout_ns: 5_000_000_000,
             proposer: Proposer::RoundRobin,
+            per_tx_ns: 0,
         }
     }
 
@@ -1377,6 +1381,34 @@ pub(crate) mod tests {
                 assert!(o.crashes > 0 && o.round_changes > 0, "{o:?}");
             }
         }
+    }
+
+    /// A fresh proposal leaves `txs x time_per_tx` after the propose event (chainlab's
+    /// model; `creation_time` came before the event). Under `sbs_compat`, V2's code: its PBFT
+    /// and BigFoot send at the propose event, its Tendermint `creation_time + txs x
+    /// time_per_tx` after it. On paper A's chain (19 transactions a block) a millisecond per
+    /// transaction lengthens every block by about 19 ms.
+    #[test]
+    fn a_proposal_leaves_once_its_block_is_made() {
+        let mut p = paper_a(10, 5, 100.0);
+        p.per_tx_ns = 1_000_000;
+        let c = p.creation_ns;
+        assert_eq!(p.making_ns(19), 19_000_000);
+        p.sbs_compat = true;
+        for (consensus, making) in [
+            (Consensus::Pbft, 0),
+            (Consensus::BigFoot, 0),
+            (Consensus::Tendermint, c + 19_000_000),
+        ] {
+            p.consensus = consensus;
+            assert_eq!(p.making_ns(19), making, "{consensus:?}");
+        }
+        let mut p = paper_a(10, 5, 100.0);
+        let free = simulate(&p, seeds(6), &mut Simulator::default());
+        p.per_tx_ns = 1_000_000;
+        let made = simulate(&p, seeds(6), &mut Simulator::default());
+        let longer = made.block_time_mean_s - free.block_time_mean_s;
+        assert!((0.015..0.025).contains(&longer), "{longer}");
     }
 
     /// SBS V2's BigFoot block leaves `base_block_size` out of its own size (the message still

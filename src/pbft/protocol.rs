@@ -76,6 +76,20 @@ impl PbftParams {
         }
     }
 
+    /// How long after its propose event a leader sends a block of `txs` transactions it has
+    /// just made: `txs x time_per_tx` (its `creation_time` came before the event). Under
+    /// `sbs_compat`, SymBChainSim V2's code: its PBFT and BigFoot send at the propose event
+    /// (they compute `creation_time + txs x time_per_tx` and send at the wrong variable), its
+    /// Tendermint sends `creation_time + txs x time_per_tx` after it.
+    pub(super) fn making_ns(&self, txs: u32) -> Time {
+        let per_tx = u64::from(txs).saturating_mul(self.per_tx_ns);
+        match (self.sbs_compat, self.consensus) {
+            (false, _) => per_tx,
+            (true, Consensus::Tendermint) => self.creation_ns.saturating_add(per_tx),
+            (true, Consensus::Pbft | Consensus::BigFoot) => 0,
+        }
+    }
+
     /// The size of a block whose transactions weigh `txs_mb`, MB: SBS V2's base block size
     /// once in the block and once more in each message that carries it (BigFoot's V2 block
     /// leaves the first out).

@@ -244,6 +244,7 @@ fn configure(p: &Values) -> PbftParams {
         consensus: p.consensus,
         fast_path_timeout_ns: p.fast_path_timeout.ns(),
         proposer: p.proposer,
+        per_tx_ns: p.time_per_tx.ns(),
     }
 }
 

@@ -437,6 +437,17 @@ param_table! {
             doc: "who proposes in round r: round_robin (r mod nodes, SymBChainSim's default); hash ((hash of the last block + r) mod nodes, SymBChainSim V2's `hash` selection; the management paper picks leaders by the latest block's hash)",
             added_in: Some("pbft-v1"),
         },
+        time_per_tx: Millis {
+            column: "time_per_tx_ms",
+            kind: Kind::DurationMs {
+                min: 0,
+                max: 60_000,
+            },
+            default: "0 ms",
+            environment: false,
+            doc: "time to put one transaction in a block (SymBChainSim V2's time_per_tx, its default 1 ms): a fresh proposal leaves this much later per transaction; under sbs_compat, as V2's code does: PBFT and BigFoot ignore it and creation_time, Tendermint waits creation_time + transactions x time_per_tx",
+            added_in: Some("pbft-v1"),
+        },
     }
 }
 
