@@ -114,37 +114,47 @@ pub(super) fn parse_axes(
             texts: String::new(),
             ends: Vec::with_capacity(items.len()),
         };
-        let mut seen = Seen::new(items.len());
-        for item in items.iter() {
-            let value = def.parse(item).map_err(|m| {
+        // Equal after unit normalisation ("100 ms" and "0.1 s"): two runs would share one
+        // identity and the plan would count the point twice. A repeat before a value that
+        // does not parse is the error, as if values were checked one by one.
+        let repeated = |axis: &Axis, values: &[Value]| {
+            first_repeat(axis, values).map(|(j, i)| {
                 cx.err(
-                    SpecErrorKind::Value,
-                    Some(v.span()),
-                    Some(key.clone()),
-                    Some(item.to_string()),
-                    m,
-                )
-            })?;
-            // Equal after unit normalisation ("100 ms" and "0.1 s"): two runs would share one
-            // identity and the plan would count the point twice.
-            value.write_canonical(&mut axis.texts);
-            axis.ends.push(axis.texts.len());
-            if let Some(j) = seen.repeat_of(&axis, &values, &value) {
-                return Err(cx.err(
                     SpecErrorKind::Duplicate,
                     Some(v.span()),
                     Some(key.clone()),
-                    Some(item.to_string()),
+                    Some(items[i].to_string()),
                     format!(
                         "equals value {} of the axis ({} and {} are both {}); allowed: distinct values",
                         j + 1,
                         items[j],
-                        item,
-                        def.with_unit(&value)
+                        items[i],
+                        def.with_unit(&values[i])
                     ),
-                ));
-            }
+                )
+            })
+        };
+        for item in items.iter() {
+            let value = match def.parse(item) {
+                Ok(value) => value,
+                Err(m) => {
+                    return Err(repeated(&axis, &values).unwrap_or_else(|| {
+                        cx.err(
+                            SpecErrorKind::Value,
+                            Some(v.span()),
+                            Some(key.clone()),
+                            Some(item.to_string()),
+                            m,
+                        )
+                    }));
+                }
+            };
+            value.write_canonical(&mut axis.texts);
+            axis.ends.push(axis.texts.len());
             values.push(value);
+        }
+        if let Some(e) = repeated(&axis, &values) {
+            return Err(e);
         }
         axis.values = values;
         axes.push((
@@ -158,95 +168,46 @@ pub(super) fn parse_axes(
     Ok(axes)
 }
 
-/// The positions of an axis's texts, by their hash, so that a long axis is checked in linear
-/// time rather than by comparing every pair; texts of one hash are compared. While the
-/// values rise (a range, a sorted list) they are distinct without a look-up: distinct numbers
-/// have distinct canonical texts. Only looked up, never iterated, so a hash map's order
-/// cannot reach a result.
-struct Seen {
-    /// Whether every value so far rose; the map is filled when one does not.
-    rising: bool,
-    /// The axis's length.
-    len: usize,
-    /// The first text of each hash (one probe a value: a long axis's map is out of cache).
-    by_hash: std::collections::HashMap<u64, usize, std::hash::BuildHasherDefault<Prehashed>>,
-    /// Texts whose hash an earlier, different text has (almost never any).
-    collided: Vec<usize>,
-}
-
-impl Seen {
-    fn new(len: usize) -> Seen {
-        Seen {
-            rising: true,
-            len,
-            by_hash: Default::default(),
-            collided: Vec::new(),
-        }
+/// The first value of `axis` that repeats an earlier one (equal canonical texts: equal after
+/// unit normalisation), among its first `values.len()`, as (earlier, later) positions: the
+/// later is the least such position, the earlier the first value equal to it. Rising values
+/// (a range, a sorted list) are distinct without a look-up (distinct numbers have distinct
+/// texts); otherwise the texts' hashes are sorted, which keeps a long axis n log n and
+/// cache-friendly, and texts of one hash are compared.
+fn first_repeat(axis: &Axis, values: &[Value]) -> Option<(usize, usize)> {
+    let rises = values.windows(2).all(|w| match (&w[0], &w[1]) {
+        (Value::Int(a), Value::Int(b)) => a < b,
+        (Value::Float(a), Value::Float(b)) => a < b,
+        _ => false,
+    });
+    if rises {
+        return None;
     }
-
-    /// Records `axis`'s value `value` (its text is `axis`'s last), after `values`; the
-    /// position of an earlier equal value, if there is one.
-    fn repeat_of(&mut self, axis: &Axis, values: &[Value], value: &Value) -> Option<usize> {
-        let i = values.len();
-        if self.rising {
-            let rises = match (values.last(), value) {
-                (None, _) => true,
-                (Some(Value::Int(a)), Value::Int(b)) => a < b,
-                (Some(Value::Float(a)), Value::Float(b)) => a < b,
-                _ => false,
-            };
-            if rises {
-                return None;
-            }
-            self.rising = false;
-            self.by_hash.reserve(self.len);
-            for j in 0..i {
-                self.look_up(axis, j);
-            }
-        }
-        self.look_up(axis, i)
-    }
-
-    /// Records text `i` in the map; the position of an earlier equal text, if there is one.
-    fn look_up(&mut self, axis: &Axis, i: usize) -> Option<usize> {
-        let text = axis.text(i);
-        let same = |j: &usize| axis.text(*j) == text;
-        match self
-            .by_hash
-            .entry(crate::rng::Hasher::new().text(text).finish())
+    let mut keyed: Vec<(u64, usize)> = (0..values.len())
+        .map(|i| (crate::rng::Hasher::new().text(axis.text(i)).finish(), i))
+        .collect();
+    keyed.sort_unstable();
+    let mut first: Option<(usize, usize)> = None;
+    for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+        // In position order: the first position that meets an equal text before it is the
+        // group's least repeat.
+        let repeat = group
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find_map(|(x, &(_, later))| {
+                group[..x]
+                    .iter()
+                    .find(|&&(_, e)| axis.text(e) == axis.text(later))
+                    .map(|&(_, earlier)| (earlier, later))
+            });
+        if let Some(r) = repeat
+            && first.is_none_or(|f| r.1 < f.1)
         {
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(i);
-                None
-            }
-            std::collections::hash_map::Entry::Occupied(e) if same(e.get()) => Some(*e.get()),
-            std::collections::hash_map::Entry::Occupied(_) => {
-                let earlier = self.collided.iter().find(|j| same(j)).copied();
-                if earlier.is_none() {
-                    self.collided.push(i);
-                }
-                earlier
-            }
+            first = Some(r);
         }
     }
-}
-
-/// A [`std::hash::Hasher`] for keys that are already hashes: it passes them through.
-#[derive(Default)]
-struct Prehashed(u64);
-
-impl std::hash::Hasher for Prehashed {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, x: u64) {
-        self.0 = x;
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    first
 }
 
 /// `{ from, to, step }`, inclusive of `to`; integers stay integers.

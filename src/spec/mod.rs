@@ -1045,6 +1045,12 @@ mod tests {
         assert!(e.message.contains("equals value 1 of the axis"), "{e}");
         let e = plan(&format!("{HEAD}[sweep]\nbeta = [0.1, 0.3, 0.2, 0.30]\n")).unwrap_err();
         assert!(e.message.contains("equals value 2 of the axis"), "{e}");
+        // As if values were checked one by one: a repeat before a bad value is the error,
+        // a bad value before a repeat is.
+        let e = plan(&format!("{HEAD}[sweep]\nnodes = [10, 20, 10, \"x\"]\n")).unwrap_err();
+        assert_eq!(e.kind, SpecErrorKind::Duplicate, "{e}");
+        let e = plan(&format!("{HEAD}[sweep]\nnodes = [10, \"x\", 10]\n")).unwrap_err();
+        assert_eq!(e.kind, SpecErrorKind::Value, "{e}");
     }
 
     /// A run made on demand is the run the plan validated: its position decodes to the
