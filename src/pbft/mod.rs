@@ -1198,6 +1198,159 @@ pub(crate) mod tests {
 
     /// The safety detector fires: a node that commits another block at a height the chain
     /// already has is counted (the property tests above rely on it staying 0).
+    /// A 10-node chain (f = 3) reset to its first round, with a proposal of height 1 by
+    /// round 0's leader (node 0), for driving one node by hand.
+    fn by_hand() -> (PbftParams, Network, Simulator, u32) {
+        let p = paper_a(10, 5, 100.0);
+        let net = Network::build(&p.net, 42, 1, 2);
+        let mut sim = Simulator::default();
+        sim.reset(&p, &net, seeds(1));
+        assert_eq!(sim.f, 3);
+        sim.chain.proposals.push(Proposal {
+            height: 1,
+            round: 0,
+            proposer: 0,
+            tx_off: 0,
+            tx_len: 0,
+            size_mb: 0.5,
+            created: 0,
+            stamp: 0,
+        });
+        let b = sim.chain.proposals.len() as u32 - 1;
+        (p, net, sim, b)
+    }
+
+    fn vote(kind: Kind, from: u32, round: u32, block: u32) -> Msg {
+        Msg {
+            kind,
+            from,
+            round,
+            block,
+            a: NONE,
+        }
+    }
+
+    /// PBFT's quorums, message by message at node 1 (n = 10, f = 3): prepared at exactly 2f
+    /// prepares (its own and 2f - 1 others), committed at exactly 2f + 1 commits (its own and
+    /// 2f others); a sender counts once; a vote for another block counts for nothing. A
+    /// prepare quorum of 2f - 1 or a commit quorum of 2f fails here.
+    #[test]
+    fn pbft_quorums_are_2f_prepares_and_2f_plus_1_commits() {
+        let (p, net, mut sim, b) = by_hand();
+        let v = 1;
+        let t = 1_000_000_000;
+        sim.deliver(
+            &p,
+            &net,
+            v,
+            Msg {
+                a: NONE,
+                ..vote(Kind::PrePrepare, 0, 0, b)
+            },
+            t,
+        );
+        assert_eq!(sim.nodes[1].phase, Phase::PrePrepared);
+        assert_eq!(sim.nodes[1].prepares, 1, "its own prepare");
+        // Four others and a repeat: 5 prepares, one short of 2f.
+        for from in [2, 3, 4, 5, 5] {
+            sim.deliver(&p, &net, v, vote(Kind::Prepare, from, 0, b), t);
+        }
+        sim.deliver(&p, &net, v, vote(Kind::Prepare, 6, 0, b + 1), t);
+        assert_eq!(sim.nodes[1].phase, Phase::PrePrepared);
+        sim.deliver(&p, &net, v, vote(Kind::Prepare, 7, 0, b), t);
+        assert_eq!(sim.nodes[1].phase, Phase::Prepared, "2f = 6 prepares");
+        assert_eq!((sim.nodes[1].commits, sim.nodes[1].lock_block), (1, b));
+        // Five others and a repeat: 6 commits, one short of 2f + 1.
+        for from in [2, 3, 4, 5, 6, 6] {
+            sim.deliver(&p, &net, v, vote(Kind::Commit, from, 0, b), t);
+        }
+        assert_eq!(sim.nodes[1].height, 0);
+        sim.deliver(&p, &net, v, vote(Kind::Commit, 8, 0, b), t);
+        assert_eq!(sim.nodes[1].height, 1, "2f + 1 = 7 commits");
+        assert_eq!(sim.nodes[1].round, 1);
+    }
+
+    /// Round change at node 1 (f = 3): f votes for a later round move it nowhere, f + 1 make
+    /// it vote for that round too, 2f + 1 (its own among them) start it. A join at f, or a
+    /// start at 2f, fails here.
+    #[test]
+    fn round_changes_join_at_f_plus_1_and_start_at_2f_plus_1() {
+        let (p, net, mut sim, _) = by_hand();
+        let v = 1;
+        let t = 1_000_000_000;
+        let rc = |from| Msg {
+            block: NONE,
+            a: 0,
+            ..vote(Kind::RoundChange, from, 5, NONE)
+        };
+        for from in [2, 3, 4] {
+            sim.deliver(&p, &net, v, rc(from), t);
+        }
+        assert_eq!(sim.nodes[1].phase, Phase::NewRound);
+        assert_eq!(sim.votes.rc[10 + 1], 0, "no vote of its own yet");
+        sim.deliver(&p, &net, v, rc(5), t);
+        assert_eq!(
+            sim.nodes[1].phase,
+            Phase::RoundChange,
+            "f + 1 = 4 votes: it joins"
+        );
+        assert_eq!(sim.votes.rc[10 + 1], 5);
+        // With its own: 5 votes; one more makes 2f = 6, still short.
+        sim.deliver(&p, &net, v, rc(6), t);
+        assert_eq!(
+            (sim.nodes[1].round, sim.nodes[1].phase),
+            (0, Phase::RoundChange)
+        );
+        sim.deliver(&p, &net, v, rc(7), t);
+        assert_eq!(
+            (sim.nodes[1].round, sim.nodes[1].phase),
+            (5, Phase::NewRound),
+            "2f + 1"
+        );
+    }
+
+    /// A prepared node locks its block: in a later round it refuses another block at that
+    /// height unless the proposal carries a lock from a round after its own. Switching the
+    /// lock off fails here.
+    #[test]
+    fn a_prepared_block_is_locked_until_a_later_lock_is_shown() {
+        let (p, net, mut sim, b) = by_hand();
+        let v = 1;
+        let t = 1_000_000_000;
+        sim.deliver(&p, &net, v, vote(Kind::PrePrepare, 0, 0, b), t);
+        for from in 2..7 {
+            sim.deliver(&p, &net, v, vote(Kind::Prepare, from, 0, b), t);
+        }
+        assert_eq!(
+            (sim.nodes[1].phase, sim.nodes[1].lock_block),
+            (Phase::Prepared, b)
+        );
+        // Round 2's leader (node 2) proposes another block of height 1.
+        let mut other = sim.chain.proposals[b as usize];
+        (other.round, other.proposer) = (2, 2);
+        sim.chain.proposals.push(other);
+        let b2 = b + 1;
+        sim.start(&p, v, 2, t);
+        sim.deliver(&p, &net, v, vote(Kind::PrePrepare, 2, 2, b2), t);
+        assert_eq!(
+            sim.nodes[1].phase,
+            Phase::NewRound,
+            "refused: locked on another block"
+        );
+        // A lock from round 0 is not after its own; one from round 1 is.
+        let justified = |a| Msg {
+            a,
+            ..vote(Kind::PrePrepare, 2, 2, b2)
+        };
+        sim.deliver(&p, &net, v, justified(0), t);
+        assert_eq!(sim.nodes[1].phase, Phase::NewRound);
+        sim.deliver(&p, &net, v, justified(1), t);
+        assert_eq!(
+            (sim.nodes[1].phase, sim.nodes[1].block),
+            (Phase::PrePrepared, b2)
+        );
+    }
+
     #[test]
     fn a_conflicting_commit_is_counted_as_a_safety_violation() {
         let p = paper_a(10, 5, 100.0);
