@@ -746,6 +746,25 @@ mod tests {
         block_interval_ns: 300_000_000,
     });
 
+    /// Algorithm 2, line 9: a validator accepts a fresh proposal only under its active
+    /// configuration (`H_cc`), a re-proposal under any configuration it holds, and nothing
+    /// under one it does not hold; each refusal is counted. Accepting a fresh proposal under
+    /// any held configuration fails here.
+    #[test]
+    fn a_fresh_proposal_needs_the_active_configuration() {
+        let (_, _, _, mut primary) = run(&paper_b(20, ALT), 1);
+        let v = 3;
+        (primary.active[v], primary.held[v]) = (2, 4);
+        let before = primary.rejections;
+        assert!(primary.accepts(v as u32, 2, false));
+        assert!(!primary.accepts(v as u32, 3, false), "held, not active");
+        assert!(!primary.accepts(v as u32, 1, false), "an older one");
+        assert!(primary.accepts(v as u32, 3, true));
+        assert!(primary.accepts(v as u32, 1, true));
+        assert!(!primary.accepts(v as u32, 5, true), "not held");
+        assert_eq!(primary.rejections, before + 3);
+    }
+
     #[test]
     fn no_block_is_accepted_without_its_configuration_even_with_crashes() {
         let mut p = paper_b(240, ALT);
