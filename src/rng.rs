@@ -158,6 +158,8 @@ pub mod purpose {
     pub const MANAGEMENT_CHAIN: Purpose = Purpose("management-chain");
     /// Configuration block intervals (run key).
     pub const CBI: Purpose = Purpose("cbi");
+    /// Which validators of a chain are Byzantine.
+    pub const BYZANTINE: Purpose = Purpose("byzantine");
     /// `chainlab summary`'s bootstrap resamples (keyed by the group, not by a run).
     pub const BOOTSTRAP: Purpose = Purpose("bootstrap");
 
@@ -181,6 +183,7 @@ pub mod purpose {
         MANAGEMENT_KEYS,
         MANAGEMENT_CHAIN,
         CBI,
+        BYZANTINE,
         BOOTSTRAP,
     ];
 }

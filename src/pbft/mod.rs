@@ -43,6 +43,7 @@
 //! through [`hooks`] from their own modules) and no spec, file or clock.
 
 mod blocks;
+mod byzantine;
 mod faults;
 pub mod hooks;
 pub mod metrics;
@@ -58,6 +59,7 @@ use crate::des::{Budget, HeapQueue, Time};
 use crate::network::{Dissemination, GossipScratch, Network, NetworkParams, Spread, VotePayload};
 use crate::rng::RunSeeds;
 use crate::rng::stream;
+pub use byzantine::Byzantine;
 pub use hooks::{NO_NODE, Reconfiguration, RoundConfig, Transmissions};
 use metrics::{gini, gini_sbs, mean_finite, quantile};
 pub use protocol::{Consensus, Proposer};
@@ -121,6 +123,12 @@ pub struct PbftParams {
     /// Time to put one transaction in a block, ns (SymBChainSim V2's `time_per_tx`): a
     /// proposal leaves this much later per transaction it holds.
     pub per_tx_ns: Time,
+    /// Byzantine validators ([`Byzantine`]), drawn per run.
+    pub byzantine_nodes: u32,
+    /// What they do.
+    pub byzantine: Byzantine,
+    /// How late a delaying one sends, ns.
+    pub byzantine_delay_ns: Time,
 }
 
 /// SymBChainSim Version-2.0 behaviours that chainlab corrects, each restorable by itself.
@@ -429,6 +437,8 @@ pub struct Simulator {
     spare: Vec<Msg>,
     workload: Workload,
     faults: Vec<Vec<(Time, Time)>>,
+    /// Per node, whether it is Byzantine.
+    byzantine: Vec<bool>,
     scratch: GossipScratch,
     waves: Waves,
     next_key: u64,
@@ -625,6 +635,7 @@ impl Simulator {
         self.counters = Counters::default();
 
         self.schedule_faults(p, seeds);
+        self.draw_byzantine(p, seeds);
         self.with_hook(|h, sim| h.reset(sim, p, net, seeds));
         for v in 0..n {
             self.start(p, v, 0, 0);
@@ -816,6 +827,9 @@ pub(crate) mod tests {
             fast_path_timeout_ns: 5_000_000_000,
             proposer: Proposer::RoundRobin,
             per_tx_ns: 0,
+            byzantine_nodes: 0,
+            byzantine: Byzantine::Silent,
+            byzantine_delay_ns: 1_000_000_000,
         }
     }
 
@@ -1349,6 +1363,58 @@ pub(crate) mod tests {
             (sim.nodes[1].phase, sim.nodes[1].block),
             (Phase::PrePrepared, b2)
         );
+    }
+
+    /// Silent validators: with f of them (n = 10, f = 3) the chain commits every transaction,
+    /// safely, changing round past each silent leader; with f + 1 the honest six are short of
+    /// 2f + 1 = 7 and nothing is committed. A commit or prepare quorum weakened to 2f fails
+    /// here (six honest validators would then commit).
+    #[test]
+    fn silent_validators_beyond_f_stop_the_chain() {
+        let silent = |k| {
+            let mut p = paper_a(10, 5, 100.0);
+            p.byzantine_nodes = k;
+            p.timeout_ns = 2_000_000_000;
+            p.duration_ns = 300_000_000_000;
+            let mut sim = Simulator::default();
+            let o = simulate(&p, seeds(31), &mut sim);
+            assert_eq!(sim.byzantine.iter().filter(|&&b| b).count(), k as usize);
+            o
+        };
+        let f = silent(3);
+        assert_eq!((f.stop, f.safety_violations), (StopReason::Txs, 0), "{f:?}");
+        assert!(f.round_changes > 0, "{f:?}");
+        let more = silent(4);
+        assert_eq!(
+            (more.blocks, more.stop),
+            (0, StopReason::Duration),
+            "{more:?}"
+        );
+    }
+
+    /// Delaying validators: with f of them the quorums form without their late votes and
+    /// blocks keep their pace; with f + 1 every quorum waits for one late vote, so each block
+    /// takes at least the delay.
+    #[test]
+    fn delaying_validators_beyond_f_slow_every_block() {
+        let delayed = |k| {
+            let mut p = paper_a(10, 5, 100.0);
+            p.byzantine_nodes = k;
+            p.byzantine = Byzantine::Delay;
+            p.byzantine_delay_ns = 2_000_000_000;
+            simulate(&p, seeds(32), &mut Simulator::default())
+        };
+        let none = delayed(0);
+        let f = delayed(3);
+        let more = delayed(4);
+        for o in [&f, &more] {
+            assert_eq!((o.stop, o.safety_violations), (StopReason::Txs, 0), "{o:?}");
+        }
+        assert!(
+            f.block_time_median_s < none.block_time_median_s + 0.5,
+            "{f:?}"
+        );
+        assert!(more.block_time_median_s >= 2.0, "{more:?}");
     }
 
     #[test]

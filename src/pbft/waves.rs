@@ -27,6 +27,9 @@ impl Simulator {
     /// the reached nodes sorted by (arrival, node), waiting in the queue as a single entry
     /// (see [`HeapQueue::schedule_with_seq`]), which keeps the heap small.
     pub(super) fn send_all(&mut self, p: &PbftParams, net: &Network, msg: Msg, t: Time) {
+        let Some(t) = self.departure(p, &msg, t) else {
+            return;
+        };
         let from = msg.from;
         let size = self.msg_size(p, &msg);
         let key = self.next_key;

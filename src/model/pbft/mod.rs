@@ -55,6 +55,12 @@ fn check_network(p: &Values) -> Result<(), ParamError> {
         });
     }
     let f = pbft::fault_tolerance(nodes, p.sbs_compat || v2_all);
+    if p.byzantine_nodes >= nodes {
+        return Err(ParamError {
+            key: key::byzantine_nodes,
+            allowed: format!("at most nodes - 1 = {}", nodes - 1),
+        });
+    }
     let crash_nodes = p.crash_nodes;
     if crash_nodes > f {
         return Err(ParamError {
@@ -245,6 +251,9 @@ fn configure(p: &Values) -> PbftParams {
         fast_path_timeout_ns: p.fast_path_timeout.ns(),
         proposer: p.proposer,
         per_tx_ns: p.time_per_tx.ns(),
+        byzantine_nodes: p.byzantine_nodes,
+        byzantine: p.byzantine_behaviour,
+        byzantine_delay_ns: p.byzantine_delay.ns(),
     }
 }
 

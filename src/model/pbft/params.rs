@@ -3,7 +3,7 @@
 //! are silent; the family's notes list each choice.
 
 use crate::network::{BandwidthDraw, Dissemination, Latency, Links, VotePayload};
-use crate::pbft::{Consensus, Proposer};
+use crate::pbft::{Byzantine, Consensus, Proposer};
 use crate::pbft::workload::{Arrivals, TxPropagation, TxSize};
 use crate::schema::param::{Choice, Kind, Millis};
 use crate::{choice, choice_names, param_table};
@@ -61,6 +61,10 @@ choice_names!(Consensus {
 choice_names!(Proposer {
     RoundRobin = "round_robin",
     Hash = "hash",
+});
+choice_names!(Byzantine {
+    Silent = "silent",
+    Delay = "delay",
 });
 choice_names!(Arrivals {
     Batch = "batch",
@@ -446,6 +450,30 @@ param_table! {
             default: "0 ms",
             environment: false,
             doc: "time to put one transaction in a block (SymBChainSim V2's time_per_tx, its default 1 ms): a fresh proposal leaves this much later per transaction; under sbs_compat, as V2's code does: PBFT and BigFoot ignore it and creation_time, Tendermint waits creation_time + transactions x time_per_tx",
+            added_in: Some("pbft-v1"),
+        },
+        byzantine_nodes: u32 {
+            column: "byzantine_nodes",
+            kind: Kind::Int { min: 0, max: 1000 },
+            default: "0",
+            environment: false,
+            doc: "Byzantine validators, drawn per run from the \"byzantine\" stream (at most nodes - 1; more than f break liveness)",
+            added_in: Some("pbft-v1"),
+        },
+        byzantine_behaviour: Byzantine {
+            column: "byzantine_behaviour",
+            kind: Kind::Choice(<Byzantine as Choice>::NAMES),
+            default: "silent",
+            environment: false,
+            doc: "what a Byzantine validator does: silent (sends no proposal, vote, block or round-change vote of its own; still relays) or delay (sends each of them byzantine_delay late)",
+            added_in: Some("pbft-v1"),
+        },
+        byzantine_delay: Millis {
+            column: "byzantine_delay_ms",
+            kind: Kind::DurationMs { min: 0, max: MS_1H },
+            default: "1 s",
+            environment: false,
+            doc: "how late a delaying Byzantine validator sends its own consensus messages",
             added_in: Some("pbft-v1"),
         },
     }
