@@ -72,7 +72,7 @@ impl Simulator {
             }
         }
         // The proposal leaves once the block is made (see `PbftParams::making_ns`).
-        let fresh = block != NONE && just == NONE;
+        let fresh = just == NONE;
         let sent = now
             + if fresh {
                 p.making_ns(self.chain.proposals[block as usize].tx_len)
