@@ -449,6 +449,26 @@ mod tests {
         )
     }
 
+    /// The agreement moment is the earliest commit of any member, and the block's proof
+    /// checks (over 60 committees of 16).
+    #[test]
+    fn agreement_is_the_earliest_commit() {
+        let net = primary();
+        let mut committed = 0;
+        let members = 16;
+        for seed in 0..60 {
+            let c = Committee::build(&net, &params(members, 0, 0), 5, seed, seed + 1);
+            let head = ConfigBlock::genesis(3, members, BASE);
+            let a = run(&c, &head);
+            let Some(b) = a.block else { continue };
+            committed += 1;
+            let earliest = a.commit_at.iter().copied().min().unwrap();
+            assert_eq!(a.agreed_at, earliest, "seed {seed}");
+            assert_eq!(check(&b, &head, &c.keyring, 5), Ok(Verdict::Append));
+        }
+        assert!(committed >= 50, "{committed}");
+    }
+
     #[test]
     fn a_healthy_committee_agrees_in_the_first_cycle_with_a_valid_proof() {
         let net = primary();
