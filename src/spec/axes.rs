@@ -172,8 +172,8 @@ pub(super) fn parse_axes(
 /// unit normalisation), among its first `values.len()`, as (earlier, later) positions: the
 /// later is the least such position, the earlier the first value equal to it. Rising values
 /// (a range, a sorted list) are distinct without a look-up (distinct numbers have distinct
-/// texts); otherwise the texts' hashes are sorted, which keeps a long axis n log n and
-/// cache-friendly, and texts of one hash are compared.
+/// texts); otherwise their keys (a number's bits, another value's text hash) are sorted, which
+/// keeps a long axis n log n and cache-friendly, and texts of one key are compared.
 fn first_repeat(axis: &Axis, values: &[Value]) -> Option<(usize, usize)> {
     let rises = values.windows(2).all(|w| match (&w[0], &w[1]) {
         (Value::Int(a), Value::Int(b)) => a < b,
@@ -183,9 +183,14 @@ fn first_repeat(axis: &Axis, values: &[Value]) -> Option<(usize, usize)> {
     if rises {
         return None;
     }
-    let mut keyed: Vec<(u64, usize)> = (0..values.len())
-        .map(|i| (crate::rng::Hasher::new().text(axis.text(i)).finish(), i))
-        .collect();
+    // A number's key is its bits, mixed (one axis holds one kind; equal numbers have equal
+    // texts); other values hash their texts.
+    let key = |i: usize| match &values[i] {
+        Value::Int(x) => crate::rng::mix64(*x as u64),
+        Value::Float(x) => crate::rng::mix64(x.to_bits()),
+        _ => crate::rng::Hasher::new().text(axis.text(i)).finish(),
+    };
+    let mut keyed: Vec<(u64, usize)> = (0..values.len()).map(|i| (key(i), i)).collect();
     keyed.sort_unstable();
     let mut first: Option<(usize, usize)> = None;
     for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
