@@ -2342,18 +2342,7 @@ mod hostile {
         for spec in &specs {
             let stem = spec.file_stem().unwrap().to_str().unwrap();
             let out = tmp.path().join(stem);
-            let o = Command::new(env!("CARGO_BIN_EXE_chainlab"))
-                .args([
-                    "run",
-                    spec.to_str().unwrap(),
-                    "--quiet",
-                    "--jobs",
-                    "2",
-                    "--out",
-                ])
-                .arg(&out)
-                .output()
-                .unwrap();
+            let o = run_args(spec, &out, &["--jobs", "2"]);
             assert!(o.status.success(), "{stem}: {:?}", text(&o));
             let mut rows = Vec::new();
             for b in read_rows(&plan_dir(&out, stem)) {

@@ -122,13 +122,8 @@ impl Runs {
         }
     }
 
-    /// The runs in `range`, made ([`Runs::get`]).
-    pub fn range(&self, range: Range<usize>) -> impl ExactSizeIterator<Item = RunSpec> + '_ {
-        range.map(|i| self.get(i))
-    }
-
     /// Every run, made ([`Runs::get`]), in plan order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = RunSpec> + '_ {
-        self.range(0..self.len())
+        (0..self.len()).map(|i| self.get(i))
     }
 }
