@@ -1,9 +1,9 @@
 //! `chainlab status`: done, failed, missing and damaged runs per plan, per shard and overall.
 
 use super::*;
+use crate::runner::status::{Counts, PartState, PlanStatus, find_plans, plan_status};
 
 pub(super) fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure> {
-    use crate::runner::status::{PartState, find_plans, plan_status};
     if !results.is_dir() {
         return Err(Failure::Usage(format!(
             "{}: no such results directory",
@@ -37,58 +37,7 @@ pub(super) fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure>
             }
         };
         let all = st.counts(None);
-        outln!(
-            "{} ({}: {} runs in {} parts{})",
-            dir.display(),
-            st.experiment,
-            st.total_runs,
-            st.parts.len(),
-            if st.shards > 1 {
-                format!(", {} shards", st.shards)
-            } else {
-                String::new()
-            }
-        );
-        outln!(
-            "  {:<11} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8}",
-            "shard",
-            "parts",
-            "runs",
-            "done",
-            "failed",
-            "missing",
-            "damaged"
-        );
-        let line = |label: String, c: crate::runner::status::Counts| {
-            outln!(
-                "  {:<11} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8}",
-                label,
-                c.parts,
-                c.runs,
-                c.done,
-                c.failed,
-                c.missing,
-                c.damaged
-            )
-        };
-        if st.shards > 1 {
-            for i in 0..st.shards {
-                line(format!("{i}/{}", st.shards), st.counts(Some(i)));
-            }
-        }
-        line("all".into(), all);
-        let missing: Vec<String> = st
-            .parts
-            .iter()
-            .filter(|p| p.state == PartState::Missing)
-            .map(|p| {
-                if st.shards > 1 {
-                    format!("{} (shard {})", p.index, p.shard)
-                } else {
-                    p.index.to_string()
-                }
-            })
-            .collect();
+        print_counts(&dir, &st);
         for p in &st.parts {
             if let PartState::Damaged(why) = &p.state {
                 outln!("  part {} is damaged: {why}", p.index);
@@ -113,44 +62,106 @@ pub(super) fn status(results: &Path, shards: Option<u32>) -> Result<(), Failure>
                 st.stray_temp_files
             );
         }
-        let verdict = if all.damaged > 0 {
-            worst = worst.max(2);
-            format!(
-                "damaged: {} part(s) fail verification; the same `chainlab run` command moves them aside (under damaged/) and runs them again",
-                all.damaged
-            )
-        } else if all.missing == 0 && all.failed == 0 {
-            "complete".to_string()
-        } else if all.missing == 0 {
-            worst = worst.max(1);
-            format!(
-                "complete with {} failed runs (re-run with --retry-failed after a fix)",
-                all.failed
-            )
-        } else {
-            worst = worst.max(1);
-            let shown: Vec<String> = missing.iter().take(12).cloned().collect();
-            format!(
-                "incomplete{}: {} runs missing in parts {}{}; re-run the same command (or resubmit those array tasks) to finish",
-                if st.manifest_status == "queued" && all.done == 0 {
-                    " (queued: the Slurm script is written, no task has committed a part yet)"
-                } else {
-                    ""
-                },
-                all.missing,
-                shown.join(", "),
-                if missing.len() > shown.len() {
-                    ", ..."
-                } else {
-                    ""
-                }
-            )
-        };
+        let (level, verdict) = verdict(&st, all);
+        worst = worst.max(level);
         outln!("  {verdict}");
     }
     match worst {
         0 => Ok(()),
         1 => Err(Failure::Incomplete),
         _ => Err(Failure::Damaged),
+    }
+}
+
+/// The plan's heading and its table of counts, per shard and overall.
+fn print_counts(dir: &Path, st: &PlanStatus) {
+    outln!(
+        "{} ({}: {} runs in {} parts{})",
+        dir.display(),
+        st.experiment,
+        st.total_runs,
+        st.parts.len(),
+        if st.shards > 1 {
+            format!(", {} shards", st.shards)
+        } else {
+            String::new()
+        }
+    );
+    outln!(
+        "  {:<11} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "shard",
+        "parts",
+        "runs",
+        "done",
+        "failed",
+        "missing",
+        "damaged"
+    );
+    let line = |label: String, c: Counts| {
+        outln!(
+            "  {:<11} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8}",
+            label,
+            c.parts,
+            c.runs,
+            c.done,
+            c.failed,
+            c.missing,
+            c.damaged
+        )
+    };
+    if st.shards > 1 {
+        for i in 0..st.shards {
+            line(format!("{i}/{}", st.shards), st.counts(Some(i)));
+        }
+    }
+    line("all".into(), st.counts(None));
+}
+
+/// The plan's verdict and its level (0 complete, 1 runs missing or failed, 2 damaged).
+fn verdict(st: &PlanStatus, all: Counts) -> (u8, String) {
+    let missing: Vec<String> = st
+        .parts
+        .iter()
+        .filter(|p| p.state == PartState::Missing)
+        .map(|p| {
+            if st.shards > 1 {
+                format!("{} (shard {})", p.index, p.shard)
+            } else {
+                p.index.to_string()
+            }
+        })
+        .collect();
+    if all.damaged > 0 {
+        let why = format!(
+            "damaged: {} part(s) fail verification; the same `chainlab run` command moves them aside (under damaged/) and runs them again",
+            all.damaged
+        );
+        (2, why)
+    } else if all.missing == 0 && all.failed == 0 {
+        (0, "complete".to_string())
+    } else if all.missing == 0 {
+        let why = format!(
+            "complete with {} failed runs (re-run with --retry-failed after a fix)",
+            all.failed
+        );
+        (1, why)
+    } else {
+        let shown: Vec<String> = missing.iter().take(12).cloned().collect();
+        let why = format!(
+            "incomplete{}: {} runs missing in parts {}{}; re-run the same command (or resubmit those array tasks) to finish",
+            if st.manifest_status == "queued" && all.done == 0 {
+                " (queued: the Slurm script is written, no task has committed a part yet)"
+            } else {
+                ""
+            },
+            all.missing,
+            shown.join(", "),
+            if missing.len() > shown.len() {
+                ", ..."
+            } else {
+                ""
+            }
+        );
+        (1, why)
     }
 }

@@ -21,6 +21,10 @@ mod error;
 mod expand;
 mod identity;
 mod runs;
+mod text;
+
+pub(crate) use text::nfc;
+use text::{plain_text, shown, shown_key};
 
 use axes::{apply_params, parse_axes};
 pub use error::{SpecError, SpecErrorKind};
@@ -229,70 +233,6 @@ impl Ctx<'_> {
 /// Longest experiment or case name: the name is a directory (`<name>` and `<name>.blocks`)
 /// and the stem of figure files, which must fit a file system's 255-byte limit.
 pub const MAX_NAME_LEN: usize = 100;
-
-/// A text as an error message shows it: quoted, with control characters escaped, so that a
-/// message never carries raw terminal controls.
-fn shown(s: &str) -> String {
-    format!("\"{}\"", s.escape_debug())
-}
-
-/// `s` in Unicode normalisation form C (composed): the form a case name is stored in.
-pub(crate) fn nfc(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    s.nfc().collect()
-}
-
-/// A key as an error message shows it (control characters escaped).
-fn shown_key(s: &str) -> String {
-    s.escape_debug().to_string()
-}
-
-/// Rejects control characters (newlines and tabs included) in a text that is printed by
-/// `list`, stored in manifests and drawn in figures.
-fn plain_text(cx: &Ctx<'_>, text: &Spanned<String>, key: &str) -> Result<(), SpecError> {
-    match text
-        .get_ref()
-        .chars()
-        .find(|&c| c.is_control() || invisible(c))
-    {
-        None => Ok(()),
-        Some(c) => Err(cx.err(
-            SpecErrorKind::Text,
-            Some(text.span()),
-            Some(key.into()),
-            Some(shown(text.get_ref())),
-            format!(
-                "holds the {} character U+{:04X}; allowed: printable text on one line",
-                if c.is_control() {
-                    "control"
-                } else {
-                    "invisible"
-                },
-                c as u32
-            ),
-        )),
-    }
-}
-
-/// Characters that change how text displays without showing themselves: Unicode's format
-/// characters that reach names in practice (soft hyphen, zero-width spaces and joiners,
-/// bidirectional marks, embeddings, overrides and isolates, word joiner and invisible
-/// operators, the byte order mark, interlinear annotation) and the line and paragraph
-/// separators. A name holding one can display as another ("gnp.exe" shown as "exe.png").
-fn invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{ad}'
-            | '\u{61c}'
-            | '\u{180e}'
-            | '\u{200b}'..='\u{200f}'
-            | '\u{2028}'..='\u{202e}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206f}'
-            | '\u{feff}'
-            | '\u{fff9}'..='\u{fffb}'
-    )
-}
 
 /// Where a resolved value came from, for error messages.
 #[derive(Clone, Debug)]

@@ -354,3 +354,149 @@ fn no_file_outside_the_model_folder_names_a_family() {
         .collect();
     assert!(wrong.is_empty(), "{wrong:?}");
 }
+
+/// Most lines a source file may hold before its tests.
+const MAX_FILE_LINES: usize = 900;
+/// Most lines one function may span, its signature and closing brace included.
+const MAX_FN_LINES: usize = 150;
+
+/// A line with its string and character literals emptied and its `//` comment cut, so that the
+/// braces counted are the code's own.
+fn code_of(line: &str) -> String {
+    let mut out = String::new();
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                while let Some(d) = chars.next() {
+                    match d {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+                out.push_str("\"\"");
+            }
+            // A char literal ('{', '\'', '\n'); a lifetime ('a) has no closing quote nearby.
+            '\'' => {
+                let rest: String = chars.clone().take(4).collect();
+                let close = if let Some(escaped) = rest.strip_prefix('\\') {
+                    escaped.find('\'').map(|i| i + 2)
+                } else {
+                    rest.char_indices()
+                        .nth(1)
+                        .filter(|&(_, d)| d == '\'')
+                        .map(|_| 2)
+                };
+                match close {
+                    Some(n) => {
+                        for _ in 0..n {
+                            chars.next();
+                        }
+                        out.push_str("' '");
+                    }
+                    None => out.push('\''),
+                }
+            }
+            '/' if chars.peek() == Some(&'/') => break,
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether `line` opens a function item (`fn`, with any visibility and qualifiers).
+fn opens_fn(line: &str) -> bool {
+    let mut words = line.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        if w == "fn" {
+            return words.peek().is_some_and(|n| {
+                n.chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
+            });
+        }
+        let qualifier = w.starts_with("pub")
+            || ["const", "async", "unsafe", "extern", "\"C\"", "default"].contains(&w);
+        if !qualifier {
+            return false;
+        }
+    }
+    false
+}
+
+/// The functions of `text` (non-test code) longer than `max` lines, as "name: lines".
+fn long_functions(text: &str, max: usize) -> Vec<String> {
+    let lines: Vec<String> = non_test(text).lines().map(code_of).collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if !opens_fn(l) {
+            continue;
+        }
+        let (mut depth, mut opened) = (0i64, false);
+        for (j, m) in lines.iter().enumerate().skip(i) {
+            for c in m.chars() {
+                match c {
+                    '{' => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+            }
+            if opened && depth <= 0 {
+                if j - i + 1 > max {
+                    let name = l.split("fn ").nth(1).unwrap_or("");
+                    let name: String = name
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    out.push(format!("{name} (line {}): {} lines", i + 1, j - i + 1));
+                }
+                break;
+            }
+            // A declaration without a body (a trait's method).
+            if !opened && m.trim_end().ends_with(';') {
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn files_and_functions_stay_short() {
+    let mut wrong = Vec::new();
+    for (p, text) in sources(&src()) {
+        let n = non_test(&text).lines().count();
+        if n > MAX_FILE_LINES {
+            wrong.push(format!(
+                "src/{p}: {n} lines before its tests (at most {MAX_FILE_LINES}; cut it along a seam)"
+            ));
+        }
+        for f in long_functions(&text, MAX_FN_LINES) {
+            wrong.push(format!(
+                "src/{p}: fn {f} (at most {MAX_FN_LINES}; split it)"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_length_checks_find_what_they_should() {
+    // A function of 5 lines against a limit of 4, with braces in strings, chars and comments
+    // that must not count, and a bodiless trait method that must not swallow what follows.
+    let text = "trait T {\n    fn m(&self);\n}\npub(crate) fn long() {\n    let s = \"}}\"; // }\n    let c = '}';\n    let l: &'static str = \"{\";\n}\nfn short() {}\n";
+    assert_eq!(long_functions(text, 4), ["long (line 4): 5 lines"]);
+    assert!(long_functions(text, 5).is_empty());
+    // Test code does not count.
+    let tested = "fn a() {}\n#[cfg(test)]\nmod tests {\n    fn b() {\n\n\n\n\n    }\n}\n";
+    assert!(long_functions(tested, 2).is_empty());
+    assert!(opens_fn("    pub(super) const unsafe fn x() {"));
+    assert!(!opens_fn("    let fn_name = 3;"));
+    assert!(!opens_fn("    // fn x() {"));
+}
