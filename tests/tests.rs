@@ -258,6 +258,7 @@ mod quick_profiles {
     fn reproducible_only(_root: &Path, _rows: &[RecordBatch]) {}
 
     const TABLE: &[(&str, usize, Check)] = &[
+        ("byzantine_pbft", 24, super::pbft::byzantine_checks),
         ("consensus_compare", 12, super::pbft::consensus_checks),
         ("mgmt_bandwidth", 8, super::management::bandwidth_checks),
         ("mgmt_bandwidth_clamp", 16, super::management::clamp_checks),
@@ -325,6 +326,98 @@ mod quick_profiles {
                 }
             }
             check(&a, &ra);
+            if GOLDEN.contains(&experiment) {
+                golden(experiment, &ra);
+            }
+        }
+    }
+
+    /// The experiments whose quick rows are pinned whole, one per chain family (and the
+    /// Byzantine sweep), in `tests/golden/<experiment>_quick.csv`, so that a change to any
+    /// number the family's notes quote is a failing test until the table is regenerated on
+    /// purpose: `CHAINLAB_BLESS=1 cargo test --release quick_profiles` rewrites them (review
+    /// the diff).
+    const GOLDEN: &[&str] = &[
+        "byzantine_pbft",
+        "mgmt_config",
+        "pbft_baseline",
+        "twin_fig5",
+        "twin_sync",
+    ];
+
+    /// One cell as the golden table writes it: floats in Rust's shortest round-trip form (so
+    /// the table pins every bit), lists as their items joined by `;`, nulls as empty.
+    fn cell(col: &dyn Array, i: usize) -> String {
+        use arrow_array::cast::AsArray;
+        use arrow_array::types::*;
+        use arrow_schema::DataType;
+        if col.is_null(i) {
+            return String::new();
+        }
+        match col.data_type() {
+            DataType::Boolean => col.as_boolean().value(i).to_string(),
+            DataType::Int32 => col.as_primitive::<Int32Type>().value(i).to_string(),
+            DataType::Int64 => col.as_primitive::<Int64Type>().value(i).to_string(),
+            DataType::UInt32 => col.as_primitive::<UInt32Type>().value(i).to_string(),
+            DataType::UInt64 => col.as_primitive::<UInt64Type>().value(i).to_string(),
+            DataType::Float32 => format!("{:?}", col.as_primitive::<Float32Type>().value(i)),
+            DataType::Float64 => format!("{:?}", col.as_primitive::<Float64Type>().value(i)),
+            DataType::Utf8 => format!("{:?}", col.as_string::<i32>().value(i)),
+            DataType::List(_) => {
+                let items = col.as_list::<i32>().value(i);
+                (0..items.len())
+                    .map(|j| cell(items.as_ref(), j))
+                    .collect::<Vec<_>>()
+                    .join(";")
+            }
+            other => panic!("the golden table has no form for {other:?}"),
+        }
+    }
+
+    /// Compares an experiment's quick rows, every column but `wall_time_ms` and `plan_hash`
+    /// (run identity is pinned in `tests/run_keys.txt`), with its golden table.
+    fn golden(experiment: &str, rows: &[RecordBatch]) {
+        let skip = ["wall_time_ms", "plan_hash"];
+        let schema = rows[0].schema();
+        let names: Vec<&str> = schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .filter(|n| !skip.contains(n))
+            .collect();
+        let mut lines = vec![names.join(",")];
+        for batch in rows {
+            for i in 0..batch.num_rows() {
+                let cells: Vec<String> = names
+                    .iter()
+                    .map(|n| cell(batch.column_by_name(n).unwrap().as_ref(), i))
+                    .collect();
+                lines.push(cells.join(","));
+            }
+        }
+        let got = lines.join("\n") + "\n";
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("tests/golden/{experiment}_quick.csv"));
+        if std::env::var_os("CHAINLAB_BLESS").is_some() {
+            fs::write(&path, &got).unwrap();
+        }
+        let expected = fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!(
+                "{} is missing (CHAINLAB_BLESS=1 cargo test --release quick_profiles writes it)",
+                path.display()
+            )
+        });
+        if got != expected {
+            let first = got
+                .lines()
+                .zip(expected.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(got.lines().count().min(expected.lines().count()));
+            panic!(
+                "{experiment}'s quick rows changed (first difference at line {} of {}); if the change is meant, regenerate with CHAINLAB_BLESS=1 cargo test --release quick_profiles and review the diff",
+                first + 1,
+                path.display()
+            );
         }
     }
 }
@@ -842,6 +935,38 @@ duration = "10 s"
         );
         let txs = values::<UInt64Type>(batch, "txs_committed_min");
         assert!(txs[..4].iter().all(|&t| t >= 1000), "{txs:?}");
+    }
+
+    /// f = 3 Byzantine validators of ten never split the chain, whatever they do; f + 1
+    /// equivocators split it in most runs (the golden table pins the rows).
+    pub(super) fn byzantine_checks(_root: &Path, a: &[RecordBatch]) {
+        let (mut split, mut attacked) = (0, 0);
+        for batch in a {
+            let k = values::<Int64Type>(batch, "byzantine_nodes");
+            let v = values::<UInt64Type>(batch, "safety_violations");
+            let how = batch.column_by_name("byzantine_behaviour").unwrap();
+            let how = how
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            for i in 0..batch.num_rows() {
+                match (k[i], how.value(i)) {
+                    (3, _) => {
+                        assert_eq!(v[i], 0, "row {i}: f Byzantine validators split the chain")
+                    }
+                    (4, "equivocate") => {
+                        attacked += 1;
+                        split += usize::from(v[i] > 0);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert_eq!(attacked, 6);
+        assert!(
+            split >= 4,
+            "{split} of 6 runs with f + 1 equivocators split the chain"
+        );
     }
 
     /// Each protocol's quick profile, run by run, is pinned in

@@ -12,6 +12,10 @@ impl Simulator {
         let n = self.n as usize;
         let h = self.nodes[v as usize].height + 1;
         debug_assert_eq!(prop.height, h, "blocks are committed in height order");
+        debug_assert!(
+            !self.byzantine[v as usize] || self.chain.canonical.len() >= h as usize,
+            "a Byzantine validator only takes blocks honest ones committed"
+        );
         if self.chain.canonical.len() < h as usize {
             self.chain.canonical.push(b);
             for &i in
@@ -28,7 +32,7 @@ impl Simulator {
             self.chain
                 .added
                 .resize(self.chain.added.len() + n, Time::MAX);
-        } else if self.chain.canonical[h as usize - 1] != b {
+        } else if self.chain.canonical[h as usize - 1] != b && !self.byzantine[v as usize] {
             self.counters.violations += 1;
         }
         self.chain.added[(h as usize - 1) * n + v as usize] = t;
@@ -55,6 +59,10 @@ impl Simulator {
     pub(super) fn propose(&mut self, p: &PbftParams, net: &Network, v: u32, round: u32, now: Time) {
         let nd = &self.nodes[v as usize];
         if !nd.alive || nd.round != round || nd.phase != Phase::NewRound {
+            return;
+        }
+        if self.equivocates(p, v) {
+            self.equivocate(p, net, v, round, now);
             return;
         }
         // Re-propose the most recent lock known for this height, if any.

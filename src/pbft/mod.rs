@@ -59,6 +59,7 @@ use crate::des::{Budget, HeapQueue, Time};
 use crate::network::{Dissemination, GossipScratch, Network, NetworkParams, Spread, VotePayload};
 use crate::rng::RunSeeds;
 use crate::rng::stream;
+use byzantine::Audience;
 pub use byzantine::Byzantine;
 pub use hooks::{NO_NODE, Reconfiguration, RoundConfig, Transmissions};
 use metrics::{gini, gini_sbs, mean_finite, quantile};
@@ -439,6 +440,8 @@ pub struct Simulator {
     faults: Vec<Vec<(Time, Time)>>,
     /// Per node, whether it is Byzantine.
     byzantine: Vec<bool>,
+    /// Per honest node, whether it is in the first half (see [`byzantine::Audience`]).
+    first_half: Vec<bool>,
     scratch: GossipScratch,
     waves: Waves,
     next_key: u64,
@@ -724,6 +727,10 @@ impl Simulator {
             Kind::NewBlock => self.on_new_block(p, net, v, msg, now),
             Kind::RoundChange => self.on_round_change(p, net, v, msg, now),
             _ => {
+                if msg.kind == Kind::PrePrepare && self.equivocates(p, v) {
+                    self.vote_for_anything(p, net, v, msg.round, msg.block, now);
+                }
+                let nd = &self.nodes[v as usize];
                 if nd.phase == Phase::Syncing || msg.round < nd.round {
                     return;
                 }

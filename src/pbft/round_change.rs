@@ -161,7 +161,15 @@ impl Simulator {
         }
         let t = now.max(nd.ready_at) + p.msg_val_ns + p.block_val_ns;
         let round = (prop.round + 1).max(nd.round);
-        self.commit_block(p, v, msg.block, t);
+        let block = if self.byzantine[v as usize] {
+            match self.honest_block(v) {
+                Some(b) => b,
+                None => return,
+            }
+        } else {
+            msg.block
+        };
+        self.commit_block(p, v, block, t);
         self.start(p, v, round, t);
     }
 }

@@ -61,6 +61,13 @@ impl Simulator {
                 nd.ready_at = t;
                 nd.prepares = 1;
                 nd.dirty = true;
+                if nd.fast {
+                    // BigFoot: a prepare sent on the fast path may complete a fast commit
+                    // elsewhere (every validator's prepare), so it locks the block as a
+                    // prepared certificate does.
+                    nd.lock_block = msg.block;
+                    nd.lock_round = nd.round;
+                }
                 let round = nd.round;
                 Self::bit(&mut self.votes.prepare_bits, w, v, v);
                 self.send_all(
@@ -80,7 +87,11 @@ impl Simulator {
             }
             Kind::Prepare => match nd.phase {
                 Phase::NewRound => false,
-                Phase::PrePrepared if msg.block == nd.block => {
+                // The leader's pre-prepare is its vote: a prepare from it does not count (only
+                // an equivocating leader sends one).
+                Phase::PrePrepared
+                    if msg.block == nd.block && msg.from != self.leader(p, v, nd.round) =>
+                {
                     if Self::bit(&mut self.votes.prepare_bits, w, v, msg.from) {
                         self.nodes[v as usize].prepares += 1;
                         self.check_prepared(p, net, v, base + p.msg_val_ns);
@@ -155,7 +166,14 @@ impl Simulator {
     /// round.
     fn decide(&mut self, p: &PbftParams, net: &Network, v: u32, t: Time) {
         let nd = &self.nodes[v as usize];
-        let (block, round) = (nd.block, nd.round);
+        let (mut block, round) = (nd.block, nd.round);
+        if self.byzantine[v as usize] {
+            // It takes the honest validators' block, or waits for one (its timer syncs it).
+            match self.honest_block(v) {
+                Some(b) => block = b,
+                None => return,
+            }
+        }
         let leads = self.leader(p, v, round) == v;
         self.commit_block(p, v, block, t);
         if leads {

@@ -23,13 +23,29 @@ impl Simulator {
         }
     }
 
-    /// Sends `msg` from `from` to every node at `t` and schedules the deliveries as one wave:
-    /// the reached nodes sorted by (arrival, node), waiting in the queue as a single entry
-    /// (see [`HeapQueue::schedule_with_seq`]), which keeps the heap small.
+    /// Sends `msg` from `from` to every node at `t` (as a Byzantine sender sends it, see
+    /// [`Simulator::departure`]).
     pub(super) fn send_all(&mut self, p: &PbftParams, net: &Network, msg: Msg, t: Time) {
-        let Some(t) = self.departure(p, &msg, t) else {
+        self.send_to(p, net, msg, t, Audience::All);
+    }
+
+    /// Sends `msg` from `from` at `t` to `to` (or to whom its Byzantine sender sends it) and
+    /// schedules the deliveries as one wave: the reached nodes sorted by (arrival, node),
+    /// waiting in the queue as a single entry (see [`HeapQueue::schedule_with_seq`]), which
+    /// keeps the heap small. A broadcast to part of the nodes costs the whole broadcast's
+    /// transmissions (the network carries it; the others drop it).
+    pub(super) fn send_to(
+        &mut self,
+        p: &PbftParams,
+        net: &Network,
+        msg: Msg,
+        t: Time,
+        to: Audience,
+    ) {
+        let Some((t, by_sender)) = self.departure(p, &msg, t) else {
             return;
         };
+        let to = if to == Audience::All { by_sender } else { to };
         let from = msg.from;
         let size = self.msg_size(p, &msg);
         let key = self.next_key;
@@ -101,6 +117,18 @@ impl Simulator {
         };
         self.counters.msgs += transmissions;
         self.counters.bytes_mb += transmissions as f64 * size;
+        let mut len = len;
+        if to != Audience::All {
+            let mut kept = 0;
+            for i in 0..len {
+                let item = self.waves.items[base + i];
+                if self.reaches(to, item.1) {
+                    self.waves.items[base + kept] = item;
+                    kept += 1;
+                }
+            }
+            len = kept;
+        }
         self.launch_wave(slot, msg, len);
     }
 

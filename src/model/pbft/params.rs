@@ -65,6 +65,8 @@ choice_names!(Proposer {
 choice_names!(Byzantine {
     Silent = "silent",
     Delay = "delay",
+    Withhold = "withhold",
+    Equivocate = "equivocate",
 });
 choice_names!(Arrivals {
     Batch = "batch",
@@ -465,7 +467,7 @@ param_table! {
             kind: Kind::Choice(<Byzantine as Choice>::NAMES),
             default: "silent",
             environment: false,
-            doc: "what a Byzantine validator does: silent (sends no proposal, vote, block or round-change vote of its own; still relays) or delay (sends each of them byzantine_delay late)",
+            doc: "what a Byzantine validator does: silent (sends no proposal, vote, block or round-change vote of its own; still relays), delay (sends each of them byzantine_delay late), withhold (sends its votes to half of the honest validators) or equivocate (as leader, two blocks, one to each half; votes for every proposal it sees)",
             added_in: Some("pbft-v1"),
         },
         byzantine_delay: Millis {
