@@ -275,8 +275,12 @@ pub struct PbftOutcome {
     pub end_s: f64,
     /// Why the run ended.
     pub stop: StopReason,
-    /// Heights at which two nodes committed different blocks (0 in a correct model).
+    /// Commits by honest validators of a block other than the first honest commit at that
+    /// height (0 in a correct model).
     pub safety_violations: u64,
+    /// Longest time without a new height committed by an honest validator, start and end of
+    /// the run included, s.
+    pub commit_gap_max_s: f64,
     /// Per-node figures.
     pub per_node: Vec<NodeSummary>,
 }

@@ -126,8 +126,30 @@ impl Simulator {
             end_s,
             stop,
             safety_violations: self.counters.violations,
+            commit_gap_max_s: self.commit_gap_max(end) as f64 / S,
             per_node,
         }
+    }
+
+    /// The longest time without a new height: each height at its first commit by an honest
+    /// validator, from 0 to `end`.
+    fn commit_gap_max(&self, end: Time) -> Time {
+        let n = self.n as usize;
+        let mut prev = 0;
+        let mut gap = 0;
+        for h in 0..self.chain.canonical.len() {
+            let first = (0..n)
+                .filter(|&v| !self.byzantine[v])
+                .map(|v| self.chain.added[h * n + v])
+                .min()
+                .unwrap_or(Time::MAX);
+            if first == Time::MAX {
+                continue;
+            }
+            gap = gap.max(first.saturating_sub(prev));
+            prev = prev.max(first);
+        }
+        gap.max(end.saturating_sub(prev))
     }
 
     /// The times node `v` added each block of its chain, in height order (nondecreasing).

@@ -626,8 +626,16 @@ pub(crate) static METRICS: &[Metric<PbftOutcome>] = &[
         label: "safety violations",
         ty: ColumnType::U64,
         unit: "",
-        doc: "Commits of a block different from the one another node committed at that height (0 in a correct run).",
+        doc: "Commits by an honest validator of a block other than the one the first honest validator committed at that height (0 in a correct run; Byzantine validators' commits never count).",
         read: |o: &PbftOutcome| u(o.safety_violations),
+    },
+    Metric {
+        name: "commit_gap_max_s",
+        label: "longest time without a new block",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Longest time in which no honest validator committed a new height: from the start to the first block, between consecutive heights (each at its first honest commit) and from the last to the end of the run (the whole run when nothing is committed).",
+        read: |o: &PbftOutcome| Cell::F(o.commit_gap_max_s),
     },
 ];
 
