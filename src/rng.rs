@@ -160,6 +160,8 @@ pub mod purpose {
     pub const CBI: Purpose = Purpose("cbi");
     /// Which validators of a chain are Byzantine.
     pub const BYZANTINE: Purpose = Purpose("byzantine");
+    /// Which arriving state messages lie, and their fake peers (twin).
+    pub const LIARS: Purpose = Purpose("liars");
     /// `chainlab summary`'s bootstrap resamples (keyed by the group, not by a run).
     pub const BOOTSTRAP: Purpose = Purpose("bootstrap");
 
@@ -184,6 +186,7 @@ pub mod purpose {
         MANAGEMENT_CHAIN,
         CBI,
         BYZANTINE,
+        LIARS,
         BOOTSTRAP,
     ];
 }

@@ -273,6 +273,7 @@ mod quick_profiles {
         ("oppi_topology", 24, reproducible_only),
         ("pbft_baseline", 6, super::pbft::baseline_checks),
         ("pbft_sbs_bugs", 28, super::pbft::sbs_bug_checks),
+        ("twin_byzantine", 18, super::twin::byzantine_checks),
         ("twin_fig5", 3, reproducible_only),
         ("twin_fig5_exact", 3, super::twin::exact_degree_checks),
         ("twin_fig6", 6, reproducible_only),
@@ -341,6 +342,7 @@ mod quick_profiles {
         "byzantine_pbft",
         "mgmt_config",
         "pbft_baseline",
+        "twin_byzantine",
         "twin_fig5",
         "twin_sync",
     ];
@@ -1228,6 +1230,35 @@ mod twin {
     }
 
     /// Algorithm 2 never goes back a block; arrival order does once messages are late.
+    /// Lying state messages: no liar, nothing misled and no false link; liars about
+    /// bandwidth add no false link; the misled nodes are at least the liars (each liar's own
+    /// entry) under every lie but deflation, where they are exactly the liars.
+    pub(super) fn byzantine_checks(_root: &Path, a: &[RecordBatch]) {
+        let mut seen = 0;
+        for batch in a {
+            let case = batch.column_by_name("case").unwrap();
+            let case = case
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            let liars = values::<Int64Type>(batch, "liars");
+            let misled = values::<arrow_array::types::UInt32Type>(batch, "nodes_misled");
+            let fake = values::<UInt64Type>(batch, "edges_false");
+            for i in 0..batch.num_rows() {
+                seen += 1;
+                let (k, m, e) = (liars[i], misled[i], fake[i]);
+                match case.value(i) {
+                    _ if k == 0 => assert_eq!((m, e), (0, 0), "row {i}"),
+                    "deflate" => assert_eq!((i64::from(m), e), (k, 0), "row {i}"),
+                    "inflate" => assert!(i64::from(m) >= k && e == 0, "row {i}: {m} {e}"),
+                    "peers" => assert!(e > 0, "row {i}"),
+                    other => panic!("case {other}"),
+                }
+            }
+        }
+        assert_eq!(seen, 18);
+    }
+
     pub(super) fn sync_checks(_root: &Path, a: &[RecordBatch]) {
         let b = &a[0];
         assert!(

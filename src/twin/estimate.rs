@@ -44,6 +44,16 @@ impl LinkStats {
         self.m2 += d * (x - self.mean);
     }
 
+    /// The same observations, each multiplied by `factor` (what a node that lies by that
+    /// factor reports).
+    pub fn scaled(&self, factor: f64) -> LinkStats {
+        LinkStats {
+            count: self.count,
+            mean: self.mean * factor,
+            m2: self.m2 * factor * factor,
+        }
+    }
+
     /// Sample standard deviation (0 for fewer than two observations).
     pub fn sd(&self) -> f64 {
         if self.count < 2 {

@@ -30,6 +30,7 @@
 //! its public API and its [`crate::pbft::Transmissions`] hook; no I/O, no clock.
 
 pub mod estimate;
+pub mod lies;
 pub mod reconstruct;
 pub mod sync;
 
@@ -39,6 +40,7 @@ use crate::rng::RunSeeds;
 use crate::rng::purpose;
 use crate::rng::{hash_bytes, mix64, stream};
 use estimate::{EbwDelay, PeerObserver};
+use lies::Lies;
 use rand::RngExt;
 use reconstruct::{NodeSource, Reconstruction, StateMessage, reconstruct};
 
@@ -73,6 +75,8 @@ pub struct TwinParams {
     pub path_history: bool,
     /// Streams of the re-simulation.
     pub resim: Resim,
+    /// Arriving state messages that lie.
+    pub lies: Lies,
 }
 
 /// The seeds of the physical system shared by every reconstruction of it: the environment key
@@ -242,6 +246,10 @@ pub struct TwinOutcome {
     pub model_safety_violations: u64,
     /// Events of the model's run.
     pub model_events: u64,
+    /// Nodes whose arriving state message lied, ascending.
+    pub liars: Vec<u32>,
+    /// What their lies did to the reconstruction.
+    pub lied: lies::Effect,
     /// Per physical node: how the twin knows it (`None`: undiscovered).
     pub node_source: Vec<Option<NodeSource>>,
     /// Per physical node: true bandwidth mean and sd, MB/s.
@@ -303,11 +311,13 @@ pub fn mirror(
     let n = net.node_count();
     let missing = draw_missing(&tp.missing, n, system.master, run_key);
     let is_missing = |u: u32| missing.binary_search(&u).is_ok();
-    let received: Vec<&StateMessage> = orig
+    let arrived: Vec<&StateMessage> = orig
         .messages
         .iter()
         .filter(|m| !is_missing(m.node))
         .collect();
+    let (told, liars) = lies::tell(&tp.lies, &arrived, n, system.master, run_key);
+    let received: Vec<&StateMessage> = told.iter().collect();
     let rec = reconstruct(&received, tp.path_history);
     let with_path = if tp.path_history {
         rec.clone()
@@ -383,25 +393,7 @@ pub fn mirror(
         edges.push((a, b, bw[a as usize].min(bw[b as usize]), status));
     }
 
-    // The estimator's bias over every estimate in the system.
-    let mut bias = Vec::new();
-    for m in &orig.messages {
-        for (&p, e) in m.peers.iter().zip(&m.estimates) {
-            if e.count > 0 {
-                bias.push(e.mean - bw[m.node as usize].min(bw[p as usize]));
-            }
-        }
-    }
-    let sizes = |path: bool| {
-        mean(
-            &orig
-                .messages
-                .iter()
-                .map(|m| m.size_bytes(path) as f64)
-                .collect::<Vec<_>>(),
-        )
-    };
-
+    let (bias, sizes) = estimator_figures(orig, bw);
     let (degree_min, degree_mean, degree_max) = net.degree_stats();
     TwinOutcome {
         degree_min,
@@ -419,9 +411,11 @@ pub fn mirror(
         missing_bw_err_rel: mean(&rel),
         missing_bw_err_abs_rel: mean(&abs_rel),
         missing_bw_capped: capped,
-        ebw_bias_mbps: mean(&bias),
-        state_msg_bytes_mean: sizes(false),
-        state_msg_path_bytes_mean: sizes(true),
+        ebw_bias_mbps: bias,
+        state_msg_bytes_mean: sizes.0,
+        state_msg_path_bytes_mean: sizes.1,
+        lied: lies::effect(&rec, net, &liars),
+        liars,
         original: Kpis::of(&orig.outcome),
         model: Kpis::of(&model),
         original_blocks: orig.outcome.blocks,
@@ -436,6 +430,30 @@ pub fn mirror(
         edges,
         missing,
     }
+}
+
+/// The estimator's mean bias over every estimate in the system (EBW - min of the two ends'
+/// bandwidth means, MB/s) and the mean state-message size without and with path history,
+/// bytes (the true messages, before any lie).
+fn estimator_figures(orig: &Original, bw: &[f64]) -> (f64, (f64, f64)) {
+    let mut bias = Vec::new();
+    for m in &orig.messages {
+        for (&p, e) in m.peers.iter().zip(&m.estimates) {
+            if e.count > 0 {
+                bias.push(e.mean - bw[m.node as usize].min(bw[p as usize]));
+            }
+        }
+    }
+    let sizes = |path: bool| {
+        mean(
+            &orig
+                .messages
+                .iter()
+                .map(|m| m.size_bytes(path) as f64)
+                .collect::<Vec<_>>(),
+        )
+    };
+    (mean(&bias), (sizes(false), sizes(true)))
 }
 
 /// The outcome of one block-order synchronisation run ([`sync`]).
@@ -524,6 +542,7 @@ mod tests {
 
     fn twin(p: PbftParams, missing: Missing) -> TwinParams {
         TwinParams {
+            lies: Lies::default(),
             pbft: p,
             missing,
             ebw_delay: EbwDelay::Transmission,

@@ -14,6 +14,7 @@ use crate::rng::RunSeeds;
 use crate::schema::param::{Choice, Kind, ParamDef, ParamError, Value};
 use crate::schema::{Cell, ColumnType, Metric, metric_defs, metric_row};
 use crate::twin::estimate::EbwDelay;
+use crate::twin::lies::{Lie, Lies};
 use crate::twin::{self, Missing, Resim, TwinOutcome, TwinParams};
 use crate::{choice_names, param_table};
 use std::sync::LazyLock;
@@ -28,6 +29,10 @@ choice_names!(EbwDelay {
 choice_names!(Resim {
     Common = "common",
     Independent = "independent",
+});
+choice_names!(Lie {
+    Bandwidth = "bandwidth",
+    Peers = "peers",
 });
 
 param_table! {
@@ -81,6 +86,33 @@ param_table! {
             environment: false,
             doc: "re-simulate with the physical system's streams (common random numbers: the difference is model error) or with the reconstruction's own",
         },
+        liars: u32 {
+            column: "liars",
+            kind: Kind::Int {
+            min: 0,
+            max: 100_000,
+        },
+            default: "0",
+            environment: false,
+            doc: "state messages that arrive and lie, drawn per reconstruction from the \"liars\" stream (at most nodes - missing)",
+            added_in: Some("twin-v1"),
+        },
+        lie: Lie {
+            column: "lie",
+            kind: Kind::Choice(<Lie as Choice>::NAMES),
+            default: "bandwidth",
+            environment: false,
+            doc: "what a lying state message says: bandwidth (its own distribution and every peer estimate times lie_factor) or peers (as many false peers as it has true ones, with its estimates)",
+            added_in: Some("twin-v1"),
+        },
+        lie_factor: f64 {
+            column: "lie_factor",
+            kind: Kind::Float { min: 1e-6, max: 1e6 },
+            default: "10",
+            environment: false,
+            doc: "what a liar about bandwidth multiplies its figures by (above 1: a faster network claimed)",
+            added_in: Some("twin-v1"),
+        },
     }
 }
 
@@ -132,7 +164,18 @@ fn resolve(v: &[Value]) -> Result<TwinParams, ParamError> {
         }
         Missing::Nodes(named)
     };
+    if p.liars > n - count {
+        return Err(ParamError {
+            key: key::liars,
+            allowed: format!("at most nodes - missing = {} (only arriving messages lie)", n - count),
+        });
+    }
     Ok(TwinParams {
+        lies: Lies {
+            nodes: p.liars,
+            lie: p.lie,
+            factor: p.lie_factor,
+        },
         pbft,
         missing,
         ebw_delay: p.ebw_delay,
@@ -315,6 +358,46 @@ static METRICS: &[Metric<TwinOutcome>] = &[
         unit: "",
         doc: "Mean absolute relative error over discovered missing nodes.",
         read: |o: &TwinOutcome| f(o.missing_bw_err_abs_rel),
+    },
+    Metric {
+        name: "liar_ids",
+        label: "lying nodes",
+        ty: ColumnType::Str,
+        unit: "",
+        doc: "Nodes whose arriving state message lied, ascending, comma-separated.",
+        read: |o: &TwinOutcome| {
+            Cell::S(
+                o.liars
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )
+        },
+    },
+    Metric {
+        name: "nodes_misled",
+        label: "nodes misled by a liar",
+        ty: ColumnType::U32,
+        unit: "",
+        doc: "Discovered nodes whose model bandwidth comes from a lying message: the liars themselves and missing nodes whose largest estimate was a liar's (at most the liars plus the missing nodes they name).",
+        read: |o: &TwinOutcome| u(o.lied.nodes_misled.into()),
+    },
+    Metric {
+        name: "edges_false",
+        label: "false links in the model",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Model links that are not links of the system (only a liar about peers makes them).",
+        read: |o: &TwinOutcome| u(o.lied.edges_false),
+    },
+    Metric {
+        name: "bw_err_abs_mbps",
+        label: "bandwidth error over discovered nodes",
+        ty: ColumnType::F64,
+        unit: "MB/s",
+        doc: "Mean over every discovered node (reported or not) of |model - true| bandwidth mean.",
+        read: |o: &TwinOutcome| f(o.lied.bw_err_abs_mbps),
     },
     Metric {
         name: "missing_bw_capped",
