@@ -262,6 +262,7 @@ mod quick_profiles {
         ("consensus_compare", 12, super::pbft::consensus_checks),
         ("mgmt_bandwidth", 8, super::management::bandwidth_checks),
         ("mgmt_bandwidth_clamp", 16, super::management::clamp_checks),
+        ("mgmt_byzantine", 6, super::management::byzantine_checks),
         ("mgmt_config", 8, super::management::config_checks),
         ("oppi_churn", 12, super::churn::checks),
         ("oppi_degree", 16, reproducible_only),
@@ -340,6 +341,7 @@ mod quick_profiles {
     /// the diff).
     const GOLDEN: &[&str] = &[
         "byzantine_pbft",
+        "mgmt_byzantine",
         "mgmt_config",
         "pbft_baseline",
         "twin_byzantine",
@@ -1319,6 +1321,39 @@ mod management {
 
     /// Every configuration block is listed, in the run's lists and in the blocks table, and
     /// a bigger block takes longer to agree on.
+    /// f Byzantine management nodes never get a forbidden block past the primary's checks;
+    /// 2f+1 get one agreed in every case, rejected for its own reason only.
+    pub(super) fn byzantine_checks(_root: &Path, a: &[RecordBatch]) {
+        let batch = &a[0];
+        let case = batch.column_by_name("case").unwrap();
+        let case = case
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .unwrap();
+        let k = values::<Int64Type>(batch, "mgmt_byzantine");
+        let col = |n: &str| values::<UInt64Type>(batch, n);
+        let (stale, unsigned, invalid) = (
+            col("cb_rejected_stale"),
+            col("cb_rejected_unsigned"),
+            col("cb_rejected_invalid"),
+        );
+        let violations = col("config_violations");
+        for i in 0..batch.num_rows() {
+            let r = (stale[i], unsigned[i], invalid[i]);
+            assert_eq!(violations[i], 0);
+            if k[i] == 5 {
+                assert_eq!(r, (0, 0, 0), "row {i}");
+                continue;
+            }
+            match case.value(i) {
+                "stale" => assert!(r.0 > 0 && r.1 == 0 && r.2 == 0, "row {i}: {r:?}"),
+                "unsigned" => assert!(r.0 == 0 && r.1 > 0 && r.2 == 0, "row {i}: {r:?}"),
+                "invalid" => assert!(r.0 == 0 && r.1 == 0 && r.2 > 0, "row {i}: {r:?}"),
+                other => panic!("case {other}"),
+            }
+        }
+    }
+
     pub(super) fn config_checks(root: &Path, a: &[RecordBatch]) {
         let batch = &a[0];
         let cases = strings(batch, "case");

@@ -20,7 +20,7 @@
 //! travel over links of the same network model (per-message bandwidth draws with keys of
 //! their own, latency between the members' locations).
 
-use super::{Config, ConfigBlock, Keyring, ManagementParams, member_keys, proposer_for};
+use super::{Config, ConfigBlock, Forge, Keyring, ManagementParams, member_keys, proposer_for};
 use crate::des::Time;
 use crate::network::VotePayload;
 use crate::network::{GossipScratch, Network};
@@ -45,6 +45,10 @@ pub struct Committee {
     pub offline: Vec<bool>,
     /// Members that propose an invalid configuration.
     pub invalid: Vec<bool>,
+    /// Byzantine members: they propose what `forge` says and vote for every proposal.
+    pub byzantine: Vec<bool>,
+    /// What a Byzantine member proposes.
+    pub forge: Forge,
     /// Fault tolerance of the management chain.
     pub f: u32,
     /// Each member's key pair (member `i` signs with `keys[i]`).
@@ -84,15 +88,23 @@ impl Committee {
             pick(&mut others, p.peers);
             edges.extend(others[..p.peers as usize].iter().map(|&v| (u, v)));
         }
+        // The faulty members: the offline, then the invalid, then the Byzantine ones (a
+        // partial shuffle, so adding Byzantine members leaves the others as they were).
         let mut ids: Vec<u32> = (0..m).collect();
-        pick(&mut ids, p.offline + p.invalid);
+        pick(&mut ids, p.offline + p.invalid + p.byzantine);
         let mut offline = vec![false; m as usize];
         let mut invalid = vec![false; m as usize];
-        for (i, &x) in ids[..(p.offline + p.invalid) as usize].iter().enumerate() {
+        let mut byzantine = vec![false; m as usize];
+        for (i, &x) in ids[..(p.offline + p.invalid + p.byzantine) as usize]
+            .iter()
+            .enumerate()
+        {
             if (i as u32) < p.offline {
                 offline[x as usize] = true;
-            } else {
+            } else if (i as u32) < p.offline + p.invalid {
                 invalid[x as usize] = true;
+            } else {
+                byzantine[x as usize] = true;
             }
         }
         let bw = members
@@ -109,6 +121,8 @@ impl Committee {
             members,
             offline,
             invalid,
+            byzantine,
+            forge: p.forge,
             f,
             keyring: Keyring::of(&keys),
             keys,
@@ -163,6 +177,8 @@ pub struct Agreement {
     pub bytes_mb: f64,
     /// Message deliveries processed.
     pub events: u64,
+    /// Forbidden proposals an honest member's twin refused (one per member and proposal).
+    pub refused: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -208,6 +224,7 @@ pub fn agree(
         msgs: 0,
         bytes_mb: 0.0,
         events: 0,
+        refused: 0,
     };
     for fc in 0..m {
         let leader = proposer_for(&head.hash, fc, m);
@@ -216,16 +233,19 @@ pub fn agree(
         let deadline = start + costs.cycle_timeout_ns;
         out.failed_cycles = fc;
         if !c.offline[leader as usize] {
-            let proposal = if c.invalid[leader as usize] {
+            let forges = c.byzantine[leader as usize].then_some(c.forge);
+            let proposal = if c.invalid[leader as usize] || forges == Some(Forge::Invalid) {
                 Config::invalid()
             } else {
                 config
             };
+            // A forbidden proposal: one no honest twin votes for.
+            let forbidden = !proposal.is_valid() || forges.is_some();
             if let Some((first, voters)) = cycle(
                 c,
                 costs,
                 leader,
-                proposal,
+                forbidden,
                 start + costs.creation_ns,
                 next_key,
                 s,
@@ -233,9 +253,15 @@ pub fn agree(
             ) && first <= deadline
             {
                 out.agreed_at = first;
-                out.block = Some(ConfigBlock::next(
-                    head, leader, fc, proposal, voters, &c.keys,
-                ));
+                let b = ConfigBlock::next(head, leader, fc, proposal, voters, &c.keys);
+                out.block = Some(match forges {
+                    Some(Forge::Stale) => ConfigBlock { prev: head.prev, ..b }.resigned(&c.keys),
+                    Some(Forge::Unsigned) => ConfigBlock {
+                        signatures: Vec::new(),
+                        ..b
+                    },
+                    Some(Forge::Invalid) | None => b,
+                });
                 return out;
             }
         }
@@ -246,15 +272,16 @@ pub fn agree(
     out
 }
 
-/// One PBFT round among the live members: `leader` proposes `proposal` at `t`. Returns the
-/// first commit's time and its proof (the commit senders the first committer counted), and
-/// fills `out.commit_at`.
+/// One PBFT round among the live members: `leader` proposes at `t` a block honest members
+/// refuse when `forbidden` (Byzantine members vote for it anyway). Returns the first commit's
+/// time and its proof (the commit senders the first committer counted), and fills
+/// `out.commit_at`.
 #[allow(clippy::too_many_arguments)]
 fn cycle(
     c: &Committee,
     costs: &RoundCosts,
     leader: u32,
-    proposal: Config,
+    forbidden: bool,
     t: Time,
     next_key: &mut u64,
     s: &mut Scratch,
@@ -281,7 +308,6 @@ fn cycle(
     s.prepares.resize(m, 0);
     s.commits.clear();
     s.commits.resize(m, 0);
-    let valid = proposal.is_valid();
     let mut first: Option<(Time, Vec<u32>)> = None;
 
     let send = |s: &mut Scratch, out: &mut Agreement, key: &mut u64, from: u32, kind, at| {
@@ -348,8 +374,9 @@ fn cycle(
                 }
                 t += costs.block_val_ns;
                 s.ready_at[vi] = t;
-                if !valid {
-                    // The member's twin rejects the configuration: no vote.
+                if forbidden && !c.byzantine[vi] {
+                    // The member's twin rejects the block: no vote.
+                    out.refused += 1;
                     continue;
                 }
                 s.has_proposal[vi] = true;
@@ -382,7 +409,7 @@ fn cycle(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::management::{Configs, Verdict, check};
+    use crate::management::{Configs, Reject, Verdict, check};
     use crate::network::{Bandwidth, Dissemination, Latency, Links, NetworkParams};
 
     fn primary() -> Network {
@@ -414,6 +441,8 @@ mod tests {
             configs: Configs::Same,
             offline,
             invalid,
+            byzantine: 0,
+            forge: Forge::Stale,
             sign_ns: 21_000,
             verify_ns: 43_000,
         }
@@ -515,6 +544,59 @@ mod tests {
                 assert!(a.agreed_at > expect);
             }
         }
+    }
+
+    /// Byzantine twins (the management paper's claim, measured): with up to 2f of 16 (f = 5)
+    /// proposing forbidden blocks (each kind) and voting for every proposal, every agreed
+    /// block passes a primary node's checks, and each Byzantine proposer's cycle failed; with
+    /// 2f+1 a Byzantine proposer's forbidden block is agreed, and the checks reject it for its
+    /// own reason. A commit quorum of 2f (or honest twins voting for a forbidden block) fails
+    /// the first half.
+    #[test]
+    fn byzantine_twins_agree_on_a_forbidden_block_only_with_2f_plus_1_of_them() {
+        let net = primary();
+        let mut forged_agreed = 0;
+        for forge in [Forge::Stale, Forge::Unsigned, Forge::Invalid] {
+            for seed in 0..30 {
+                for k in [1, 5, 10, 11] {
+                    let mut mp = params(16, 0, 0);
+                    mp.byzantine = k;
+                    mp.forge = forge;
+                    let c = Committee::build(&net, &mp, 5, seed, 9);
+                    assert_eq!(c.byzantine.iter().filter(|&&b| b).count(), k as usize);
+                    let genesis = ConfigBlock::genesis(seed, 16, BASE);
+                    let keys = member_keys(seed, 9, 16);
+                    let head = ConfigBlock::next(&genesis, 0, 0, BASE, (0..11).collect(), &keys);
+                    let a = run(&c, &head);
+                    let Some(b) = a.block.as_ref() else {
+                        continue;
+                    };
+                    let verdict = check(b, &head, &c.keyring, 5);
+                    if k <= 10 {
+                        assert_eq!(verdict, Ok(Verdict::Append), "{forge:?} {k} seed {seed}");
+                        assert!(!c.byzantine[b.proposer as usize]);
+                        assert!(
+                            a.proposers[..a.failed_cycles as usize]
+                                .iter()
+                                .all(|&p| c.byzantine[p as usize])
+                        );
+                        let refused = a.failed_cycles * (16 - k);
+                        assert!(a.refused <= refused && (a.failed_cycles == 0 || a.refused > 0));
+                    } else if c.byzantine[b.proposer as usize] {
+                        forged_agreed += 1;
+                        let reason = match verdict {
+                            Err(Reject::BrokenLink { .. }) => Forge::Stale,
+                            Err(Reject::MissingSignatures { .. }) => Forge::Unsigned,
+                            Err(Reject::InvalidConfig) => Forge::Invalid,
+                            other => panic!("{forge:?} seed {seed}: {other:?}"),
+                        };
+                        assert_eq!(reason, forge);
+                    }
+                }
+            }
+        }
+        // 11 of 16 propose first in most agreements.
+        assert!(forged_agreed >= 45, "{forged_agreed}");
     }
 
     #[test]

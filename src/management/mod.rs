@@ -75,6 +75,22 @@ impl Config {
     }
 }
 
+/// What a Byzantine management node proposes in its cycles: a block Algorithm 2 forbids.
+/// Byzantine members vote for every proposal, forbidden or not; honest members' twins refuse
+/// a forbidden one, so it is committed only when 2f+1 members are Byzantine.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Forge {
+    /// A block at the next height linked to the head's predecessor instead of the head (it
+    /// ignores the latest configuration block): a primary node's link check fails.
+    #[default]
+    Stale,
+    /// A block whose proof carries no signature: the proof check fails.
+    Unsigned,
+    /// A block with a configuration no twin accepts (block size 0): the configuration check
+    /// fails.
+    Invalid,
+}
+
 /// Which configuration each block carries.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Configs {
@@ -106,6 +122,10 @@ pub struct ManagementParams {
     pub offline: u32,
     /// Management nodes that propose an invalid configuration when it is their turn.
     pub invalid: u32,
+    /// Byzantine management nodes ([`Forge`]).
+    pub byzantine: u32,
+    /// What they propose.
+    pub forge: Forge,
     /// Time a management node takes to sign a message (or a commit), ns.
     pub sign_ns: Time,
     /// Time any node takes to verify one signature, ns: management nodes on every message,
@@ -181,6 +201,19 @@ impl ConfigBlock {
             signatures: Vec::new(),
         }
         .sealed();
+        let bytes = b.commit_bytes();
+        b.signatures = b
+            .voters
+            .iter()
+            .map(|&v| keys[v as usize].sign(&bytes).to_bytes())
+            .collect();
+        b
+    }
+
+    /// The block resealed (its hash recomputed) and signed afresh by its voters, after a field
+    /// was changed by members holding the keys.
+    pub fn resigned(self, keys: &[SigningKey]) -> ConfigBlock {
+        let mut b = self.sealed();
         let bytes = b.commit_bytes();
         b.signatures = b
             .voters
@@ -588,14 +621,7 @@ mod tests {
 
     /// `b` resealed and signed afresh by its voters (a forgery by members holding the keys).
     fn resigned(b: ConfigBlock, keys: &[SigningKey]) -> ConfigBlock {
-        let mut b = b.sealed();
-        let bytes = b.commit_bytes();
-        b.signatures = b
-            .voters
-            .iter()
-            .map(|&v| keys[v as usize].sign(&bytes).to_bytes())
-            .collect();
-        b
+        b.resigned(keys)
     }
 
     #[test]

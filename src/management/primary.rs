@@ -92,9 +92,44 @@ pub struct Primary {
     rejections: u64,
     violations: u64,
     forged: u64,
+    /// Rejections by reason ([`RejectReason`]).
+    rejected: [u64; 4],
+    /// Forbidden proposals honest management nodes refused.
+    refused: u64,
     msgs: u64,
     bytes_mb: f64,
     events: u64,
+}
+
+/// Why a primary node rejected a configuration block, grouped as a researcher asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RejectReason {
+    /// Its link to the previous block is not the head's hash (a stale block).
+    Link = 0,
+    /// Its proof is not a quorum of valid member signatures (an unsigned block).
+    Proof = 1,
+    /// Its configuration is not one a twin accepts.
+    Config = 2,
+    /// Another chain, a wrong hash or the wrong proposer.
+    Other = 3,
+}
+
+impl RejectReason {
+    /// The group of rejection `r`.
+    pub fn of(r: &Reject) -> RejectReason {
+        match r {
+            Reject::BrokenLink { .. } => RejectReason::Link,
+            Reject::TooFewVoters { .. }
+            | Reject::UnknownVoter { .. }
+            | Reject::RemovedVoter { .. }
+            | Reject::MissingSignatures { .. }
+            | Reject::BadSignature { .. } => RejectReason::Proof,
+            Reject::InvalidConfig => RejectReason::Config,
+            Reject::WrongChain { .. } | Reject::BadHash | Reject::WrongProposer { .. } => {
+                RejectReason::Other
+            }
+        }
+    }
 }
 
 /// The management figures of one run; see the `management` family's columns in its notes.
@@ -149,6 +184,11 @@ pub struct ManagementOutcome {
     pub config_violations: u64,
     /// Configuration blocks a primary node rejected (0 without forgers).
     pub forged_rejected: u64,
+    /// Those rejections by reason, indexed by [`RejectReason`].
+    pub rejected_by_reason: [u64; 4],
+    /// Forbidden proposals honest management nodes' twins refused (one per node and
+    /// proposal).
+    pub proposals_refused: u64,
     /// Management messages: agreement traffic and the gossip of blocks to the primary.
     pub msgs: u64,
     /// Their volume, MB.
@@ -222,6 +262,8 @@ impl Primary {
             rejections: 0,
             violations: 0,
             forged: 0,
+            rejected: [0; 4],
+            refused: 0,
             msgs: 0,
             bytes_mb: 0.0,
             events: 0,
@@ -263,6 +305,7 @@ impl Primary {
         self.bytes_mb += a.bytes_mb;
         self.events += a.events;
         self.failed_cycles += u64::from(a.failed_cycles);
+        self.refused += u64::from(a.refused);
         let Some(block) = a.block else {
             self.failed_agreements += 1;
             self.schedule_cbi(chain, p, a.agreed_at);
@@ -319,7 +362,10 @@ impl Primary {
             }
             Ok(Verdict::Future) => self.fetch_configs(chain, p, net, v, now),
             Ok(Verdict::Stale) => {}
-            Err(_) => self.forged += 1,
+            Err(why) => {
+                self.forged += 1;
+                self.rejected[RejectReason::of(&why) as usize] += 1;
+            }
         }
     }
 
@@ -398,8 +444,11 @@ impl Primary {
                     let i = (h as usize - 1) * n + v as usize;
                     self.hold[i] = self.hold[i].min(now);
                 }
-                _ => {
+                other => {
                     self.forged += 1;
+                    if let Err(why) = other {
+                        self.rejected[RejectReason::of(&why) as usize] += 1;
+                    }
                     break;
                 }
             }
@@ -447,6 +496,8 @@ impl Primary {
             config_rejections: self.rejections,
             config_violations: self.violations,
             forged_rejected: self.forged,
+            rejected_by_reason: self.rejected,
+            proposals_refused: self.refused,
             msgs: self.msgs,
             bytes_mb: self.bytes_mb,
         };
@@ -560,6 +611,8 @@ impl Reconfiguration for Primary {
         self.rejections = 0;
         self.violations = 0;
         self.forged = 0;
+        self.rejected = [0; 4];
+        self.refused = 0;
         self.msgs = 0;
         self.bytes_mb = 0.0;
         self.events = 0;
@@ -717,6 +770,8 @@ mod tests {
             configs,
             offline: 0,
             invalid: 0,
+            byzantine: 0,
+            forge: crate::management::Forge::Stale,
             sign_ns: 21_000,
             verify_ns: 43_000,
         };

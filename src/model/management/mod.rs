@@ -12,13 +12,14 @@ mod figures;
 use super::{Configured, Declaration, RunOutput, Workspace, f, u};
 use crate::des::{Budget, Memory};
 use crate::management::primary::{self, ManagementOutcome};
-use crate::management::{Config, Configs, ManagementParams};
+use crate::management::primary::RejectReason;
+use crate::management::{Config, Configs, Forge, ManagementParams};
 use crate::model::pbft;
 use crate::pbft::PbftParams;
 use crate::rng::RunSeeds;
 use crate::schema::param::{Choice, Kind, Millis, ParamDef, ParamError, Value};
 use crate::schema::{Cell, ColumnType, Detail, Metric, metric_defs, metric_row};
-use crate::{choice, param_table};
+use crate::{choice, choice_names, param_table};
 use std::sync::LazyLock;
 
 /// Version of the family's semantics.
@@ -35,6 +36,12 @@ choice! {
         Alternate = "alternate",
     }
 }
+
+choice_names!(Forge {
+    Stale = "stale",
+    Unsigned = "unsigned",
+    Invalid = "invalid",
+});
 
 param_table! {
     /// The management chain's own parameters (after the PBFT ones), typed.
@@ -122,6 +129,22 @@ param_table! {
             environment: true,
             doc: "management nodes that propose an invalid configuration (block size 0) in their cycles; the others' twins reject it",
         },
+        mgmt_byzantine: u32 {
+            column: "mgmt_byzantine",
+            kind: Kind::Int { min: 0, max: 1024 },
+            default: "0",
+            environment: true,
+            doc: "Byzantine management nodes: they propose what mgmt_forge says in their cycles and vote for every proposal; honest twins refuse a forbidden block, so one is agreed only with 2f+1 of them",
+            added_in: Some("management-v2"),
+        },
+        mgmt_forge: Forge {
+            column: "mgmt_forge",
+            kind: Kind::Choice(<Forge as Choice>::NAMES),
+            default: "stale",
+            environment: false,
+            doc: "what a Byzantine management node proposes: stale (linked to the block before the head), unsigned (a proof without signatures) or invalid (a configuration no twin accepts)",
+            added_in: Some("management-v2"),
+        },
         mgmt_sign: f64 {
             column: "mgmt_sign_us",
             kind: Kind::Float {
@@ -194,6 +217,14 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
             allowed: format!("mgmt_offline + mgmt_invalid at most mgmt_nodes = {m}"),
         });
     }
+    if offline + invalid + p.mgmt_byzantine > m {
+        return Err(ParamError {
+            key: key::mgmt_byzantine,
+            allowed: format!(
+                "mgmt_offline + mgmt_invalid + mgmt_byzantine at most mgmt_nodes = {m}"
+            ),
+        });
+    }
     if offline == m {
         // Nothing would ever be agreed; allowed below a quorum, which shows failed cycles.
         return Err(ParamError {
@@ -233,6 +264,8 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
         },
         offline,
         invalid,
+        byzantine: p.mgmt_byzantine,
+        forge: p.mgmt_forge,
         sign_ns: (p.mgmt_sign * 1e3).round() as u64,
         verify_ns: (p.mgmt_verify * 1e3).round() as u64,
     };
@@ -432,8 +465,40 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
         label: "configuration blocks rejected",
         ty: ColumnType::U64,
         unit: "",
-        doc: "Configuration blocks a primary node's checks rejected (0: the simulated management nodes are not forgers).",
+        doc: "Configuration block checks that failed at primary nodes, one per failed check (a node checks a block again each time it fetches the chain; 0 unless 2f+1 Byzantine management nodes agree on a forbidden block).",
         read: |o: &ManagementOutcome| u(o.forged_rejected),
+    },
+    Metric {
+        name: "cb_rejected_stale",
+        label: "configuration blocks rejected as stale",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Of cb_rejected: blocks whose link is not the head's hash (one per primary node and block).",
+        read: |o: &ManagementOutcome| u(o.rejected_by_reason[RejectReason::Link as usize]),
+    },
+    Metric {
+        name: "cb_rejected_unsigned",
+        label: "configuration blocks rejected as unsigned",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Of cb_rejected: blocks whose proof is not a quorum of valid member signatures.",
+        read: |o: &ManagementOutcome| u(o.rejected_by_reason[RejectReason::Proof as usize]),
+    },
+    Metric {
+        name: "cb_rejected_invalid",
+        label: "configuration blocks rejected as invalid",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Of cb_rejected: blocks whose configuration no twin accepts.",
+        read: |o: &ManagementOutcome| u(o.rejected_by_reason[RejectReason::Config as usize]),
+    },
+    Metric {
+        name: "cb_proposals_refused",
+        label: "forbidden proposals refused by management nodes",
+        ty: ColumnType::U64,
+        unit: "",
+        doc: "Forbidden proposals (invalid or Byzantine) that honest management nodes' twins refused to vote for, one per node and proposal.",
+        read: |o: &ManagementOutcome| u(o.proposals_refused),
     },
     Metric {
         name: "mgmt_msgs",
