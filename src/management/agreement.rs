@@ -255,7 +255,11 @@ pub fn agree(
                 out.agreed_at = first;
                 let b = ConfigBlock::next(head, leader, fc, proposal, voters, &c.keys);
                 out.block = Some(match forges {
-                    Some(Forge::Stale) => ConfigBlock { prev: head.prev, ..b }.resigned(&c.keys),
+                    Some(Forge::Stale) => ConfigBlock {
+                        prev: head.prev,
+                        ..b
+                    }
+                    .resigned(&c.keys),
                     Some(Forge::Unsigned) => ConfigBlock {
                         signatures: Vec::new(),
                         ..b
