@@ -207,6 +207,7 @@ mod tests {
         p.byzantine_nodes = k;
         p.byzantine = b;
         p.byzantine_delay_ns = 1_000_000_000;
+        p.quorum = Quorum::Intersecting;
         p
     }
 
@@ -227,9 +228,10 @@ mod tests {
     const PROTOCOLS: [Consensus; 3] = [Consensus::Pbft, Consensus::Tendermint, Consensus::BigFoot];
 
     /// The property: with at most f Byzantine validators of any behaviour, under each
-    /// protocol, over gossip and direct broadcast, 4 to 10 validators and 10 seeds (1440
+    /// protocol, over gossip and direct broadcast, 4 to 10 validators and 10 seeds (2880
     /// runs), no two honest validators commit different blocks at one height, and the chain
-    /// keeps at least a fifth of its honest pace. It fails without BigFoot's fast-path lock
+    /// keeps at least a fifth of its honest pace. Quorums are intersecting (2f+1 at 4, 7 and
+    /// 10 validators; see `two_f_plus_one_is_unsafe_beyond_3f_plus_1` for the others). It fails without BigFoot's fast-path lock
     /// (a withholding validator splits a 4-validator chain) and when a leader's prepare
     /// counts (two equivocators of seven stall the chain), each tried. The quorum sizes, the
     /// prepared-block lock and the round-change join are pinned by the by-hand tests in
@@ -239,7 +241,7 @@ mod tests {
     fn at_most_f_byzantine_validators_never_split_the_chain() {
         let mut sim = Simulator::default();
         let mut runs = 0;
-        for n in [4u32, 7, 10] {
+        for n in 4u32..=10 {
             let f = (n - 1) / 3;
             for c in PROTOCOLS {
                 for d in [Dissemination::Gossip, Dissemination::Broadcast] {
@@ -270,7 +272,41 @@ mod tests {
                 }
             }
         }
-        assert_eq!(runs, 1440);
+        assert_eq!(runs, 2880);
+    }
+
+    /// SymBChainSim's quorum of 2f+1 is PBFT's for n = 3f+1 only: on five validators (f = 1)
+    /// one equivocator splits the chain in most runs under it, and in none under the
+    /// intersecting quorum (ceil((n + f + 1) / 2) = 4).
+    #[test]
+    fn two_f_plus_one_is_unsafe_beyond_3f_plus_1() {
+        let mut sim = Simulator::default();
+        let split = |q: Quorum, sim: &mut Simulator| {
+            (0..20)
+                .filter(|&s| {
+                    let mut p = attacked(
+                        5,
+                        1,
+                        Byzantine::Equivocate,
+                        Consensus::Pbft,
+                        Dissemination::Broadcast,
+                    );
+                    p.quorum = q;
+                    simulate(&p, seeds(s), sim).safety_violations > 0
+                })
+                .count()
+        };
+        assert!(split(Quorum::TwoFPlusOne, &mut sim) >= 10);
+        assert_eq!(split(Quorum::Intersecting, &mut sim), 0);
+        assert_eq!(Quorum::Intersecting.size(5, 1), 4);
+        assert_eq!(Quorum::Intersecting.size(32, 10), 22);
+        for f in 0..20 {
+            let n = 3 * f + 1;
+            assert_eq!(
+                Quorum::Intersecting.size(n, f),
+                Quorum::TwoFPlusOne.size(n, f)
+            );
+        }
     }
 
     /// f + 1 equivocators on a 10-node chain (f = 3): each half of the six honest validators
@@ -288,6 +324,128 @@ mod tests {
                 .count();
             assert!(split >= 15, "{c:?}: {split} of 20 runs split");
         }
+    }
+
+    /// Four validators (f = 1), node 3 Byzantine, and two conflicting proposals for height 1:
+    /// `b` (honest leader 0, round 0) and `b2` (Byzantine leader 3, round 3). Messages are
+    /// delivered by hand, in an order an asynchronous network allows; the queue never runs.
+    fn four() -> (PbftParams, Network, Simulator, u32, u32) {
+        let p = paper_a(4, 3, 100.0);
+        let net = Network::build(&p.net, 42, 1, 2);
+        let mut sim = Simulator::default();
+        sim.reset(&p, &net, seeds(1));
+        assert_eq!(sim.f, 1);
+        sim.byzantine[3] = true;
+        for (round, proposer) in [(0, 0), (3, 3)] {
+            sim.chain.proposals.push(Proposal {
+                height: 1,
+                round,
+                proposer,
+                tx_off: 0,
+                tx_len: 0,
+                size_mb: 0.5,
+                created: u64::from(round),
+                stamp: 0,
+            });
+        }
+        (p, net, sim, 0, 1)
+    }
+
+    fn msg(kind: Kind, from: u32, round: u32, block: u32) -> Msg {
+        let a = if kind == Kind::RoundChange { 0 } else { NONE };
+        Msg {
+            kind,
+            from,
+            round,
+            block,
+            a,
+        }
+    }
+
+    /// Nodes 0 and 2 move to round 3 (the Byzantine node's) on round-change votes from each
+    /// other and the Byzantine node, then the Byzantine leader proposes `b2` to both; each
+    /// honest node's prepare and commit for `b2` reach the other when it sent them; the
+    /// Byzantine node commits `b2` to both.
+    fn byzantine_round(p: &PbftParams, net: &Network, sim: &mut Simulator, b2: u32) {
+        let t = 2_000_000_000;
+        for (to, other) in [(0, 2), (2, 0)] {
+            for from in [other, 3] {
+                let rc = Msg {
+                    block: NONE,
+                    ..msg(Kind::RoundChange, from, 3, NONE)
+                };
+                sim.deliver(p, net, to, rc, t);
+            }
+            assert_eq!(sim.nodes[to as usize].round, 3, "node {to} in round 3");
+        }
+        for to in [0, 2] {
+            sim.deliver(p, net, to, msg(Kind::PrePrepare, 3, 3, b2), t);
+        }
+        let on_b2 = |sim: &Simulator, v: usize| {
+            sim.nodes[v].block == b2 && sim.nodes[v].phase != Phase::NewRound
+        };
+        for (to, from) in [(0u32, 2u32), (2, 0)] {
+            if on_b2(sim, from as usize) {
+                sim.deliver(p, net, to, msg(Kind::Prepare, from, 3, b2), t);
+            }
+        }
+        // Who sent a commit for b2: a node prepared on it (before any commit arrives).
+        let sent: Vec<bool> = (0..4)
+            .map(|v| sim.nodes[v].phase == Phase::Prepared && on_b2(sim, v))
+            .collect();
+        for (to, from) in [(0u32, 2u32), (2, 0)] {
+            if sent[from as usize] {
+                sim.deliver(p, net, to, msg(Kind::Commit, from, 3, b2), t);
+            }
+            sim.deliver(p, net, to, msg(Kind::Commit, 3, 3, b2), t);
+        }
+    }
+
+    /// The lock, against a Byzantine leader (n = 4, f = 1): nodes 1 and 2 prepare `b` in
+    /// round 0; node 1 commits it with commits from 2 and from the Byzantine node 3, which
+    /// withholds its commit from node 2; node 2 stays locked on `b`. In round 3 the Byzantine
+    /// leader proposes `b2` at the same height: node 2 refuses it, so `b2` never gathers a
+    /// quorum and no honest validator commits a second block at height 1. With the lock
+    /// switched off, node 2 accepts `b2`, nodes 0 and 2 commit it, and safety breaks (tried).
+    #[test]
+    fn the_lock_keeps_a_byzantine_leader_from_replacing_a_committed_block() {
+        let (p, net, mut sim, b, b2) = four();
+        let t = 1_000_000_000;
+        for to in [1, 2] {
+            sim.deliver(&p, &net, to, msg(Kind::PrePrepare, 0, 0, b), t);
+        }
+        sim.deliver(&p, &net, 1, msg(Kind::Prepare, 2, 0, b), t);
+        sim.deliver(&p, &net, 2, msg(Kind::Prepare, 1, 0, b), t);
+        assert_eq!(sim.nodes[2].lock_block, b);
+        for from in [2, 3] {
+            sim.deliver(&p, &net, 1, msg(Kind::Commit, from, 0, b), t);
+        }
+        sim.deliver(&p, &net, 2, msg(Kind::Commit, 1, 0, b), t);
+        assert_eq!((sim.nodes[1].height, sim.nodes[2].height), (1, 0));
+        byzantine_round(&p, &net, &mut sim, b2);
+        assert_eq!(sim.counters.violations, 0, "an honest node committed b2");
+        assert_eq!((sim.nodes[0].height, sim.nodes[2].height), (0, 0));
+        assert_eq!(sim.nodes[2].phase, Phase::NewRound, "node 2 refused b2");
+    }
+
+    /// The commit quorum, against a Byzantine voter (n = 4, f = 1): node 1 prepares `b` with
+    /// the Byzantine node's prepare and holds its own commit and the Byzantine one, 2f: it
+    /// must not commit, since no other honest node is locked on `b`. Nodes 0 and 2 then
+    /// commit the Byzantine leader's `b2` in round 3, safely. With a commit quorum of 2f node
+    /// 1 commits `b` and the chain splits (tried).
+    #[test]
+    fn a_commit_needs_2f_plus_1_even_when_a_byzantine_node_votes_for_it() {
+        let (p, net, mut sim, b, b2) = four();
+        let t = 1_000_000_000;
+        sim.deliver(&p, &net, 1, msg(Kind::PrePrepare, 0, 0, b), t);
+        sim.deliver(&p, &net, 1, msg(Kind::Prepare, 3, 0, b), t);
+        assert_eq!(sim.nodes[1].phase, Phase::Prepared);
+        sim.deliver(&p, &net, 1, msg(Kind::Commit, 3, 0, b), t);
+        assert_eq!(sim.nodes[1].height, 0, "2f commits do not commit");
+        byzantine_round(&p, &net, &mut sim, b2);
+        assert_eq!((sim.nodes[0].height, sim.nodes[2].height), (1, 1));
+        assert_eq!(sim.chain.canonical, [b2]);
+        assert_eq!(sim.counters.violations, 0);
     }
 
     /// The halves: honest validators alternate in id order; Byzantine ones are in both.

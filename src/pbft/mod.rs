@@ -124,6 +124,8 @@ pub struct PbftParams {
     /// Time to put one transaction in a block, ns (SymBChainSim V2's `time_per_tx`): a
     /// proposal leaves this much later per transaction it holds.
     pub per_tx_ns: Time,
+    /// How large a quorum is ([`Quorum`]).
+    pub quorum: Quorum,
     /// Byzantine validators ([`Byzantine`]), drawn per run.
     pub byzantine_nodes: u32,
     /// What they do.
@@ -157,6 +159,31 @@ pub struct V2Behaviours {
 /// f for n nodes: floor((n-1)/3), or SBS V2's floor(n/3) under compatibility.
 pub fn fault_tolerance(n: u32, sbs_compat: bool) -> u32 {
     if sbs_compat { n / 3 } else { (n - 1) / 3 }
+}
+
+/// How large a quorum of votes is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Quorum {
+    /// 2f + 1 (SymBChainSim's, and PBFT's for n = 3f + 1): two quorums share f + 1 nodes
+    /// only when n = 3f + 1, so with n = 3f + 2 or 3f + 3 f Byzantine validators can make two
+    /// halves of the honest ones commit different blocks.
+    #[default]
+    TwoFPlusOne,
+    /// ceil((n + f + 1) / 2), the smallest size at which any two quorums share f + 1 nodes
+    /// for every n (2f + 1 when n = 3f + 1).
+    Intersecting,
+}
+
+impl Quorum {
+    /// The commit quorum (and the votes that start a round change) among `n` validators
+    /// tolerating `f`; a node is prepared at one less prepare (the leader's pre-prepare is
+    /// its vote).
+    pub fn size(self, n: u32, f: u32) -> u32 {
+        match self {
+            Quorum::TwoFPlusOne => 2 * f + 1,
+            Quorum::Intersecting => (n + f + 1).div_ceil(2),
+        }
+    }
 }
 
 /// Why a run ended.
@@ -467,6 +494,8 @@ pub struct Simulator {
 struct Votes {
     /// 64-bit words per node in the bit sets.
     words: usize,
+    /// Votes that commit a block or start a round ([`Quorum::size`]).
+    quorum: u32,
     prepare_bits: Vec<u64>,
     commit_bits: Vec<u64>,
     /// Round-change target of each voter as seen by each node, `n * n`.
@@ -609,6 +638,7 @@ impl Simulator {
         self.nodes.clear();
         self.nodes.resize(n as usize, Node::new());
         self.votes.words = (n as usize).div_ceil(64);
+        self.votes.quorum = p.quorum.size(n, self.f);
         self.votes.prepare_bits.clear();
         self.votes
             .prepare_bits
@@ -838,6 +868,7 @@ pub(crate) mod tests {
             fast_path_timeout_ns: 5_000_000_000,
             proposer: Proposer::RoundRobin,
             per_tx_ns: 0,
+            quorum: Quorum::TwoFPlusOne,
             byzantine_nodes: 0,
             byzantine: Byzantine::Silent,
             byzantine_delay_ns: 1_000_000_000,

@@ -73,7 +73,7 @@ impl Simulator {
         };
         self.arm_timer(v, t + p.timeout_ns);
         self.send_all(p, net, msg, t);
-        if self.rc_votes(v, target) > 2 * self.f {
+        if self.rc_votes(v, target) >= self.votes.quorum {
             self.enter_by_round_change(p, v, target, t);
         }
     }
@@ -127,7 +127,7 @@ impl Simulator {
         let votes = self.rc_votes(v, msg.round);
         if votes > self.f && self.votes.rc[v as usize * n + v as usize] < msg.round && !syncing {
             self.vote_round_change(p, net, v, msg.round, t);
-        } else if votes > 2 * self.f && !syncing {
+        } else if votes >= self.votes.quorum && !syncing {
             self.enter_by_round_change(p, v, msg.round, t);
         }
     }

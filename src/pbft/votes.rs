@@ -133,7 +133,7 @@ impl Simulator {
             return;
         }
         let nd = &mut self.nodes[v as usize];
-        if nd.prepares < 2 * self.f {
+        if nd.prepares + 1 < self.votes.quorum {
             return;
         }
         nd.phase = Phase::Prepared;
@@ -156,7 +156,7 @@ impl Simulator {
 
     pub(super) fn check_committed(&mut self, p: &PbftParams, net: &Network, v: u32, t: Time) {
         let nd = &self.nodes[v as usize];
-        if nd.phase != Phase::Prepared || nd.commits < 2 * self.f + 1 {
+        if nd.phase != Phase::Prepared || nd.commits < self.votes.quorum {
             return;
         }
         self.decide(p, net, v, t);

@@ -251,6 +251,7 @@ fn configure(p: &Values) -> PbftParams {
         fast_path_timeout_ns: p.fast_path_timeout.ns(),
         proposer: p.proposer,
         per_tx_ns: p.time_per_tx.ns(),
+        quorum: p.quorum,
         byzantine_nodes: p.byzantine_nodes,
         byzantine: p.byzantine_behaviour,
         byzantine_delay_ns: p.byzantine_delay.ns(),

@@ -3,7 +3,7 @@
 //! are silent; the family's notes list each choice.
 
 use crate::network::{BandwidthDraw, Dissemination, Latency, Links, VotePayload};
-use crate::pbft::{Byzantine, Consensus, Proposer};
+use crate::pbft::{Byzantine, Consensus, Proposer, Quorum};
 use crate::pbft::workload::{Arrivals, TxPropagation, TxSize};
 use crate::schema::param::{Choice, Kind, Millis};
 use crate::{choice, choice_names, param_table};
@@ -61,6 +61,10 @@ choice_names!(Consensus {
 choice_names!(Proposer {
     RoundRobin = "round_robin",
     Hash = "hash",
+});
+choice_names!(Quorum {
+    TwoFPlusOne = "2f+1",
+    Intersecting = "intersecting",
 });
 choice_names!(Byzantine {
     Silent = "silent",
@@ -452,6 +456,14 @@ param_table! {
             default: "0 ms",
             environment: false,
             doc: "time to put one transaction in a block (SymBChainSim V2's time_per_tx, its default 1 ms): a fresh proposal leaves this much later per transaction; under sbs_compat, as V2's code does: PBFT and BigFoot ignore it and creation_time, Tendermint waits creation_time + transactions x time_per_tx",
+            added_in: Some("pbft-v1"),
+        },
+        quorum: Quorum {
+            column: "quorum",
+            kind: Kind::Choice(<Quorum as Choice>::NAMES),
+            default: "2f+1",
+            environment: false,
+            doc: "votes that commit a block or start a round (a node is prepared at one fewer prepares): 2f+1 (SymBChainSim's; two quorums share f+1 nodes only when nodes = 3f+1, so at 3f+2 or 3f+3 nodes f Byzantine validators can split the chain) or intersecting (ceil((nodes + f + 1) / 2), safe at every size)",
             added_in: Some("pbft-v1"),
         },
         byzantine_nodes: u32 {
