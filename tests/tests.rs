@@ -1056,6 +1056,24 @@ duration = "10 s"
                 .filter(|&i| cases.value(i) == name)
                 .collect()
         };
+        // Under sbs = "v2" the switch columns show what the run used: every switch on.
+        for col in [
+            "sbs_compat",
+            "sbs_v2_retry",
+            "sbs_v2_generation",
+            "sbs_v2_pool",
+            "sbs_v2_replay",
+            "sbs_v2_accumulate",
+            "sbs_v2_pop",
+        ] {
+            let on = batch.column_by_name(col).unwrap();
+            let on = on
+                .as_any()
+                .downcast_ref::<arrow_array::BooleanArray>()
+                .unwrap();
+            assert!(rows("v2").iter().all(|&i| on.value(i)), "{col} under sbs = v2");
+            assert!(rows("corrected").iter().all(|&i| !on.value(i)), "{col}");
+        }
         let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
         let of = |name: &str, col: &dyn Fn(usize) -> f64| {
             mean(&rows(name).iter().map(|&i| col(i)).collect::<Vec<_>>())

@@ -192,6 +192,14 @@ pub trait Configured: fmt::Debug + Send + Sync + Any {
     }
     /// Runs one simulation within `ws.budget`.
     fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput;
+    /// Rewrites `values`, the run's parameter values in schema order as its row shows them,
+    /// to what the run used where one switch turns on others (pbft's `sbs = "v2"` turns on
+    /// `sbs_compat` and every `sbs_v2_*`), so that filtering rows on a switch finds every run
+    /// that had it. The run's identity is the spec's values, unchanged. Nothing, unless the
+    /// family says.
+    fn shown(&self, values: &mut [Value]) {
+        let _ = values;
+    }
     /// The configuration as `Any`, for benchmarks and tests that need its concrete type.
     fn as_any(&self) -> &dyn Any;
 }

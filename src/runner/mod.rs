@@ -268,7 +268,9 @@ pub fn run_row(
         wall_ms,
         events,
     });
-    row.extend(run.values.iter().map(|v| match v {
+    let mut shown = run.values.clone();
+    run.params.shown(&mut shown);
+    row.extend(shown.iter().map(|v| match v {
         Value::Int(i) => Cell::I(*i),
         Value::Float(f) => Cell::F(*f),
         Value::Str(s) => Cell::S(s.to_string()),

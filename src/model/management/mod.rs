@@ -299,6 +299,10 @@ impl Configured for Managed {
         Ok(())
     }
 
+    fn shown(&self, values: &mut [Value]) {
+        pbft::show_switches(&self.chain, &mut values[..pbft::PARAMS.len()]);
+    }
+
     fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
         pbft::bounded(ws, |sim| {
             let o = primary::simulate(&self.chain, &self.management, seeds, sim);

@@ -355,6 +355,10 @@ impl Configured for PbftParams {
         check_cost(self, budget)
     }
 
+    fn shown(&self, values: &mut [Value]) {
+        show_switches(self, values);
+    }
+
     fn memory(&self, explain: bool) -> Memory {
         memory(self, explain)
     }
@@ -368,6 +372,25 @@ impl Configured for PbftParams {
 
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+}
+
+/// Writes the effective SBS switches into `values` (the pbft table's values, which open every
+/// table built on it): under `sbs = "v2"` `sbs_compat` and every `sbs_v2_*` switch read true.
+pub(crate) fn show_switches(p: &PbftParams, values: &mut [Value]) {
+    let on = [
+        (key::sbs_compat, p.sbs_compat),
+        (key::sbs_v2_retry, p.v2.retry),
+        (key::sbs_v2_generation, p.v2.generation),
+        (key::sbs_v2_pool, p.v2.pool),
+        (key::sbs_v2_replay, p.v2.replay),
+        (key::sbs_v2_accumulate, p.workload.accumulate),
+        (key::sbs_v2_pop, p.v2.pop),
+    ];
+    for (k, effective) in on {
+        if let Some(i) = PARAMS.iter().position(|d| d.key == k) {
+            values[i] = Value::Bool(effective);
+        }
     }
 }
 

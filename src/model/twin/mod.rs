@@ -198,6 +198,10 @@ impl Configured for TwinParams {
         pbft::memory(&self.pbft, explain)
     }
 
+    fn shown(&self, values: &mut [Value]) {
+        pbft::show_switches(&self.pbft, &mut values[..pbft::PARAMS.len()]);
+    }
+
     fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
         let system = twin::system_seeds(seeds.master, seeds.env_key);
         let mut cache = std::mem::take(ws.slot::<SystemCache>());

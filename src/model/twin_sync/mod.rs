@@ -288,6 +288,10 @@ impl Configured for SyncRunParams {
         pbft::memory(&self.pbft, explain).and(walk).and(msgs)
     }
 
+    fn shown(&self, values: &mut [Value]) {
+        pbft::show_switches(&self.pbft, &mut values[..pbft::PARAMS.len()]);
+    }
+
     fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
         pbft::bounded(ws, |sim| {
             let o = twin::run_sync(&self.pbft, &self.sync, seeds, sim);
