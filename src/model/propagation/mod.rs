@@ -133,7 +133,7 @@ param_table! {
         },
             default: "8",
             environment: true,
-            doc: "links each node starts (PeerSim's k; the mean degree is about 2k)",
+            doc: "links each node starts (PeerSim's k; the mean degree is about 2k for kout, from k at beta = 0 to 2k at beta = 1 for ws)",
         },
         beta: f64 {
             column: "beta",
