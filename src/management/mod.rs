@@ -189,7 +189,7 @@ impl ConfigBlock {
         voters: Vec<u32>,
         keys: &[SigningKey],
     ) -> ConfigBlock {
-        let mut b = ConfigBlock {
+        ConfigBlock {
             chain_id: head.chain_id,
             height: head.height + 1,
             hash: [0; 32],
@@ -200,18 +200,11 @@ impl ConfigBlock {
             voters,
             signatures: Vec::new(),
         }
-        .sealed();
-        let bytes = b.commit_bytes();
-        b.signatures = b
-            .voters
-            .iter()
-            .map(|&v| keys[v as usize].sign(&bytes).to_bytes())
-            .collect();
-        b
+        .resigned(keys)
     }
 
-    /// The block resealed (its hash recomputed) and signed afresh by its voters, after a field
-    /// was changed by members holding the keys.
+    /// The block sealed (its hash computed) and signed by its voters: a new block, or one whose
+    /// field was changed by members holding the keys.
     pub fn resigned(self, keys: &[SigningKey]) -> ConfigBlock {
         let mut b = self.sealed();
         let bytes = b.commit_bytes();

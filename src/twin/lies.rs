@@ -253,17 +253,9 @@ mod tests {
         let p = paper_a(10, 3, 100.0);
         let orig = run_original(&p, EbwDelay::Transmission, system_seeds(4, 2), &mut sim);
         let arrived: Vec<&StateMessage> = orig.messages.iter().collect();
-        let (told, liars) = tell(
-            &Lies {
-                nodes: 2,
-                lie: Lie::Bandwidth,
-                factor: 4.0,
-            },
-            &arrived,
-            10,
-            4,
-            1,
-        );
+        let told_by =
+            |nodes, lie, factor, key| tell(&Lies { nodes, lie, factor }, &arrived, 10, 4, key);
+        let (told, liars) = told_by(2, Lie::Bandwidth, 4.0, 1);
         for (m, t) in arrived.iter().zip(&told) {
             if liars.contains(&m.node) {
                 assert_eq!(t.bw_mean_mbps, 4.0 * m.bw_mean_mbps);
@@ -276,17 +268,7 @@ mod tests {
                 assert_eq!(*t, **m);
             }
         }
-        let (told, liars) = tell(
-            &Lies {
-                nodes: 3,
-                lie: Lie::Peers,
-                factor: 1.0,
-            },
-            &arrived,
-            10,
-            4,
-            1,
-        );
+        let (told, liars) = told_by(3, Lie::Peers, 1.0, 1);
         for (m, t) in arrived.iter().zip(&told) {
             if liars.contains(&m.node) {
                 assert_eq!(t.peers.len(), m.peers.len().min(9 - m.peers.len()));
@@ -297,33 +279,10 @@ mod tests {
             }
         }
         // The same reconstruction draws the same liars; another draws others.
-        let again = tell(
-            &Lies {
-                nodes: 3,
-                lie: Lie::Peers,
-                factor: 1.0,
-            },
-            &arrived,
-            10,
-            4,
-            1,
-        );
+        let again = told_by(3, Lie::Peers, 1.0, 1);
         assert_eq!(again, (told, liars.clone()));
         let other = (2..30)
-            .map(|k| {
-                tell(
-                    &Lies {
-                        nodes: 3,
-                        lie: Lie::Peers,
-                        factor: 1.0,
-                    },
-                    &arrived,
-                    10,
-                    4,
-                    k,
-                )
-                .1
-            })
+            .map(|k| told_by(3, Lie::Peers, 1.0, k).1)
             .any(|l| l != liars);
         assert!(other);
     }
