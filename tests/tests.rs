@@ -1071,7 +1071,10 @@ duration = "10 s"
                 .as_any()
                 .downcast_ref::<arrow_array::BooleanArray>()
                 .unwrap();
-            assert!(rows("v2").iter().all(|&i| on.value(i)), "{col} under sbs = v2");
+            assert!(
+                rows("v2").iter().all(|&i| on.value(i)),
+                "{col} under sbs = v2"
+            );
             assert!(rows("corrected").iter().all(|&i| !on.value(i)), "{col}");
         }
         let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
