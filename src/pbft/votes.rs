@@ -87,10 +87,13 @@ impl Simulator {
             }
             Kind::Prepare => match nd.phase {
                 Phase::NewRound => false,
-                // The leader's pre-prepare is its vote: a prepare from it does not count (only
-                // an equivocating leader sends one).
+                // The leader's pre-prepare is its vote: a prepare from it does not count. Only
+                // a Byzantine leader sends one, so only a Byzantine sender is looked up (the
+                // leader under `proposer = "hash"` costs a block hash).
                 Phase::PrePrepared
-                    if msg.block == nd.block && msg.from != self.leader(p, v, nd.round) =>
+                    if msg.block == nd.block
+                        && !(self.byzantine[msg.from as usize]
+                            && msg.from == self.leader(p, v, nd.round)) =>
                 {
                     if Self::bit(&mut self.votes.prepare_bits, w, v, msg.from) {
                         self.nodes[v as usize].prepares += 1;
