@@ -108,5 +108,46 @@ fn management(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, runs, twin, management);
+/// One simulated hour of paper B's 32-node chain (`pbft_baseline`'s `paper_b_primary`) under
+/// each consensus protocol, Tendermint with digest votes (the target: Tendermint and BigFoot
+/// within 10 % of PBFT's CPU).
+fn protocols(c: &mut Criterion) {
+    use chainlab::network::VotePayload;
+    use chainlab::pbft::{Consensus, PbftParams, Simulator, simulate};
+    let full = plan_of("pbft_baseline.toml", false);
+    let run = full
+        .runs
+        .iter()
+        .find(|r| &*r.case == "paper_b_primary")
+        .expect("paper B's case");
+    let base = run
+        .params
+        .as_any()
+        .downcast_ref::<PbftParams>()
+        .expect("a pbft run")
+        .clone();
+    let seeds = seeds_of(&full, &run);
+    let mut group = c.benchmark_group("pbft_protocols");
+    group.sample_size(10);
+    for (name, consensus, v2) in [
+        ("pbft", Consensus::Pbft, false),
+        ("tendermint", Consensus::Tendermint, false),
+        ("tendermint_v2", Consensus::Tendermint, true),
+        ("bigfoot", Consensus::BigFoot, false),
+    ] {
+        let mut p = base.clone();
+        (p.consensus, p.v2.tendermint) = (consensus, v2);
+        if consensus == Consensus::Tendermint {
+            p.votes = VotePayload::Digest;
+        }
+        let mut sim = Simulator::default();
+        group.throughput(Throughput::Elements(simulate(&p, seeds, &mut sim).events));
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(simulate(&p, seeds, &mut sim)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, runs, twin, management, protocols);
 criterion_main!(benches);

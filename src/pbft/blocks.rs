@@ -104,6 +104,10 @@ impl Simulator {
             },
             sent,
         );
+        if p.real_tendermint() {
+            // Tendermint's proposer prevotes its own proposal.
+            self.tm_vote(p, net, v, Kind::Prepare, block, sent);
+        }
     }
 
     /// Fills a block from `v`'s pool at `now`; with nothing eligible, schedules a new attempt

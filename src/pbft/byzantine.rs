@@ -192,14 +192,17 @@ mod tests {
     use super::*;
 
     /// A short chain of `n` validators under attack: 100 transactions a second, 1 s round
-    /// timeouts (so round changes happen), BigFoot's fast path 300 ms, 30 simulated seconds.
-    fn attacked(n: u32, k: u32, b: Byzantine, c: Consensus, d: Dissemination) -> PbftParams {
+    /// timeouts (so round changes happen; the real Tendermint's propose timeout too), BigFoot's
+    /// fast path 300 ms, 30 simulated seconds. `c` is the protocol and whether Tendermint is
+    /// SymBChainSim V2's.
+    fn attacked(n: u32, k: u32, b: Byzantine, c: Protocol, d: Dissemination) -> PbftParams {
         let mut p = paper_a(n, 3, 100.0);
         p.net.dissemination = d;
-        p.consensus = c;
-        if c == Consensus::Tendermint {
+        (p.consensus, p.v2.tendermint) = c;
+        if p.consensus == Consensus::Tendermint {
             p.votes = VotePayload::Digest;
         }
+        p.tendermint.propose_ns = 1_000_000_000;
         p.timeout_ns = 1_000_000_000;
         p.fast_path_timeout_ns = 300_000_000;
         p.stop_after_txs = 0;
@@ -225,11 +228,17 @@ mod tests {
         Byzantine::Withhold,
         Byzantine::Equivocate,
     ];
-    const PROTOCOLS: [Consensus; 3] = [Consensus::Pbft, Consensus::Tendermint, Consensus::BigFoot];
+    type Protocol = (Consensus, bool);
+    const PROTOCOLS: [Protocol; 4] = [
+        (Consensus::Pbft, false),
+        (Consensus::Tendermint, false),
+        (Consensus::Tendermint, true),
+        (Consensus::BigFoot, false),
+    ];
 
     /// The property: with at most f Byzantine validators of any behaviour, under each
-    /// protocol, over gossip and direct broadcast, 4 to 10 validators and 10 seeds (2880
-    /// runs), no two honest validators commit different blocks at one height, and the chain
+    /// protocol (both Tendermints), over gossip and direct broadcast, 4 to 10 validators and
+    /// 10 seeds (3840 runs), no two honest validators commit different blocks at one height, and the chain
     /// keeps at least a fifth of its honest pace. Quorums are intersecting (2f+1 at 4, 7 and
     /// 10 validators; see `two_f_plus_one_is_unsafe_beyond_3f_plus_1` for the others). It fails without BigFoot's fast-path lock
     /// (a withholding validator splits a 4-validator chain) and when a leader's prepare
@@ -272,7 +281,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(runs, 2880);
+        assert_eq!(runs, 3840);
     }
 
     /// SymBChainSim's quorum of 2f+1 is PBFT's for n = 3f+1 only: on five validators (f = 1)
@@ -288,7 +297,7 @@ mod tests {
                         5,
                         1,
                         Byzantine::Equivocate,
-                        Consensus::Pbft,
+                        (Consensus::Pbft, false),
                         Dissemination::Broadcast,
                     );
                     p.quorum = q;
@@ -456,7 +465,7 @@ mod tests {
             10,
             3,
             Byzantine::Withhold,
-            Consensus::Pbft,
+            (Consensus::Pbft, false),
             Dissemination::Gossip,
         );
         simulate(&p, seeds(1), &mut sim);

@@ -51,6 +51,7 @@ mod outcome;
 mod protocol;
 mod round_change;
 mod sync;
+mod tendermint;
 mod votes;
 mod waves;
 pub mod workload;
@@ -63,7 +64,7 @@ use byzantine::Audience;
 pub use byzantine::Byzantine;
 pub use hooks::{NO_NODE, Reconfiguration, RoundConfig, Transmissions};
 use metrics::{gini, gini_sbs, mean_finite, quantile};
-pub use protocol::{Consensus, Proposer};
+pub use protocol::{Consensus, Proposer, TendermintTimeouts};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp};
 use std::collections::HashMap;
@@ -121,6 +122,8 @@ pub struct PbftParams {
     pub fast_path_timeout_ns: Time,
     /// Who proposes in a round.
     pub proposer: Proposer,
+    /// Tendermint's step timeouts (the real protocol's; see [`Consensus::Tendermint`]).
+    pub tendermint: TendermintTimeouts,
     /// Time to put one transaction in a block, ns (SymBChainSim V2's `time_per_tx`): a
     /// proposal leaves this much later per transaction it holds.
     pub per_tx_ns: Time,
@@ -154,6 +157,9 @@ pub struct V2Behaviours {
     /// the block, so they are gone from that pool if the block fails (needs `pool`: under
     /// the head-of-line rule a pool is the tail of generation order past a per-node head).
     pub pop: bool,
+    /// `consensus = "tendermint"` is SymBChainSim V2's Tendermint (PBFT's phases with votes
+    /// that carry the block's hash) instead of the real protocol.
+    pub tendermint: bool,
 }
 
 /// f for n nodes: floor((n-1)/3), or SBS V2's floor(n/3) under compatibility.
@@ -474,6 +480,8 @@ pub struct Simulator {
     /// Per honest node, whether it is in the first half (see [`byzantine::Audience`]).
     first_half: Vec<bool>,
     scratch: GossipScratch,
+    /// The real Tendermint's step state (empty under the other protocols).
+    tm: tendermint::Tm,
     waves: Waves,
     next_key: u64,
     stopped: Option<Time>,
@@ -671,6 +679,7 @@ impl Simulator {
         self.stopped = None;
         self.counters = Counters::default();
 
+        self.tm_reset(p);
         self.schedule_faults(p, seeds);
         self.draw_byzantine(p, seeds);
         self.with_hook(|h, sim| h.reset(sim, p, net, seeds));
@@ -740,7 +749,11 @@ impl Simulator {
         let range = v as usize * w..(v as usize + 1) * w;
         self.votes.prepare_bits[range.clone()].fill(0);
         self.votes.commit_bits[range].fill(0);
-        self.arm_timer(v, t + interval + p.timeout_ns);
+        if p.real_tendermint() {
+            self.tm_start(p, v, round, t, interval);
+        } else {
+            self.arm_timer(v, t + interval + p.timeout_ns);
+        }
         self.open_fast_path(p, v, round, t, interval);
         if self.leader(p, v, round) == v {
             let creation = if p.sbs_compat { 0 } else { p.creation_ns };
@@ -768,6 +781,10 @@ impl Simulator {
                 if nd.phase == Phase::Syncing || msg.round < nd.round {
                     return;
                 }
+                if msg.round > nd.round && p.real_tendermint() {
+                    self.tm_future(p, v, &msg, now);
+                }
+                let nd = &self.nodes[v as usize];
                 if msg.round > nd.round || !self.on_current(p, net, v, msg, now) {
                     self.backlog[v as usize].push(msg);
                 }
@@ -867,6 +884,12 @@ pub(crate) mod tests {
             consensus: Consensus::Pbft,
             fast_path_timeout_ns: 5_000_000_000,
             proposer: Proposer::RoundRobin,
+            tendermint: TendermintTimeouts {
+                propose_ns: 3_000_000_000,
+                prevote_ns: 1_000_000_000,
+                precommit_ns: 1_000_000_000,
+                delta_ns: 500_000_000,
+            },
             per_tx_ns: 0,
             quorum: Quorum::TwoFPlusOne,
             byzantine_nodes: 0,
@@ -875,7 +898,7 @@ pub(crate) mod tests {
         }
     }
 
-    fn seeds(i: u64) -> RunSeeds {
+    pub(crate) fn seeds(i: u64) -> RunSeeds {
         RunSeeds {
             master: 42,
             env_key: i,
@@ -1257,7 +1280,11 @@ pub(crate) mod tests {
     /// A 10-node chain (f = 3) reset to its first round, with a proposal of height 1 by
     /// round 0's leader (node 0), for driving one node by hand.
     fn by_hand() -> (PbftParams, Network, Simulator, u32) {
-        let p = paper_a(10, 5, 100.0);
+        by_hand_with(paper_a(10, 5, 100.0))
+    }
+
+    /// [`by_hand`] on a chain configured by `p` (10 nodes).
+    pub(crate) fn by_hand_with(p: PbftParams) -> (PbftParams, Network, Simulator, u32) {
         let net = Network::build(&p.net, 42, 1, 2);
         let mut sim = Simulator::default();
         sim.reset(&p, &net, seeds(1));
@@ -1558,7 +1585,7 @@ pub(crate) mod tests {
         assert!(one_down.block_time_median_s >= 0.1 + fast_s, "{one_down:?}");
     }
 
-    /// A Tendermint vote carries the block's hash, never the block, whatever `votes` says;
+    /// A V2 Tendermint vote carries the block's hash, never the block, whatever `votes` says;
     /// without V2's retry the run is PBFT's under digest votes, event for event.
     #[test]
     fn tendermint_votes_carry_the_hash_only() {
@@ -1566,6 +1593,7 @@ pub(crate) mod tests {
         digest.votes = VotePayload::Digest;
         let mut tm = paper_a(10, 5, 100.0);
         tm.consensus = Consensus::Tendermint;
+        tm.v2.tendermint = true;
         assert_eq!(tm.votes, VotePayload::Block);
         let (d, t) = (
             simulate(&digest, seeds(4), &mut Simulator::default()),
@@ -1594,6 +1622,11 @@ pub(crate) mod tests {
             assert!(!p.retry_in_time(timeout_at - c + 1, timeout_at));
         }
         p.consensus = Consensus::Tendermint;
+        assert!(
+            p.retry_in_time(timeout_at - c, timeout_at),
+            "the real Tendermint's"
+        );
+        p.v2.tendermint = true;
         assert!(p.retry_in_time(timeout_at - c - 5 * s - 1, timeout_at));
         assert!(!p.retry_in_time(timeout_at - c - 5 * s, timeout_at));
         // On paper B's chain under V2's retry (the first 30 s), the earlier give-up costs
@@ -1603,6 +1636,7 @@ pub(crate) mod tests {
         pb.votes = VotePayload::Digest;
         let pbft = simulate(&pb, seeds(3), &mut Simulator::default());
         pb.consensus = Consensus::Tendermint;
+        pb.v2.tendermint = true;
         let tm = simulate(&pb, seeds(3), &mut Simulator::default());
         assert_eq!((pbft.timeouts, tm.timeouts), (32, 64));
         assert_eq!(tm.safety_violations, 0);
@@ -1662,6 +1696,7 @@ pub(crate) mod tests {
             (Consensus::Tendermint, c + 19_000_000),
         ] {
             p.consensus = consensus;
+            p.v2.tendermint = true;
             assert_eq!(p.making_ns(19), making, "{consensus:?}");
         }
         let mut p = paper_a(10, 5, 100.0);

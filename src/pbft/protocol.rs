@@ -3,11 +3,14 @@
 //!
 //! - **PBFT**: pre-prepare, prepare (prepared at 2f), commit (committed at 2f+1); votes carry
 //!   what [`PbftParams::votes`] says.
-//! - **Tendermint, in SymBChainSim Version-2.0's form**: PBFT's three phases with votes that
-//!   carry the block's hash only (never the block), and, under V2's propose retry, a leader
-//!   with nothing to propose gives up unless its retry plus `creation_time` comes more than 5 s
-//!   before the round's timeout (V2's `TM_transition.propose`; PBFT's allows up to the
-//!   timeout). This is not Tendermint's propose / prevote / precommit with locks.
+//! - **Tendermint** (the real protocol, `tendermint`): propose, prevote, precommit with
+//!   Tendermint's locking, valid-round and round-skip rules and step timeouts that grow with
+//!   the round; its rules are in `tendermint`.
+//! - **Tendermint, in SymBChainSim Version-2.0's form** (under [`V2Behaviours::tendermint`]):
+//!   PBFT's three phases with votes that carry the block's hash only (never the block), and,
+//!   under V2's propose retry, a leader with nothing to propose gives up unless its retry plus
+//!   `creation_time` comes more than 5 s before the round's timeout (V2's
+//!   `TM_transition.propose`; PBFT's allows up to the timeout).
 //! - **BigFoot** (SymBChainSim V2's `BigFoot_*`, after Saltini's BigFooT): PBFT with a fast
 //!   path. From round start until `block_interval + fast_path_timeout` later, a node with the
 //!   round's block commits at once when it holds prepares from every validator but the
@@ -28,7 +31,8 @@ pub enum Consensus {
     /// PBFT.
     #[default]
     Pbft,
-    /// SymBChainSim V2's Tendermint: PBFT's phases with votes that carry the hash only.
+    /// Tendermint: the real protocol, or SymBChainSim V2's (PBFT's phases with votes that
+    /// carry the hash only) under [`V2Behaviours::tendermint`].
     Tendermint,
     /// BigFoot: PBFT with a fast path on prepares from every validator.
     BigFoot,
@@ -47,6 +51,28 @@ pub enum Proposer {
     Hash,
 }
 
+/// The real Tendermint's step timeouts: step `s` of the `r`-th round of a height (r from 0)
+/// times out `base_s + r x delta` after it starts (the Tendermint consensus paper's
+/// `timeoutPropose(r)` and the others; CometBFT's defaults are 3 s, 1 s, 1 s and 0.5 s).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TendermintTimeouts {
+    /// Waiting for the proposal, counted from round start + block interval, ns.
+    pub propose_ns: Time,
+    /// Waiting, after 2f+1 prevotes of any kind, for a polka, ns.
+    pub prevote_ns: Time,
+    /// Waiting, after 2f+1 precommits of any kind, for a decision, ns.
+    pub precommit_ns: Time,
+    /// What each of them grows by per round of the height, ns.
+    pub delta_ns: Time,
+}
+
+impl TendermintTimeouts {
+    /// A step timeout `base` in the `r`-th round of a height.
+    pub(super) fn at(&self, base: Time, r: u32) -> Time {
+        base.saturating_add(self.delta_ns.saturating_mul(u64::from(r)))
+    }
+}
+
 /// How much earlier than the timeout V2's Tendermint leader must be able to propose.
 const TENDERMINT_V2_PROPOSE_MARGIN_NS: Time = 5 * crate::time::NS_PER_S;
 
@@ -59,20 +85,37 @@ impl PbftParams {
         }
     }
 
+    /// Whether the chain runs the real Tendermint (its steps in `tendermint`), not PBFT's
+    /// round.
+    pub(super) fn real_tendermint(&self) -> bool {
+        self.consensus == Consensus::Tendermint && !self.v2.tendermint
+    }
+
+    /// Whether a proposal justified by round `just` (`NONE`: a fresh block) frees a node
+    /// locked in `lock_round` to take it: PBFT's view change needs a later lock
+    /// (`just > lock_round`), Tendermint a polka no older than the lock (`lockedRound <= vr`,
+    /// line 29 of the Tendermint consensus paper's algorithm).
+    pub(super) fn unlocks(&self, just: u32, lock_round: u32) -> bool {
+        just != NONE
+            && match self.real_tendermint() {
+                true => just >= lock_round,
+                false => just > lock_round,
+            }
+    }
+
     /// Whether rounds open with a fast path (BigFoot).
     pub(super) fn fast_path(&self) -> bool {
         self.consensus == Consensus::BigFoot
     }
 
     /// Whether a leader whose propose retry comes at `at` still proposes in a round that
-    /// times out at `timeout_at` (under V2's retry).
+    /// times out at `timeout_at` (under V2's retry; the 5 s margin is V2's Tendermint's).
     pub(super) fn retry_in_time(&self, at: Time, timeout_at: Time) -> bool {
         let ready = at.saturating_add(self.creation_ns);
-        match self.consensus {
-            Consensus::Tendermint => {
-                ready.saturating_add(TENDERMINT_V2_PROPOSE_MARGIN_NS) < timeout_at
-            }
-            Consensus::Pbft | Consensus::BigFoot => ready <= timeout_at,
+        if self.consensus == Consensus::Tendermint && self.v2.tendermint {
+            ready.saturating_add(TENDERMINT_V2_PROPOSE_MARGIN_NS) < timeout_at
+        } else {
+            ready <= timeout_at
         }
     }
 
@@ -80,13 +123,15 @@ impl PbftParams {
     /// just made: `txs x time_per_tx` (its `creation_time` came before the event). Under
     /// `sbs_compat`, SymBChainSim V2's code: its PBFT and BigFoot send at the propose event
     /// (they compute `creation_time + txs x time_per_tx` and send at the wrong variable), its
-    /// Tendermint sends `creation_time + txs x time_per_tx` after it.
+    /// Tendermint (V2's form) sends `creation_time + txs x time_per_tx` after it.
     pub(super) fn making_ns(&self, txs: u32) -> Time {
         let per_tx = u64::from(txs).saturating_mul(self.per_tx_ns);
         match (self.sbs_compat, self.consensus) {
             (false, _) => per_tx,
-            (true, Consensus::Tendermint) => self.creation_ns.saturating_add(per_tx),
-            (true, Consensus::Pbft | Consensus::BigFoot) => 0,
+            (true, Consensus::Tendermint) if self.v2.tendermint => {
+                self.creation_ns.saturating_add(per_tx)
+            }
+            (true, _) => 0,
         }
     }
 

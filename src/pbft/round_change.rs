@@ -35,6 +35,9 @@ impl Simulator {
         if !nd.alive {
             return;
         }
+        if p.real_tendermint() {
+            return self.tm_timeout(p, net, v, now);
+        }
         self.counters.timeouts += 1;
         if self.begin_sync(p, net, v, now) {
             return;

@@ -23,6 +23,9 @@ impl Simulator {
         msg: Msg,
         now: Time,
     ) -> bool {
+        if p.real_tendermint() {
+            return self.tm_on_current(p, net, v, msg, now);
+        }
         let w = self.votes.words;
         let nd = &self.nodes[v as usize];
         let base = now.max(nd.ready_at);
@@ -31,28 +34,11 @@ impl Simulator {
                 if nd.phase != Phase::NewRound {
                     return true;
                 }
-                // The height first: who leads a round may depend on the chain's last block.
-                let h = self.chain.proposals[msg.block as usize].height;
-                if h != nd.height + 1 {
-                    if h > nd.height + 1 && msg.from == self.leader(p, v, nd.round) {
-                        self.begin_sync(p, net, v, now);
-                    }
-                    return true;
-                }
-                if msg.from != self.leader(p, v, nd.round) {
-                    return true;
-                }
-                if nd.lock_block != NONE
-                    && nd.lock_block != msg.block
-                    && !(msg.a != NONE && msg.a > nd.lock_round)
+                if !self.proposal_in_order(p, net, v, &msg, now)
+                    || !self.respects_lock(p, v, &msg)
+                    || !self.hook_accepts(v, &msg)
                 {
                     return true;
-                }
-                if let Some(h) = &mut self.ext.reconfig {
-                    let stamp = self.chain.proposals[msg.block as usize].stamp;
-                    if !h.accepts(v, stamp, msg.a != NONE) {
-                        return true;
-                    }
                 }
                 let t = base + p.msg_val_ns + p.block_val_ns;
                 let nd = &mut self.nodes[v as usize];
@@ -120,6 +106,45 @@ impl Simulator {
         }
     }
 
+    /// Whether `msg`'s proposal is for `v`'s next height and from its round's leader; a
+    /// proposal further ahead from the leader starts a sync.
+    pub(super) fn proposal_in_order(
+        &mut self,
+        p: &PbftParams,
+        net: &Network,
+        v: u32,
+        msg: &Msg,
+        now: Time,
+    ) -> bool {
+        let nd = &self.nodes[v as usize];
+        // The height first: who leads a round may depend on the chain's last block.
+        let h = self.chain.proposals[msg.block as usize].height;
+        if h != nd.height + 1 {
+            if h > nd.height + 1 && msg.from == self.leader(p, v, nd.round) {
+                self.begin_sync(p, net, v, now);
+            }
+            return false;
+        }
+        msg.from == self.leader(p, v, nd.round)
+    }
+
+    /// Whether `v`'s lock lets it take `msg`'s proposal (see [`PbftParams::unlocks`]).
+    pub(super) fn respects_lock(&self, p: &PbftParams, v: u32, msg: &Msg) -> bool {
+        let nd = &self.nodes[v as usize];
+        nd.lock_block == NONE || nd.lock_block == msg.block || p.unlocks(msg.a, nd.lock_round)
+    }
+
+    /// Whether the reconfiguration hook, if any, lets `v` take `msg`'s proposal.
+    pub(super) fn hook_accepts(&mut self, v: u32, msg: &Msg) -> bool {
+        match &mut self.ext.reconfig {
+            Some(h) => {
+                let stamp = self.chain.proposals[msg.block as usize].stamp;
+                h.accepts(v, stamp, msg.a != NONE)
+            }
+            None => true,
+        }
+    }
+
     pub(super) fn check_prepared(&mut self, p: &PbftParams, net: &Network, v: u32, t: Time) {
         let w = self.votes.words;
         let nd = &self.nodes[v as usize];
@@ -167,7 +192,7 @@ impl Simulator {
 
     /// `v` commits the round's block at `t` (the leader broadcasts it) and starts the next
     /// round.
-    fn decide(&mut self, p: &PbftParams, net: &Network, v: u32, t: Time) {
+    pub(super) fn decide(&mut self, p: &PbftParams, net: &Network, v: u32, t: Time) {
         let nd = &self.nodes[v as usize];
         let (mut block, round) = (nd.block, nd.round);
         if self.byzantine[v as usize] {

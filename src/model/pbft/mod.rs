@@ -245,11 +245,18 @@ fn configure(p: &Values) -> PbftParams {
             pool: p.sbs_v2_pool || v2_all,
             replay: p.sbs_v2_replay || v2_all,
             pop: p.sbs_v2_pop || v2_all,
+            tendermint: p.sbs_v2_tendermint || v2_all,
         },
         base_block_mb: p.base_block_size,
         consensus: p.consensus,
         fast_path_timeout_ns: p.fast_path_timeout.ns(),
         proposer: p.proposer,
+        tendermint: pbft::TendermintTimeouts {
+            propose_ns: p.timeout_propose.ns(),
+            prevote_ns: p.timeout_prevote.ns(),
+            precommit_ns: p.timeout_precommit.ns(),
+            delta_ns: p.timeout_delta.ns(),
+        },
         per_tx_ns: p.time_per_tx.ns(),
         quorum: p.quorum,
         byzantine_nodes: p.byzantine_nodes,
@@ -386,6 +393,7 @@ pub(crate) fn show_switches(p: &PbftParams, values: &mut [Value]) {
         (key::sbs_v2_replay, p.v2.replay),
         (key::sbs_v2_accumulate, p.workload.accumulate),
         (key::sbs_v2_pop, p.v2.pop),
+        (key::sbs_v2_tendermint, p.v2.tendermint),
     ];
     for (k, effective) in on {
         if let Some(i) = PARAMS.iter().position(|d| d.key == k) {
