@@ -1832,6 +1832,7 @@ mod figures {
             "twin_fig5.toml",
             "twin_sync.toml",
             "mgmt_config.toml",
+            "consensus_compare.toml",
         ] {
             run_quick(spec, &res, &[]);
         }
@@ -1848,7 +1849,7 @@ mod figures {
         let (_, err) = text(&o);
         assert!(!err.contains("skipped"), "{err}");
         // (figure, texts it must show: title, axis, series or group names).
-        let expected: [(&str, &[&str]); 12] = [
+        let expected: [(&str, &[&str]); 13] = [
             (
                 "oppi_topology_msgs",
                 &[
@@ -1911,6 +1912,16 @@ mod figures {
                 ],
             ),
             ("twin_sync_staleness_block_peers", &["staleness, s"]),
+            (
+                "consensus_compare_throughput_vs_nodes",
+                &[
+                    "throughput over the run, per s, a line per case",
+                    "bigfoot",
+                    "tendermint_v2",
+                    "pbft",
+                    "nodes",
+                ],
+            ),
             (
                 "mgmt_config_delays_cb_size",
                 &[

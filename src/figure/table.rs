@@ -446,7 +446,7 @@ impl Table {
     }
 
     /// "bandwidth mean = 2 MB/s": a parameter's value in words.
-    fn setting(&self, col: &str, v: &Key) -> String {
+    pub fn setting(&self, col: &str, v: &Key) -> String {
         let (words, unit) = self.words_of(col);
         let unit = match unit {
             "" => String::new(),

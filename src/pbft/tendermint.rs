@@ -163,7 +163,10 @@ impl Simulator {
         }
         let n = self.n as usize;
         let row = &mut self.votes.rc[v as usize * n..(v as usize + 1) * n];
-        row[msg.from as usize] = row[msg.from as usize].max(msg.round);
+        if row[msg.from as usize] >= msg.round {
+            return;
+        }
+        row[msg.from as usize] = msg.round;
         // The latest round f + 1 validators have reached: the (f + 1)-th largest.
         let rounds = &mut self.tm.rounds;
         rounds.clear();

@@ -14,12 +14,16 @@ pub(crate) const CHAIN_METRICS: [(&str, &str, &str); 3] = [
 
 /// `pbft` plans: box plots over the replicates of latency, throughput and block time per
 /// setting (case or swept value); when `byzantine_nodes` varies, lines against it instead
-/// ([`byzantine`]).
+/// ([`byzantine`]); when cases are compared over `nodes`, lines against it too
+/// ([`against_nodes`]).
 pub(super) fn pbft(exp: &str, t: &Table, out: &mut Vec<Figure>) {
     let all: Vec<usize> = t.rows().collect();
     if t.varies(&all, "byzantine_nodes") {
         byzantine(exp, t, &all, out);
         return;
+    }
+    if t.varies(&all, "case") && t.varies(&all, "nodes") {
+        against_nodes(exp, t, &all, out);
     }
     for facet in t.facets() {
         for &(stem, title, col) in &CHAIN_METRICS {
@@ -82,6 +86,58 @@ fn byzantine(exp: &str, t: &Table, all: &[usize], out: &mut Vec<Figure>) {
                     log_x: false,
                     log_y: false,
                     series: t.series(&rows, "byzantine_behaviour", |k: &Key| k.to_string(), "byzantine_nodes", y),
+                }),
+            ));
+        }
+    }
+}
+
+/// Cases compared over the number of validators (`consensus_compare`: a case per protocol):
+/// throughput, mean transaction latency and bytes sent against `nodes` (log10), a line per
+/// case (means over the replicates, with their spread); one chart per value of each other
+/// parameter swept within the cases (`_<column>_<value>` in the file name).
+fn against_nodes(exp: &str, t: &Table, all: &[usize], out: &mut Vec<Figure>) {
+    // (file stem, column, log10 y)
+    const METRICS: [(&str, &str, bool); 3] = [
+        ("throughput_vs_nodes", "throughput_span_tps", false),
+        ("latency_vs_nodes", "latency_tx_mean_s", true),
+        ("bytes_vs_nodes", "bytes_sent_mb", true),
+    ];
+    // (file-stem suffix, title suffix, rows) per combination of the other swept values.
+    let mut groups = vec![(String::new(), String::new(), all.to_vec())];
+    let cases = t.split(all, "case", |k| k.to_string());
+    for col in t.swept() {
+        // Only what varies within a case (the cases' own settings are the lines).
+        if col == "nodes" || !cases.iter().any(|(_, rows)| t.varies(rows, col)) {
+            continue;
+        }
+        groups = groups
+            .into_iter()
+            .flat_map(|(stem, title, rows)| {
+                t.split(&rows, col, |k| k.to_string())
+                    .into_iter()
+                    .map(|(v, rows)| {
+                        let setting = t.setting(col, &t.key(rows[0], col));
+                        (format!("{stem}_{col}_{v}"), format!("{title}, {setting}"), rows)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+    }
+    for (suffix, setting, rows) in &groups {
+        for (stem, col, log_y) in METRICS {
+            let y_label = t.axis_label(col);
+            out.push(figure(
+                format!("{exp}_{stem}{suffix}"),
+                Chart::Lines(LineChart {
+                    title: format!("{exp}: {y_label}, a line per case{setting}"),
+                    x_label: t.axis_label("nodes"),
+                    y_label,
+                    log_x: true,
+                    log_y,
+                    series: t.series(rows, "case", |k: &Key| k.to_string(), "nodes", |r| {
+                        t.num(r, col)
+                    }),
                 }),
             ));
         }
