@@ -274,6 +274,7 @@ mod quick_profiles {
         ("oppi_topology", 24, reproducible_only),
         ("pbft_baseline", 6, super::pbft::baseline_checks),
         ("pbft_sbs_bugs", 28, super::pbft::sbs_bug_checks),
+        ("reconfig_switch", 14, super::management::switch_checks),
         ("twin_byzantine", 18, super::twin::byzantine_checks),
         ("twin_fig5", 3, reproducible_only),
         ("twin_fig5_exact", 3, super::twin::exact_degree_checks),
@@ -343,6 +344,7 @@ mod quick_profiles {
         "byzantine_pbft",
         "mgmt_byzantine",
         "mgmt_config",
+        "reconfig_switch",
         "pbft_baseline",
         "twin_byzantine",
         "twin_fig5",
@@ -1377,6 +1379,35 @@ mod management {
                 other => panic!("case {other}"),
             }
         }
+    }
+
+    /// Configuration blocks that switch protocol: no fork, no block without its
+    /// configuration; where the configurations alternate, switch blocks in both directions;
+    /// under `same`, no switch into an alternate configuration.
+    pub(super) fn switch_checks(_root: &Path, a: &[RecordBatch]) {
+        let mut seen = 0;
+        for batch in a {
+            let cases = strings(batch, "case");
+            for name in ["config_violations", "safety_violations"] {
+                assert!(
+                    values::<UInt64Type>(batch, name).iter().all(|&v| v == 0),
+                    "{name}"
+                );
+            }
+            let to_alt = values::<Float64Type>(batch, "block_time_switch_to_alt_median_s");
+            let to_base = values::<Float64Type>(batch, "block_time_switch_to_base_median_s");
+            for (i, case) in cases.iter().enumerate() {
+                seen += 1;
+                assert!(to_base[i].is_finite(), "{case}");
+                match case.as_str() {
+                    "same" | "tendermint_alone" | "bigfoot_alone" => {
+                        assert!(to_alt[i].is_nan(), "{case}")
+                    }
+                    _ => assert!(to_alt[i].is_finite(), "{case}"),
+                }
+            }
+        }
+        assert_eq!(seen, 14);
     }
 
     pub(super) fn config_checks(root: &Path, a: &[RecordBatch]) {

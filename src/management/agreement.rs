@@ -467,6 +467,7 @@ mod tests {
     const BASE: Config = Config {
         block_size_mb: 1.0,
         block_interval_ns: 100_000_000,
+        consensus: crate::pbft::Consensus::Pbft,
     };
 
     fn run(c: &Committee, head: &ConfigBlock) -> Agreement {

@@ -35,6 +35,7 @@ pub mod agreement;
 pub mod primary;
 
 use crate::des::Time;
+use crate::pbft::Consensus;
 use crate::rng::purpose;
 use crate::rng::stream;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
@@ -48,6 +49,8 @@ pub struct Config {
     pub block_size_mb: f64,
     /// Delay from entering a round to the leader's proposal, ns.
     pub block_interval_ns: Time,
+    /// The primary chain's consensus protocol.
+    pub consensus: Consensus,
 }
 
 /// Largest block size a valid configuration may set, MB.
@@ -66,11 +69,23 @@ impl Config {
             && self.block_interval_ns <= MAX_CONFIG_INTERVAL_NS
     }
 
+    /// The protocol's byte in a configuration block's bytes: none for PBFT, so a block of a
+    /// PBFT configuration has the bytes (and hash) it had before configurations carried a
+    /// protocol.
+    pub fn protocol_byte(&self) -> Option<u8> {
+        match self.consensus {
+            Consensus::Pbft => None,
+            Consensus::Tendermint => Some(1),
+            Consensus::BigFoot => Some(2),
+        }
+    }
+
     /// What a faulty proposer puts in its block: a zero block size, which no twin accepts.
     pub fn invalid() -> Config {
         Config {
             block_size_mb: 0.0,
             block_interval_ns: 0,
+            consensus: Consensus::Pbft,
         }
     }
 }
@@ -229,6 +244,9 @@ impl ConfigBlock {
         b.extend_from_slice(&self.failed_cycles.to_le_bytes());
         b.extend_from_slice(&self.config.block_size_mb.to_bits().to_le_bytes());
         b.extend_from_slice(&self.config.block_interval_ns.to_le_bytes());
+        if let Some(c) = self.config.protocol_byte() {
+            b.push(c);
+        }
         b
     }
 
@@ -243,6 +261,9 @@ impl ConfigBlock {
         h.update(self.failed_cycles.to_le_bytes());
         h.update(self.config.block_size_mb.to_bits().to_le_bytes());
         h.update(self.config.block_interval_ns.to_le_bytes());
+        if let Some(c) = self.config.protocol_byte() {
+            h.update([c]);
+        }
         h.update((self.voters.len() as u32).to_le_bytes());
         for v in &self.voters {
             h.update(v.to_le_bytes());
@@ -497,6 +518,7 @@ mod tests {
     const BASE: Config = Config {
         block_size_mb: 1.0,
         block_interval_ns: 100_000_000,
+        consensus: crate::pbft::Consensus::Pbft,
     };
 
     /// The 16 members' key pairs of the test chains.

@@ -83,7 +83,10 @@ impl Simulator {
         let fresh = just == NONE;
         let sent = now
             + if fresh {
-                p.making_ns(self.chain.proposals[block as usize].tx_len)
+                p.making_ns(
+                    self.nodes[v as usize].consensus,
+                    self.chain.proposals[block as usize].tx_len,
+                )
             } else {
                 0
             };
@@ -101,10 +104,11 @@ impl Simulator {
                 round,
                 block,
                 a: just,
+                proto: Consensus::Pbft,
             },
             sent,
         );
-        if p.real_tendermint() {
+        if self.real_tendermint(p, v) {
             // Tendermint's proposer prevotes its own proposal.
             self.tm_vote(p, net, v, Kind::Prepare, block, sent);
         }
@@ -161,7 +165,7 @@ impl Simulator {
                 proposer: v,
                 tx_off: off as u32,
                 tx_len: len as u32,
-                size_mb: p.block_mb(size),
+                size_mb: p.block_mb(self.nodes[v as usize].consensus, size),
                 created: now,
                 stamp,
             });
@@ -173,7 +177,7 @@ impl Simulator {
             let head =
                 wl.pool_head_arrival(&p.workload, net, first, h, v, p.v2.pool, p.duration_ns);
             let at = now.saturating_add(head.unwrap_or(100_000_000));
-            if !p.retry_in_time(at, timeout_at) {
+            if !p.retry_in_time(self.nodes[v as usize].consensus, at, timeout_at) {
                 return None;
             }
             at

@@ -137,6 +137,7 @@ impl Simulator {
                 round,
                 block,
                 a: BYZANTINE_VOTE,
+                proto: Consensus::Pbft,
             };
             self.send_all(p, net, msg, t);
         }
@@ -159,7 +160,7 @@ impl Simulator {
         twin.created += 1;
         self.chain.proposals.push(twin);
         let b2 = self.chain.proposals.len() as u32 - 1;
-        let sent = now + p.making_ns(twin.tx_len);
+        let sent = now + p.making_ns(self.nodes[v as usize].consensus, twin.tx_len);
         let nd = &mut self.nodes[v as usize];
         nd.phase = Phase::PrePrepared;
         nd.block = b1;
@@ -172,6 +173,7 @@ impl Simulator {
                 round,
                 block,
                 a: NONE,
+                proto: Consensus::Pbft,
             };
             self.send_to(p, net, msg, sent, Audience::Half(first));
             self.vote_for_anything(p, net, v, round, block, sent);
@@ -368,6 +370,7 @@ mod tests {
             round,
             block,
             a,
+            proto: Consensus::Pbft,
         }
     }
 

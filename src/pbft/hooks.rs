@@ -37,13 +37,15 @@ pub trait Transmissions: std::any::Any + Send {
 /// The `node` of a hook event that concerns no node ([`Simulator::schedule_hook`]).
 pub const NO_NODE: u32 = u32::MAX;
 
-/// What a round runs under: the two chain parameters a configuration may change.
+/// What a round runs under: the chain parameters a configuration may change.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RoundConfig {
     /// Largest block, MB.
     pub block_size_mb: f64,
     /// Delay from entering a round to the leader's proposal, ns.
     pub block_interval_ns: Time,
+    /// The consensus protocol (a node parses only the messages of the protocol it runs).
+    pub consensus: Consensus,
 }
 
 impl RoundConfig {
@@ -52,6 +54,7 @@ impl RoundConfig {
         RoundConfig {
             block_size_mb: p.block_size_mb,
             block_interval_ns: p.block_interval_ns,
+            consensus: p.consensus,
         }
     }
 }
@@ -76,6 +79,8 @@ pub trait Reconfiguration: std::any::Any + Send {
     fn enter_round(&mut self, v: u32, t: Time) -> RoundConfig;
     /// The stamp and configuration `v` runs under now (a leader building its block).
     fn current(&self, v: u32) -> (u32, RoundConfig);
+    /// The newest configuration `v` holds (it runs under it from its next round).
+    fn newest(&self, v: u32) -> RoundConfig;
     /// Whether validator `v` may accept a fresh proposal stamped `stamp` (`reproposal`: it
     /// carries a lock round).
     fn accepts(&mut self, v: u32, stamp: u32, reproposal: bool) -> bool;
@@ -215,6 +220,7 @@ impl Simulator {
             round: 0,
             block: payload,
             a: NONE,
+            proto: Consensus::Pbft,
         };
         self.launch_wave(slot, msg, len);
         spread.transmissions

@@ -330,10 +330,14 @@ enum Kind {
 }
 
 /// A consensus message. `block` is a proposal id; `a` is the justification round of a
-/// pre-prepare, or the lock round carried by a round change (`block` its locked proposal).
+/// pre-prepare, or the lock round carried by a round change (`block` its locked proposal),
+/// or the height of a real Tendermint vote.
 #[derive(Clone, Copy, Debug)]
 struct Msg {
     kind: Kind,
+    /// The protocol it belongs to: the sender's, stamped by [`Simulator::send_to`] when it
+    /// leaves (a receiver running another protocol drops it).
+    proto: Consensus,
     from: u32,
     round: u32,
     block: u32,
@@ -418,6 +422,9 @@ struct Node {
     dirty: bool,
     /// On BigFoot's fast path (see [`Consensus::BigFoot`]).
     fast: bool,
+    /// The protocol it runs in its current round (the base one unless a reconfiguration
+    /// hook switched it).
+    consensus: Consensus,
 }
 
 impl Node {
@@ -444,6 +451,7 @@ impl Node {
             done: false,
             dirty: false,
             fast: false,
+            consensus: Consensus::Pbft,
         }
     }
 }
@@ -644,7 +652,13 @@ impl Simulator {
         // as long (the order is the same either way; see `HeapQueue`).
         self.queue.set_far_after(p.timeout_ns / 2);
         self.nodes.clear();
-        self.nodes.resize(n as usize, Node::new());
+        self.nodes.resize(
+            n as usize,
+            Node {
+                consensus: p.consensus,
+                ..Node::new()
+            },
+        );
         self.votes.words = (n as usize).div_ceil(64);
         self.votes.quorum = p.quorum.size(n, self.f);
         self.votes.prepare_bits.clear();
@@ -679,7 +693,7 @@ impl Simulator {
         self.stopped = None;
         self.counters = Counters::default();
 
-        self.tm_reset(p);
+        self.tm_reset();
         self.schedule_faults(p, seeds);
         self.draw_byzantine(p, seeds);
         self.with_hook(|h, sim| h.reset(sim, p, net, seeds));
@@ -731,12 +745,14 @@ impl Simulator {
     }
 
     fn start(&mut self, p: &PbftParams, v: u32, round: u32, t: Time) {
-        let interval = match &mut self.ext.reconfig {
-            Some(h) => h.enter_round(v, t).block_interval_ns,
-            None => p.block_interval_ns,
+        let config = match &mut self.ext.reconfig {
+            Some(h) => h.enter_round(v, t),
+            None => RoundConfig::base(p),
         };
+        let interval = config.block_interval_ns;
         let w = self.votes.words;
         let nd = &mut self.nodes[v as usize];
+        nd.consensus = config.consensus;
         nd.round = round;
         nd.phase = Phase::NewRound;
         nd.block = NONE;
@@ -749,7 +765,7 @@ impl Simulator {
         let range = v as usize * w..(v as usize + 1) * w;
         self.votes.prepare_bits[range.clone()].fill(0);
         self.votes.commit_bits[range].fill(0);
-        if p.real_tendermint() {
+        if self.real_tendermint(p, v) {
             self.tm_start(p, v, round, t, interval);
         } else {
             self.arm_timer(v, t + interval + p.timeout_ns);
@@ -765,8 +781,7 @@ impl Simulator {
     }
 
     fn deliver(&mut self, p: &PbftParams, net: &Network, v: u32, msg: Msg, now: Time) {
-        let nd = &self.nodes[v as usize];
-        if !nd.alive {
+        if !self.nodes[v as usize].alive || !self.parses(p, v, &msg) {
             return;
         }
         match msg.kind {
@@ -781,7 +796,7 @@ impl Simulator {
                 if nd.phase == Phase::Syncing || msg.round < nd.round {
                     return;
                 }
-                if msg.round > nd.round && p.real_tendermint() {
+                if msg.round > nd.round && self.real_tendermint(p, v) {
                     self.tm_future(p, v, &msg, now);
                 }
                 let nd = &self.nodes[v as usize];
@@ -801,7 +816,7 @@ impl Simulator {
             std::mem::swap(&mut pending, &mut self.backlog[v as usize]);
             for msg in pending.drain(..) {
                 let nd = &self.nodes[v as usize];
-                if !nd.alive || msg.round < nd.round {
+                if !nd.alive || msg.round < nd.round || !self.parses(p, v, &msg) {
                     continue;
                 }
                 // SBS V2 replays the backlog of a round it starts at round start +
@@ -1174,6 +1189,7 @@ pub(crate) mod tests {
                 round: 1,
                 block,
                 a: NONE,
+                proto: Consensus::Pbft,
             };
             // Node v is still in round 0: the message waits in its backlog.
             sim.deliver(&p, &net, v, msg, t0);
@@ -1310,6 +1326,7 @@ pub(crate) mod tests {
             round,
             block,
             a: NONE,
+            proto: Consensus::Pbft,
         }
     }
 
@@ -1618,17 +1635,17 @@ pub(crate) mod tests {
         let timeout_at = 100 * s;
         for consensus in [Consensus::Pbft, Consensus::BigFoot] {
             p.consensus = consensus;
-            assert!(p.retry_in_time(timeout_at - c, timeout_at));
-            assert!(!p.retry_in_time(timeout_at - c + 1, timeout_at));
+            assert!(p.retry_in_time(p.consensus, timeout_at - c, timeout_at));
+            assert!(!p.retry_in_time(p.consensus, timeout_at - c + 1, timeout_at));
         }
         p.consensus = Consensus::Tendermint;
         assert!(
-            p.retry_in_time(timeout_at - c, timeout_at),
+            p.retry_in_time(p.consensus, timeout_at - c, timeout_at),
             "the real Tendermint's"
         );
         p.v2.tendermint = true;
-        assert!(p.retry_in_time(timeout_at - c - 5 * s - 1, timeout_at));
-        assert!(!p.retry_in_time(timeout_at - c - 5 * s, timeout_at));
+        assert!(p.retry_in_time(p.consensus, timeout_at - c - 5 * s - 1, timeout_at));
+        assert!(!p.retry_in_time(p.consensus, timeout_at - c - 5 * s, timeout_at));
         // On paper B's chain under V2's retry (the first 30 s), the earlier give-up costs
         // rounds: twice PBFT's timeouts.
         let mut pb = v2_paper_b(30);
@@ -1688,7 +1705,7 @@ pub(crate) mod tests {
         let mut p = paper_a(10, 5, 100.0);
         p.per_tx_ns = 1_000_000;
         let c = p.creation_ns;
-        assert_eq!(p.making_ns(19), 19_000_000);
+        assert_eq!(p.making_ns(p.consensus, 19), 19_000_000);
         p.sbs_compat = true;
         for (consensus, making) in [
             (Consensus::Pbft, 0),
@@ -1697,7 +1714,7 @@ pub(crate) mod tests {
         ] {
             p.consensus = consensus;
             p.v2.tendermint = true;
-            assert_eq!(p.making_ns(19), making, "{consensus:?}");
+            assert_eq!(p.making_ns(p.consensus, 19), making, "{consensus:?}");
         }
         let mut p = paper_a(10, 5, 100.0);
         let free = simulate(&p, seeds(6), &mut Simulator::default());
@@ -1713,13 +1730,13 @@ pub(crate) mod tests {
     fn bigfoot_v2_blocks_leave_the_base_size_out() {
         let mut p = paper_a(10, 5, 100.0);
         p.base_block_mb = 0.25;
-        assert_eq!(p.block_mb(0.5), 1.0);
+        assert_eq!(p.block_mb(p.consensus, 0.5), 1.0);
         p.consensus = Consensus::BigFoot;
-        assert_eq!(p.block_mb(0.5), 1.0);
+        assert_eq!(p.block_mb(p.consensus, 0.5), 1.0);
         p.sbs_compat = true;
-        assert_eq!(p.block_mb(0.5), 0.75);
+        assert_eq!(p.block_mb(p.consensus, 0.5), 0.75);
         p.consensus = Consensus::Tendermint;
-        assert_eq!(p.block_mb(0.5), 1.0);
+        assert_eq!(p.block_mb(p.consensus, 0.5), 1.0);
     }
 
     #[test]

@@ -77,42 +77,43 @@ impl TendermintTimeouts {
 const TENDERMINT_V2_PROPOSE_MARGIN_NS: Time = 5 * crate::time::NS_PER_S;
 
 impl PbftParams {
-    /// What prepare and commit carry: Tendermint's votes carry the block's hash only.
-    pub(super) fn vote_payload(&self) -> VotePayload {
-        match self.consensus {
+    /// What prepare and commit of protocol `c` carry: Tendermint's votes carry the block's
+    /// hash only.
+    pub(super) fn vote_payload(&self, c: Consensus) -> VotePayload {
+        match c {
             Consensus::Tendermint => VotePayload::Digest,
             Consensus::Pbft | Consensus::BigFoot => self.votes,
         }
     }
 
-    /// Whether the chain runs the real Tendermint (its steps in `tendermint`), not PBFT's
+    /// Whether protocol `c` is the real Tendermint (its steps in `tendermint`), not PBFT's
     /// round.
-    pub(super) fn real_tendermint(&self) -> bool {
-        self.consensus == Consensus::Tendermint && !self.v2.tendermint
+    pub(super) fn real_tendermint(&self, c: Consensus) -> bool {
+        c == Consensus::Tendermint && !self.v2.tendermint
     }
 
     /// Whether a proposal justified by round `just` (`NONE`: a fresh block) frees a node
     /// locked in `lock_round` to take it: PBFT's view change needs a later lock
     /// (`just > lock_round`), Tendermint a polka no older than the lock (`lockedRound <= vr`,
     /// line 29 of the Tendermint consensus paper's algorithm).
-    pub(super) fn unlocks(&self, just: u32, lock_round: u32) -> bool {
+    pub(super) fn unlocks(&self, c: Consensus, just: u32, lock_round: u32) -> bool {
         just != NONE
-            && match self.real_tendermint() {
+            && match self.real_tendermint(c) {
                 true => just >= lock_round,
                 false => just > lock_round,
             }
     }
 
-    /// Whether rounds open with a fast path (BigFoot).
-    pub(super) fn fast_path(&self) -> bool {
-        self.consensus == Consensus::BigFoot
+    /// Whether rounds of protocol `c` open with a fast path (BigFoot).
+    pub(super) fn fast_path(&self, c: Consensus) -> bool {
+        c == Consensus::BigFoot
     }
 
     /// Whether a leader whose propose retry comes at `at` still proposes in a round that
     /// times out at `timeout_at` (under V2's retry; the 5 s margin is V2's Tendermint's).
-    pub(super) fn retry_in_time(&self, at: Time, timeout_at: Time) -> bool {
+    pub(super) fn retry_in_time(&self, c: Consensus, at: Time, timeout_at: Time) -> bool {
         let ready = at.saturating_add(self.creation_ns);
-        if self.consensus == Consensus::Tendermint && self.v2.tendermint {
+        if c == Consensus::Tendermint && self.v2.tendermint {
             ready.saturating_add(TENDERMINT_V2_PROPOSE_MARGIN_NS) < timeout_at
         } else {
             ready <= timeout_at
@@ -124,9 +125,9 @@ impl PbftParams {
     /// `sbs_compat`, SymBChainSim V2's code: its PBFT and BigFoot send at the propose event
     /// (they compute `creation_time + txs x time_per_tx` and send at the wrong variable), its
     /// Tendermint (V2's form) sends `creation_time + txs x time_per_tx` after it.
-    pub(super) fn making_ns(&self, txs: u32) -> Time {
+    pub(super) fn making_ns(&self, c: Consensus, txs: u32) -> Time {
         let per_tx = u64::from(txs).saturating_mul(self.per_tx_ns);
-        match (self.sbs_compat, self.consensus) {
+        match (self.sbs_compat, c) {
             (false, _) => per_tx,
             (true, Consensus::Tendermint) if self.v2.tendermint => {
                 self.creation_ns.saturating_add(per_tx)
@@ -138,8 +139,8 @@ impl PbftParams {
     /// The size of a block whose transactions weigh `txs_mb`, MB: SBS V2's base block size
     /// once in the block and once more in each message that carries it (BigFoot's V2 block
     /// leaves the first out).
-    pub(super) fn block_mb(&self, txs_mb: f64) -> f64 {
-        if self.consensus == Consensus::BigFoot && self.sbs_compat {
+    pub(super) fn block_mb(&self, c: Consensus, txs_mb: f64) -> f64 {
+        if c == Consensus::BigFoot && self.sbs_compat {
             txs_mb + self.base_block_mb
         } else {
             txs_mb + 2.0 * self.base_block_mb
@@ -148,6 +149,25 @@ impl PbftParams {
 }
 
 impl Simulator {
+    /// Whether node `v` runs the real Tendermint in its current round.
+    pub(super) fn real_tendermint(&self, p: &PbftParams, v: u32) -> bool {
+        p.real_tendermint(self.nodes[v as usize].consensus)
+    }
+
+    /// Whether node `v` reads `msg` under the protocol it runs: a message of its own
+    /// protocol; a decided block, whatever protocol decided it; a round-change vote, which
+    /// every protocol with PBFT's round reads alike (not the real Tendermint, which has
+    /// none). The others, sent under a protocol the node has switched from (or not yet to),
+    /// are dropped.
+    pub(super) fn parses(&self, p: &PbftParams, v: u32, msg: &Msg) -> bool {
+        msg.proto == self.nodes[v as usize].consensus
+            || match msg.kind {
+                Kind::Hook | Kind::NewBlock => true,
+                Kind::RoundChange => !self.real_tendermint(p, v),
+                Kind::PrePrepare | Kind::Prepare | Kind::Commit => false,
+            }
+    }
+
     /// The leader of `round` as node `v` sees it (under [`Proposer::Hash`] it depends on the
     /// last block `v` committed; nodes at one height agree).
     pub(super) fn leader(&self, p: &PbftParams, v: u32, round: u32) -> u32 {
@@ -195,7 +215,7 @@ impl Simulator {
         t: Time,
         interval: Time,
     ) {
-        if !p.fast_path() {
+        if !p.fast_path(self.nodes[v as usize].consensus) {
             return;
         }
         self.nodes[v as usize].fast = true;

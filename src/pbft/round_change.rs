@@ -35,7 +35,25 @@ impl Simulator {
         if !nd.alive {
             return;
         }
-        if p.real_tendermint() {
+        let (round, current) = (nd.round, nd.consensus);
+        if let Some(h) = &self.ext.reconfig
+            && let newest = h.newest(v).consensus
+            && newest != current
+            && (p.real_tendermint(newest) || p.real_tendermint(current))
+        {
+            // A node whose timer fires while the newest configuration it holds moves it
+            // between the real Tendermint and a protocol with PBFT's round gives its round
+            // up and starts the next one under that protocol: the two share no message, so
+            // nodes that a switch split between them, each side short of a quorum, would
+            // otherwise wait on each other. (Protocols with PBFT's round read each other's
+            // round changes and switch at round start.)
+            self.counters.timeouts += 1;
+            if !self.begin_sync(p, net, v, now) {
+                self.enter_by_round_change(p, v, round + 1, now);
+            }
+            return;
+        }
+        if self.real_tendermint(p, v) {
             return self.tm_timeout(p, net, v, now);
         }
         self.counters.timeouts += 1;
@@ -73,6 +91,7 @@ impl Simulator {
             round: target,
             block: nd.lock_block,
             a: nd.lock_round,
+            proto: Consensus::Pbft,
         };
         self.arm_timer(v, t + p.timeout_ns);
         self.send_all(p, net, msg, t);

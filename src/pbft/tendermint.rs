@@ -81,12 +81,10 @@ impl TmNode {
 }
 
 impl Simulator {
-    /// Sizes the Tendermint state for a run (none unless the run is the real Tendermint).
-    pub(super) fn tm_reset(&mut self, p: &PbftParams) {
-        let (n, w) = match p.real_tendermint() {
-            true => (self.n as usize, self.votes.words),
-            false => (0, 0),
-        };
+    /// Sizes the Tendermint state for a run.
+    pub(super) fn tm_reset(&mut self) {
+        // Sized for every run: a reconfiguration may switch a node to Tendermint.
+        let (n, w) = (self.n as usize, self.votes.words);
         self.tm.nodes.clear();
         self.tm.nodes.resize(n, TmNode::NEW);
         for bits in [&mut self.tm.any_prevote, &mut self.tm.any_precommit] {
@@ -301,6 +299,7 @@ impl Simulator {
             round: nd.round,
             block,
             a: nd.height + 1,
+            proto: Consensus::Pbft,
         };
         self.tm_count(v, &msg);
         self.send_all(p, net, msg, t);
@@ -399,6 +398,7 @@ mod tests {
             round,
             block,
             a: 1,
+            proto: Consensus::Tendermint,
         }
     }
 
@@ -409,6 +409,7 @@ mod tests {
             round,
             block,
             a: valid_round,
+            proto: Consensus::Tendermint,
         }
     }
 
@@ -527,7 +528,9 @@ mod tests {
                 (u32::from(takes), u32::from(!takes))
             );
         }
-        assert!(p.unlocks(1, 0) && p.unlocks(0, 0) && !p.unlocks(0, 1) && !p.unlocks(NONE, 0));
+        let c = Consensus::Tendermint;
+        assert!(p.unlocks(c, 1, 0) && p.unlocks(c, 0, 0) && !p.unlocks(c, 0, 1));
+        assert!(!p.unlocks(c, NONE, 0) && !p.unlocks(Consensus::Pbft, 0, 0));
     }
 
     /// Round skip: f = 3 validators heard from at round 5 of node 1's height move it nowhere,
@@ -552,6 +555,53 @@ mod tests {
         assert_eq!(
             sim.tm.nodes[1].prevotes_nil, 3,
             "round 5's prevotes replayed"
+        );
+    }
+
+    /// A node parses the messages of the protocol it runs: under Tendermint, node 1 drops a
+    /// PBFT prepare and a PBFT round change; run under BigFoot, it drops the prepare and
+    /// reads the round change (every protocol with PBFT's round reads them alike); a decided
+    /// block is read whatever protocol decided it. Reading every message, or none across
+    /// protocols, fails here.
+    #[test]
+    fn a_node_reads_only_the_messages_of_its_protocol() {
+        let (p, net, mut sim, b) = by_hand_with(tendermint());
+        let (v, t) = (1, S);
+        let pbft = |kind, from, block, a| Msg {
+            proto: Consensus::Pbft,
+            a,
+            ..vote(kind, from, 0, block)
+        };
+        sim.deliver(&p, &net, v, proposal(0, 0, b, NONE), t);
+        sim.deliver(&p, &net, v, pbft(Kind::Prepare, 2, b, 1), t);
+        assert_eq!(sim.nodes[1].prepares, 1, "its own prevote only");
+        let rc = |from| Msg {
+            round: 5,
+            ..pbft(Kind::RoundChange, from, NONE, 0)
+        };
+        for from in [2, 3, 4, 5] {
+            sim.deliver(&p, &net, v, rc(from), t);
+        }
+        assert_eq!((sim.nodes[1].round, sim.votes.rc[10 + 2]), (0, 0));
+        sim.nodes[1].consensus = Consensus::BigFoot;
+        sim.deliver(&p, &net, v, pbft(Kind::Prepare, 3, b, NONE), t);
+        assert_eq!(sim.nodes[1].prepares, 1);
+        for from in [2, 3, 4, 5] {
+            sim.deliver(&p, &net, v, rc(from), t);
+        }
+        assert_eq!(
+            sim.nodes[1].phase,
+            Phase::RoundChange,
+            "f + 1 round changes: it joins"
+        );
+        let block = Msg {
+            kind: Kind::NewBlock,
+            ..pbft(Kind::NewBlock, 0, b, NONE)
+        };
+        sim.deliver(&p, &net, 7, block, t);
+        assert_eq!(
+            sim.nodes[7].height, 1,
+            "a Tendermint node takes a PBFT-decided block"
         );
     }
 

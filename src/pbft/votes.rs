@@ -23,7 +23,7 @@ impl Simulator {
         msg: Msg,
         now: Time,
     ) -> bool {
-        if p.real_tendermint() {
+        if self.real_tendermint(p, v) {
             return self.tm_on_current(p, net, v, msg, now);
         }
         let w = self.votes.words;
@@ -65,6 +65,7 @@ impl Simulator {
                         round,
                         block: msg.block,
                         a: NONE,
+                        proto: Consensus::Pbft,
                     },
                     t,
                 );
@@ -131,7 +132,9 @@ impl Simulator {
     /// Whether `v`'s lock lets it take `msg`'s proposal (see [`PbftParams::unlocks`]).
     pub(super) fn respects_lock(&self, p: &PbftParams, v: u32, msg: &Msg) -> bool {
         let nd = &self.nodes[v as usize];
-        nd.lock_block == NONE || nd.lock_block == msg.block || p.unlocks(msg.a, nd.lock_round)
+        nd.lock_block == NONE
+            || nd.lock_block == msg.block
+            || p.unlocks(nd.consensus, msg.a, nd.lock_round)
     }
 
     /// Whether the reconfiguration hook, if any, lets `v` take `msg`'s proposal.
@@ -176,6 +179,7 @@ impl Simulator {
             round: nd.round,
             block: nd.block,
             a: NONE,
+            proto: Consensus::Pbft,
         };
         Self::bit(&mut self.votes.commit_bits, w, v, v);
         self.send_all(p, net, msg, t);
@@ -214,6 +218,7 @@ impl Simulator {
                     round,
                     block,
                     a: NONE,
+                    proto: Consensus::Pbft,
                 },
                 t,
             );

@@ -15,7 +15,7 @@ impl Simulator {
         };
         match msg.kind {
             Kind::PrePrepare | Kind::NewBlock => p.base_msg_mb + block(msg.block),
-            Kind::Prepare | Kind::Commit => match p.vote_payload() {
+            Kind::Prepare | Kind::Commit => match p.vote_payload(msg.proto) {
                 VotePayload::Block => p.base_msg_mb + block(msg.block),
                 VotePayload::Digest => p.base_msg_mb,
             },
@@ -44,6 +44,10 @@ impl Simulator {
     ) {
         let Some((t, by_sender)) = self.departure(p, &msg, t) else {
             return;
+        };
+        let msg = Msg {
+            proto: self.nodes[msg.from as usize].consensus,
+            ..msg
         };
         let to = if to == Audience::All { by_sender } else { to };
         let from = msg.from;
@@ -144,6 +148,7 @@ impl Simulator {
                         round: 0,
                         block: NONE,
                         a: NONE,
+                        proto: Consensus::Pbft,
                     },
                     seq: 0,
                     len: 0,

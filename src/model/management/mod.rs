@@ -37,6 +37,20 @@ choice! {
     }
 }
 
+choice! {
+    /// The `alt_consensus` key: the second configuration's protocol.
+    pub enum AltConsensus {
+        /// The primary's own `consensus`.
+        Same = "same",
+        /// PBFT.
+        Pbft = "pbft",
+        /// Tendermint (the real protocol, or V2's form under `sbs_v2_tendermint`).
+        Tendermint = "tendermint",
+        /// BigFoot.
+        BigFoot = "bigfoot",
+    }
+}
+
 choice_names!(Forge {
     Stale = "stale",
     Unsigned = "unsigned",
@@ -114,6 +128,14 @@ param_table! {
             default: "200 ms",
             environment: false,
             doc: "configs = \"alternate\": block interval of the second configuration",
+        },
+        alt_consensus: AltConsensus {
+            column: "alt_consensus",
+            kind: Kind::Choice(<AltConsensus as Choice>::NAMES),
+            default: "same",
+            environment: false,
+            doc: "configs = \"alternate\": consensus protocol of the second configuration (same: the primary's consensus), so that every configuration block switches protocol; nodes switch at their next round, and a message of the protocol a node no longer runs is dropped",
+            added_in: Some("management-v2"),
         },
         mgmt_offline: u32 {
             column: "mgmt_offline",
@@ -259,6 +281,12 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
             ConfigsKind::Alternate => Configs::Alternate(Config {
                 block_size_mb: p.alt_block_size,
                 block_interval_ns: p.alt_block_interval.ns(),
+                consensus: match p.alt_consensus {
+                    AltConsensus::Same => pbft.consensus,
+                    AltConsensus::Pbft => crate::pbft::Consensus::Pbft,
+                    AltConsensus::Tendermint => crate::pbft::Consensus::Tendermint,
+                    AltConsensus::BigFoot => crate::pbft::Consensus::BigFoot,
+                },
             }),
             ConfigsKind::Same => Configs::Same,
         },
@@ -447,6 +475,38 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
         unit: "s",
         doc: "95th percentile inter-block time of normal blocks.",
         read: |o: &ManagementOutcome| f(o.normal_block_time_s[2]),
+    },
+    Metric {
+        name: "block_time_switch_to_alt_median_s",
+        label: "median inter-block time, switches to the alternate configuration",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Under configs = \"alternate\": median inter-block time of the switch blocks into the alternate configuration (odd configuration heights; with alt_consensus, the switch from the primary's protocol to the alternate one). NaN under configs = \"same\".",
+        read: |o: &ManagementOutcome| f(o.switch_to_alt_block_time_s[1]),
+    },
+    Metric {
+        name: "block_time_switch_to_alt_p95_s",
+        label: "95th percentile inter-block time, switches to the alternate configuration",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "The 95th percentile of the same.",
+        read: |o: &ManagementOutcome| f(o.switch_to_alt_block_time_s[2]),
+    },
+    Metric {
+        name: "block_time_switch_to_base_median_s",
+        label: "median inter-block time, switches back to the base configuration",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "Median inter-block time of the switch blocks back to the base configuration (every switch block under configs = \"same\").",
+        read: |o: &ManagementOutcome| f(o.switch_to_base_block_time_s[1]),
+    },
+    Metric {
+        name: "block_time_switch_to_base_p95_s",
+        label: "95th percentile inter-block time, switches back to the base configuration",
+        ty: ColumnType::F64,
+        unit: "s",
+        doc: "The 95th percentile of the same.",
+        read: |o: &ManagementOutcome| f(o.switch_to_base_block_time_s[2]),
     },
     Metric {
         name: "config_rejections",
