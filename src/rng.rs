@@ -158,6 +158,8 @@ pub mod purpose {
     pub const MANAGEMENT_CHAIN: Purpose = Purpose("management-chain");
     /// Configuration block intervals (run key).
     pub const CBI: Purpose = Purpose("cbi");
+    /// The protocols of randomly drawn configurations (management, run key).
+    pub const CONFIGS: Purpose = Purpose("configs");
     /// Which validators of a chain are Byzantine.
     pub const BYZANTINE: Purpose = Purpose("byzantine");
     /// Which arriving state messages lie, and their fake peers (twin).
@@ -185,6 +187,7 @@ pub mod purpose {
         MANAGEMENT_KEYS,
         MANAGEMENT_CHAIN,
         CBI,
+        CONFIGS,
         BYZANTINE,
         LIARS,
         BOOTSTRAP,

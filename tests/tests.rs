@@ -274,7 +274,7 @@ mod quick_profiles {
         ("oppi_topology", 24, reproducible_only),
         ("pbft_baseline", 6, super::pbft::baseline_checks),
         ("pbft_sbs_bugs", 28, super::pbft::sbs_bug_checks),
-        ("reconfig_switch", 14, super::management::switch_checks),
+        ("reconfig_switch", 16, super::management::switch_checks),
         ("twin_byzantine", 18, super::twin::byzantine_checks),
         ("twin_fig5", 3, reproducible_only),
         ("twin_fig5_exact", 3, super::twin::exact_degree_checks),
@@ -1407,7 +1407,7 @@ mod management {
                 }
             }
         }
-        assert_eq!(seen, 14);
+        assert_eq!(seen, 16);
     }
 
     pub(super) fn config_checks(root: &Path, a: &[RecordBatch]) {

@@ -114,6 +114,11 @@ pub enum Configs {
     /// Odd heights carry this configuration, even heights the base one: every block is a
     /// genuine switch.
     Alternate(Config),
+    /// Every block carries the base block size and interval and a protocol drawn uniformly
+    /// from the two the chain's latest configuration does not run (SymBChainSim V2's
+    /// `interval_switch`, its centralised random protocol switch, here agreed by the
+    /// management chain).
+    Random,
 }
 
 /// The management chain's configuration.

@@ -89,6 +89,8 @@ pub struct Primary {
     next_key: u64,
     scratch: agreement::Scratch,
     cbi: Option<(Stream, Normal<f64>)>,
+    /// Draws of [`Configs::Random`].
+    configs_rng: Option<Stream>,
     rejections: u64,
     violations: u64,
     forged: u64,
@@ -177,12 +179,12 @@ pub struct ManagementOutcome {
     pub switch_block_time_s: [f64; 3],
     /// The same for normal blocks.
     pub normal_block_time_s: [f64; 3],
-    /// Inter-block times of the switch blocks into the alternate configuration (under
-    /// `Configs::Alternate`, odd configuration heights): mean, median, p95, s (NaN under
-    /// `Configs::Same`).
-    pub switch_to_alt_block_time_s: [f64; 3],
-    /// The same for the switch blocks back to the base configuration (every switch block
+    /// Inter-block times of the switch blocks into a configuration other than the base one
+    /// (under `Configs::Alternate`, odd configuration heights): mean, median, p95, s (NaN
     /// under `Configs::Same`).
+    pub switch_to_alt_block_time_s: [f64; 3],
+    /// The same for the switch blocks into the base configuration (every switch block under
+    /// `Configs::Same`).
     pub switch_to_base_block_time_s: [f64; 3],
     /// Fresh proposals a validator refused for their configuration.
     pub config_rejections: u64,
@@ -266,6 +268,7 @@ impl Primary {
             next_key: 0,
             scratch: agreement::Scratch::default(),
             cbi: None,
+            configs_rng: None,
             rejections: 0,
             violations: 0,
             forged: 0,
@@ -296,6 +299,20 @@ impl Primary {
         let head = self.chain.last().expect("genesis");
         let config = match self.mp.configs {
             Configs::Alternate(alt) if (head.height + 1) % 2 == 1 => alt,
+            Configs::Random => {
+                use crate::pbft::Consensus;
+                use rand::RngExt;
+                let rng = self.configs_rng.as_mut().expect("reset");
+                let others: Vec<Consensus> =
+                    [Consensus::Pbft, Consensus::Tendermint, Consensus::BigFoot]
+                        .into_iter()
+                        .filter(|&c| c != head.config.consensus)
+                        .collect();
+                Config {
+                    consensus: others[rng.random_range(0..others.len())],
+                    ..base_config(p)
+                }
+            }
             _ => base_config(p),
         };
         let c = self.committee.as_ref().expect("reset");
@@ -550,10 +567,10 @@ impl Primary {
         let stamps = chain.chain_stamps();
         let (mut switch, mut normal) = (Vec::new(), Vec::new());
         let (mut to_alt, mut to_base) = (Vec::new(), Vec::new());
-        let alternate = matches!(self.mp.configs, Configs::Alternate(_));
+        let base = self.config(0);
         for h in 2..=stamps.len() as u32 {
             let is_switch = stamps[h as usize - 1] != stamps[h as usize - 2];
-            let into_alt = alternate && stamps[h as usize - 1] % 2 == 1;
+            let into_alt = self.config(stamps[h as usize - 1]) != base;
             o.switch_blocks += u32::from(is_switch);
             for v in 0..n as u32 {
                 if !chain.is_alive(v) || chain.height(v) < h {
@@ -638,6 +655,7 @@ impl Reconfiguration for Primary {
         let normal =
             Normal::new(self.mp.cbi_mean_ns as f64, self.mp.cbi_sd_ns as f64).expect("sd >= 0");
         self.cbi = Some((stream(seeds.master, seeds.run_key, purpose::CBI), normal));
+        self.configs_rng = Some(stream(seeds.master, seeds.run_key, purpose::CONFIGS));
         self.schedule_cbi(chain, p, 0);
     }
 
@@ -999,6 +1017,36 @@ mod tests {
         }
         let m = run(&paper_b(240, Configs::Same), 0).1;
         assert!(m.switch_to_alt_block_time_s[1].is_nan() && m.switch_blocks > 10);
+    }
+
+    /// `Configs::Random` (SymBChainSim V2's interval switch): every configuration block
+    /// switches to one of the two protocols the chain does not run, both are drawn, the base
+    /// block size and interval stay, and the chain stays safe and live through the switches.
+    #[test]
+    fn random_configurations_always_switch_protocol() {
+        let mut p = paper_b(300, Configs::Random);
+        (p.1.cbi_mean_ns, p.1.cbi_sd_ns) = (30_000_000_000, 5_000_000_000);
+        let mut drawn = [0; 3];
+        for i in 0..4 {
+            let (o, m, _, primary) = run(&p, i);
+            assert_eq!(o.safety_violations, 0);
+            assert!(
+                o.commit_gap_max_s < 30.0,
+                "seed {i}: {}",
+                o.commit_gap_max_s
+            );
+            assert!(m.switch_to_alt_block_time_s[1].is_finite());
+            for w in primary.chain.windows(2) {
+                assert_ne!(w[0].config.consensus, w[1].config.consensus);
+                let c = w[1].config;
+                assert_eq!(
+                    (c.block_size_mb, c.block_interval_ns),
+                    (1.0, p.0.block_interval_ns)
+                );
+                drawn[c.consensus as usize] += 1;
+            }
+        }
+        assert!(drawn.iter().all(|&k| k > 0), "{drawn:?}");
     }
 
     #[test]

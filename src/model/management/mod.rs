@@ -34,6 +34,8 @@ choice! {
         Same = "same",
         /// Odd heights carry the alternate configuration.
         Alternate = "alternate",
+        /// A protocol drawn at random for every block (SymBChainSim V2's interval switch).
+        Random = "random",
     }
 }
 
@@ -110,7 +112,7 @@ param_table! {
             kind: Kind::Choice(<ConfigsKind as Choice>::NAMES),
             default: "same",
             environment: false,
-            doc: "same: every block carries the primary's block_size and block_interval (the paper); alternate: odd heights carry alt_block_size and alt_block_interval, so every block is a real switch",
+            doc: "same: every block carries the primary's block_size, block_interval and consensus (the paper); alternate: odd heights carry alt_block_size, alt_block_interval and alt_consensus, so every block is a real switch; random: every block carries the primary's block size and interval and a protocol drawn uniformly from the two the latest configuration does not run (SymBChainSim V2's interval_switch), from the \"configs\" stream",
         },
         alt_block_size: f64 {
             column: "alt_block_size_mb",
@@ -289,6 +291,7 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
                 },
             }),
             ConfigsKind::Same => Configs::Same,
+            ConfigsKind::Random => Configs::Random,
         },
         offline,
         invalid,
@@ -481,7 +484,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
         label: "median inter-block time, switches to the alternate configuration",
         ty: ColumnType::F64,
         unit: "s",
-        doc: "Under configs = \"alternate\": median inter-block time of the switch blocks into the alternate configuration (odd configuration heights; with alt_consensus, the switch from the primary's protocol to the alternate one). NaN under configs = \"same\".",
+        doc: "Median inter-block time of the switch blocks into a configuration other than the primary's own (under configs = \"alternate\", odd configuration heights; with alt_consensus, the switch from the primary's protocol to the alternate one; under configs = \"random\", switches away from the primary's protocol). NaN under configs = \"same\".",
         read: |o: &ManagementOutcome| f(o.switch_to_alt_block_time_s[1]),
     },
     Metric {
@@ -497,7 +500,7 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
         label: "median inter-block time, switches back to the base configuration",
         ty: ColumnType::F64,
         unit: "s",
-        doc: "Median inter-block time of the switch blocks back to the base configuration (every switch block under configs = \"same\").",
+        doc: "Median inter-block time of the switch blocks into the primary's own configuration (every switch block under configs = \"same\").",
         read: |o: &ManagementOutcome| f(o.switch_to_base_block_time_s[1]),
     },
     Metric {
