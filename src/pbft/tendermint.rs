@@ -390,26 +390,19 @@ mod tests {
         p
     }
 
-    /// A vote for height 1 (`block` `NONE`: nil).
+    /// A Tendermint vote for height 1 (`block` `NONE`: nil).
     fn vote(kind: Kind, from: u32, round: u32, block: u32) -> Msg {
         Msg {
-            kind,
-            from,
-            round,
-            block,
             a: 1,
             proto: Consensus::Tendermint,
+            ..super::super::tests::vote(kind, from, round, block)
         }
     }
 
     fn proposal(from: u32, round: u32, block: u32, valid_round: u32) -> Msg {
         Msg {
-            kind: Kind::PrePrepare,
-            from,
-            round,
-            block,
             a: valid_round,
-            proto: Consensus::Tendermint,
+            ..vote(Kind::PrePrepare, from, round, block)
         }
     }
 
