@@ -1319,7 +1319,7 @@ pub(crate) mod tests {
         (p, net, sim, b)
     }
 
-    pub(crate) fn vote(kind: Kind, from: u32, round: u32, block: u32) -> Msg {
+    pub(super) fn vote(kind: Kind, from: u32, round: u32, block: u32) -> Msg {
         Msg {
             kind,
             from,
