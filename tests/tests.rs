@@ -1394,6 +1394,7 @@ mod management {
                     "{name}"
                 );
             }
+            assert!(batch.column_by_name("cb_consensus").is_some());
             let to_alt = values::<Float64Type>(batch, "block_time_switch_to_alt_median_s");
             let to_base = values::<Float64Type>(batch, "block_time_switch_to_base_median_s");
             for (i, case) in cases.iter().enumerate() {

@@ -655,6 +655,24 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
         doc: "Per configuration block: interval fired to the last live primary node running under it (NaN if one never did).",
         read: |o: &ManagementOutcome| Cell::LF(o.cb_update_all_s.clone()),
     },
+    Metric {
+        name: "cb_consensus",
+        label: "consensus protocol",
+        ty: ColumnType::ListStr,
+        unit: "",
+        doc: "Per configuration block: the primary chain's consensus protocol it carries (pbft, tendermint, bigfoot); with the previous block's, the (from, to) pair of its switch.",
+        read: |o: &ManagementOutcome| {
+            Cell::LS(o.cb_consensus.iter().map(|c| c.name().to_string()).collect())
+        },
+    },
+    Metric {
+        name: "cb_switch_block_time_s",
+        label: "switch block time",
+        ty: ColumnType::ListF64,
+        unit: "s",
+        doc: "Per configuration block: median over live nodes of the inter-block time of the first transaction block made under it, its switch block (NaN when nodes went past it without making a block under it).",
+        read: |o: &ManagementOutcome| Cell::LF(o.cb_switch_block_time_s.clone()),
+    },
 ];
 
 /// The family, as the registry lists it.
