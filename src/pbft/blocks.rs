@@ -104,7 +104,7 @@ impl Simulator {
                 round,
                 block,
                 a: just,
-                proto: Consensus::Pbft,
+                proto: UNSTAMPED,
             },
             sent,
         );

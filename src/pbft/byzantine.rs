@@ -137,7 +137,7 @@ impl Simulator {
                 round,
                 block,
                 a: BYZANTINE_VOTE,
-                proto: Consensus::Pbft,
+                proto: UNSTAMPED,
             };
             self.send_all(p, net, msg, t);
         }
@@ -173,7 +173,7 @@ impl Simulator {
                 round,
                 block,
                 a: NONE,
-                proto: Consensus::Pbft,
+                proto: UNSTAMPED,
             };
             self.send_to(p, net, msg, sent, Audience::Half(first));
             self.vote_for_anything(p, net, v, round, block, sent);

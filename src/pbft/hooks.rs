@@ -220,7 +220,7 @@ impl Simulator {
             round: 0,
             block: payload,
             a: NONE,
-            proto: Consensus::Pbft,
+            proto: UNSTAMPED,
         };
         self.launch_wave(slot, msg, len);
         spread.transmissions

@@ -71,6 +71,9 @@ use std::collections::HashMap;
 use workload::{Workload, WorkloadParams};
 
 const NONE: u32 = u32::MAX;
+/// The `proto` of a message not yet sent: [`Simulator::send_to`] stamps the sender's
+/// protocol when it leaves (a hook's message is read by no protocol).
+const UNSTAMPED: Consensus = Consensus::Pbft;
 use crate::time::NS_PER_S_F64 as S;
 
 /// A PBFT run's configuration.

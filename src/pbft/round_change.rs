@@ -91,7 +91,7 @@ impl Simulator {
             round: target,
             block: nd.lock_block,
             a: nd.lock_round,
-            proto: Consensus::Pbft,
+            proto: UNSTAMPED,
         };
         self.arm_timer(v, t + p.timeout_ns);
         self.send_all(p, net, msg, t);

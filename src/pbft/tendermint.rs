@@ -299,7 +299,7 @@ impl Simulator {
             round: nd.round,
             block,
             a: nd.height + 1,
-            proto: Consensus::Pbft,
+            proto: UNSTAMPED,
         };
         self.tm_count(v, &msg);
         self.send_all(p, net, msg, t);

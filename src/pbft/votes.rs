@@ -65,7 +65,7 @@ impl Simulator {
                         round,
                         block: msg.block,
                         a: NONE,
-                        proto: Consensus::Pbft,
+                        proto: UNSTAMPED,
                     },
                     t,
                 );
@@ -179,7 +179,7 @@ impl Simulator {
             round: nd.round,
             block: nd.block,
             a: NONE,
-            proto: Consensus::Pbft,
+            proto: UNSTAMPED,
         };
         Self::bit(&mut self.votes.commit_bits, w, v, v);
         self.send_all(p, net, msg, t);
@@ -218,7 +218,7 @@ impl Simulator {
                     round,
                     block,
                     a: NONE,
-                    proto: Consensus::Pbft,
+                    proto: UNSTAMPED,
                 },
                 t,
             );

@@ -148,7 +148,7 @@ impl Simulator {
                         round: 0,
                         block: NONE,
                         a: NONE,
-                        proto: Consensus::Pbft,
+                        proto: UNSTAMPED,
                     },
                     seq: 0,
                     len: 0,
