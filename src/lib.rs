@@ -18,7 +18,9 @@
 //!   kinds and values ([`schema::param`], with the `choice!` and `param_table!` macros),
 //!   units, column types, cells and metric definitions. Imports nothing of the crate.
 //! - [`spec`]: experiment files to a validated, fully expanded [`spec::Plan`]. Reads the spec
-//!   file and nothing else; knows the model families only through the registry.
+//!   file and the scenario files it names (into their canonical text,
+//!   [`schema::scenario`]) and nothing else; knows the model families only through the
+//!   registry.
 //! - [`model`]: the registry of model families ([`model::ModelFamily`], [`model::REGISTRY`]),
 //!   one folder per family under `src/model/`: its parameter table and typed values,
 //!   cross-parameter checks and cost estimates, resolution into the core's configuration,

@@ -275,6 +275,7 @@ mod quick_profiles {
         ("pbft_baseline", 6, super::pbft::baseline_checks),
         ("pbft_sbs_bugs", 28, super::pbft::sbs_bug_checks),
         ("reconfig_switch", 16, super::management::switch_checks),
+        ("scenario_shift", 6, super::pbft::scenario_checks),
         ("twin_byzantine", 18, super::twin::byzantine_checks),
         ("twin_fig5", 3, reproducible_only),
         ("twin_fig5_exact", 3, super::twin::exact_degree_checks),
@@ -346,6 +347,7 @@ mod quick_profiles {
         "mgmt_config",
         "reconfig_switch",
         "pbft_baseline",
+        "scenario_shift",
         "twin_byzantine",
         "twin_fig5",
         "twin_sync",
@@ -1042,6 +1044,89 @@ duration = "10 s"
             "consensus_compare's quick rows changed (see {})",
             path.display()
         );
+    }
+
+    /// The scenario experiment: every run carries the scenario's canonical text, crashes
+    /// exactly once (validator 5 over 60-120 s), and its series table has 24 windows of 10 s
+    /// whose blocks add up to the run's; with every validator up (0-60 s and 200-240 s)
+    /// each protocol keeps up with the 200 transactions a second, and with one down BigFoot's
+    /// fast path, which waits for every validator, makes it commit far fewer.
+    pub(super) fn scenario_checks(root: &Path, a: &[RecordBatch]) {
+        let mut blocks_of: std::collections::BTreeMap<(String, u32), u32> = Default::default();
+        for batch in a {
+            let col = |n: &str| batch.column_by_name(n).unwrap().clone();
+            let cases = col("case");
+            let cases = cases
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            let scenario = col("scenario");
+            let scenario = scenario
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            let (rep, blocks) = (
+                values::<arrow_array::types::UInt32Type>(batch, "replicate"),
+                values::<arrow_array::types::UInt32Type>(batch, "blocks"),
+            );
+            let crashes = values::<UInt64Type>(batch, "crashes");
+            for i in 0..batch.num_rows() {
+                assert_eq!(
+                    scenario.value(i),
+                    "shifting_conditions | 0 | 60000 crashed=5 | 120000 bandwidth_mean=2.0 crashed= | 180000 bandwidth_mean=10.0"
+                );
+                assert_eq!(crashes[i], 1);
+                blocks_of.insert((cases.value(i).to_string(), rep[i]), blocks[i]);
+            }
+        }
+        let series = read_rows(&plan_dir(root, "scenario_shift.series"));
+        // Per run (case, replicate): (window, end, blocks, throughput) per window.
+        type Windows = Vec<(u32, f64, u32, f64)>;
+        let mut per_run: std::collections::BTreeMap<(String, u32), Windows> = Default::default();
+        for b in &series {
+            let cases = b.column_by_name("case").unwrap();
+            let cases = cases
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            let rep = values::<arrow_array::types::UInt32Type>(b, "replicate");
+            let window = values::<arrow_array::types::UInt32Type>(b, "window");
+            let end = values::<Float64Type>(b, "ts_end_s");
+            let blocks = values::<arrow_array::types::UInt32Type>(b, "ts_blocks");
+            let tps = values::<Float64Type>(b, "ts_throughput_tps");
+            for i in 0..b.num_rows() {
+                per_run
+                    .entry((cases.value(i).to_string(), rep[i]))
+                    .or_default()
+                    .push((window[i], end[i], blocks[i], tps[i]));
+            }
+        }
+        assert_eq!(per_run.len(), 6);
+        for (run, w) in &per_run {
+            assert_eq!(w.len(), 24, "{run:?}");
+            for (k, x) in w.iter().enumerate() {
+                assert_eq!((x.0, x.1), (k as u32, 10.0 * (k as f64 + 1.0)), "{run:?}");
+            }
+            assert_eq!(
+                w.iter().map(|x| x.2).sum::<u32>(),
+                blocks_of[run],
+                "{run:?}"
+            );
+            let mean = |r: std::ops::Range<usize>| {
+                let n = r.len() as f64;
+                w[r].iter().map(|x| x.3).sum::<f64>() / n
+            };
+            // All up: throughput within 10 % of the offered 200 per s.
+            for r in [0..6, 21..24] {
+                assert!(
+                    (mean(r.clone()) - 200.0).abs() < 20.0,
+                    "{run:?} {r:?}: {w:?}"
+                );
+            }
+            if run.0 == "bigfoot" {
+                assert!(mean(7..12) < 100.0, "{run:?}: {w:?}");
+            }
+        }
     }
 
     /// On paper B's chain SBS V2's retry gives rounds up (round changes, far fewer blocks)
@@ -2812,6 +2897,7 @@ mod hostile {
             ),
             Kind::Bool => (vec!["true".into(), "false".into()], vec![q("yes")]),
             Kind::NodeList => (vec![q(""), q("1, 2"), q("0")], vec![q("1, 1"), q("x")]),
+            Kind::Scenario(_) => (vec![q("")], vec![q("no_such_scenario.toml"), "3".into()]),
         };
         if v < 9 {
             valid[v as usize % valid.len()].clone()
@@ -3987,6 +4073,65 @@ coin = ["fair", "biased"]
 /// refusals.
 mod summary {
     use super::*;
+
+    /// `--table series`: per (case, window), the mean over the replicates of the side
+    /// table's values, as the side table's rows give it; a model without that table is
+    /// refused.
+    #[test]
+    fn summary_of_the_series_table_is_per_window_over_the_replicates() {
+        let tmp = tempfile::tempdir().unwrap();
+        run_quick("scenario_shift.toml", tmp.path(), &[]);
+        let plan = plan_dir(tmp.path(), "scenario_shift");
+        let o = chainlab(&[
+            "summary",
+            plan.to_str().unwrap(),
+            "--table",
+            "series",
+            "--metrics",
+            "ts_txs",
+            "--format",
+            "csv",
+        ]);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        let mut expected: BTreeMap<(String, u32), Vec<f64>> = BTreeMap::new();
+        for b in read_rows(&plan_dir(tmp.path(), "scenario_shift.series")) {
+            let case = b.column_by_name("case").unwrap();
+            let case = case
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            let window = values::<arrow_array::types::UInt32Type>(&b, "window");
+            let txs = values::<arrow_array::types::UInt32Type>(&b, "ts_txs");
+            for i in 0..b.num_rows() {
+                expected
+                    .entry((case.value(i).to_string(), window[i]))
+                    .or_default()
+                    .push(f64::from(txs[i]));
+            }
+        }
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(
+            lines[0].starts_with("case,window,metric,n,undefined,mean,"),
+            "{}",
+            lines[0]
+        );
+        assert_eq!(lines.len(), 1 + expected.len());
+        for line in &lines[1..] {
+            let f: Vec<&str> = line.split(',').collect();
+            let v = &expected[&(f[0].to_string(), f[1].parse().unwrap())];
+            let mean = v.iter().sum::<f64>() / v.len() as f64;
+            assert_eq!(f[3], v.len().to_string(), "{line}");
+            assert!((f[5].parse::<f64>().unwrap() - mean).abs() < 1e-9, "{line}");
+        }
+        let o = chainlab(&["summary", plan.to_str().unwrap(), "--table", "blocks"]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            text(&o).1.contains("has one side table, `series`"),
+            "{:?}",
+            text(&o)
+        );
+    }
 
     #[test]
     fn summary_intervals_match_an_independent_computation() {

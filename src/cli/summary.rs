@@ -43,6 +43,79 @@ pub(super) struct SummaryArgs {
     /// Write to this file instead of stdout (needed for parquet).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Summarise the model's side table of this name instead of the run rows (`series`:
+    /// one row per time window, so `--by case,window` summarises each window over the
+    /// replicates); its columns are the run keys, the item's position and the item's values.
+    #[arg(long)]
+    table: Option<String>,
+}
+
+/// The directory and columns to summarise, and the default metrics: the plan's run rows, or
+/// under `--table NAME` the model's side table of that name (`<experiment>.<NAME>/plan=...`
+/// beside the plan).
+fn source(
+    a: &SummaryArgs,
+    plan: &std::path::Path,
+    model: crate::model::Model,
+) -> Result<Source, Failure> {
+    let main = model.columns();
+    let Some(name) = &a.table else {
+        let metrics = model
+            .metrics()
+            .iter()
+            .filter(|m| numeric(m.ty))
+            .map(|m| m.name.to_string())
+            .collect();
+        return Ok(Source {
+            dir: plan.to_path_buf(),
+            cols: main,
+            metrics,
+            by: None,
+        });
+    };
+    let Some(d) = model.detail().filter(|d| d.name == name) else {
+        return Err(Failure::Usage(format!(
+            "--table {name}: model `{}` has {}",
+            model.name(),
+            model
+                .detail()
+                .map_or("no side table".to_string(), |d| format!(
+                    "one side table, `{}`",
+                    d.name
+                ))
+        )));
+    };
+    let experiment = plan
+        .parent()
+        .and_then(|p| p.file_name())
+        .unwrap_or_default();
+    let dir = plan
+        .parent()
+        .and_then(|p| p.parent())
+        .unwrap_or(std::path::Path::new(""))
+        .join(format!("{}.{name}", experiment.to_string_lossy()))
+        .join(plan.file_name().unwrap_or_default());
+    let cols = d.columns(&main);
+    let metrics = cols
+        .iter()
+        .filter(|c| c.name.starts_with(d.prefix) && numeric(c.ty))
+        .map(|c| c.name.clone())
+        .collect();
+    Ok(Source {
+        dir,
+        cols,
+        metrics,
+        by: Some(vec!["case".into(), d.index.into()]),
+    })
+}
+
+/// What `chainlab summary` reads: a directory of parts, its columns, the metrics summarised
+/// by default and the default groups (`None`: the case and every swept parameter).
+struct Source {
+    dir: PathBuf,
+    cols: Vec<Column>,
+    metrics: Vec<String>,
+    by: Option<Vec<String>>,
 }
 
 /// `--format`: how the summary is written.
@@ -223,9 +296,14 @@ pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
         return Err(Failure::Usage(format!("{}: {why}", plan.display())));
     }
     let model = read.model;
-    let cols = model.columns();
+    let Source {
+        dir,
+        cols,
+        metrics: default_metrics,
+        by: default_by,
+    } = source(a, &plan, model)?;
     let table =
-        Table::read(&plan, &cols, model.params()).map_err(|e| Failure::Usage(e.to_string()))?;
+        Table::read(&dir, &cols, model.params()).map_err(|e| Failure::Usage(e.to_string()))?;
     let column = |name: &str, what: &str| -> Result<&Column, Failure> {
         cols.iter().find(|c| c.name == name).ok_or_else(|| {
             Failure::Usage(format!(
@@ -241,7 +319,7 @@ pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect(),
-        None => default_groups(&table),
+        None => default_by.unwrap_or_else(|| default_groups(&table)),
     };
     for b in &by {
         column(b, "by")?;
@@ -252,12 +330,7 @@ pub(super) fn build(a: &SummaryArgs) -> Result<Built, Failure> {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect(),
-        None => model
-            .metrics()
-            .iter()
-            .filter(|m| numeric(m.ty))
-            .map(|m| m.name.to_string())
-            .collect(),
+        None => default_metrics,
     };
     for m in &metrics {
         let c = column(m, "metrics")?;

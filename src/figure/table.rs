@@ -79,7 +79,8 @@ impl Table {
         let mut rows = Vec::new();
         for part in parts {
             for r in read_part(&part, &cols)? {
-                if status.is_some_and(|i| matches!(&r[i], Cell::S(s) if s == "ok")) {
+                // A side table has no status: its rows are successful runs' items.
+                if status.is_none_or(|i| matches!(&r[i], Cell::S(s) if s == "ok")) {
                     rows.push(r);
                 }
             }
@@ -143,6 +144,39 @@ impl Table {
             Cell::LF(v) => v,
             _ => &[],
         }
+    }
+
+    /// A numeric list cell as floats (integer lists converted; empty when null or not
+    /// numeric).
+    pub fn list_num(&self, row: usize, name: &str) -> Vec<f64> {
+        match self.cell(row, name) {
+            Cell::LF(v) => v.clone(),
+            Cell::LU(v) => v.iter().map(|&x| f64::from(x)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// One line over time from per-run list columns: at each position k of the `x` list, the
+    /// summary over `rows` of the `y` lists' k-th values (NaN ignored), placed at the first
+    /// row's `x[k]` (None when nothing is finite).
+    pub fn list_line(&self, rows: &[usize], label: &str, x: &str, y: &str) -> Option<Series> {
+        let xs = rows
+            .first()
+            .map(|&r| self.list_num(r, x))
+            .unwrap_or_default();
+        let ys: Vec<Vec<f64>> = rows.iter().map(|&r| self.list_num(r, y)).collect();
+        let points: Vec<(f64, Stats)> = xs
+            .iter()
+            .enumerate()
+            .filter_map(|(k, &at)| {
+                let v: Vec<f64> = ys.iter().filter_map(|l| l.get(k).copied()).collect();
+                Stats::of(&v).map(|s| (at, s))
+            })
+            .collect();
+        (!points.is_empty()).then(|| Series {
+            label: label.into(),
+            points,
+        })
     }
 
     /// The distinct values of a column over `rows`, in order.

@@ -176,6 +176,11 @@ pub struct Network {
     scale: f64,
     /// Seed of the per-message draws.
     draw_seed: u64,
+    /// Each node's bandwidth draw in standard deviations from the mean ((draw - mean) / sd,
+    /// before the clamp; 0 when sd is 0): what [`Network::set_bandwidth`] keeps.
+    bw_z: Vec<f64>,
+    /// How draws are rescaled.
+    draw: BandwidthDraw,
 }
 
 /// `x.round() as Time` (halves away from zero) for `x >= 0`, without the libm call
@@ -344,8 +349,20 @@ impl Network {
         } else {
             scale
         };
-        let bw: Vec<f64> = (0..n)
-            .map(|_| normal.sample(&mut bws).max(p.bandwidth_min) * node_scale)
+        let raw: Vec<f64> = (0..n).map(|_| normal.sample(&mut bws)).collect();
+        let bw: Vec<f64> = raw
+            .iter()
+            .map(|x| x.max(p.bandwidth_min) * node_scale)
+            .collect();
+        let bw_z = raw
+            .iter()
+            .map(|x| {
+                if p.bandwidth_sd > 0.0 {
+                    (x - p.bandwidth_mean) / p.bandwidth_sd
+                } else {
+                    0.0
+                }
+            })
             .collect();
         let bw_sd = match p.bandwidth {
             Bandwidth::PerNodeJitter { cv } => bw.iter().map(|b| b * cv).collect(),
@@ -394,9 +411,50 @@ impl Network {
                 1.0
             },
             draw_seed: crate::rng::stream_seed(master, run_key, purpose::NETWORK),
+            bw_z,
+            draw: p.bandwidth_draw,
             ..Network::default()
         }
         .with_derived_fields()
+    }
+
+    /// Changes the bandwidth's mean and standard deviation (a scenario's interval): every
+    /// node keeps its draw's place in the distribution (the same number of standard
+    /// deviations from the mean), clamped and rescaled as when the network was built, and
+    /// per-message draws take the new mean and sd. Peers and latencies are unchanged.
+    pub fn set_bandwidth(&mut self, mean: f64, sd: f64) {
+        let ceiling = match self.model {
+            Bandwidth::PerMessage => mean + DRAW_CEILING_SDS * sd,
+            _ => f64::INFINITY,
+        };
+        let scale = match self.draw {
+            BandwidthDraw::Clamped => 1.0,
+            BandwidthDraw::MeanPreserving => {
+                mean / clamped_normal_expectation(mean, sd, self.min, ceiling.max(self.min), |x| x)
+            }
+        };
+        let per_message = self.model == Bandwidth::PerMessage;
+        let node_scale = if per_message { 1.0 } else { scale };
+        for (b, z) in self.bw.iter_mut().zip(&self.bw_z) {
+            *b = (mean + sd * z).max(self.min) * node_scale;
+        }
+        if let Bandwidth::PerNodeJitter { cv } = self.model {
+            for (s, b) in self.bw_sd.iter_mut().zip(&self.bw) {
+                *s = b * cv;
+            }
+        }
+        self.mean = mean;
+        self.sd = sd;
+        self.scale = if per_message { scale } else { 1.0 };
+        self.bw_ceiling = bandwidth_ceilings(
+            self.model,
+            &self.bw,
+            &self.bw_sd,
+            self.mean,
+            self.sd,
+            self.min,
+            self.scale,
+        );
     }
 
     /// Fills the fields gossip derives from the others: bandwidth ceilings, peer bit sets and
@@ -643,6 +701,17 @@ impl Network {
         } else {
             keep.iter().map(|&u| template.city[u as usize]).collect()
         };
+        // A kept node with its template bandwidth keeps its draw's place; another sits at its
+        // bandwidth's place in the template's distribution (see `set_bandwidth`).
+        let bw_z = keep
+            .iter()
+            .zip(&bw)
+            .map(|(&u, &b)| match template.bw_z.get(u as usize) {
+                Some(&z) if template.bw[u as usize] == b => z,
+                _ if template.sd > 0.0 => (b - template.mean) / template.sd,
+                _ => 0.0,
+            })
+            .collect();
         Network {
             n,
             off,
@@ -651,6 +720,8 @@ impl Network {
             bw_sd,
             lat,
             city,
+            bw_z,
+            draw: template.draw,
             model: template.model,
             mean: template.mean,
             sd: template.sd,

@@ -124,6 +124,8 @@ impl Simulator {
         v: u32,
         now: Time,
     ) -> Option<u32> {
+        // Transactions reach the pools over the network as the run began (see `tx_net`).
+        let net = self.tx_net.as_ref().unwrap_or(net);
         let nd = &self.nodes[v as usize];
         let (h, round, timeout_at) = (nd.height, nd.round, nd.timeout_at);
         let (stamp, config) = self.round_config(p, v);
@@ -168,6 +170,7 @@ impl Simulator {
                 size_mb: p.block_mb(self.nodes[v as usize].consensus, size),
                 created: now,
                 stamp,
+                consensus: self.nodes[v as usize].consensus,
             });
             return Some(self.chain.proposals.len() as u32 - 1);
         }

@@ -357,6 +357,7 @@ mod tests {
                 size_mb: 0.5,
                 created: u64::from(round),
                 stamp: 0,
+                consensus: Consensus::Pbft,
             });
         }
         (p, net, sim, 0, 1)

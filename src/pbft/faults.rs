@@ -59,6 +59,11 @@ impl Simulator {
                     }
                 }
             }
+        }
+        if p.intervals.iter().any(|ph| !ph.crashed.is_empty()) {
+            self.add_scenario_crashes(p);
+        }
+        if self.faults.iter().any(|f| !f.is_empty()) {
             // Crash and recovery events go first, so at equal times they precede deliveries.
             let mut all: Vec<(Time, bool, u32)> = Vec::new();
             for (v, iv) in self.faults.iter().enumerate() {

@@ -50,6 +50,7 @@ pub mod metrics;
 mod outcome;
 mod protocol;
 mod round_change;
+mod scenario;
 mod sync;
 mod tendermint;
 mod votes;
@@ -67,6 +68,7 @@ use metrics::{gini, gini_sbs, mean_finite, quantile};
 pub use protocol::{Consensus, Proposer, TendermintTimeouts};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp};
+pub use scenario::{Interval, Windows};
 use std::collections::HashMap;
 use workload::{Workload, WorkloadParams};
 
@@ -138,6 +140,11 @@ pub struct PbftParams {
     pub byzantine: Byzantine,
     /// How late a delaying one sends, ns.
     pub byzantine_delay_ns: Time,
+    /// Conditions that change within the run, a scenario's intervals in order (empty: none);
+    /// the workload's part is `workload.segments`.
+    pub intervals: Vec<Interval>,
+    /// Width of the time series' windows, ns (0: no series).
+    pub series_window_ns: Time,
 }
 
 /// SymBChainSim Version-2.0 behaviours that chainlab corrects, each restorable by itself.
@@ -319,6 +326,8 @@ pub struct PbftOutcome {
     pub commit_gap_max_s: f64,
     /// Per-node figures.
     pub per_node: Vec<NodeSummary>,
+    /// The time series (empty unless [`PbftParams::series_window_ns`] is set).
+    pub windows: Windows,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -371,6 +380,8 @@ enum Ev {
     },
     Crash(u32),
     Recover(u32),
+    /// A scenario's interval `.0` begins with a new bandwidth (handled by the run loop).
+    Interval(u32),
     /// An event of the reconfiguration hook (`node` is `NONE` when it concerns no node).
     Hook {
         node: u32,
@@ -471,6 +482,8 @@ struct Proposal {
     /// Stamp of the configuration the block was made under (0 without a reconfiguration
     /// hook).
     stamp: u32,
+    /// The protocol its proposer ran.
+    consensus: Consensus,
 }
 
 /// Reusable state of the PBFT simulator (one per worker thread).
@@ -499,6 +512,10 @@ pub struct Simulator {
     counters: Counters,
     series: Series,
     ext: Extensions,
+    /// Under a scenario that changes the bandwidth: the network as the run began, over which
+    /// transactions reach the pools (a transaction's arrival at a node is computed more than
+    /// once and must not change with the time it is asked at).
+    tx_net: Option<Network>,
     /// The most work a run may do ([`Simulator::run`] stops when it is spent).
     pub budget: Budget,
     /// Set when a run stopped on its budget: which limit, at what simulated time. Never cleared
@@ -595,6 +612,7 @@ impl Simulator {
             stop = StopReason::Budget;
         }
         let mut end = 0;
+        let mut own = self.scenario_network(p, net);
         while let Some((t, &top)) = self.queue.peek() {
             if t > p.duration_ns {
                 stop = StopReason::Duration;
@@ -613,7 +631,18 @@ impl Simulator {
                 _ => self.queue.pop().expect("peeked"),
             };
             events += 1;
-            self.handle(p, net, now, ev);
+            match (ev, own.as_mut()) {
+                (Ev::Interval(i), Some(o)) => {
+                    let (mean, sd) = p.intervals[i as usize]
+                        .bandwidth
+                        .expect("scheduled only when set");
+                    o.set_bandwidth(mean, sd);
+                    // Cached spreads hold the old bandwidth's delays.
+                    self.waves.cache.clear();
+                    self.waves.cache_arrivals.clear();
+                }
+                _ => self.handle(p, own.as_ref().unwrap_or(net), now, ev),
+            }
             end = now;
             let hook = self
                 .ext
@@ -643,7 +672,7 @@ impl Simulator {
             }
         }
         let events = events + self.ext.reconfig.as_ref().map_or(0, |h| h.events());
-        self.outcome(p, net, events, end, stop)
+        self.outcome(p, own.as_ref().unwrap_or(net), events, end, stop)
     }
 
     fn reset(&mut self, p: &PbftParams, net: &Network, seeds: RunSeeds) {
@@ -736,6 +765,8 @@ impl Simulator {
                 self.recover(p, net, v, now);
                 v
             }
+            // Handled by the run loop (see `run`).
+            Ev::Interval(_) => return,
             Ev::Hook { node, arg } => {
                 self.with_hook(|h, sim| h.event(sim, p, net, node, arg, now));
                 if node == NONE {
@@ -881,6 +912,7 @@ pub(crate) mod tests {
                 propagation: TxPropagation::Direct,
                 max_txs: 0,
                 accumulate: false,
+                segments: Vec::new(),
             },
             block_size_mb: 1.0,
             block_interval_ns: 100_000_000,
@@ -913,6 +945,8 @@ pub(crate) mod tests {
             byzantine_nodes: 0,
             byzantine: Byzantine::Silent,
             byzantine_delay_ns: 1_000_000_000,
+            intervals: Vec::new(),
+            series_window_ns: 0,
         }
     }
 
@@ -1317,6 +1351,7 @@ pub(crate) mod tests {
             size_mb: 0.5,
             created: 0,
             stamp: 0,
+            consensus: Consensus::Pbft,
         });
         let b = sim.chain.proposals.len() as u32 - 1;
         (p, net, sim, b)

@@ -36,8 +36,12 @@ impl Simulator {
                     &self.chain.tx_list[prop.tx_off as usize..(prop.tx_off + prop.tx_len) as usize]
                 {
                     let from = if p.sbs_compat {
-                        self.workload
-                            .arrival(&p.workload, net, i as usize, prop.proposer)
+                        self.workload.arrival(
+                            &p.workload,
+                            self.tx_net.as_ref().unwrap_or(net),
+                            i as usize,
+                            prop.proposer,
+                        )
                     } else {
                         self.workload.ts[i as usize]
                     };
@@ -128,6 +132,11 @@ impl Simulator {
             safety_violations: self.counters.violations,
             commit_gap_max_s: self.commit_gap_max(end) as f64 / S,
             per_node,
+            windows: if p.series_window_ns > 0 {
+                self.windows(p, net, end)
+            } else {
+                Windows::default()
+            },
         }
     }
 

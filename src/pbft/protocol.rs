@@ -77,6 +77,12 @@ impl TendermintTimeouts {
 const TENDERMINT_V2_PROPOSE_MARGIN_NS: Time = 5 * crate::time::NS_PER_S;
 
 impl PbftParams {
+    /// Whether any node is ever down (crash faults or a scenario's crashed nodes).
+    #[inline]
+    pub(super) fn crashes(&self) -> bool {
+        self.crash_nodes > 0 || self.intervals.iter().any(|i| !i.crashed.is_empty())
+    }
+
     /// What prepare and commit of protocol `c` carry: Tendermint's votes carry the block's
     /// hash only.
     pub(super) fn vote_payload(&self, c: Consensus) -> VotePayload {

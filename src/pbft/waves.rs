@@ -57,7 +57,7 @@ impl Simulator {
         let n = self.n as usize;
         let slot = self.wave_slot();
         let base = slot as usize * n;
-        let static_delays = net.is_static() && p.crash_nodes == 0 && self.ext.observer.is_none();
+        let static_delays = net.is_static() && !p.crashes() && self.ext.observer.is_none();
         let (len, transmissions) = if static_delays {
             let ck = (from, size.to_bits());
             let (start, len, tx) = match self.waves.cache.get(&ck) {
@@ -212,7 +212,7 @@ impl Simulator {
         let alive = |v: u32, at: Time| super::faults::up_at(&faults[v as usize], at);
         match p.net.dissemination {
             // Without crashes every node is always alive: a gossip that need not ask.
-            Dissemination::Gossip if p.crash_nodes == 0 => {
+            Dissemination::Gossip if !p.crashes() => {
                 net.gossip(from, t, size, key, |_, _| true, &mut self.scratch)
             }
             Dissemination::Gossip => net.gossip(from, t, size, key, alive, &mut self.scratch),

@@ -63,6 +63,74 @@ pub struct WorkloadParams {
     /// transaction at its timestamp plus the sum of the creator's direct delays to every
     /// non-creator node up to k (under `Direct` only).
     pub accumulate: bool,
+    /// A scenario's workload: from each segment's start on, its rate, size and size
+    /// distribution replace the fields above (empty: they hold throughout). The first starts
+    /// at 0; starts ascend.
+    pub segments: Vec<Segment>,
+}
+
+/// The workload from `start_ns` on (see [`WorkloadParams::segments`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Segment {
+    /// Start, ns.
+    pub start_ns: Time,
+    /// Transactions per second.
+    pub rate_per_s: f64,
+    /// Mean transaction size, MB.
+    pub size_mb: f64,
+    /// Size distribution.
+    pub size_dist: TxSize,
+}
+
+impl WorkloadParams {
+    /// The segment in force at `t` (index into `segments`, which is not empty).
+    fn segment_at(&self, t: Time) -> usize {
+        self.segments.partition_point(|s| s.start_ns <= t).max(1) - 1
+    }
+
+    /// Rate, mean size and size distribution in force at `t`.
+    fn at(&self, t: Time) -> (f64, f64, TxSize) {
+        if self.segments.is_empty() {
+            (self.rate_per_s, self.size_mb, self.size_dist)
+        } else {
+            let s = self.segments[self.segment_at(t)];
+            (s.rate_per_s, s.size_mb, s.size_dist)
+        }
+    }
+
+    /// Whether any transaction is ever generated.
+    fn any_rate(&self) -> bool {
+        if self.segments.is_empty() {
+            self.rate_per_s > 0.0
+        } else {
+            self.segments.iter().any(|s| s.rate_per_s > 0.0)
+        }
+    }
+
+    /// The next Poisson arrival after one at `from`: a draw at the rate in force, and, past
+    /// the end of its segment, a fresh draw from that end at the next segment's rate (the
+    /// process is memoryless, so this is the Poisson process of piecewise constant rate).
+    fn next_arrival(&self, rng: &mut Stream, from: Time) -> Time {
+        if self.segments.is_empty() {
+            return from.saturating_add(exp_ns(rng, self.rate_per_s));
+        }
+        let mut at = from;
+        loop {
+            let i = self.segment_at(at);
+            let end = self.segments.get(i + 1).map_or(Time::MAX, |s| s.start_ns);
+            let r = self.segments[i].rate_per_s;
+            if r > 0.0 {
+                let next = at.saturating_add(exp_ns(rng, r));
+                if next < end {
+                    return next;
+                }
+            }
+            if end == Time::MAX {
+                return Time::MAX;
+            }
+            at = end;
+        }
+    }
 }
 
 /// The transactions generated so far.
@@ -99,13 +167,13 @@ impl Workload {
         self.acc.clear();
         let mut rng = stream(master, run_key, purpose::WORKLOAD);
         self.next_second = 0;
-        self.next_poisson = if p.arrivals == Arrivals::Poisson && p.rate_per_s > 0.0 {
-            exp_ns(&mut rng, p.rate_per_s)
+        self.next_poisson = if p.arrivals == Arrivals::Poisson && p.any_rate() {
+            p.next_arrival(&mut rng, 0)
         } else {
             Time::MAX
         };
         self.rng = Some(rng);
-        self.rate_positive = p.arrivals == Arrivals::Batch && p.rate_per_s > 0.0;
+        self.rate_positive = p.arrivals == Arrivals::Batch && p.any_rate();
         self.nodes = nodes;
     }
 
@@ -149,7 +217,7 @@ impl Workload {
     /// arrivals under `accumulate` need [`Workload::generate`].
     fn generate_until(&mut self, p: &WorkloadParams, t: Time, horizon: Time) {
         let t = t.min(horizon);
-        if p.rate_per_s <= 0.0 {
+        if !p.any_rate() {
             return;
         }
         if self.full(p) {
@@ -162,7 +230,8 @@ impl Workload {
             Arrivals::Batch => {
                 while self.next_second * 1_000_000_000 <= t {
                     let s = self.next_second as f64;
-                    let count = ((s + 1.0) * p.rate_per_s).floor() - (s * p.rate_per_s).floor();
+                    let rate = p.at(self.next_second * 1_000_000_000).0;
+                    let count = ((s + 1.0) * rate).floor() - (s * rate).floor();
                     for _ in 0..count as u64 {
                         if self.full(p) {
                             break;
@@ -183,7 +252,7 @@ impl Workload {
                     self.next_poisson = if self.full(p) {
                         Time::MAX
                     } else {
-                        at.saturating_add(exp_ns(&mut rng, p.rate_per_s))
+                        p.next_arrival(&mut rng, at)
                     };
                 }
             }
@@ -203,9 +272,10 @@ impl Workload {
     }
 
     fn push(&mut self, p: &WorkloadParams, rng: &mut Stream, at: Time) {
-        let s = match p.size_dist {
-            TxSize::Fixed => p.size_mb,
-            TxSize::Exponential => Exp::new(1.0 / p.size_mb)
+        let (_, size_mb, size_dist) = p.at(at);
+        let s = match size_dist {
+            TxSize::Fixed => size_mb,
+            TxSize::Exponential => Exp::new(1.0 / size_mb)
                 .expect("positive mean size")
                 .sample(rng),
         };
@@ -282,6 +352,7 @@ mod tests {
             propagation: TxPropagation::Instant,
             max_txs: 0,
             accumulate: false,
+            segments: Vec::new(),
         }
     }
 
@@ -295,6 +366,40 @@ mod tests {
         let secs: Vec<u64> = w.ts.iter().map(|t| t / 1_000_000_000).collect();
         assert_eq!(secs, vec![0, 0, 1, 1, 1, 2, 2, 3, 3, 3]);
         assert!(w.ts.iter().all(|t| t % 1_000_000_000 == 0));
+    }
+
+    /// Segments: each second's batch at its segment's rate, each transaction of its
+    /// segment's size; a Poisson process of piecewise rate, none while the rate is 0.
+    #[test]
+    fn segments_set_rate_and_size_from_their_start_on() {
+        let seg = |s: u64, rate: f64, size: f64| Segment {
+            start_ns: s * 1_000_000_000,
+            rate_per_s: rate,
+            size_mb: size,
+            size_dist: TxSize::Fixed,
+        };
+        let mut p = params(Arrivals::Batch, 1.0);
+        p.segments = vec![seg(0, 2.0, 0.1), seg(3, 5.0, 0.2)];
+        let mut w = Workload::default();
+        w.reset(&p, 4, 1, 2);
+        w.generate_until(&p, 4_500_000_000, u64::MAX);
+        let secs: Vec<u64> = w.ts.iter().map(|t| t / 1_000_000_000).collect();
+        assert_eq!(secs, [0, 0, 1, 1, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4]);
+        assert!(w.size[..6].iter().all(|&s| s == 0.1) && w.size[6..].iter().all(|&s| s == 0.2));
+
+        let mut p = params(Arrivals::Poisson, 1.0);
+        p.segments = vec![seg(0, 50.0, 0.1), seg(100, 0.0, 0.1), seg(200, 200.0, 0.1)];
+        let mut w = Workload::default();
+        w.reset(&p, 4, 1, 2);
+        w.generate_until(&p, 300 * 1_000_000_000, u64::MAX);
+        let count = |a: u64, b: u64| {
+            w.ts.iter()
+                .filter(|&&t| (a * 1_000_000_000..b * 1_000_000_000).contains(&t))
+                .count() as f64
+        };
+        assert!((count(0, 100) - 5000.0).abs() < 4.0 * 5000f64.sqrt());
+        assert_eq!(count(100, 200), 0.0);
+        assert!((count(200, 300) - 20_000.0).abs() < 4.0 * 20_000f64.sqrt());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Architecture invariant: `schema` imports nothing of the crate; every layer may import it.
 
 pub mod param;
+pub mod scenario;
 pub mod units;
 
 use param::{Kind, ParamDef};
@@ -316,7 +317,7 @@ pub fn param_column(p: &ParamDef) -> Column {
         Kind::DurationMs { .. } => (ColumnType::I64, "ms"),
         Kind::RatePerS { .. } => (ColumnType::F64, "1/s"),
         Kind::Bool => (ColumnType::Bool, ""),
-        Kind::NodeList => (ColumnType::Str, ""),
+        Kind::NodeList | Kind::Scenario(_) => (ColumnType::Str, ""),
     };
     // A float parameter's unit is the one its column name carries (`bandwidth_sd_mbps`).
     let unit = if unit.is_empty() {

@@ -113,6 +113,10 @@ pub enum Kind {
     Bool,
     /// Distinct node ids as a string, "5, 7, 9" ("" for none); stored sorted as "5,7,9".
     NodeList,
+    /// A scenario file's path, relative to the experiment file ("" for none), whose
+    /// intervals may set these keys ([`super::scenario`]). The experiment file's reader
+    /// turns the file into the scenario's canonical text, which is the stored value.
+    Scenario(&'static [&'static str]),
 }
 
 impl Kind {
@@ -215,6 +219,10 @@ impl ParamDef {
             Kind::NodeList => {
                 "a string of distinct node ids such as \"5, 7, 9\" (\"\" for none)".into()
             }
+            Kind::Scenario(keys) => format!(
+                "the path of a scenario file (TOML, relative to the experiment file; \"\" for none) whose intervals set {}",
+                keys.join(", ")
+            ),
         }
     }
 
@@ -293,6 +301,11 @@ impl ParamDef {
                 Ok(Value::Str(std::sync::Arc::new(
                     ids.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
                 )))
+            }
+            // A file is read by the experiment file's reader (which knows where the file
+            // is); here only "none" can be given.
+            (Kind::Scenario(_), toml::Value::String(s)) if s.is_empty() => {
+                Ok(Value::Str(std::sync::Arc::new(String::new())))
             }
             (_, other) => Err(format!(
                 "wrong type ({}); expected {}",
@@ -415,6 +428,12 @@ impl FromValue for bool {
 impl FromValue for Millis {
     fn from_value(v: &Value) -> Self {
         Millis(v.as_int())
+    }
+}
+/// A name or a [`Kind::Scenario`]'s canonical text.
+impl FromValue for String {
+    fn from_value(v: &Value) -> Self {
+        v.as_str().to_string()
     }
 }
 /// A [`Kind::NodeList`]'s ids, ascending.

@@ -55,14 +55,15 @@ pub(super) fn apply_params(
         let def = find_def(cx, model, defs, k, section)?;
         let key = format!("{section}.{}", def.key);
         let written = v.get_ref().to_string();
-        let value = def.parse(v.get_ref()).map_err(|m| {
-            cx.err(
+        let value = scenario::parse_param(cx, model, def, v.get_ref()).map_err(|r| match r {
+            Ok(m) => cx.err(
                 SpecErrorKind::Value,
                 Some(v.span()),
                 Some(key.clone()),
                 Some(written),
                 m,
-            )
+            ),
+            Err(in_file) => in_file,
         })?;
         let i = defs
             .iter()
@@ -135,9 +136,10 @@ pub(super) fn parse_axes(
             })
         };
         for item in items.iter() {
-            let value = match def.parse(item) {
+            let value = match scenario::parse_param(cx, model, def, item) {
                 Ok(value) => value,
-                Err(m) => {
+                Err(Err(in_file)) => return Err(in_file),
+                Err(Ok(m)) => {
                     return Err(repeated(&axis, &values).unwrap_or_else(|| {
                         cx.err(
                             SpecErrorKind::Value,

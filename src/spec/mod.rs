@@ -10,7 +10,7 @@
 //! and runs nothing.
 
 use crate::model::{Model, ModelParams};
-use crate::schema::param::{ParamDef, Value};
+use crate::schema::param::{Kind, ParamDef, Value};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,6 +21,7 @@ mod error;
 mod expand;
 mod identity;
 mod runs;
+mod scenario;
 mod text;
 
 pub(crate) use text::nfc;

@@ -208,7 +208,7 @@ pub struct Managed {
 
 fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
     let (base, own) = v.split_at(pbft::PARAMS.len());
-    let pbft = pbft::resolve(base)?;
+    let pbft = pbft::resolve_extended(base)?;
     let p = Values::read(own);
     let (n, m) = (pbft.net.nodes, p.mgmt_nodes);
     if m > n {

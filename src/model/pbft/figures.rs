@@ -25,6 +25,9 @@ pub(super) fn pbft(exp: &str, t: &Table, out: &mut Vec<Figure>) {
     if t.varies(&all, "case") && t.varies(&all, "nodes") {
         against_nodes(exp, t, &all, out);
     }
+    if all.iter().any(|&r| !t.list_num(r, "ts_end_s").is_empty()) {
+        over_time(exp, t, &all, out);
+    }
     for facet in t.facets() {
         for &(stem, title, col) in &CHAIN_METRICS {
             let y = |r: usize| vec![t.num(r, col)];
@@ -141,5 +144,66 @@ fn against_nodes(exp: &str, t: &Table, all: &[usize], out: &mut Vec<Figure>) {
                 }),
             ));
         }
+    }
+}
+
+/// Runs with a time series (`series_window` set): throughput, mean latency, block time and
+/// waiting transactions against time, a line per case and value of each swept parameter
+/// (each point the replicates' summary in that window; lines through the means).
+fn over_time(exp: &str, t: &Table, all: &[usize], out: &mut Vec<Figure>) {
+    // (file stem, column, log10 y)
+    const METRICS: [(&str, &str, bool); 4] = [
+        ("throughput_over_time", "ts_throughput_tps", false),
+        ("latency_over_time", "ts_latency_mean_s", true),
+        ("block_time_over_time", "ts_block_time_mean_s", true),
+        ("pool_over_time", "ts_pool_txs", false),
+    ];
+    // A line per setting: the case, then each swept value, in plan order.
+    let mut lines = vec![(String::new(), all.to_vec())];
+    let cases = t.split(all, "case", |k| k.to_string());
+    for col in std::iter::once("case").chain(t.swept().into_iter().filter(|c| *c != "case")) {
+        // A case's own settings are its line; a swept value splits it.
+        let within_cases = cases.iter().any(|(_, rows)| t.varies(rows, col));
+        if !t.varies(all, col) || (col != "case" && !within_cases) {
+            continue;
+        }
+        lines = lines
+            .into_iter()
+            .flat_map(|(label, rows)| {
+                t.split(&rows, col, |k| k.to_string())
+                    .into_iter()
+                    .map(|(v, rows)| {
+                        let part = if col == "case" {
+                            v
+                        } else {
+                            t.setting(col, &t.key(rows[0], col))
+                        };
+                        let label = if label.is_empty() {
+                            part
+                        } else {
+                            format!("{label}, {part}")
+                        };
+                        (label, rows)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+    }
+    for (stem, col, log_y) in METRICS {
+        let y_label = t.axis_label(col);
+        out.push(figure(
+            format!("{exp}_{stem}"),
+            Chart::Lines(LineChart {
+                title: format!("{exp}: {y_label} per window, over the replicates"),
+                x_label: "time (end of window), s".into(),
+                y_label,
+                log_x: false,
+                log_y,
+                series: lines
+                    .iter()
+                    .filter_map(|(label, rows)| t.list_line(rows, label, "ts_end_s", col))
+                    .collect(),
+            }),
+        ));
     }
 }

@@ -16,7 +16,7 @@ use crate::network::{
 use crate::pbft::workload::{TxPropagation, TxSize, WorkloadParams};
 use crate::pbft::{self, PbftOutcome, PbftParams, Simulator};
 use crate::rng::RunSeeds;
-use crate::schema::param::{ParamError, Value};
+use crate::schema::param::{Choice, ParamError, Value};
 use crate::schema::{Cell, ColumnType, Metric, metric_defs, metric_row};
 
 /// Version of the family's semantics.
@@ -40,7 +40,126 @@ pub(crate) fn resolve(v: &[Value]) -> Result<PbftParams, ParamError> {
     check_workload(&p)?;
     check_timeout(&p)?;
     check_consensus(&p)?;
-    Ok(configure(&p))
+    let intervals = scenario(&p)?;
+    let mut params = configure(&p);
+    if let Some(ivs) = intervals {
+        apply_scenario(&mut params, ivs);
+    }
+    Ok(params)
+}
+
+/// [`resolve`] for a family that extends pbft and writes no time series: `series_window`
+/// must stay 0.
+pub(crate) fn resolve_extended(v: &[Value]) -> Result<PbftParams, ParamError> {
+    let p = resolve(v)?;
+    if p.series_window_ns > 0 {
+        return Err(ParamError {
+            key: key::series_window,
+            allowed: "0 s (the time series is the pbft family's; this family writes none)".into(),
+        });
+    }
+    Ok(p)
+}
+
+/// One scenario interval's conditions, every key in force resolved (`crashed` as ids).
+struct Conditions {
+    start_ms: i64,
+    rate: f64,
+    size: f64,
+    size_dist: TxSize,
+    bandwidth: Option<(f64, f64)>,
+    crashed: Vec<u32>,
+}
+
+/// The scenario's intervals with the values in force in each (the spec's where no interval
+/// has set a key yet), checked: crashed nodes exist, transactions fit a block, and the
+/// transactions of the whole run stay under [`MAX_TXS_PER_RUN`].
+fn scenario(p: &Values) -> Result<Option<Vec<Conditions>>, ParamError> {
+    use crate::schema::scenario::{CRASHED, Scenario};
+    if p.scenario.is_empty() {
+        return Ok(None);
+    }
+    let refuse = |allowed: String| ParamError {
+        key: key::scenario,
+        allowed,
+    };
+    let sc = Scenario::parse(&p.scenario, PARAMS, SCENARIO_KEYS).map_err(refuse)?;
+    let mut out = Vec::with_capacity(sc.intervals.len());
+    let sets_bandwidth = sc.sets("bandwidth_mean") || sc.sets("bandwidth_sd");
+    let mut txs = 0.0;
+    for (i, iv) in sc.intervals.iter().enumerate() {
+        let float = |k: &str, spec: f64| sc.value_at(i, k).map_or(spec, |v| v.as_float());
+        let size_dist = sc.value_at(i, "tx_size_dist").map_or(p.tx_size_dist, |v| {
+            <TxSize as crate::schema::param::Choice>::from_name(v.as_str())
+                .expect("a checked choice")
+        });
+        let crashed = sc
+            .value_at(i, CRASHED)
+            .map(|v| crate::schema::param::Kind::node_ids(v.as_str()).expect("a checked list"))
+            .unwrap_or_default();
+        if let Some(&v) = crashed.iter().find(|&&v| v >= p.nodes) {
+            return Err(refuse(format!(
+                "crashed nodes among the {} nodes (ids 0 to {}); the interval from {} ms crashes node {v}",
+                p.nodes,
+                p.nodes - 1,
+                iv.start_ms
+            )));
+        }
+        let c = Conditions {
+            start_ms: iv.start_ms,
+            rate: float("tx_rate", p.tx_rate),
+            size: float("tx_size", p.tx_size),
+            size_dist,
+            bandwidth: sets_bandwidth.then(|| {
+                (
+                    float("bandwidth_mean", p.bandwidth_mean),
+                    float("bandwidth_sd", p.bandwidth_sd),
+                )
+            }),
+            crashed,
+        };
+        let end_ms = sc
+            .intervals
+            .get(i + 1)
+            .map_or(p.duration.0, |next| next.start_ms)
+            .min(p.duration.0);
+        let span_txs = c.rate * (end_ms - iv.start_ms).max(0) as f64 / 1000.0;
+        txs += span_txs;
+        let exponential = c.size_dist == TxSize::Exponential;
+        if let Some(allowed) = tx_fits(c.size, exponential, span_txs, p.block_size, "block_size") {
+            return Err(refuse(format!("in the interval from {} ms: {allowed}", iv.start_ms)));
+        }
+        out.push(c);
+    }
+    if txs > MAX_TXS_PER_RUN as f64 {
+        return Err(refuse(format!(
+            "at most {MAX_TXS_PER_RUN} transactions a run (each is held in memory): the scenario's rates over its intervals make {txs:.0}"
+        )));
+    }
+    Ok(Some(out))
+}
+
+/// Puts a scenario's intervals into the core's configuration: the workload's segments, the
+/// bandwidth and crashed nodes per interval.
+fn apply_scenario(params: &mut PbftParams, ivs: Vec<Conditions>) {
+    let ns = |ms: i64| crate::schema::param::Millis(ms).ns();
+    params.workload.segments = ivs
+        .iter()
+        .map(|c| pbft::workload::Segment {
+            start_ns: ns(c.start_ms),
+            rate_per_s: c.rate,
+            size_mb: c.size,
+            size_dist: c.size_dist,
+        })
+        .collect();
+    params.intervals = ivs
+        .into_iter()
+        .map(|c| pbft::Interval {
+            start_ns: ns(c.start_ms),
+            bandwidth: c.bandwidth,
+            crashed: c.crashed,
+        })
+        .collect();
 }
 
 /// Peers, crash faults and links the network can have.
@@ -223,6 +342,7 @@ fn configure(p: &Values) -> PbftParams {
                 0
             },
             accumulate,
+            segments: Vec::new(),
         },
         block_size_mb: p.block_size,
         block_interval_ns: p.block_interval.ns(),
@@ -262,6 +382,8 @@ fn configure(p: &Values) -> PbftParams {
         byzantine_nodes: p.byzantine_nodes,
         byzantine: p.byzantine_behaviour,
         byzantine_delay_ns: p.byzantine_delay.ns(),
+        intervals: Vec::new(),
+        series_window_ns: p.series_window.ns(),
     }
 }
 
@@ -373,7 +495,7 @@ impl Configured for PbftParams {
     fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
         bounded(ws, |sim| {
             let o = pbft::simulate(self, seeds, sim);
-            RunOutput::ok(o.events, metric_row(&[METRICS], &o))
+            RunOutput::ok(o.events, metric_row(&[METRICS, SERIES], &o))
         })
     }
 
@@ -401,6 +523,82 @@ pub(crate) fn show_switches(p: &PbftParams, values: &mut [Value]) {
         }
     }
 }
+
+/// The time series' list columns (the pbft family's `series` table: one row per window).
+pub(crate) static SERIES: &[Metric<PbftOutcome>] = &[
+    Metric {
+        name: "ts_end_s",
+        label: "window end",
+        ty: ColumnType::ListF64,
+        unit: "s",
+        doc: "Per window of series_window: its end (the last window ends with the run, so it may be shorter). Empty lists when series_window is 0.",
+        read: |o: &PbftOutcome| Cell::LF(o.windows.end_s.clone()),
+    },
+    Metric {
+        name: "ts_blocks",
+        label: "blocks committed in the window",
+        ty: ColumnType::ListU32,
+        unit: "",
+        doc: "Per window: heights whose first commit by an honest validator falls in it.",
+        read: |o: &PbftOutcome| Cell::LU(o.windows.blocks.clone()),
+    },
+    Metric {
+        name: "ts_txs",
+        label: "transactions committed in the window",
+        ty: ColumnType::ListU32,
+        unit: "",
+        doc: "Per window: the transactions of those heights.",
+        read: |o: &PbftOutcome| Cell::LU(o.windows.txs.clone()),
+    },
+    Metric {
+        name: "ts_throughput_tps",
+        label: "throughput",
+        ty: ColumnType::ListF64,
+        unit: "1/s",
+        doc: "Per window: its committed transactions over its length.",
+        read: |o: &PbftOutcome| Cell::LF(o.windows.throughput_tps.clone()),
+    },
+    Metric {
+        name: "ts_latency_mean_s",
+        label: "mean transaction latency",
+        ty: ColumnType::ListF64,
+        unit: "s",
+        doc: "Per window: mean of (the height's first honest commit - creation) over its committed transactions; NaN without any.",
+        read: |o: &PbftOutcome| Cell::LF(o.windows.latency_mean_s.clone()),
+    },
+    Metric {
+        name: "ts_block_time_mean_s",
+        label: "mean time between blocks",
+        ty: ColumnType::ListF64,
+        unit: "s",
+        doc: "Per window: mean time from the previous height's first honest commit to each of its heights'; NaN without any.",
+        read: |o: &PbftOutcome| Cell::LF(o.windows.block_time_mean_s.clone()),
+    },
+    Metric {
+        name: "ts_pool_txs",
+        label: "transactions waiting",
+        ty: ColumnType::ListU32,
+        unit: "",
+        doc: "Per window: transactions created by its end and not committed by then (the global pool).",
+        read: |o: &PbftOutcome| Cell::LU(o.windows.pool_txs.clone()),
+    },
+    Metric {
+        name: "ts_consensus",
+        label: "protocol in force",
+        ty: ColumnType::ListStr,
+        unit: "",
+        doc: "Per window: the protocol of the last height committed in it (\"\" without any).",
+        read: |o: &PbftOutcome| {
+            Cell::LS(
+                o.windows
+                    .consensus
+                    .iter()
+                    .map(|c| c.map_or("", |c| c.name()).to_string())
+                    .collect(),
+            )
+        },
+    },
+];
 
 /// The PBFT metric columns, each with how it is read from the run's outcome (also the first
 /// metrics of the management family).
@@ -680,8 +878,13 @@ pub static FAMILY: Declaration<PbftParams> = Declaration {
     version: VERSION,
     params: || PARAMS,
     parent: None,
-    metrics: || metric_defs(&[METRICS]),
-    detail: None,
+    metrics: || metric_defs(&[METRICS, SERIES]),
+    detail: Some(crate::schema::Detail {
+        name: "series",
+        prefix: "ts_",
+        index: "window",
+        item: "time window",
+    }),
     replicates_share_environment: false,
     resolve,
     figures: Some(figures::pbft),

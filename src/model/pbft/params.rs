@@ -530,6 +530,32 @@ param_table! {
             doc: "how late a delaying Byzantine validator sends its own consensus messages",
             added_in: Some("pbft-v1"),
         },
+        scenario: String {
+            column: "scenario",
+            kind: Kind::Scenario(SCENARIO_KEYS),
+            default: "",
+            environment: false,
+            doc: "conditions that change within the run: a scenario file (TOML, its path relative to the experiment file; \"\" for none) of intervals, each from its start on setting the workload (tx_rate, tx_size, tx_size_dist), the bandwidth (bandwidth_mean, bandwidth_sd) and the nodes down throughout it (crashed); the column holds the scenario's canonical text (name | start_ms key=value ...), so a run is identified by the scenario's content",
+            added_in: Some("pbft-v1"),
+        },
+        series_window: Millis {
+            column: "series_window_ms",
+            kind: Kind::DurationMs { min: 0, max: MS_1H },
+            default: "0 s",
+            environment: false,
+            doc: "width of the time windows of the run's time series (the ts_ columns and the `series` table: throughput, latency, block time, pool size, protocol per window); 0: no series",
+            added_in: Some("pbft-v1"),
+        },
     }
 }
+
+/// The keys a scenario's interval may set (see the `scenario` parameter).
+pub const SCENARIO_KEYS: &[&str] = &[
+    "tx_rate",
+    "tx_size",
+    "tx_size_dist",
+    "bandwidth_mean",
+    "bandwidth_sd",
+    crate::schema::scenario::CRASHED,
+];
 

@@ -121,7 +121,7 @@ static PARAMS: LazyLock<Vec<ParamDef>> =
 
 fn resolve(v: &[Value]) -> Result<TwinParams, ParamError> {
     let (base, own) = v.split_at(pbft::PARAMS.len());
-    let pbft = pbft::resolve(base)?;
+    let pbft = pbft::resolve_extended(base)?;
     let p = Values::read(own);
     let n = pbft.net.nodes;
     if pbft.net.links == crate::network::Links::Directed {

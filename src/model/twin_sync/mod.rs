@@ -171,7 +171,7 @@ pub struct SyncRunParams {
 
 fn resolve(v: &[Value]) -> Result<SyncRunParams, ParamError> {
     let (base, own) = v.split_at(pbft::PARAMS.len());
-    let pbft = pbft::resolve(base)?;
+    let pbft = pbft::resolve_extended(base)?;
     let p = Values::read(own);
     let min = pbft.net.bandwidth_min;
     let sync = SyncParams {
