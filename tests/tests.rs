@@ -276,6 +276,7 @@ mod quick_profiles {
         ("pbft_sbs_bugs", 28, super::pbft::sbs_bug_checks),
         ("reconfig_switch", 16, super::management::switch_checks),
         ("scenario_shift", 6, super::pbft::scenario_checks),
+        ("trace_docker", 6, super::pbft::trace_checks),
         ("twin_byzantine", 18, super::twin::byzantine_checks),
         ("twin_fig5", 3, reproducible_only),
         ("twin_fig5_exact", 3, super::twin::exact_degree_checks),
@@ -348,6 +349,7 @@ mod quick_profiles {
         "reconfig_switch",
         "pbft_baseline",
         "scenario_shift",
+        "trace_docker",
         "twin_byzantine",
         "twin_fig5",
         "twin_sync",
@@ -1125,6 +1127,71 @@ duration = "10 s"
             }
             if run.0 == "bigfoot" {
                 assert!(mean(7..12) < 100.0, "{run:?}: {w:?}");
+            }
+        }
+    }
+
+    /// The trace experiment: every run is identified by the trace's content, generates
+    /// exactly the trace's transactions and commits them all; per window, the transactions
+    /// committed add up to the trace's, and none is committed in the last window (the trace
+    /// ends at 102.8 s), while each of the first ten windows commits about what the trace
+    /// created in it (the file read here, independently).
+    pub(super) fn trace_checks(root: &Path, a: &[RecordBatch]) {
+        let csv = fs::read_to_string(spec_path("traces/sbs_docker_first.csv")).unwrap();
+        let mut created = [0u32; 12];
+        for line in csv.lines().skip(1) {
+            let t: f64 = line.split(',').next().unwrap().parse().unwrap();
+            created[((t / 10.0) as usize).min(11)] += 1;
+        }
+        assert_eq!(created.iter().sum::<u32>(), 3000);
+        for batch in a {
+            let trace = batch.column_by_name("tx_trace").unwrap();
+            let trace = trace
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            assert!(
+                trace
+                    .iter()
+                    .all(|t| t == Some("sbs_docker_first sha256=cec11a04ee38da60 txs=3000"))
+            );
+            assert!(
+                values::<UInt64Type>(batch, "txs_generated")
+                    .iter()
+                    .all(|&n| n == 3000)
+            );
+            assert!(
+                values::<UInt64Type>(batch, "txs_committed_min")
+                    .iter()
+                    .all(|&n| n == 3000)
+            );
+        }
+        let mut per_run: BTreeMap<(String, u32), Vec<u32>> = BTreeMap::new();
+        for b in read_rows(&plan_dir(root, "trace_docker.series")) {
+            let cases = b.column_by_name("case").unwrap();
+            let cases = cases
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            let rep = values::<arrow_array::types::UInt32Type>(&b, "replicate");
+            let txs = values::<arrow_array::types::UInt32Type>(&b, "ts_txs");
+            for i in 0..b.num_rows() {
+                per_run
+                    .entry((cases.value(i).to_string(), rep[i]))
+                    .or_default()
+                    .push(txs[i]);
+            }
+        }
+        assert_eq!(per_run.len(), 6);
+        for (run, w) in &per_run {
+            assert_eq!(w.len(), 12, "{run:?}");
+            assert_eq!(w.iter().sum::<u32>(), 3000, "{run:?}");
+            assert_eq!(w[11], 0, "{run:?}");
+            for k in 0..10 {
+                assert!(
+                    w[k].abs_diff(created[k]) <= 60,
+                    "{run:?} window {k}: {w:?} against {created:?}"
+                );
             }
         }
     }
@@ -2898,6 +2965,7 @@ mod hostile {
             Kind::Bool => (vec!["true".into(), "false".into()], vec![q("yes")]),
             Kind::NodeList => (vec![q(""), q("1, 2"), q("0")], vec![q("1, 1"), q("x")]),
             Kind::Scenario(_) => (vec![q("")], vec![q("no_such_scenario.toml"), "3".into()]),
+            Kind::Trace => (vec![q("")], vec![q("no_such_trace.csv"), "3".into()]),
         };
         if v < 9 {
             valid[v as usize % valid.len()].clone()

@@ -913,6 +913,7 @@ pub(crate) mod tests {
                 max_txs: 0,
                 accumulate: false,
                 segments: Vec::new(),
+                trace: None,
             },
             block_size_mb: 1.0,
             block_interval_ns: 100_000_000,

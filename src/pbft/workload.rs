@@ -67,7 +67,24 @@ pub struct WorkloadParams {
     /// distribution replace the fields above (empty: they hold throughout). The first starts
     /// at 0; starts ascend.
     pub segments: Vec<Segment>,
+    /// A trace: exactly these transactions (time, size, creator), in place of the arrival
+    /// process, rate and sizes above (`max_txs` still caps them).
+    pub trace: Option<std::sync::Arc<Trace>>,
 }
+
+/// A recorded workload: exactly these transactions (see [`WorkloadParams::trace`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trace {
+    /// Creation times, ns, non-decreasing.
+    pub time_ns: Vec<Time>,
+    /// Sizes, MB.
+    pub size_mb: Vec<f64>,
+    /// Creators ([`DRAWN`]: drawn from the run's workload stream).
+    pub creator: Vec<u32>,
+}
+
+/// A trace's creator left to the run's draw.
+pub const DRAWN: u32 = u32::MAX;
 
 /// The workload from `start_ns` on (see [`WorkloadParams::segments`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -100,6 +117,9 @@ impl WorkloadParams {
 
     /// Whether any transaction is ever generated.
     fn any_rate(&self) -> bool {
+        if let Some(t) = &self.trace {
+            return !t.time_ns.is_empty();
+        }
         if self.segments.is_empty() {
             self.rate_per_s > 0.0
         } else {
@@ -152,6 +172,9 @@ pub struct Workload {
     next_poisson: Time,
     rate_positive: bool,
     nodes: u32,
+    /// Under a trace: the trace and its next transaction not generated yet.
+    trace: Option<std::sync::Arc<Trace>>,
+    trace_pos: usize,
 }
 
 /// Seed purpose for transaction-propagation message keys (distinct from consensus messages).
@@ -167,13 +190,16 @@ impl Workload {
         self.acc.clear();
         let mut rng = stream(master, run_key, purpose::WORKLOAD);
         self.next_second = 0;
-        self.next_poisson = if p.arrivals == Arrivals::Poisson && p.any_rate() {
+        self.trace_pos = 0;
+        self.trace = p.trace.clone();
+        self.next_poisson = if p.trace.is_none() && p.arrivals == Arrivals::Poisson && p.any_rate()
+        {
             p.next_arrival(&mut rng, 0)
         } else {
             Time::MAX
         };
         self.rng = Some(rng);
-        self.rate_positive = p.arrivals == Arrivals::Batch && p.any_rate();
+        self.rate_positive = p.trace.is_none() && p.arrivals == Arrivals::Batch && p.any_rate();
         self.nodes = nodes;
     }
 
@@ -226,6 +252,25 @@ impl Workload {
             return;
         }
         let mut rng = self.rng.take().expect("reset before use");
+        if let Some(tr) = &p.trace {
+            while self.trace_pos < tr.time_ns.len()
+                && tr.time_ns[self.trace_pos] <= t
+                && !self.full(p)
+            {
+                let i = self.trace_pos;
+                let creator = match tr.creator[i] {
+                    DRAWN => rng.random_range(0..self.nodes),
+                    c => c,
+                };
+                self.ts.push(tr.time_ns[i]);
+                self.size.push(tr.size_mb[i]);
+                self.creator.push(creator);
+                self.committed_at.push(u32::MAX);
+                self.trace_pos += 1;
+            }
+            self.rng = Some(rng);
+            return;
+        }
         match p.arrivals {
             Arrivals::Batch => {
                 while self.next_second * 1_000_000_000 <= t {
@@ -262,6 +307,13 @@ impl Workload {
 
     /// The timestamp of the next transaction not generated yet (`Time::MAX`: none will be).
     pub fn next_time(&self) -> Time {
+        if let Some(&t) = self
+            .trace
+            .as_ref()
+            .and_then(|tr| tr.time_ns.get(self.trace_pos))
+        {
+            return t;
+        }
         if self.next_poisson != Time::MAX {
             self.next_poisson
         } else if self.rng.is_some() && self.rate_positive {
@@ -353,6 +405,7 @@ mod tests {
             max_txs: 0,
             accumulate: false,
             segments: Vec::new(),
+            trace: None,
         }
     }
 
@@ -400,6 +453,34 @@ mod tests {
         assert!((count(0, 100) - 5000.0).abs() < 4.0 * 5000f64.sqrt());
         assert_eq!(count(100, 200), 0.0);
         assert!((count(200, 300) - 20_000.0).abs() < 4.0 * 20_000f64.sqrt());
+    }
+
+    /// A trace gives exactly its transactions (times, sizes, the creators it names), draws
+    /// only the creators it leaves out, and stops at `max_txs`.
+    #[test]
+    fn a_trace_is_the_workload() {
+        let tr = Trace {
+            time_ns: vec![500_000_000, 500_000_000, 3_000_000_000],
+            size_mb: vec![0.1, 0.2, 0.3],
+            creator: vec![2, DRAWN, 1],
+        };
+        let mut p = params(Arrivals::Poisson, 1000.0);
+        p.trace = Some(std::sync::Arc::new(tr));
+        let mut w = Workload::default();
+        w.reset(&p, 4, 1, 2);
+        assert_eq!(w.next_time(), 500_000_000);
+        w.generate_until(&p, 2_000_000_000, u64::MAX);
+        assert_eq!(w.ts, [500_000_000, 500_000_000]);
+        assert_eq!(w.next_time(), 3_000_000_000);
+        w.generate_until(&p, u64::MAX - 1, u64::MAX);
+        assert_eq!(w.size, [0.1, 0.2, 0.3]);
+        assert_eq!((w.creator[0], w.creator[2]), (2, 1));
+        assert!(w.creator[1] < 4);
+        assert_eq!(w.next_time(), Time::MAX);
+        p.max_txs = 2;
+        w.reset(&p, 4, 1, 2);
+        w.generate_until(&p, u64::MAX - 1, u64::MAX);
+        assert_eq!(w.len(), 2);
     }
 
     #[test]

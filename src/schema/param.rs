@@ -117,6 +117,10 @@ pub enum Kind {
     /// intervals may set these keys ([`super::scenario`]). The experiment file's reader
     /// turns the file into the scenario's canonical text, which is the stored value.
     Scenario(&'static [&'static str]),
+    /// A transaction trace's path (CSV, relative to the experiment file; "" for none). The
+    /// experiment file's reader parses and registers it ([`super::trace`]); the stored value
+    /// is the trace's identity text.
+    Trace,
 }
 
 impl Kind {
@@ -219,6 +223,7 @@ impl ParamDef {
             Kind::NodeList => {
                 "a string of distinct node ids such as \"5, 7, 9\" (\"\" for none)".into()
             }
+            Kind::Trace => "the path of a transaction trace (CSV with a header time_s,size_mb[,creator], relative to the experiment file; \"\" for none)".into(),
             Kind::Scenario(keys) => format!(
                 "the path of a scenario file (TOML, relative to the experiment file; \"\" for none) whose intervals set {}",
                 keys.join(", ")
@@ -304,7 +309,7 @@ impl ParamDef {
             }
             // A file is read by the experiment file's reader (which knows where the file
             // is); here only "none" can be given.
-            (Kind::Scenario(_), toml::Value::String(s)) if s.is_empty() => {
+            (Kind::Scenario(_) | Kind::Trace, toml::Value::String(s)) if s.is_empty() => {
                 Ok(Value::Str(std::sync::Arc::new(String::new())))
             }
             (_, other) => Err(format!(

@@ -40,16 +40,22 @@ pub(super) fn parse_param(
     def: &ParamDef,
     v: &toml::Value,
 ) -> Result<Value, Result<String, SpecError>> {
-    let (Kind::Scenario(keys), toml::Value::String(path)) = (def.kind, v) else {
+    let (kind, toml::Value::String(path)) = (def.kind, v) else {
         return def.parse(v).map_err(Ok);
     };
-    if path.is_empty() {
+    let trace = matches!(kind, Kind::Trace);
+    if path.is_empty() || !(trace || matches!(kind, Kind::Scenario(_))) {
         return def.parse(v).map_err(Ok);
     }
     let file = cx.file.parent().unwrap_or(Path::new("")).join(path);
+    let (what, limit) = if trace {
+        ("trace", MAX_TRACE_BYTES)
+    } else {
+        ("scenario", MAX_SCENARIO_BYTES)
+    };
     let unreadable = |why: String| {
         Ok(format!(
-            "cannot read the scenario file {}: {why}; expected {}",
+            "cannot read the {what} file {}: {why}; expected {}",
             file.display(),
             def.allowed()
         ))
@@ -57,25 +63,52 @@ pub(super) fn parse_param(
     let size = std::fs::metadata(&file)
         .map_err(|e| unreadable(e.to_string()))?
         .len();
-    if size > MAX_SCENARIO_BYTES {
+    if size > limit {
         return Err(unreadable(format!(
-            "{size} bytes, more than the {MAX_SCENARIO_BYTES} a scenario may have"
+            "{size} bytes, more than the {limit} a {what} file may have"
         )));
     }
     let text = std::fs::read_to_string(&file).map_err(|e| unreadable(e.to_string()))?;
     let stem = file
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-    read(
-        &Ctx {
-            file: &file,
-            text: &text,
-        },
-        model,
-        keys,
-        &stem,
-    )
-    .map_err(Err)
+    let cx = Ctx {
+        file: &file,
+        text: &text,
+    };
+    match kind {
+        Kind::Scenario(keys) => read(&cx, model, keys, &stem).map_err(Err),
+        _ => read_trace(&cx, &stem).map_err(Err),
+    }
+}
+
+/// Largest trace file read, bytes.
+pub const MAX_TRACE_BYTES: u64 = 64 << 20;
+
+/// A trace file's text, parsed and registered ([`crate::schema::trace`]); the value is its
+/// identity text.
+fn read_trace(cx: &Ctx<'_>, stem: &str) -> Result<Value, SpecError> {
+    let trace = crate::schema::trace::parse_csv(cx.text).map_err(|(line, message)| SpecError {
+        kind: SpecErrorKind::Value,
+        file: cx.file.to_path_buf(),
+        line: Some(line),
+        key: None,
+        value: None,
+        message,
+    })?;
+    let name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok(Value::Str(std::sync::Arc::new(
+        crate::schema::trace::register(&name, trace),
+    )))
 }
 
 /// A scenario file's text to canonical text.

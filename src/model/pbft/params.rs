@@ -546,6 +546,14 @@ param_table! {
             doc: "width of the time windows of the run's time series (the ts_ columns and the `series` table: throughput, latency, block time, pool size, protocol per window); 0: no series",
             added_in: Some("pbft-v1"),
         },
+        tx_trace: String {
+            column: "tx_trace",
+            kind: Kind::Trace,
+            default: "",
+            environment: false,
+            doc: "a transaction trace in place of the generated workload: a CSV file (its path relative to the experiment file; \"\" for none) with a header time_s,size_mb[,creator] and one transaction per line (seconds from the run's start, non-decreasing; MB; the creating node, drawn from the workload stream where absent); tx_rate, arrivals, tx_size and tx_size_dist are then unused. The column holds the file's stem, then sha256= with 16 hex digits of the parsed values, then txs= with their count (\"sbs_docker_first sha256=cec11a04ee38da60 txs=3000\"), so a run is identified by the trace's content",
+            added_in: Some("pbft-v1"),
+        },
     }
 }
 
