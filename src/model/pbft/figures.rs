@@ -194,7 +194,7 @@ fn over_time(exp: &str, t: &Table, all: &[usize], out: &mut Vec<Figure>) {
         out.push(figure(
             format!("{exp}_{stem}"),
             Chart::Lines(LineChart {
-                title: format!("{exp}: {y_label} per window, over the replicates"),
+                title: format!("{exp}: each window over the replicates"),
                 x_label: "time (end of window), s".into(),
                 y_label,
                 log_x: false,
