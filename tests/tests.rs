@@ -4029,7 +4029,7 @@ mod extension {
         params: || TOY_PARAMS,
         parent: None,
         metrics: || metric_defs(&[METRICS]),
-        detail: None,
+        details: &[],
         replicates_share_environment: false,
         resolve,
         figures: None,
@@ -4195,7 +4195,7 @@ mod summary {
         let o = chainlab(&["summary", plan.to_str().unwrap(), "--table", "blocks"]);
         assert_eq!(o.status.code(), Some(2));
         assert!(
-            text(&o).1.contains("has one side table, `series`"),
+            text(&o).1.contains("has the side tables `series`"),
             "{:?}",
             text(&o)
         );

@@ -34,7 +34,7 @@ pub(super) fn schema(model: &str) -> Result<(), Failure> {
         "Result columns{besides}:\n\n{}",
         reference::columns_markdown(&columns)
     );
-    if let Some(d) = m.detail() {
+    for d in m.details() {
         outln!(
             "Table of {}s (results/<experiment>.{}/plan=<hash>/part-NNNNN.parquet, one row per {}):\n\n{}",
             d.item,

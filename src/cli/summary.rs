@@ -73,16 +73,20 @@ fn source(
             by: None,
         });
     };
-    let Some(d) = model.detail().filter(|d| d.name == name) else {
+    let Some(d) = model.details().iter().find(|d| d.name == name) else {
+        let names: Vec<String> = model
+            .details()
+            .iter()
+            .map(|d| format!("`{}`", d.name))
+            .collect();
         return Err(Failure::Usage(format!(
             "--table {name}: model `{}` has {}",
             model.name(),
-            model
-                .detail()
-                .map_or("no side table".to_string(), |d| format!(
-                    "one side table, `{}`",
-                    d.name
-                ))
+            if names.is_empty() {
+                "no side table".to_string()
+            } else {
+                format!("the side tables {}", names.join(", "))
+            }
         )));
     };
     let experiment = plan

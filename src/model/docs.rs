@@ -91,7 +91,7 @@ pub fn reference(model: Model) -> String {
         None => "The engine's columns (`results/README.md`), then:\n\n".to_string(),
     });
     s.push_str(&columns_markdown(&own_columns(model)));
-    if let Some(d) = model.detail() {
+    for d in model.details() {
         s.push_str(&format!(
             "\n## The `{}` table\n\nOne row per {} (`results/<experiment>.{}/plan=<hash>/part-NNNNN.parquet`):\n\n",
             d.name, d.item, d.name

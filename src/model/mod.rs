@@ -69,9 +69,9 @@ pub trait ModelFamily: Sync {
     }
     /// The metric columns, in order.
     fn metrics(&self) -> Vec<MetricDef>;
-    /// The per-item table written beside the run rows, if any.
-    fn detail(&self) -> Option<Detail> {
-        None
+    /// The per-item tables written beside the run rows (none by default).
+    fn details(&self) -> &'static [Detail] {
+        &[]
     }
     /// Whether the replicates of a parameter point share one environment (the twin's
     /// replicates are reconstructions of one physical system); otherwise each replicate is a
@@ -102,7 +102,7 @@ pub trait ModelFamily: Sync {
 ///     params: || PARAMS,
 ///     parent: None,
 ///     metrics: || metric_defs(&[METRICS]),
-///     detail: None,
+///     details: &[],
 ///     replicates_share_environment: false,
 ///     resolve,
 ///     figures: Some(figures::incentive),
@@ -124,8 +124,8 @@ pub struct Declaration<C> {
     pub parent: Option<&'static str>,
     /// See [`ModelFamily::metrics`].
     pub metrics: fn() -> Vec<MetricDef>,
-    /// See [`ModelFamily::detail`].
-    pub detail: Option<Detail>,
+    /// See [`ModelFamily::details`].
+    pub details: &'static [Detail],
     /// See [`ModelFamily::replicates_share_environment`].
     pub replicates_share_environment: bool,
     /// See [`ModelFamily::resolve`]: values to the family's own configuration.
@@ -156,8 +156,8 @@ impl<C: Configured> ModelFamily for Declaration<C> {
     fn metrics(&self) -> Vec<MetricDef> {
         (self.metrics)()
     }
-    fn detail(&self) -> Option<Detail> {
-        self.detail
+    fn details(&self) -> &'static [Detail] {
+        self.details
     }
     fn replicates_share_environment(&self) -> bool {
         self.replicates_share_environment

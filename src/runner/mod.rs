@@ -136,7 +136,7 @@ pub fn manifest_name(shard: Option<Shard>) -> String {
 
 /// The side tables a model writes with each part (management's configuration blocks).
 fn side_tables(plan: &Plan) -> Vec<&'static str> {
-    plan.model.detail().map(|d| d.name).into_iter().collect()
+    plan.model.details().iter().map(|d| d.name).collect()
 }
 
 /// What a part's files say, checked against the plan.
@@ -607,7 +607,7 @@ fn commit_part(
         integrity::RUNS,
         encode(dir.join(part_name(part)), cols, rows)?,
     )];
-    if let Some(d) = plan.model.detail() {
+    for d in plan.model.details() {
         let path = integrity::table_path(dir, d.name, part);
         files.push((d.name, encode(path, &d.columns(cols), &d.rows(cols, rows))?));
     }

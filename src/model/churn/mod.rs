@@ -394,7 +394,7 @@ pub static FAMILY: Declaration<ChurnParams> = Declaration {
     params: || &PARAMS,
     parent: None,
     metrics: || metric_defs(&[METRICS]),
-    detail: None,
+    details: &[],
     replicates_share_environment: false,
     resolve,
     figures: Some(figures::churn),

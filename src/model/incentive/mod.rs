@@ -240,7 +240,7 @@ pub static FAMILY: Declaration<IncentiveParams> = Declaration {
     params: || PARAMS,
     parent: None,
     metrics: || metric_defs(&[METRICS]),
-    detail: None,
+    details: &[],
     replicates_share_environment: false,
     resolve,
     figures: Some(figures::incentive),

@@ -208,7 +208,7 @@ pub struct Managed {
 
 fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
     let (base, own) = v.split_at(pbft::PARAMS.len());
-    let pbft = pbft::resolve_extended(base)?;
+    let pbft = pbft::resolve(base)?;
     let p = Values::read(own);
     let (n, m) = (pbft.net.nodes, p.mgmt_nodes);
     if m > n {
@@ -337,7 +337,7 @@ impl Configured for Managed {
     fn run(&self, seeds: RunSeeds, ws: &mut Workspace) -> RunOutput {
         pbft::bounded(ws, |sim| {
             let o = primary::simulate(&self.chain, &self.management, seeds, sim);
-            let mut row = metric_row(&[pbft::METRICS], &o.chain);
+            let mut row = metric_row(&[pbft::METRICS, pbft::SERIES], &o.chain);
             row.extend(metric_row(&[METRICS], &o.management));
             RunOutput::ok(o.chain.events, row)
         })
@@ -684,16 +684,19 @@ pub static FAMILY: Declaration<Managed> = Declaration {
     params: || &PARAMS,
     parent: Some("pbft"),
     metrics: || {
-        let mut defs = metric_defs(&[pbft::METRICS]);
+        let mut defs = metric_defs(&[pbft::METRICS, pbft::SERIES]);
         defs.extend(metric_defs(&[METRICS]));
         defs
     },
-    detail: Some(Detail {
-        name: "blocks",
-        prefix: "cb_",
-        index: "cb_index",
-        item: "configuration block",
-    }),
+    details: &[
+        pbft::SERIES_TABLE,
+        Detail {
+            name: "blocks",
+            prefix: "cb_",
+            index: "cb_index",
+            item: "configuration block",
+        },
+    ],
     replicates_share_environment: false,
     resolve,
     figures: Some(figures::management),

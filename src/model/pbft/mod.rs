@@ -427,6 +427,14 @@ pub(crate) fn show_switches(p: &PbftParams, values: &mut [Value]) {
     }
 }
 
+/// The time series table: one row per window of a run (the `ts_` list columns).
+pub(crate) const SERIES_TABLE: crate::schema::Detail = crate::schema::Detail {
+    name: "series",
+    prefix: "ts_",
+    index: "window",
+    item: "time window",
+};
+
 /// The time series' list columns (the pbft family's `series` table: one row per window).
 pub(crate) static SERIES: &[Metric<PbftOutcome>] = &[
     Metric {
@@ -782,12 +790,7 @@ pub static FAMILY: Declaration<PbftParams> = Declaration {
     params: || PARAMS,
     parent: None,
     metrics: || metric_defs(&[METRICS, SERIES]),
-    detail: Some(crate::schema::Detail {
-        name: "series",
-        prefix: "ts_",
-        index: "window",
-        item: "time window",
-    }),
+    details: &[SERIES_TABLE],
     replicates_share_environment: false,
     resolve,
     figures: Some(figures::pbft),

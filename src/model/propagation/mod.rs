@@ -676,7 +676,7 @@ pub static FAMILY: Declaration<PropagationParams> = Declaration {
     params: || PARAMS,
     parent: None,
     metrics: || metric_defs(&[METRICS]),
-    detail: None,
+    details: &[],
     replicates_share_environment: false,
     resolve,
     figures: Some(figures::propagation),

@@ -694,7 +694,7 @@ pub static FAMILY: Declaration<TwinParams> = Declaration {
     params: || &PARAMS,
     parent: Some("pbft"),
     metrics: || metric_defs(&[METRICS]),
-    detail: None,
+    details: &[],
     replicates_share_environment: true,
     resolve,
     figures: Some(figures::twin),

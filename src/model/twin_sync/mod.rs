@@ -525,7 +525,7 @@ pub static FAMILY: Declaration<SyncRunParams> = Declaration {
     params: || &PARAMS,
     parent: Some("pbft"),
     metrics: || metric_defs(&[METRICS]),
-    detail: None,
+    details: &[],
     replicates_share_environment: false,
     resolve,
     figures: Some(figures::twin_sync),
