@@ -446,7 +446,12 @@ impl Network {
         self.mean = mean;
         self.sd = sd;
         self.scale = if per_message { scale } else { 1.0 };
-        self.bw_ceiling = bandwidth_ceilings(
+        self.bw_ceiling = self.ceilings();
+    }
+
+    /// Each node's bandwidth ceiling under the current bandwidths ([`bandwidth_ceilings`]).
+    fn ceilings(&self) -> Vec<f64> {
+        bandwidth_ceilings(
             self.model,
             &self.bw,
             &self.bw_sd,
@@ -454,21 +459,13 @@ impl Network {
             self.sd,
             self.min,
             self.scale,
-        );
+        )
     }
 
     /// Fills the fields gossip derives from the others: bandwidth ceilings, peer bit sets and
     /// latency bounds.
     fn with_derived_fields(mut self) -> Network {
-        self.bw_ceiling = bandwidth_ceilings(
-            self.model,
-            &self.bw,
-            &self.bw_sd,
-            self.mean,
-            self.sd,
-            self.min,
-            self.scale,
-        );
+        self.bw_ceiling = self.ceilings();
         self.peer_mask = peer_masks(self.n, &self.off, &self.adj);
         self.lat_bound = latency_bounds(self.n, &self.lat);
         self

@@ -140,18 +140,23 @@ impl Simulator {
         }
     }
 
+    /// When an honest validator first added height `h + 1` (`Time::MAX`: none did).
+    pub(super) fn first_commit(&self, h: usize) -> Time {
+        let n = self.n as usize;
+        (0..n)
+            .filter(|&v| !self.byzantine[v])
+            .map(|v| self.chain.added[h * n + v])
+            .min()
+            .unwrap_or(Time::MAX)
+    }
+
     /// The longest time without a new height: each height at its first commit by an honest
     /// validator, from 0 to `end`.
     fn commit_gap_max(&self, end: Time) -> Time {
-        let n = self.n as usize;
         let mut prev = 0;
         let mut gap = 0;
         for h in 0..self.chain.canonical.len() {
-            let first = (0..n)
-                .filter(|&v| !self.byzantine[v])
-                .map(|v| self.chain.added[h * n + v])
-                .min()
-                .unwrap_or(Time::MAX);
+            let first = self.first_commit(h);
             if first == Time::MAX {
                 continue;
             }

@@ -93,7 +93,6 @@ impl Simulator {
     /// The run's time series (see [`Windows`]). Generates the transactions up to `end` (the
     /// pool sizes need them); call it after everything else is read.
     pub(super) fn windows(&mut self, p: &PbftParams, net: &Network, end: Time) -> Windows {
-        let n = self.n as usize;
         let w = p.series_window_ns;
         let count = end.div_ceil(w).max(1) as usize;
         let window_end = |k: usize| ((k as u64 + 1) * w).min(end.max(1));
@@ -112,11 +111,7 @@ impl Simulator {
         let mut commits: Vec<(Time, u32)> = Vec::new();
         let mut prev: Option<Time> = None;
         for h in 0..self.chain.canonical.len() {
-            let first = (0..n)
-                .filter(|&v| !self.byzantine[v])
-                .map(|v| self.chain.added[h * n + v])
-                .min()
-                .unwrap_or(Time::MAX);
+            let first = self.first_commit(h);
             if first == Time::MAX {
                 continue;
             }
