@@ -136,10 +136,11 @@ pub(super) fn trace(p: &Values) -> Result<Option<Arc<Trace>>, ParamError> {
             p.block_size
         )));
     }
-    if ["tx_rate", "tx_size", "tx_size_dist"]
-        .iter()
-        .any(|k| p.scenario.contains(&format!(" {k}=")))
-    {
+    // The scenario's own keys, read as the scenario (not searched for in its text).
+    let scenario = crate::schema::scenario::Scenario::parse(&p.scenario, PARAMS, SCENARIO_KEYS);
+    let sets_workload = !p.scenario.is_empty()
+        && scenario.is_ok_and(|s| ["tx_rate", "tx_size", "tx_size_dist"].iter().any(|k| s.sets(k)));
+    if sets_workload {
         return Err(refuse(
             "no scenario that sets tx_rate, tx_size or tx_size_dist beside a trace (the trace is the workload)".into(),
         ));
