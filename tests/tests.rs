@@ -264,6 +264,7 @@ mod quick_profiles {
         ("mgmt_bandwidth_clamp", 16, super::management::clamp_checks),
         ("mgmt_byzantine", 6, super::management::byzantine_checks),
         ("mgmt_config", 8, super::management::config_checks),
+        ("mgmt_protocols", 6, super::management::protocol_checks),
         ("oppi_churn", 12, super::churn::checks),
         ("oppi_degree", 16, reproducible_only),
         ("oppi_fork", 8, reproducible_only),
@@ -274,7 +275,7 @@ mod quick_profiles {
         ("oppi_topology", 24, reproducible_only),
         ("pbft_baseline", 6, super::pbft::baseline_checks),
         ("pbft_sbs_bugs", 28, super::pbft::sbs_bug_checks),
-        ("reconfig_switch", 16, super::management::switch_checks),
+        ("reconfig_switch", 18, super::management::switch_checks),
         ("scenario_shift", 6, super::pbft::scenario_checks),
         ("trace_docker", 6, super::pbft::trace_checks),
         ("twin_byzantine", 18, super::twin::byzantine_checks),
@@ -346,6 +347,7 @@ mod quick_profiles {
         "byzantine_pbft",
         "mgmt_byzantine",
         "mgmt_config",
+        "mgmt_protocols",
         "reconfig_switch",
         "pbft_baseline",
         "scenario_shift",
@@ -1489,6 +1491,21 @@ mod management {
         list::<UInt32Type>(b, name, i)
     }
 
+    fn list_strings(b: &RecordBatch, name: &str, i: usize) -> Vec<String> {
+        let c = b
+            .column_by_name(name)
+            .unwrap()
+            .as_any()
+            .downcast_ref::<arrow_array::ListArray>()
+            .unwrap()
+            .value(i);
+        let c = c
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .unwrap();
+        c.iter().map(|s| s.unwrap().to_string()).collect()
+    }
+
     fn strings(b: &RecordBatch, name: &str) -> Vec<String> {
         let c = b.column_by_name(name).unwrap();
         let c = c
@@ -1558,9 +1575,63 @@ mod management {
                     }
                     _ => assert!(to_alt[i].is_finite(), "{case}"),
                 }
+                if case == "cycle" {
+                    // The spec's three configurations, in turn from configuration height 1.
+                    let protocols = list_strings(batch, "cb_consensus", i);
+                    let sizes = list_f64(batch, "cb_block_size_mb", i);
+                    let intervals = list_f64(batch, "cb_block_interval_ms", i);
+                    assert!(protocols.len() >= 6, "{protocols:?}");
+                    for (j, p) in protocols.iter().enumerate() {
+                        let k = j % 3;
+                        assert_eq!(p, ["tendermint", "bigfoot", "pbft"][k]);
+                        assert_eq!(sizes[j], [0.5, 2.0, 1.0][k]);
+                        assert_eq!(intervals[j], [200.0, 100.0, 100.0][k]);
+                    }
+                }
             }
         }
-        assert_eq!(seen, 16);
+        assert_eq!(seen, 18);
+    }
+
+    /// The management chain's own protocol: with every member live each agrees without a
+    /// failed cycle; BigFoot's fast path needs every member, so with one offline every
+    /// agreement waits for the fast-path timer (fast_path_timeout, 5 s by default) before
+    /// its slow path; Tendermint's votes carry the block's hash, PBFT's (votes = "block")
+    /// the block, so Tendermint's management traffic is lighter per message.
+    pub(super) fn protocol_checks(_root: &Path, a: &[RecordBatch]) {
+        let batch = &a[0];
+        let cases = strings(batch, "case");
+        let offline = values::<Int64Type>(batch, "mgmt_offline");
+        let delay = values::<Float64Type>(batch, "agreement_delay_mean_s");
+        let failed = values::<UInt64Type>(batch, "cb_failed_cycles_total");
+        let (msgs, mb) = (
+            values::<UInt64Type>(batch, "mgmt_msgs"),
+            values::<Float64Type>(batch, "mgmt_mb"),
+        );
+        for name in ["config_violations", "safety_violations", "cb_rejected"] {
+            assert!(
+                values::<UInt64Type>(batch, name).iter().all(|&v| v == 0),
+                "{name}"
+            );
+        }
+        let per_msg = |case: &str| {
+            let i = (0..cases.len())
+                .find(|&i| cases[i] == case && offline[i] == 0)
+                .unwrap();
+            mb[i] / msgs[i] as f64
+        };
+        assert!(per_msg("tendermint") < per_msg("pbft"));
+        for i in 0..cases.len() {
+            let at = format!("{} offline {}", cases[i], offline[i]);
+            if offline[i] == 0 {
+                assert_eq!(failed[i], 0, "{at}");
+                assert!(delay[i] < 1.0, "{at}: {}", delay[i]);
+            }
+            if cases[i] == "bigfoot" && offline[i] == 1 {
+                assert!(delay[i] >= 5.0, "{at}: {}", delay[i]);
+            }
+        }
+        assert_eq!(cases.len(), 6);
     }
 
     pub(super) fn config_checks(root: &Path, a: &[RecordBatch]) {
@@ -2966,6 +3037,8 @@ mod hostile {
             Kind::NodeList => (vec![q(""), q("1, 2"), q("0")], vec![q("1, 1"), q("x")]),
             Kind::Scenario(_) => (vec![q("")], vec![q("no_such_scenario.toml"), "3".into()]),
             Kind::Trace => (vec![q("")], vec![q("no_such_trace.csv"), "3".into()]),
+            // The family's form: "" (none) is the default of every text parameter.
+            Kind::Text { .. } => (vec![q("")], vec!["3".into(), q(";")]),
         };
         if v < 9 {
             valid[v as usize % valid.len()].clone()

@@ -20,10 +20,12 @@
 //! travel over links of the same network model (per-message bandwidth draws with keys of
 //! their own, latency between the members' locations).
 
+use super::tendermint;
 use super::{Config, ConfigBlock, Forge, Keyring, ManagementParams, member_keys, proposer_for};
 use crate::des::Time;
 use crate::network::VotePayload;
 use crate::network::{GossipScratch, Network};
+use crate::pbft::{Consensus, TendermintTimeouts};
 use crate::rng::purpose;
 use crate::rng::{GenRng, stream};
 use ed25519_dalek::SigningKey;
@@ -156,6 +158,26 @@ pub struct RoundCosts {
     pub verify_ns: Time,
     /// A cycle without a commit ends after this long, ns.
     pub cycle_timeout_ns: Time,
+    /// The management chain's protocol ([`ManagementParams::consensus`]).
+    pub consensus: Consensus,
+    /// Whether its Tendermint is the real protocol (else SymBChainSim V2's form: PBFT's
+    /// round with votes that carry the block's hash only).
+    pub real_tendermint: bool,
+    /// BigFoot's fast path lasts this long from the cycle's start, ns.
+    pub fast_path_timeout_ns: Time,
+    /// The real Tendermint's step timeouts.
+    pub timeouts: TendermintTimeouts,
+}
+
+impl RoundCosts {
+    /// What prepare and commit carry: the block under `votes = "block"`, except in either
+    /// Tendermint, whose votes carry the block's hash only.
+    pub fn vote_payload(&self) -> VotePayload {
+        match self.consensus {
+            Consensus::Tendermint => VotePayload::Digest,
+            Consensus::Pbft | Consensus::BigFoot => self.votes,
+        }
+    }
 }
 
 /// The outcome of one agreement.
@@ -181,26 +203,71 @@ pub struct Agreement {
     pub refused: u32,
 }
 
+/// What a delivery or a timer is. PBFT and BigFoot use the first three as their names say
+/// (and `FastPath`); the real Tendermint reads them as proposal, prevote for the round's
+/// block and precommit for it, with nil votes and its three step timers beside them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
+pub(super) enum Kind {
     PrePrepare,
     Prepare,
     Commit,
+    PrevoteNil,
+    PrecommitNil,
+    FastPath,
+    TimeoutPropose,
+    TimeoutPrevote,
+    TimeoutPrecommit,
+}
+
+impl Kind {
+    /// Whether this is a member's own timer (no message, nothing to validate).
+    pub(super) fn is_timer(self) -> bool {
+        matches!(
+            self,
+            Kind::FastPath | Kind::TimeoutPropose | Kind::TimeoutPrevote | Kind::TimeoutPrecommit
+        )
+    }
 }
 
 /// Reusable state of the agreement simulation.
 #[derive(Default)]
 pub struct Scratch {
-    /// Deliveries: (time, to, kind, from).
-    heap: BinaryHeap<Reverse<(Time, u32, Kind, u32)>>,
-    gossip: GossipScratch,
-    has_proposal: Vec<bool>,
+    /// Deliveries and timers: (time, to, kind, from).
+    pub(super) heap: BinaryHeap<Reverse<(Time, u32, Kind, u32)>>,
+    pub(super) gossip: GossipScratch,
+    pub(super) has_proposal: Vec<bool>,
     prepared: Vec<bool>,
-    ready_at: Vec<Time>,
+    pub(super) ready_at: Vec<Time>,
     prepares: Vec<u32>,
     commits: Vec<u32>,
     prepare_bits: Vec<bool>,
     commit_bits: Vec<bool>,
+    /// BigFoot: whether each member is still on the cycle's fast path.
+    fast: Vec<bool>,
+    /// The real Tendermint's state.
+    pub(super) tm: tendermint::State,
+}
+
+/// What the proposer of a cycle proposes.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Proposed {
+    /// The member whose cycle it is.
+    pub leader: u32,
+    /// The configuration its block carries.
+    pub config: Config,
+    /// What it forges, when Byzantine.
+    pub forges: Option<Forge>,
+    /// Whether honest twins refuse it.
+    pub forbidden: bool,
+}
+
+/// How one cycle ended.
+pub(super) struct CycleEnd {
+    /// The first commit: its time, its proof (the voters the first committer counted) and the
+    /// cycle whose block it is (a Tendermint proposer may propose an earlier cycle's block).
+    pub decided: Option<(Time, Vec<u32>, u32)>,
+    /// When the next cycle starts if this one decided nothing.
+    pub end: Time,
 }
 
 /// Runs the agreement that starts at `t0` after `head`, proposing `config`. `next_key` numbers
@@ -226,67 +293,121 @@ pub fn agree(
         events: 0,
         refused: 0,
     };
+    s.tm.start_agreement(m);
+    let mut proposed: Vec<Proposed> = Vec::with_capacity(m as usize);
+    let mut start = t0;
     for fc in 0..m {
         let leader = proposer_for(&head.hash, fc, m);
         out.proposers.push(leader);
-        let start = t0 + u64::from(fc) * costs.cycle_timeout_ns;
         let deadline = start + costs.cycle_timeout_ns;
         out.failed_cycles = fc;
-        if !c.offline[leader as usize] {
-            let forges = c.byzantine[leader as usize].then_some(c.forge);
-            let proposal = if c.invalid[leader as usize] || forges == Some(Forge::Invalid) {
-                Config::invalid()
-            } else {
-                config
+        let forges = c.byzantine[leader as usize].then_some(c.forge);
+        let proposal = if c.invalid[leader as usize] || forges == Some(Forge::Invalid) {
+            Config::invalid()
+        } else {
+            config
+        };
+        // A forbidden proposal: one no honest twin votes for.
+        let forbidden = !proposal.is_valid() || forges.is_some();
+        proposed.push(Proposed {
+            leader,
+            config: proposal,
+            forges,
+            forbidden,
+        });
+        let ended = if costs.consensus == Consensus::Tendermint && costs.real_tendermint {
+            tendermint::round(
+                c, costs, &proposed, fc, start, deadline, next_key, s, &mut out,
+            )
+        } else {
+            let decided = match c.offline[leader as usize] {
+                true => None,
+                false => cycle(c, costs, leader, forbidden, start, next_key, s, &mut out),
             };
-            // A forbidden proposal: one no honest twin votes for.
-            let forbidden = !proposal.is_valid() || forges.is_some();
-            if let Some((first, voters)) = cycle(
-                c,
-                costs,
-                leader,
-                forbidden,
-                start + costs.creation_ns,
-                next_key,
-                s,
-                &mut out,
-            ) && first <= deadline
-            {
-                out.agreed_at = first;
-                let b = ConfigBlock::next(head, leader, fc, proposal, voters, &c.keys);
-                out.block = Some(match forges {
-                    Some(Forge::Stale) => ConfigBlock {
-                        prev: head.prev,
-                        ..b
-                    }
-                    .resigned(&c.keys),
-                    Some(Forge::Unsigned) => ConfigBlock {
-                        signatures: Vec::new(),
-                        ..b
-                    },
-                    Some(Forge::Invalid) | None => b,
-                });
-                return out;
+            CycleEnd {
+                decided: decided.map(|(t, voters)| (t, voters, fc)),
+                end: deadline,
             }
+        };
+        if let Some((first, voters, origin)) = ended.decided
+            && first <= deadline
+        {
+            out.agreed_at = first;
+            let p = proposed[origin as usize];
+            let b = ConfigBlock::next(head, p.leader, origin, p.config, voters, &c.keys);
+            out.block = Some(match p.forges {
+                Some(Forge::Stale) => ConfigBlock {
+                    prev: head.prev,
+                    ..b
+                }
+                .resigned(&c.keys),
+                Some(Forge::Unsigned) => ConfigBlock {
+                    signatures: Vec::new(),
+                    ..b
+                },
+                Some(Forge::Invalid) | None => b,
+            });
+            return out;
         }
         out.commit_at.fill(Time::MAX);
+        start = ended.end;
     }
     out.failed_cycles = m;
-    out.agreed_at = t0 + u64::from(m) * costs.cycle_timeout_ns;
+    out.agreed_at = start;
     out
 }
 
-/// One PBFT round among the live members: `leader` proposes at `t` a block honest members
-/// refuse when `forbidden` (Byzantine members vote for it anyway). Returns the first commit's
-/// time and its proof (the commit senders the first committer counted), and fills
-/// `out.commit_at`.
+/// Gossips a management message of `kind` from member `from`, signed at `at`, over the live
+/// members, and queues its deliveries.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn send(
+    c: &Committee,
+    costs: &RoundCosts,
+    s: &mut Scratch,
+    out: &mut Agreement,
+    key: &mut u64,
+    from: u32,
+    kind: Kind,
+    at: Time,
+) {
+    let size = costs.base_msg_mb
+        + match (kind, costs.vote_payload()) {
+            (Kind::PrePrepare, _) | (Kind::Prepare | Kind::Commit, VotePayload::Block) => {
+                costs.cb_size_mb
+            }
+            _ => 0.0,
+        };
+    let k = MGMT_TAG | *key;
+    *key += 1;
+    let offline = &c.offline;
+    let spread = c.net.gossip(
+        from,
+        at + costs.sign_ns,
+        size,
+        k,
+        |v, _| !offline[v as usize],
+        &mut s.gossip,
+    );
+    out.msgs += spread.transmissions;
+    out.bytes_mb += spread.transmissions as f64 * size;
+    for &v in &s.gossip.order[1..] {
+        s.heap
+            .push(Reverse((s.gossip.arrival[v as usize], v, kind, from)));
+    }
+}
+
+/// One PBFT round among the live members (BigFoot's: with its fast path first): `leader`
+/// proposes a block, made `creation_time` after the cycle's `start`, that honest members
+/// refuse when `forbidden` (Byzantine members vote for it anyway). Returns the first
+/// commit's time and its proof (the commit senders the first committer counted; on
+/// BigFoot's fast path, the leader and the prepare senders), and fills `out.commit_at`.
 #[allow(clippy::too_many_arguments)]
 fn cycle(
     c: &Committee,
     costs: &RoundCosts,
     leader: u32,
     forbidden: bool,
-    t: Time,
+    start: Time,
     next_key: &mut u64,
     s: &mut Scratch,
     out: &mut Agreement,
@@ -299,6 +420,7 @@ fn cycle(
         &mut s.prepared,
         &mut s.prepare_bits,
         &mut s.commit_bits,
+        &mut s.fast,
     ] {
         v.clear();
     }
@@ -312,33 +434,21 @@ fn cycle(
     s.prepares.resize(m, 0);
     s.commits.clear();
     s.commits.resize(m, 0);
+    s.fast.resize(m, false);
+    if costs.consensus == Consensus::BigFoot {
+        // Every live member opens the fast path at the cycle's start; its timer closes it.
+        for v in 0..m as u32 {
+            if !c.offline[v as usize] {
+                s.fast[v as usize] = true;
+                let at = start + costs.fast_path_timeout_ns;
+                s.heap.push(Reverse((at, v, Kind::FastPath, v)));
+            }
+        }
+    }
     let mut first: Option<(Time, Vec<u32>)> = None;
 
-    let send = |s: &mut Scratch, out: &mut Agreement, key: &mut u64, from: u32, kind, at| {
-        let size = costs.base_msg_mb
-            + match (kind, costs.votes) {
-                (Kind::PrePrepare, _) | (_, VotePayload::Block) => costs.cb_size_mb,
-                _ => 0.0,
-            };
-        let k = MGMT_TAG | *key;
-        *key += 1;
-        let offline = &c.offline;
-        let spread = c.net.gossip(
-            from,
-            at + costs.sign_ns,
-            size,
-            k,
-            |v, _| !offline[v as usize],
-            &mut s.gossip,
-        );
-        out.msgs += spread.transmissions;
-        out.bytes_mb += spread.transmissions as f64 * size;
-        for &v in &s.gossip.order[1..] {
-            s.heap
-                .push(Reverse((s.gossip.arrival[v as usize], v, kind, from)));
-        }
-    };
-    // Moves `v` forward at `t`: prepared at 2f prepares, committed at 2f+1 commits.
+    // Moves `v` forward at `t`: on BigFoot's fast path, committed on prepares from every
+    // member but the leader; otherwise prepared at 2f prepares, committed at 2f+1 commits.
     let advance = |s: &mut Scratch,
                    out: &mut Agreement,
                    key: &mut u64,
@@ -346,11 +456,30 @@ fn cycle(
                    v: u32,
                    t: Time| {
         let vi = v as usize;
-        if s.has_proposal[vi] && !s.prepared[vi] && s.prepares[vi] >= 2 * f {
+        if s.fast[vi] {
+            if s.has_proposal[vi]
+                && out.commit_at[vi] == Time::MAX
+                && s.prepares[vi] + 1 >= m as u32
+            {
+                out.commit_at[vi] = t;
+                if first.is_none() {
+                    let voters = (0..m as u32)
+                        .filter(|&u| u == leader || s.prepare_bits[vi * m + u as usize])
+                        .collect();
+                    *first = Some((t, voters));
+                }
+            }
+            return;
+        }
+        if s.has_proposal[vi]
+            && !s.prepared[vi]
+            && out.commit_at[vi] == Time::MAX
+            && s.prepares[vi] >= 2 * f
+        {
             s.prepared[vi] = true;
             s.commit_bits[vi * m + vi] = true;
             s.commits[vi] += 1;
-            send(s, out, key, v, Kind::Commit, t);
+            send(c, costs, s, out, key, v, Kind::Commit, t);
         }
         if s.prepared[vi] && out.commit_at[vi] == Time::MAX && s.commits[vi] > 2 * f {
             out.commit_at[vi] = t;
@@ -363,13 +492,21 @@ fn cycle(
         }
     };
 
+    let t = start + costs.creation_ns;
     s.has_proposal[leader as usize] = true;
     s.ready_at[leader as usize] = t;
-    send(s, out, next_key, leader, Kind::PrePrepare, t);
+    send(c, costs, s, out, next_key, leader, Kind::PrePrepare, t);
     advance(s, out, next_key, &mut first, leader, t);
     while let Some(Reverse((at, v, kind, from))) = s.heap.pop() {
-        out.events += 1;
         let vi = v as usize;
+        if kind == Kind::FastPath {
+            // The fast-path timer: fall back to the slow path (a member holding 2f prepares
+            // is prepared at once).
+            s.fast[vi] = false;
+            advance(s, out, next_key, &mut first, v, at.max(s.ready_at[vi]));
+            continue;
+        }
+        out.events += 1;
         let mut t = at.max(s.ready_at[vi]) + costs.msg_val_ns + costs.verify_ns;
         match kind {
             Kind::PrePrepare => {
@@ -386,7 +523,7 @@ fn cycle(
                 s.has_proposal[vi] = true;
                 s.prepare_bits[vi * m + vi] = true;
                 s.prepares[vi] += 1;
-                send(s, out, next_key, v, Kind::Prepare, t);
+                send(c, costs, s, out, next_key, v, Kind::Prepare, t);
             }
             Kind::Prepare => {
                 s.ready_at[vi] = t;
@@ -404,6 +541,7 @@ fn cycle(
                 s.commit_bits[vi * m + from as usize] = true;
                 s.commits[vi] += 1;
             }
+            _ => unreachable!("PBFT's cycle queues only its three messages and BigFoot's timer"),
         }
         advance(s, out, next_key, &mut first, v, t);
     }
@@ -443,6 +581,7 @@ mod tests {
             cb_size_mb: 0.25,
             cycle_timeout_ns: 5_000_000_000,
             configs: Configs::Same,
+            consensus: crate::pbft::Consensus::Pbft,
             offline,
             invalid,
             byzantine: 0,
@@ -462,6 +601,16 @@ mod tests {
         cycle_timeout_ns: 5_000_000_000,
         sign_ns: 21_000,
         verify_ns: 43_000,
+        consensus: Consensus::Pbft,
+        real_tendermint: true,
+        // Shorter than the cycle timeout, so a cycle without a fast quorum can still commit.
+        fast_path_timeout_ns: 1_000_000_000,
+        timeouts: TendermintTimeouts {
+            propose_ns: 3_000_000_000,
+            prevote_ns: 1_000_000_000,
+            precommit_ns: 1_000_000_000,
+            delta_ns: 500_000_000,
+        },
     };
 
     const BASE: Config = Config {
@@ -469,6 +618,8 @@ mod tests {
         block_interval_ns: 100_000_000,
         consensus: crate::pbft::Consensus::Pbft,
     };
+
+    const PROTOCOLS: [Consensus; 3] = [Consensus::Pbft, Consensus::Tendermint, Consensus::BigFoot];
 
     fn run(c: &Committee, head: &ConfigBlock) -> Agreement {
         let mut key = 0;
@@ -561,7 +712,11 @@ mod tests {
     fn byzantine_twins_agree_on_a_forbidden_block_only_with_2f_plus_1_of_them() {
         let net = primary();
         let mut forged_agreed = 0;
-        for forge in [Forge::Stale, Forge::Unsigned, Forge::Invalid] {
+        for (forge, consensus) in [Forge::Stale, Forge::Unsigned, Forge::Invalid]
+            .into_iter()
+            .flat_map(|f| PROTOCOLS.map(|c| (f, c)))
+        {
+            let costs = RoundCosts { consensus, ..COSTS };
             for seed in 0..30 {
                 for k in [1, 5, 10, 11] {
                     let mut mp = params(16, 0, 0);
@@ -572,36 +727,50 @@ mod tests {
                     let genesis = ConfigBlock::genesis(seed, 16, BASE);
                     let keys = member_keys(seed, 9, 16);
                     let head = ConfigBlock::next(&genesis, 0, 0, BASE, (0..11).collect(), &keys);
-                    let a = run(&c, &head);
+                    let a = agree(
+                        &c,
+                        &costs,
+                        &head,
+                        BASE,
+                        1_000,
+                        &mut 0,
+                        &mut Scratch::default(),
+                    );
                     let Some(b) = a.block.as_ref() else {
                         continue;
                     };
                     let verdict = check(b, &head, &c.keyring, 5);
                     if k <= 10 {
-                        assert_eq!(verdict, Ok(Verdict::Append), "{forge:?} {k} seed {seed}");
-                        assert!(!c.byzantine[b.proposer as usize]);
+                        let at = format!("{consensus:?} {forge:?} {k} seed {seed}");
+                        assert_eq!(verdict, Ok(Verdict::Append), "{at}");
+                        assert!(!c.byzantine[b.proposer as usize], "{at}");
                         assert!(
                             a.proposers[..a.failed_cycles as usize]
                                 .iter()
-                                .all(|&p| c.byzantine[p as usize])
+                                .all(|&p| c.byzantine[p as usize]),
+                            "{at}"
                         );
                         let refused = a.failed_cycles * (16 - k);
-                        assert!(a.refused <= refused && (a.failed_cycles == 0 || a.refused > 0));
+                        assert!(
+                            a.refused <= refused && (a.failed_cycles == 0 || a.refused > 0),
+                            "{at}"
+                        );
                     } else if c.byzantine[b.proposer as usize] {
                         forged_agreed += 1;
                         let reason = match verdict {
                             Err(Reject::BrokenLink { .. }) => Forge::Stale,
                             Err(Reject::MissingSignatures { .. }) => Forge::Unsigned,
                             Err(Reject::InvalidConfig) => Forge::Invalid,
-                            other => panic!("{forge:?} seed {seed}: {other:?}"),
+                            other => panic!("{consensus:?} {forge:?} seed {seed}: {other:?}"),
                         };
                         assert_eq!(reason, forge);
                     }
                 }
             }
         }
-        // 11 of 16 propose first in most agreements.
-        assert!(forged_agreed >= 45, "{forged_agreed}");
+        // 11 of 16 propose first in most agreements (30 seeds, three forgeries, three
+        // protocols).
+        assert!(forged_agreed >= 3 * 45, "{forged_agreed}");
     }
 
     #[test]
@@ -662,5 +831,122 @@ mod tests {
         };
         let large = agree(&c, &big, &head, BASE, 0, &mut key, &mut s);
         assert!(large.agreed_at > small.agreed_at);
+    }
+
+    fn under(consensus: Consensus) -> RoundCosts {
+        RoundCosts { consensus, ..COSTS }
+    }
+
+    /// BigFoot's fast path: a healthy committee commits on prepares from every member but the
+    /// proposer, sends no commit vote, and its proof names every member; with one member
+    /// offline no fast quorum exists, so the members fall back to PBFT's slow path when the
+    /// fast-path timer fires and the proof is the 2f+1 commits.
+    #[test]
+    fn bigfoot_commits_on_every_prepare_or_falls_back_at_its_timer() {
+        let net = primary();
+        let head = ConfigBlock::genesis(3, 16, BASE);
+        let (pbft, bigfoot) = (COSTS, under(Consensus::BigFoot));
+        let mut fast = 0;
+        for seed in 0..20 {
+            let c = Committee::build(&net, &params(16, 0, 0), 5, seed, 2);
+            let s = &mut Scratch::default();
+            let a = agree(&c, &pbft, &head, BASE, 0, &mut 0, s);
+            let b = agree(&c, &bigfoot, &head, BASE, 0, &mut 0, s);
+            let block = b.block.as_ref().expect("agreed");
+            assert_eq!(block.voters, (0..16).collect::<Vec<_>>(), "seed {seed}");
+            assert_eq!(check(block, &head, &c.keyring, 5), Ok(Verdict::Append));
+            // No commit phase: fewer messages, and (most often) sooner than PBFT's.
+            assert!(b.msgs < a.msgs, "seed {seed}: {} vs {}", b.msgs, a.msgs);
+            assert!(b.agreed_at < bigfoot.fast_path_timeout_ns);
+            fast += usize::from(b.agreed_at < a.agreed_at);
+        }
+        assert!(fast >= 15, "{fast}");
+        for seed in 0..20 {
+            let c = Committee::build(&net, &params(16, 1, 0), 5, seed, 2);
+            let a = agree(
+                &c,
+                &bigfoot,
+                &head,
+                BASE,
+                0,
+                &mut 0,
+                &mut Scratch::default(),
+            );
+            let block = a.block.as_ref().expect("agreed");
+            let start = u64::from(a.failed_cycles) * COSTS.cycle_timeout_ns;
+            assert!(
+                a.agreed_at > start + bigfoot.fast_path_timeout_ns,
+                "seed {seed}"
+            );
+            assert_eq!(block.voters.len(), 11, "seed {seed}");
+            assert_eq!(check(block, &head, &c.keyring, 5), Ok(Verdict::Append));
+        }
+    }
+
+    /// The real Tendermint: the proposer's own prevote counts, so 3 live members of 4 decide
+    /// in the first cycle (2f+1 = 3 prevotes); votes carry the hash only, so its messages
+    /// weigh less than PBFT's block-carrying votes; a cycle with an offline proposer ends
+    /// when f+1 members have timed out of it (propose, then precommit timeout), before the
+    /// cycle timeout that ends PBFT's.
+    #[test]
+    fn tendermint_counts_the_proposers_prevote_and_ends_a_dead_cycle_by_its_timeouts() {
+        let net = primary();
+        let tm = under(Consensus::Tendermint);
+        let mut first_cycle = 0;
+        for seed in 0..30 {
+            let c = Committee::build(&net, &params(4, 1, 0), 1, seed, 3);
+            let head = ConfigBlock::genesis(seed, 4, BASE);
+            let a = agree(&c, &tm, &head, BASE, 0, &mut 0, &mut Scratch::default());
+            let b = a.block.as_ref().expect("3 live of 4 agree");
+            assert_eq!(check(b, &head, &c.keyring, 1), Ok(Verdict::Append));
+            assert!(b.voters.len() >= 3);
+            if !c.offline[a.proposers[0] as usize] {
+                assert_eq!(a.failed_cycles, 0, "seed {seed}");
+                assert!(b.voters.contains(&a.proposers[0]), "seed {seed}");
+                first_cycle += 1;
+            } else {
+                // The dead cycle: a nil prevote at timeout_propose, then timeout_precommit
+                // after 2f+1 nil precommits; the next proposer's block follows.
+                assert_eq!(a.failed_cycles, 1, "seed {seed}");
+                let dead = tm.timeouts.propose_ns + tm.timeouts.precommit_ns;
+                assert!(a.agreed_at > dead + tm.creation_ns, "seed {seed}");
+                assert!(a.agreed_at < COSTS.cycle_timeout_ns, "seed {seed}");
+                let p = agree(&c, &COSTS, &head, BASE, 0, &mut 0, &mut Scratch::default());
+                assert!(p.agreed_at > COSTS.cycle_timeout_ns, "seed {seed}");
+            }
+        }
+        assert!(first_cycle >= 15, "{first_cycle}");
+        let c = Committee::build(&net, &params(16, 0, 0), 5, 1, 2);
+        let head = ConfigBlock::genesis(3, 16, BASE);
+        let a = agree(&c, &COSTS, &head, BASE, 0, &mut 0, &mut Scratch::default());
+        let t = agree(&c, &tm, &head, BASE, 0, &mut 0, &mut Scratch::default());
+        assert_eq!(t.failed_cycles, 0);
+        assert!(t.bytes_mb / (t.msgs as f64) < a.bytes_mb / (a.msgs as f64));
+    }
+
+    /// Without a live quorum no protocol agrees, and every cycle ends by the cycle timeout.
+    #[test]
+    fn without_a_live_quorum_no_protocol_agrees() {
+        let net = primary();
+        for consensus in PROTOCOLS {
+            let c = Committee::build(&net, &params(16, 6, 0), 5, 4, 4);
+            let costs = under(consensus);
+            let head = ConfigBlock::genesis(1, 16, BASE);
+            let a = agree(
+                &c,
+                &costs,
+                &head,
+                BASE,
+                1_000,
+                &mut 0,
+                &mut Scratch::default(),
+            );
+            assert!(a.block.is_none(), "{consensus:?}");
+            assert_eq!(a.failed_cycles, 16, "{consensus:?}");
+            assert!(
+                a.agreed_at <= 1_000 + 16 * COSTS.cycle_timeout_ns,
+                "{consensus:?}"
+            );
+        }
     }
 }

@@ -22,7 +22,8 @@
 //!   signatures once, since every node checks the same bytes, and charging each node the
 //!   verification time); the forged-block tests call the same function.
 //! - [`agreement`]: the management chain's consensus (Algorithm 1): proposal cycles, each a
-//!   PBFT round among the management nodes over their own overlay.
+//!   round of the management chain's protocol (PBFT, the paper's; BigFoot; or Tendermint,
+//!   whose rounds are in `tendermint`) among the management nodes over their own overlay.
 //!
 //! - [`primary`]: the primary side (gossip of committed blocks from the management nodes,
 //!   switching between consensus rounds, blocks stamped with their configuration height),
@@ -33,6 +34,7 @@
 
 pub mod agreement;
 pub mod primary;
+mod tendermint;
 
 use crate::des::Time;
 use crate::pbft::Consensus;
@@ -107,7 +109,7 @@ pub enum Forge {
 }
 
 /// Which configuration each block carries.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Configs {
     /// Every block carries the primary's base configuration (the paper's set-up).
     Same,
@@ -119,6 +121,8 @@ pub enum Configs {
     /// `interval_switch`, its centralised random protocol switch, here agreed by the
     /// management chain).
     Random,
+    /// The block at configuration height `h` carries the `(h - 1) mod len`-th of these.
+    Cycle(Vec<Config>),
 }
 
 /// The management chain's configuration.
@@ -138,6 +142,10 @@ pub struct ManagementParams {
     pub cycle_timeout_ns: Time,
     /// What the blocks decide.
     pub configs: Configs,
+    /// The management chain's own consensus protocol: PBFT (the paper's), BigFoot, or
+    /// Tendermint (the real protocol, or SymBChainSim V2's form under the primary's V2
+    /// Tendermint); its timeouts are the primary chain's.
+    pub consensus: Consensus,
     /// Management nodes offline for the whole run.
     pub offline: u32,
     /// Management nodes that propose an invalid configuration when it is their turn.

@@ -165,6 +165,10 @@ pub struct ManagementOutcome {
     pub cb_update_all_s: Vec<f64>,
     /// The consensus protocol it carries.
     pub cb_consensus: Vec<crate::pbft::Consensus>,
+    /// The block size it sets, MB.
+    pub cb_block_size_mb: Vec<f64>,
+    /// The block interval it sets, ms.
+    pub cb_block_interval_ms: Vec<f64>,
     /// Median over live nodes of the inter-block time of the first transaction block made
     /// under it (its switch block), s (NaN when no block was made under it).
     pub cb_switch_block_time_s: Vec<f64>,
@@ -302,8 +306,9 @@ impl Primary {
     /// The interval fired: run the agreement, send the block into the primary network.
     fn on_cbi(&mut self, chain: &mut Simulator, p: &PbftParams, net: &Network, now: Time) {
         let head = self.chain.last().expect("genesis");
-        let config = match self.mp.configs {
-            Configs::Alternate(alt) if (head.height + 1) % 2 == 1 => alt,
+        let config = match &self.mp.configs {
+            &Configs::Alternate(alt) if (head.height + 1) % 2 == 1 => alt,
+            Configs::Cycle(list) => list[head.height as usize % list.len()],
             Configs::Random => {
                 use crate::pbft::Consensus;
                 use rand::RngExt;
@@ -515,6 +520,8 @@ impl Primary {
             cb_total_s: Vec::new(),
             cb_update_all_s: Vec::new(),
             cb_consensus: Vec::new(),
+            cb_block_size_mb: Vec::new(),
+            cb_block_interval_ms: Vec::new(),
             cb_switch_block_time_s: Vec::new(),
             agreement_mean_s: f64::NAN,
             propagation_mean_s: f64::NAN,
@@ -563,7 +570,11 @@ impl Primary {
                 Some(t) if t != Time::MAX => s(t) - s(r.cbi_at),
                 _ => f64::NAN,
             });
-            o.cb_consensus.push(self.config(i as u32 + 1).consensus);
+            let config = self.config(i as u32 + 1);
+            o.cb_consensus.push(config.consensus);
+            o.cb_block_size_mb.push(config.block_size_mb);
+            o.cb_block_interval_ms
+                .push(config.block_interval_ns as f64 / crate::time::NS_PER_MS as f64);
         }
         o.agreement_mean_s = mean_finite(o.cb_agreement_s.iter().copied());
         o.propagation_mean_s = mean_finite(o.cb_propagation_s.iter().copied());
@@ -635,6 +646,10 @@ impl Reconfiguration for Primary {
             cycle_timeout_ns: mp.cycle_timeout_ns,
             sign_ns: mp.sign_ns,
             verify_ns: mp.verify_ns,
+            consensus: mp.consensus,
+            real_tendermint: !p.v2.tendermint,
+            fast_path_timeout_ns: p.fast_path_timeout_ns,
+            timeouts: p.tendermint,
         });
         let chain_id = stream_seed(seeds.master, seeds.env_key, purpose::MANAGEMENT_CHAIN);
         self.chain.clear();
@@ -826,6 +841,7 @@ mod tests {
             cb_size_mb: 0.25,
             cycle_timeout_ns: 5_000_000_000,
             configs,
+            consensus: crate::pbft::Consensus::Pbft,
             offline: 0,
             invalid: 0,
             byzantine: 0,
@@ -1061,6 +1077,58 @@ mod tests {
             }
         }
         assert!(drawn.iter().all(|&k| k > 0), "{drawn:?}");
+    }
+
+    /// `Configs::Cycle`: the block at configuration height h carries the ((h - 1) mod 3)-th
+    /// configuration, every primary node runs under it (the blocks table reports what each
+    /// sets), and the chain stays safe and live through protocol and size switches; the same
+    /// holds whichever protocol the management chain itself runs.
+    #[test]
+    fn cycled_configurations_come_in_turn_under_every_management_protocol() {
+        use crate::pbft::Consensus;
+        let list = vec![
+            Config {
+                block_size_mb: 0.5,
+                block_interval_ns: 200_000_000,
+                consensus: Consensus::Tendermint,
+            },
+            Config {
+                block_size_mb: 2.0,
+                block_interval_ns: 100_000_000,
+                consensus: Consensus::BigFoot,
+            },
+            Config {
+                block_size_mb: 1.0,
+                block_interval_ns: 100_000_000,
+                consensus: Consensus::Pbft,
+            },
+        ];
+        for (i, mgmt) in [Consensus::Pbft, Consensus::Tendermint, Consensus::BigFoot]
+            .into_iter()
+            .enumerate()
+        {
+            let mut p = paper_b(300, Configs::Cycle(list.clone()));
+            (p.1.cbi_mean_ns, p.1.cbi_sd_ns) = (30_000_000_000, 5_000_000_000);
+            p.1.consensus = mgmt;
+            let (o, m, _, primary) = run(&p, i as u64);
+            assert_eq!(o.safety_violations, 0, "{mgmt:?}");
+            assert_eq!(m.config_violations, 0, "{mgmt:?}");
+            assert!(m.blocks >= 6, "{mgmt:?}: {}", m.blocks);
+            for (h, b) in primary.chain.iter().enumerate().skip(1) {
+                assert_eq!(b.config, list[(h - 1) % 3], "{mgmt:?} height {h}");
+                assert_eq!(m.cb_consensus[h - 1], list[(h - 1) % 3].consensus);
+                assert_eq!(m.cb_block_size_mb[h - 1], list[(h - 1) % 3].block_size_mb);
+                assert_eq!(
+                    m.cb_block_interval_ms[h - 1],
+                    [200.0, 100.0, 100.0][(h - 1) % 3]
+                );
+            }
+            assert!(
+                o.commit_gap_max_s < 40.0,
+                "{mgmt:?}: {}",
+                o.commit_gap_max_s
+            );
+        }
     }
 
     #[test]

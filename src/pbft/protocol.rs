@@ -68,7 +68,7 @@ pub struct TendermintTimeouts {
 
 impl TendermintTimeouts {
     /// A step timeout `base` in the `r`-th round of a height.
-    pub(super) fn at(&self, base: Time, r: u32) -> Time {
+    pub fn at(&self, base: Time, r: u32) -> Time {
         base.saturating_add(self.delta_ns.saturating_mul(u64::from(r)))
     }
 }

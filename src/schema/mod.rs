@@ -318,7 +318,9 @@ pub fn param_column(p: &ParamDef) -> Column {
         Kind::DurationMs { .. } => (ColumnType::I64, "ms"),
         Kind::RatePerS { .. } => (ColumnType::F64, "1/s"),
         Kind::Bool => (ColumnType::Bool, ""),
-        Kind::NodeList | Kind::Scenario(_) | Kind::Trace => (ColumnType::Str, ""),
+        Kind::NodeList | Kind::Scenario(_) | Kind::Trace | Kind::Text { .. } => {
+            (ColumnType::Str, "")
+        }
     };
     // A float parameter's unit is the one its column name carries (`bandwidth_sd_mbps`).
     let unit = if unit.is_empty() {

@@ -121,6 +121,15 @@ pub enum Kind {
     /// experiment file's reader parses and registers it ([`super::trace`]); the stored value
     /// is the trace's identity text.
     Trace,
+    /// Text in a form the family reads: `parse` checks it and returns its canonical text (the
+    /// stored value, so two spellings of one value are one run); `form` says the form in
+    /// words.
+    Text {
+        /// Checks a value and returns its canonical text, or says what is wrong.
+        parse: fn(&str) -> Result<String, String>,
+        /// The form, in words ("a list such as ...").
+        form: &'static str,
+    },
 }
 
 impl Kind {
@@ -223,6 +232,7 @@ impl ParamDef {
             Kind::NodeList => {
                 "a string of distinct node ids such as \"5, 7, 9\" (\"\" for none)".into()
             }
+            Kind::Text { form, .. } => form.into(),
             Kind::Trace => "the path of a transaction trace (CSV with a header time_s,size_mb[,creator], relative to the experiment file; \"\" for none)".into(),
             Kind::Scenario(keys) => format!(
                 "the path of a scenario file (TOML, relative to the experiment file; \"\" for none) whose intervals set {}",
@@ -306,6 +316,10 @@ impl ParamDef {
                 Ok(Value::Str(std::sync::Arc::new(
                     ids.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
                 )))
+            }
+            (Kind::Text { parse, .. }, toml::Value::String(s)) => {
+                let text = parse(s).map_err(|e| format!("{e}; expected {}", allowed()))?;
+                Ok(Value::Str(std::sync::Arc::new(text)))
             }
             // A file is read by the experiment file's reader (which knows where the file
             // is); here only "none" can be given.

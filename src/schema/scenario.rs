@@ -66,7 +66,7 @@ fn from_canonical(def: &ParamDef, text: &str) -> Result<Value, String> {
         Kind::Bool => Value::Bool(text.parse().map_err(|_| bad())?),
         Kind::Choice(names) if !names.contains(&text) => return Err(bad()),
         Kind::NodeList if Kind::node_ids(text).is_err() => return Err(bad()),
-        Kind::Choice(_) | Kind::NodeList | Kind::Scenario(_) | Kind::Trace => {
+        Kind::Choice(_) | Kind::NodeList | Kind::Scenario(_) | Kind::Trace | Kind::Text { .. } => {
             Value::Str(std::sync::Arc::new(text.to_string()))
         }
     })

@@ -36,6 +36,8 @@ choice! {
         Alternate = "alternate",
         /// A protocol drawn at random for every block (SymBChainSim V2's interval switch).
         Random = "random",
+        /// The configurations of `config_cycle` in turn.
+        Cycle = "cycle",
     }
 }
 
@@ -45,6 +47,18 @@ choice! {
         /// The primary's own `consensus`.
         Same = "same",
         /// PBFT.
+        Pbft = "pbft",
+        /// Tendermint (the real protocol, or V2's form under `sbs_v2_tendermint`).
+        Tendermint = "tendermint",
+        /// BigFoot.
+        BigFoot = "bigfoot",
+    }
+}
+
+choice! {
+    /// The `mgmt_consensus` key: the management chain's own protocol.
+    pub enum MgmtConsensus {
+        /// PBFT (the paper's management chain).
         Pbft = "pbft",
         /// Tendermint (the real protocol, or V2's form under `sbs_v2_tendermint`).
         Tendermint = "tendermint",
@@ -139,6 +153,25 @@ param_table! {
             doc: "configs = \"alternate\": consensus protocol of the second configuration (same: the primary's consensus), so that every configuration block switches protocol; nodes switch at their next round, and a message of the protocol a node no longer runs is dropped",
             added_in: Some("management-v2"),
         },
+        config_cycle: String {
+            column: "config_cycle",
+            kind: Kind::Text {
+                parse: cycle_text,
+                form: "configurations separated by \";\", each a protocol (pbft, tendermint or bigfoot), a block size in MB and a block interval, such as \"tendermint 0.5 MB 200 ms; bigfoot 1 MB 100 ms\" (\"\" for none); at most 64",
+            },
+            default: "",
+            environment: false,
+            doc: "configs = \"cycle\": the configurations the blocks carry in turn, the block at configuration height h the ((h - 1) mod length)-th, as \"pbft 1 MB 100 ms; tendermint 0.5 MB 200 ms; bigfoot 2 MB 1 s\" (protocol, block size, block interval); only under configs = \"cycle\"",
+            added_in: Some("management-v2"),
+        },
+        mgmt_consensus: MgmtConsensus {
+            column: "mgmt_consensus",
+            kind: Kind::Choice(<MgmtConsensus as Choice>::NAMES),
+            default: "pbft",
+            environment: false,
+            doc: "the management chain's own consensus protocol, each cycle one round of it: pbft (the paper's), bigfoot (a fast path on prepares from every management node until fast_path_timeout after the cycle starts, then PBFT's slow path) or tendermint (the real protocol with the primary's timeout_propose, timeout_prevote, timeout_precommit and timeout_delta, locks kept across the cycles of an agreement; V2's form, PBFT's round with digest votes, under sbs_v2_tendermint); cycle_timeout bounds a cycle under every protocol",
+            added_in: Some("management-v2"),
+        },
         mgmt_offline: u32 {
             column: "mgmt_offline",
             kind: Kind::Int { min: 0, max: 1024 },
@@ -192,6 +225,75 @@ param_table! {
             added_in: Some("management-v2"),
         },
     }
+}
+
+/// Most configurations a `config_cycle` may list.
+const MAX_CYCLE: usize = 64;
+
+/// Reads a `config_cycle` value: its configurations, in order (none for "").
+pub fn parse_cycle(text: &str) -> Result<Vec<Config>, String> {
+    use crate::pbft::Consensus;
+    let mut list = Vec::new();
+    for entry in text.split(';') {
+        let e = entry.trim();
+        if e.is_empty() {
+            if text.trim().is_empty() {
+                break;
+            }
+            return Err(format!("empty configuration in \"{text}\""));
+        }
+        let words: Vec<&str> = e.split_whitespace().collect();
+        let bad = |why: String| format!("configuration \"{e}\": {why}");
+        if words.len() < 4 || words[2] != "MB" {
+            return Err(bad(
+                "expected a protocol, a size in MB and an interval, as \"pbft 1 MB 100 ms\"".into(),
+            ));
+        }
+        let consensus = Consensus::from_name(words[0]).ok_or_else(|| {
+            bad(format!(
+                "unknown protocol \"{}\" (one of {})",
+                words[0],
+                Consensus::NAMES.join(", ")
+            ))
+        })?;
+        let size: f64 = words[1]
+            .parse()
+            .ok()
+            .filter(|x: &f64| x.is_finite() && *x > 0.0 && *x <= 1024.0)
+            .ok_or_else(|| bad(format!("block size \"{}\" is not in (0, 1024] MB", words[1])))?;
+        let ms = crate::schema::units::parse_duration_ms(&words[3..].join(" "))
+            .map_err(|why| bad(format!("block interval: {why}")))?;
+        if !(0..=MS_1H).contains(&ms) {
+            return Err(bad("block interval not in 0 ms..=1 h".into()));
+        }
+        list.push(Config {
+            block_size_mb: size + 0.0,
+            block_interval_ns: u64::try_from(ms).expect("checked") * crate::time::NS_PER_MS,
+            consensus,
+        });
+    }
+    if list.len() > MAX_CYCLE {
+        return Err(format!("{} configurations, at most {MAX_CYCLE}", list.len()));
+    }
+    Ok(list)
+}
+
+/// A `config_cycle` value's canonical text.
+fn cycle_text(text: &str) -> Result<String, String> {
+    let list = parse_cycle(text)?;
+    Ok(list
+        .iter()
+        .map(|c| {
+            let ms = (c.block_interval_ns / crate::time::NS_PER_MS) as i64;
+            format!(
+                "{} {} MB {}",
+                c.consensus.name(),
+                c.block_size_mb,
+                crate::schema::units::duration_text(ms)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; "))
 }
 
 static PARAMS: LazyLock<Vec<ParamDef>> =
@@ -272,6 +374,39 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
             ),
         });
     }
+    let cycle = parse_cycle(&p.config_cycle).expect("checked when read");
+    match (p.configs == ConfigsKind::Cycle, cycle.is_empty()) {
+        (true, true) => {
+            return Err(ParamError {
+                key: key::config_cycle,
+                allowed: "at least one configuration under configs = \"cycle\"".into(),
+            });
+        }
+        (false, false) => {
+            return Err(ParamError {
+                key: key::config_cycle,
+                allowed: format!(
+                    "\"\" unless configs = \"cycle\" (configs is \"{}\")",
+                    p.configs.name()
+                ),
+            });
+        }
+        _ => {}
+    }
+    for c in &cycle {
+        if let Some(allowed) = pbft::tx_fits(
+            pbft.workload.size_mb,
+            pbft.workload.size_dist == crate::pbft::workload::TxSize::Exponential,
+            pbft.workload.rate_per_s * crate::time::secs_of_ns(pbft.duration_ns),
+            c.block_size_mb,
+            "every config_cycle block size",
+        ) {
+            return Err(ParamError {
+                key: key::config_cycle,
+                allowed: format!("configurations whose blocks hold every transaction: tx_size {allowed}"),
+            });
+        }
+    }
     let management = ManagementParams {
         members: m,
         peers,
@@ -292,6 +427,12 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
             }),
             ConfigsKind::Same => Configs::Same,
             ConfigsKind::Random => Configs::Random,
+            ConfigsKind::Cycle => Configs::Cycle(cycle),
+        },
+        consensus: match p.mgmt_consensus {
+            MgmtConsensus::Pbft => crate::pbft::Consensus::Pbft,
+            MgmtConsensus::Tendermint => crate::pbft::Consensus::Tendermint,
+            MgmtConsensus::BigFoot => crate::pbft::Consensus::BigFoot,
         },
         offline,
         invalid,
@@ -664,6 +805,22 @@ static METRICS: &[Metric<ManagementOutcome>] = &[
         read: |o: &ManagementOutcome| {
             Cell::LS(o.cb_consensus.iter().map(|c| c.name().to_string()).collect())
         },
+    },
+    Metric {
+        name: "cb_block_size_mb",
+        label: "block size",
+        ty: ColumnType::ListF64,
+        unit: "MB",
+        doc: "Per configuration block: the block size it sets.",
+        read: |o: &ManagementOutcome| Cell::LF(o.cb_block_size_mb.clone()),
+    },
+    Metric {
+        name: "cb_block_interval_ms",
+        label: "block interval",
+        ty: ColumnType::ListF64,
+        unit: "ms",
+        doc: "Per configuration block: the block interval it sets.",
+        read: |o: &ManagementOutcome| Cell::LF(o.cb_block_interval_ms.clone()),
     },
     Metric {
         name: "cb_switch_block_time_s",
