@@ -266,7 +266,7 @@ pub(super) fn round(
 /// lines 22-23 and 28-29 of the algorithm, `lockedRound = -1 or lockedValue = v`, and with a
 /// polka round, `lockedRound <= vr or lockedValue = v`.
 fn unlocked_for(locked_round: u32, locked: u32, origin: u32, vr: u32) -> bool {
-    locked_round == NONE || locked == origin || (vr != NONE && locked_round <= vr)
+    locked_round == NONE || locked == origin || crate::pbft::tendermint_unlocks(vr, locked_round)
 }
 
 fn record(slot: &mut u8, for_block: bool) {

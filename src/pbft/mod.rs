@@ -65,7 +65,7 @@ use byzantine::Audience;
 pub use byzantine::Byzantine;
 pub use hooks::{NO_NODE, Reconfiguration, RoundConfig, Transmissions};
 use metrics::{gini, gini_sbs, mean_finite, quantile};
-pub use protocol::{Consensus, Proposer, TendermintTimeouts};
+pub use protocol::{Consensus, Proposer, TendermintTimeouts, tendermint_unlocks};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp};
 pub use scenario::{Interval, Windows};

@@ -73,6 +73,15 @@ impl TendermintTimeouts {
     }
 }
 
+/// The real Tendermint's lock rule, which every chain running it (the primary's rounds and
+/// the management chain's cycles) calls: a proposal whose polka round is `vr` (`u32::MAX`: a
+/// fresh proposal, none) frees a node locked in round `lock_round` when `lockedRound <= vr`
+/// (line 29 of the Tendermint consensus paper's algorithm). PBFT's view change instead needs a
+/// later lock.
+pub fn tendermint_unlocks(vr: u32, lock_round: u32) -> bool {
+    vr != NONE && vr >= lock_round
+}
+
 /// How much earlier than the timeout V2's Tendermint leader must be able to propose.
 const TENDERMINT_V2_PROPOSE_MARGIN_NS: Time = 5 * crate::time::NS_PER_S;
 
@@ -103,11 +112,10 @@ impl PbftParams {
     /// (`just > lock_round`), Tendermint a polka no older than the lock (`lockedRound <= vr`,
     /// line 29 of the Tendermint consensus paper's algorithm).
     pub(super) fn unlocks(&self, c: Consensus, just: u32, lock_round: u32) -> bool {
-        just != NONE
-            && match self.real_tendermint(c) {
-                true => just >= lock_round,
-                false => just > lock_round,
-            }
+        match self.real_tendermint(c) {
+            true => tendermint_unlocks(just, lock_round),
+            false => just != NONE && just > lock_round,
+        }
     }
 
     /// Whether rounds of protocol `c` open with a fast path (BigFoot).
