@@ -323,4 +323,62 @@ mod tests {
         let half = |n: u64| t_quantile(0.975, (n - 1) as f64) * s.sd / (n as f64).sqrt();
         assert!(half(n10) <= 0.5 * 0.75 && half(n10 - 1) > 0.5 * 0.75);
     }
+
+    /// The exact distribution-free interval of a median: with B ~ Binomial(n, 1/2), the order
+    /// statistics x_(l) and x_(n + 1 - l) for the largest l with P(B < l) <= 0.025 (computed
+    /// here from binomial coefficients, independently of the bootstrap).
+    fn order_statistic_interval(n: usize) -> (usize, usize) {
+        let mut pmf = vec![0.0f64; n + 1];
+        let mut c = 1.0f64;
+        for (k, p) in pmf.iter_mut().enumerate() {
+            *p = c * 0.5f64.powi(n as i32);
+            c = c * (n - k) as f64 / (k + 1) as f64;
+        }
+        let mut below = 0.0;
+        let mut l = 0;
+        for (k, p) in pmf.iter().enumerate() {
+            // below = P(B < k)
+            if below <= 0.025 {
+                l = k;
+            }
+            below += p;
+        }
+        (l, n + 1 - l)
+    }
+
+    /// The median's 95 % interval is a 95 % interval: its ends lie within one order
+    /// statistic of the exact binomial interval's (n = 20: x_(6) and x_(15), coverage
+    /// 95.9 %), and over 400 samples of 15 standard normals it covers the true median 0 in
+    /// 90-99.5 % of them (a 50 % interval labelled 95 % would cover about half).
+    #[test]
+    fn the_median_interval_matches_the_exact_order_statistic_interval_and_covers() {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, StandardNormal};
+        assert_eq!(order_statistic_interval(20), (6, 15));
+        assert_eq!(order_statistic_interval(10), (2, 9));
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        for trial in 0..50 {
+            let x: Vec<f64> = (0..20).map(|_| StandardNormal.sample(&mut rng)).collect();
+            let s = summarise(&x, trial);
+            let mut v = x.clone();
+            v.sort_by(f64::total_cmp);
+            let (l, u) = order_statistic_interval(20);
+            let at = |i: usize| v[i - 1];
+            assert!(
+                at(l - 1) <= s.median_ci_low && s.median_ci_low <= at(l + 1),
+                "{trial}"
+            );
+            assert!(
+                at(u - 1) <= s.median_ci_high && s.median_ci_high <= at(u + 1),
+                "{trial}"
+            );
+        }
+        let mut covered = 0;
+        for trial in 0..400 {
+            let x: Vec<f64> = (0..15).map(|_| StandardNormal.sample(&mut rng)).collect();
+            let s = summarise(&x, 1000 + trial);
+            covered += usize::from(s.median_ci_low <= 0.0 && 0.0 <= s.median_ci_high);
+        }
+        assert!((360..=398).contains(&covered), "{covered} of 400");
+    }
 }

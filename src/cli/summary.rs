@@ -173,7 +173,9 @@ fn shown(x: f64) -> String {
 }
 
 /// A mean and its 95 % interval as one cell, rounded to two significant digits of the
-/// interval's half-width ("8.523 [8.472, 8.575]"); the mean alone when there is no interval
+/// interval's half-width ("8.523 [8.472, 8.575]"); in scientific notation, with one exponent
+/// per number and the same rounding, when the interval lies within (-0.001, 0.001) or
+/// reaches 10^9 ("1.23e-7 [9.8e-8, 1.48e-7]"); the mean alone when there is no interval
 /// (one run) or every run gave the same value.
 fn mean_ci(mean: f64, low: f64, high: f64) -> String {
     let half = (high - low) / 2.0;
@@ -184,7 +186,20 @@ fn mean_ci(mean: f64, low: f64, high: f64) -> String {
         // Every run gave the same value (up to rounding): the value alone.
         return shown(mean);
     }
-    let decimals = (1 - half.log10().floor() as i32).clamp(0, 12) as usize;
+    let largest = mean.abs().max(low.abs()).max(high.abs());
+    let half_exp = half.log10().floor() as i32;
+    if !(1e-3..1e9).contains(&largest) {
+        // Each number keeps the digits down to the half-width's second significant one.
+        let sci = |x: f64| {
+            if x == 0.0 {
+                return "0".to_string();
+            }
+            let d = (x.abs().log10().floor() as i32 - half_exp + 1).clamp(0, 12) as usize;
+            format!("{x:.d$e}")
+        };
+        return format!("{} [{}, {}]", sci(mean), sci(low), sci(high));
+    }
+    let decimals = (1 - half_exp).clamp(0, 12) as usize;
     format!("{mean:.decimals$} [{low:.decimals$}, {high:.decimals$}]")
 }
 
@@ -473,5 +488,29 @@ fn render(
             s
         }
         TableFormat::Parquet => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mean_ci;
+
+    /// Ordinary magnitudes keep fixed notation to the half-width's second digit; tiny
+    /// probabilities and huge counts read in scientific notation with the same precision,
+    /// never as a run of zeros.
+    #[test]
+    fn a_cell_rounds_to_its_interval_and_tiny_values_read_in_scientific_notation() {
+        assert_eq!(mean_ci(8.523, 8.472, 8.575), "8.523 [8.472, 8.575]");
+        assert_eq!(mean_ci(0.42, 0.39, 0.45), "0.420 [0.390, 0.450]");
+        assert_eq!(
+            mean_ci(1.23e-7, 9.8e-8, 1.48e-7),
+            "1.23e-7 [9.8e-8, 1.48e-7]"
+        );
+        assert_eq!(mean_ci(2.5e-12, 0.0, 5.0e-12), "2.5e-12 [0, 5.0e-12]");
+        assert_eq!(
+            mean_ci(3.2e10, 3.0e10, 3.4e10),
+            "3.20e10 [3.00e10, 3.40e10]"
+        );
+        assert_eq!(mean_ci(5.0, 5.0, 5.0), "5");
     }
 }
