@@ -137,6 +137,55 @@ fn run_quick(spec: &str, out: &Path, extra: &[&str]) {
 }
 
 /// The values of primitive column `name` of `b` (panics if absent or of another type).
+/// The entries of list column `name` in row `i`, of primitive type `T`.
+fn list<T: arrow_array::ArrowPrimitiveType>(
+    b: &RecordBatch,
+    name: &str,
+    i: usize,
+) -> Vec<T::Native> {
+    let l = b.column_by_name(name).unwrap();
+    let l = l.as_any().downcast_ref::<arrow_array::ListArray>().unwrap();
+    let v = l.value(i);
+    let v = v
+        .as_any()
+        .downcast_ref::<arrow_array::PrimitiveArray<T>>()
+        .unwrap();
+    v.values().to_vec()
+}
+
+fn list_f64(b: &RecordBatch, name: &str, i: usize) -> Vec<f64> {
+    list::<Float64Type>(b, name, i)
+}
+
+fn list_u32(b: &RecordBatch, name: &str, i: usize) -> Vec<u32> {
+    list::<arrow_array::types::UInt32Type>(b, name, i)
+}
+
+fn list_strings(b: &RecordBatch, name: &str, i: usize) -> Vec<String> {
+    let c = b
+        .column_by_name(name)
+        .unwrap()
+        .as_any()
+        .downcast_ref::<arrow_array::ListArray>()
+        .unwrap()
+        .value(i);
+    let c = c
+        .as_any()
+        .downcast_ref::<arrow_array::StringArray>()
+        .unwrap();
+    c.iter().map(|s| s.unwrap().to_string()).collect()
+}
+
+/// A string column's values.
+fn strings(b: &RecordBatch, name: &str) -> Vec<String> {
+    let c = b.column_by_name(name).unwrap();
+    let c = c
+        .as_any()
+        .downcast_ref::<arrow_array::StringArray>()
+        .unwrap();
+    c.iter().map(|s| s.unwrap().to_string()).collect()
+}
+
 fn values<T: arrow_array::ArrowPrimitiveType>(b: &RecordBatch, name: &str) -> Vec<T::Native> {
     b.column_by_name(name)
         .unwrap_or_else(|| panic!("column {name}"))
@@ -254,9 +303,6 @@ mod quick_profiles {
 
     type Check = fn(&Path, &[RecordBatch]);
 
-    /// Nothing beyond reproducibility and the row count.
-    fn reproducible_only(_root: &Path, _rows: &[RecordBatch]) {}
-
     const TABLE: &[(&str, usize, Check)] = &[
         ("byzantine_pbft", 32, super::pbft::byzantine_checks),
         ("consensus_compare", 16, super::pbft::consensus_checks),
@@ -266,22 +312,22 @@ mod quick_profiles {
         ("mgmt_config", 8, super::management::config_checks),
         ("mgmt_protocols", 6, super::management::protocol_checks),
         ("oppi_churn", 12, super::churn::checks),
-        ("oppi_degree", 16, reproducible_only),
-        ("oppi_fork", 8, reproducible_only),
+        ("oppi_degree", 16, super::propagation::broadcast_checks),
+        ("oppi_fork", 8, super::propagation::broadcast_checks),
         ("oppi_incentive", 16, super::incentive::checks),
-        ("oppi_quick", 24, reproducible_only),
-        ("oppi_scaling", 72, reproducible_only),
+        ("oppi_quick", 24, super::propagation::broadcast_checks),
+        ("oppi_scaling", 72, super::propagation::broadcast_checks),
         ("oppi_signed", 12, super::propagation::signed_checks),
-        ("oppi_topology", 24, reproducible_only),
+        ("oppi_topology", 24, super::propagation::broadcast_checks),
         ("pbft_baseline", 6, super::pbft::baseline_checks),
         ("pbft_sbs_bugs", 28, super::pbft::sbs_bug_checks),
         ("reconfig_switch", 18, super::management::switch_checks),
         ("scenario_shift", 6, super::pbft::scenario_checks),
         ("trace_docker", 6, super::pbft::trace_checks),
         ("twin_byzantine", 18, super::twin::byzantine_checks),
-        ("twin_fig5", 3, reproducible_only),
+        ("twin_fig5", 3, super::twin::reconstruction_checks),
         ("twin_fig5_exact", 3, super::twin::exact_degree_checks),
-        ("twin_fig6", 6, reproducible_only),
+        ("twin_fig6", 6, super::twin::reconstruction_checks),
         ("twin_fig6_exact", 6, super::twin::exact_degree_checks),
         ("twin_fig6_systems", 12, super::twin::fig6_systems_checks),
         ("twin_sync", 4, super::twin::sync_checks),
@@ -1344,6 +1390,73 @@ mod twin {
     /// Fig. 6 over systems: replicates share their system, and Algorithm 1 loses exactly the
     /// links it cannot see.
     /// Under links = "exact" every node of the physical system has exactly `peers` links.
+    /// Algorithm 1 recomputed from each row's own lists (not from the code's counts): the
+    /// missing nodes are the `missing_ids`, exactly `missing` of them, and exactly they are
+    /// estimated; every other node's bandwidth is the reported (true) one; of the true edges,
+    /// those between two reporting nodes are reported, those with one missing end are
+    /// reconstructed from the reporting end's state message, and those between two missing
+    /// nodes are lost (no state message names them; without path history), so the model has
+    /// the true edges less the lost ones.
+    pub(super) fn reconstruction_checks(_root: &Path, a: &[RecordBatch]) {
+        let mut seen = 0;
+        for b in a {
+            let missing = values::<Int64Type>(b, "missing");
+            let ids = strings(b, "missing_ids");
+            let nodes = values::<Int64Type>(b, "nodes");
+            let (t, m, lost) = (
+                values::<UInt64Type>(b, "edges_true"),
+                values::<UInt64Type>(b, "edges_model"),
+                values::<UInt64Type>(b, "edges_lost"),
+            );
+            let history = b
+                .column_by_name("path_history")
+                .unwrap()
+                .as_any()
+                .downcast_ref::<arrow_array::BooleanArray>()
+                .unwrap();
+            for i in 0..b.num_rows() {
+                seen += 1;
+                let gone: std::collections::BTreeSet<u32> = ids[i]
+                    .split(',')
+                    .filter(|x| !x.is_empty())
+                    .map(|x| x.parse().unwrap())
+                    .collect();
+                assert_eq!(gone.len() as i64, missing[i], "row {i}");
+                let state = list_strings(b, "node_state", i);
+                let (bw, model) = (
+                    list_f64(b, "node_bw_true_mbps", i),
+                    list_f64(b, "node_bw_model_mbps", i),
+                );
+                assert_eq!(state.len() as i64, nodes[i]);
+                for v in 0..state.len() {
+                    let out = gone.contains(&(v as u32));
+                    assert_eq!(state[v] != "reported", out, "row {i} node {v}");
+                    if !out {
+                        assert_eq!(bw[v], model[v], "row {i} node {v}");
+                    }
+                }
+                let (ea, eb) = (list_u32(b, "edge_a", i), list_u32(b, "edge_b", i));
+                let status = list_strings(b, "edge_status", i);
+                assert_eq!(ea.len() as u64, t[i]);
+                let mut between = 0;
+                for e in 0..ea.len() {
+                    let ends =
+                        usize::from(gone.contains(&ea[e])) + usize::from(gone.contains(&eb[e]));
+                    let want = ["reported", "reconstructed", "lost"][ends];
+                    between += u64::from(ends == 2);
+                    if ends < 2 || !history.value(i) {
+                        assert_eq!(status[e], want, "row {i} edge {e}");
+                    }
+                }
+                if !history.value(i) {
+                    assert_eq!(lost[i], between, "row {i}");
+                    assert_eq!(m[i], t[i] - between, "row {i}");
+                }
+            }
+        }
+        assert!(seen > 0);
+    }
+
     pub(super) fn exact_degree_checks(_root: &Path, a: &[RecordBatch]) {
         let batch = &a[0];
         let peers = values::<Int64Type>(batch, "peers");
@@ -1489,54 +1602,6 @@ mod twin {
 mod management {
     use super::*;
     use arrow_array::types::UInt32Type;
-
-    /// The entries of list column `name` in row `i`, of primitive type `T`.
-    fn list<T: arrow_array::ArrowPrimitiveType>(
-        b: &RecordBatch,
-        name: &str,
-        i: usize,
-    ) -> Vec<T::Native> {
-        let l = b.column_by_name(name).unwrap();
-        let l = l.as_any().downcast_ref::<arrow_array::ListArray>().unwrap();
-        let v = l.value(i);
-        let v = v
-            .as_any()
-            .downcast_ref::<arrow_array::PrimitiveArray<T>>()
-            .unwrap();
-        v.values().to_vec()
-    }
-
-    fn list_f64(b: &RecordBatch, name: &str, i: usize) -> Vec<f64> {
-        list::<Float64Type>(b, name, i)
-    }
-
-    fn list_u32(b: &RecordBatch, name: &str, i: usize) -> Vec<u32> {
-        list::<UInt32Type>(b, name, i)
-    }
-
-    fn list_strings(b: &RecordBatch, name: &str, i: usize) -> Vec<String> {
-        let c = b
-            .column_by_name(name)
-            .unwrap()
-            .as_any()
-            .downcast_ref::<arrow_array::ListArray>()
-            .unwrap()
-            .value(i);
-        let c = c
-            .as_any()
-            .downcast_ref::<arrow_array::StringArray>()
-            .unwrap();
-        c.iter().map(|s| s.unwrap().to_string()).collect()
-    }
-
-    fn strings(b: &RecordBatch, name: &str) -> Vec<String> {
-        let c = b.column_by_name(name).unwrap();
-        let c = c
-            .as_any()
-            .downcast_ref::<arrow_array::StringArray>()
-            .unwrap();
-        c.iter().map(|s| s.unwrap().to_string()).collect()
-    }
 
     /// Every configuration block is listed, in the run's lists and in the blocks table, and
     /// a bigger block takes longer to agree on.
@@ -1814,6 +1879,141 @@ mod propagation {
                 "{name}"
             );
         }
+    }
+
+    /// A column as f64, whatever its integer or float type.
+    fn num(b: &RecordBatch, name: &str) -> Vec<f64> {
+        use arrow_array::cast::AsArray;
+        use arrow_array::types::*;
+        use arrow_schema::DataType;
+        let c = b.column_by_name(name).unwrap_or_else(|| panic!("{name}"));
+        match c.data_type() {
+            DataType::Int64 => c
+                .as_primitive::<Int64Type>()
+                .values()
+                .iter()
+                .map(|&x| x as f64)
+                .collect(),
+            DataType::UInt64 => c
+                .as_primitive::<UInt64Type>()
+                .values()
+                .iter()
+                .map(|&x| x as f64)
+                .collect(),
+            DataType::UInt32 => c
+                .as_primitive::<UInt32Type>()
+                .values()
+                .iter()
+                .map(|&x| f64::from(x))
+                .collect(),
+            DataType::Float64 => c.as_primitive::<Float64Type>().values().to_vec(),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+
+    /// Every broadcast row against the protocols' definitions, recomputed from the row's own
+    /// graph figures (not from the code's other columns' formulas): each message informs a
+    /// node or is a duplicate; a tree protocol (OPPI, SPT) sends n - 1 messages and its total
+    /// link delay is its tree's weight (OPPI's the MST's, SPT's the shortest-path tree's);
+    /// flooding on an undirected connected graph sends 2|E| - (n - 1) (the source to every
+    /// neighbour, every other node to all but the one it heard from); gossip sends pushes x
+    /// fanout per informed node; flooding's first arrivals follow shortest paths, so its
+    /// makespan is SPT's, and no protocol beats it on the same graph; the fork probabilities
+    /// are their formulas of the block rate (per ms) and the mean arrival.
+    pub(super) fn broadcast_checks(_root: &Path, a: &[RecordBatch]) {
+        type Graph = (String, u64, u64, u64, u64, u64, u32);
+        let mut fastest: BTreeMap<Graph, (u64, u64)> = BTreeMap::new();
+        let mut seen = 0;
+        for b in a {
+            let protocol = strings(b, "protocol");
+            let topology = strings(b, "topology");
+            let (msgs, dup, informed) = (num(b, "msgs"), num(b, "duplicates"), num(b, "informed"));
+            let (nodes, edges) = (num(b, "nodes"), num(b, "edges"));
+            let (tree, delay) = (num(b, "tree_weight_ms"), num(b, "delay_total_ms"));
+            let (mst, spt) = (num(b, "mst_weight_ms"), num(b, "spt_weight_ms"));
+            let (pushes, fanout) = (num(b, "gossip_pushes"), num(b, "gossip_fanout"));
+            let (makespan, arrival) = (num(b, "makespan_ms"), num(b, "mean_arrival_ms"));
+            let rate = num(b, "block_rate_per_s");
+            let (fork, poisson) = (
+                num(b, "fork_probability"),
+                num(b, "fork_probability_poisson"),
+            );
+            let (source, rep, k) = (num(b, "source"), num(b, "replicate"), num(b, "k"));
+            let connected = b
+                .column_by_name("connected")
+                .unwrap()
+                .as_any()
+                .downcast_ref::<arrow_array::BooleanArray>()
+                .unwrap();
+            for i in 0..b.num_rows() {
+                seen += 1;
+                let at = format!("{} {} n {} row {i}", protocol[i], topology[i], nodes[i]);
+                assert_eq!(dup[i], msgs[i] - (informed[i] - 1.0), "{at}");
+                let all = connected.value(i) && informed[i] == nodes[i];
+                assert!(
+                    all || !connected.value(i),
+                    "{at}: a connected graph is covered"
+                );
+                match protocol[i].as_str() {
+                    "oppi" | "spt" => {
+                        assert_eq!(msgs[i], informed[i] - 1.0, "{at}");
+                        assert_eq!(delay[i], tree[i], "{at}");
+                        let want = if protocol[i] == "oppi" {
+                            mst[i]
+                        } else {
+                            spt[i]
+                        };
+                        assert_eq!(tree[i], want, "{at}");
+                    }
+                    "flood" if all => {
+                        assert_eq!(msgs[i], 2.0 * edges[i] - (nodes[i] - 1.0), "{at}")
+                    }
+                    "gossip" => assert_eq!(msgs[i], pushes[i] * fanout[i] * informed[i], "{at}"),
+                    _ => {}
+                }
+                let per_ms = rate[i] / 1000.0;
+                // 1 - exp(-lambda I) and 1 - (1 - P_b)^I, in forms exact for tiny rates.
+                let expect = -(-per_ms * arrival[i]).exp_m1();
+                assert!(
+                    (poisson[i] - expect).abs() <= 1e-9 * expect.max(1e-300),
+                    "{at}"
+                );
+                let expect = -(arrival[i] * (-per_ms).ln_1p()).exp_m1();
+                assert!(
+                    (fork[i] - expect).abs() <= 1e-9 * expect.max(1e-300),
+                    "{at}"
+                );
+                if all {
+                    let graph: Graph = (
+                        topology[i].clone(),
+                        nodes[i] as u64,
+                        edges[i] as u64,
+                        mst[i] as u64,
+                        k[i] as u64,
+                        rep[i] as u64,
+                        source[i] as u32,
+                    );
+                    let e = fastest.entry(graph).or_insert((u64::MAX, u64::MAX));
+                    match protocol[i].as_str() {
+                        "spt" => e.0 = makespan[i] as u64,
+                        "flood" => e.1 = makespan[i] as u64,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        assert!(seen > 0);
+        // Flooding's makespan is SPT's on the same graph and source (when the plan runs both).
+        let mut pairs = 0;
+        for (g, (spt, flood)) in &fastest {
+            if *spt != u64::MAX && *flood != u64::MAX {
+                assert_eq!(spt, flood, "{g:?}");
+                pairs += 1;
+            }
+        }
+        let both =
+            fastest.values().any(|e| e.0 != u64::MAX) && fastest.values().any(|e| e.1 != u64::MAX);
+        assert!(pairs > 0 || !both);
     }
 
     /// Signing only adds time; a last-hop check is one verification per informed node; a
