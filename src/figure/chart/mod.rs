@@ -650,13 +650,27 @@ fn span(values: impl Iterator<Item = f64>, log: bool) -> Option<(f64, f64)> {
         }
         // Nudged outwards: plotters labels the decades strictly inside the range.
         (down * 0.9999, up * 1.0001)
-    } else if lo == hi {
-        (lo - 1.0, hi + 1.0)
     } else {
-        // From zero when the data are near it, else around the data.
-        let pad = (hi - lo) * 0.08;
-        let from_zero = lo >= 0.0 && lo < (hi - lo) * 0.5;
-        (if from_zero { 0.0 } else { lo - pad }, hi + pad)
+        // From zero when the data are near it, else around the data; one value gets a tenth
+        // of itself either side (0 gets 0 to 1).
+        let (a, b) = if lo == hi {
+            let pad = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
+            (lo - pad, hi + pad)
+        } else {
+            let pad = (hi - lo) * 0.08;
+            let from_zero = lo >= 0.0 && lo < (hi - lo) * 0.5;
+            (if from_zero { 0.0 } else { lo - pad }, hi + pad)
+        };
+        // Bounded quantities stay in their bounds: non-negative data never get a negative
+        // axis, and data within [0, 1] (probabilities, Gini coefficients, shares) an axis
+        // within [0, 1].
+        let a = if lo >= 0.0 { a.max(0.0) } else { a };
+        let b = if lo >= 0.0 && hi <= 1.0 {
+            b.min(1.0)
+        } else {
+            b
+        };
+        (a, b)
     })
 }
 
@@ -721,6 +735,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A Gini coefficient, a probability or a share never gets an axis outside [0, 1], nor a
+    /// count a negative one, whatever the spread (one value, all equal, near a bound).
+    #[test]
+    fn bounded_quantities_keep_their_axis_in_bounds() {
+        let s = |v: &[f64]| span(v.iter().copied(), false).unwrap();
+        let (a, b) = s(&[0.2, 0.2]);
+        assert!(
+            (a - 0.18).abs() < 1e-12 && (b - 0.22).abs() < 1e-12,
+            "{a} {b}"
+        );
+        assert_eq!(s(&[0.0]), (0.0, 1.0));
+        assert_eq!(s(&[1.0, 1.0]), (0.9, 1.0));
+        let (a, b) = s(&[0.3, 0.98]);
+        assert!(a >= 0.0 && a < 0.3 && b == 1.0, "{a} {b}");
+        let (a, b) = s(&[0.01, 0.02, 0.9]);
+        assert!(a == 0.0 && b <= 1.0 && b > 0.9, "{a} {b}");
+        let (a, _) = s(&[3.0, 40.0]);
+        assert_eq!(a, 0.0);
+        let (a, b) = s(&[-2.0, 2.0]);
+        assert!(a < -2.0 && b > 2.0);
+        assert_eq!(s(&[5.0, 5.0]), (4.5, 5.5));
     }
 
     #[test]
