@@ -2155,6 +2155,46 @@ mod figures {
         v
     }
 
+    /// A sweep no figure of its family fits (a user's beta sweep of the propagation family)
+    /// still gets a line chart of every varying metric against the swept parameter, whose
+    /// CSV holds the rows' means (here the mean degree, which grows with beta: PeerSim's
+    /// `WireWS` adds links as it rewires).
+    #[test]
+    fn any_swept_numeric_parameter_gets_a_line_chart_of_each_metric() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = write_spec(
+            tmp.path(),
+            "name = \"beta_sweep\"\ndescription = \"a user's sweep\"\nmodel = \"propagation\"\nseed = 1\nreplicates = 2\n[params]\ntopology = \"ws\"\nnodes = 200\nprotocol = \"flood\"\n[sweep]\nbeta = [0.0, 0.5, 1.0]\n",
+        );
+        let res = tmp.path().join("res");
+        let o = run_args(&spec, &res, &["--plot"]);
+        assert!(o.status.success(), "{o:?}");
+        assert!(!text(&o).1.contains("no figure fits"), "{:?}", text(&o));
+        let plan = plan_dir(&res, "beta_sweep");
+        let csv = fs::read_to_string(plan.join("figures/beta_sweep_mean_degree_vs_beta.csv"))
+            .expect("a chart of the mean degree against beta");
+        let batches = read_rows(&plan);
+        let (beta, degree) = (
+            values::<Float64Type>(&batches[0], "beta"),
+            values::<Float64Type>(&batches[0], "mean_degree"),
+        );
+        let mut means = Vec::new();
+        for line in csv.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let x: f64 = f[1].parse().unwrap();
+            let rows: Vec<f64> = (0..beta.len())
+                .filter(|&i| beta[i] == x)
+                .map(|i| degree[i])
+                .collect();
+            let mean = rows.iter().sum::<f64>() / rows.len() as f64;
+            assert!((f[3].parse::<f64>().unwrap() - mean).abs() < 1e-9, "{line}");
+            means.push(mean);
+        }
+        assert_eq!(means.len(), 3);
+        assert!(means[0] < means[1] && means[1] < means[2], "{means:?}");
+        assert!(files(&plan.join("figures")).len() > 3 * 3);
+    }
+
     #[test]
     fn plot_draws_labelled_png_and_svg_identically_and_refuses_bad_input() {
         let tmp = tempfile::tempdir().unwrap();

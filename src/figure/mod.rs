@@ -77,6 +77,73 @@ pub fn figure(stem: String, chart: Chart) -> Figure {
     Figure { stem, chart }
 }
 
+/// The figures of a sweep no figure of its family fits: against each swept numeric
+/// parameter, a line chart of every scalar numeric metric that varies over the runs, a line
+/// per case (or per value of the other swept parameter, or one line), each point the
+/// replicates' spread; a log10 x axis when the values span a factor of 30 or more. Stems
+/// `<experiment>_<metric>_vs_<parameter>`.
+pub fn against_swept(
+    experiment: &str,
+    t: &table::Table,
+    metrics: &[crate::schema::MetricDef],
+) -> Vec<Figure> {
+    use crate::schema::ColumnType;
+    use table::Key;
+    let all: Vec<usize> = t.rows().collect();
+    let swept = t.swept();
+    let mut out = Vec::new();
+    for &x in swept.iter().filter(|&&c| c != "case") {
+        let xs: Vec<f64> = t
+            .distinct(&all, x)
+            .iter()
+            .filter_map(|k| match k {
+                Key::N(v) => Some(*v),
+                Key::S(_) => None,
+            })
+            .collect();
+        if xs.len() < 2 {
+            continue;
+        }
+        let (lo, hi) = xs
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+        let log_x = lo > 0.0 && hi / lo >= 30.0;
+        let by = swept.iter().copied().find(|&c| c != x);
+        for m in metrics {
+            let scalar = matches!(
+                m.ty,
+                ColumnType::F64 | ColumnType::U32 | ColumnType::U64 | ColumnType::I64
+            );
+            if !scalar || !t.varies(&all, m.name) {
+                continue;
+            }
+            let y = |r: usize| t.num(r, m.name);
+            let series = match by {
+                Some(by) => t.series(&all, by, |k: &Key| t.setting(by, k), x, y),
+                None => t.line(&all, m.label, x, y).into_iter().collect(),
+            };
+            if series.is_empty() {
+                continue;
+            }
+            let y_label = t.axis_label(m.name);
+            out.push(figure(
+                format!("{experiment}_{}_vs_{x}", m.name),
+                Chart::Lines(chart::LineChart {
+                    title: format!("{experiment}: {y_label}"),
+                    x_label: t.axis_label(x),
+                    y_label,
+                    log_x,
+                    log_y: false,
+                    series,
+                }),
+            ));
+        }
+    }
+    out
+}
+
 /// What `draw` did.
 #[derive(Debug, Default)]
 pub struct Drawn {

@@ -276,11 +276,16 @@ impl Model {
         cols
     }
 
-    /// The figures of a plan's successful rows.
+    /// The figures of a plan's successful rows: the family's catalogue, or when none of its
+    /// figures fits the sweep (or it has none), every varying metric against each swept
+    /// numeric parameter ([`crate::figure::against_swept`]).
     pub fn figures_of(&self, experiment: &str, table: &Table) -> Vec<Figure> {
         let mut out = Vec::new();
         if let Some(catalogue) = self.0.figures() {
             catalogue(experiment, table, &mut out);
+        }
+        if out.is_empty() {
+            out = crate::figure::against_swept(experiment, table, &self.metrics());
         }
         out
     }
