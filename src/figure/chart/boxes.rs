@@ -43,10 +43,15 @@ pub(super) fn boxes<DB: DrawingBackend>(
             ticks = ticks.min(fit(root, name, slot * 85 / 100, st.f(14.0), st.f(9.0))?);
         }
     }
-    // Categories: one label per category; numbers: plotters' own ticks.
-    let x_labels = if c.positions.is_none() { n } else { 10 };
+    // Categories: one label per category; numbers: plotters' own ticks, except on a log
+    // axis, where the values themselves are ([`placed_labels`]).
+    let own_labels = log_x && c.positions.is_some();
+    let x_labels = [[10, 0], [n, n]][usize::from(c.positions.is_none())][usize::from(own_labels)];
+    let value_labels = placed_labels(root, c, &numeric, ticks, own_labels, (x0, x1), st)?;
     let label = |x: &f64| {
-        if c.positions.is_some() {
+        if own_labels {
+            String::new()
+        } else if c.positions.is_some() {
             numeric(x)
         } else {
             categorical(x)
@@ -68,6 +73,14 @@ pub(super) fn boxes<DB: DrawingBackend>(
                 .y_label_formatter(&y_ticks)
                 .light_line_style(RGBColor(235, 235, 235))
                 .draw()
+                .map_err(|x| e(&x))?;
+            let style =
+                TextStyle::from((FONT, ticks).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+            chart
+                .draw_series(value_labels.iter().map(|(x, text)| {
+                    EmptyElement::at((*x, y0))
+                        + Text::new(text.clone(), (0, st.px(6.0)), style.clone())
+                }))
                 .map_err(|x| e(&x))?;
             let ok = |y: f64| y.is_finite() && (!c.log_y || y > 0.0);
             for g in 0..c.groups.len() {
@@ -135,6 +148,52 @@ pub(super) fn boxes<DB: DrawingBackend>(
     }
     on_axes!(draw, builder, log_x, c.log_y, x0..x1, y0..y1);
     Ok(())
+}
+
+/// The numeric categories' labels on a log x axis (none unless `log_x`), left to right, each
+/// kept only when it clears the previous kept one by a space's width (the first is always
+/// kept): every label is one of the values, and no two overlap. Plotters' decade ticks would
+/// leave small values unlabelled and crowd 50..100.
+fn placed_labels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    c: &BoxChart,
+    label: &dyn Fn(&f64) -> String,
+    size: f64,
+    log_x: bool,
+    (x0, x1): (f64, f64),
+    st: Style,
+) -> Result<Vec<(f64, String)>, String> {
+    let Some((values, _)) = c.positions.as_ref().filter(|_| log_x) else {
+        return Ok(Vec::new());
+    };
+    // The plotting area's width in pixels, as the chart builder lays it out (the y label
+    // area and the margins taken off).
+    let width = f64::from(root.dim_in_pixel().0) - f64::from(st.u(80.0) + st.u(10.0) + st.u(14.0));
+    let frac = |x: f64| {
+        if log_x {
+            (x / x0).log10() / (x1 / x0).log10()
+        } else {
+            (x - x0) / (x1 - x0)
+        }
+    };
+    let font = TextStyle::from((FONT, size).into_font());
+    let gap = f64::from(st.u(6.0));
+    let mut out = Vec::new();
+    let mut right = f64::NEG_INFINITY;
+    for &x in values {
+        let text = label(&x);
+        let w = f64::from(
+            root.estimate_text_size(&text, &font)
+                .map_err(|e| e.to_string())?
+                .0,
+        );
+        let centre = frac(x) * width;
+        if centre - w / 2.0 >= right + gap {
+            right = centre + w / 2.0;
+            out.push((x, text));
+        }
+    }
+    Ok(out)
 }
 
 /// Where each box goes: the x axis's range and scale (log or not), and (left, middle, right)

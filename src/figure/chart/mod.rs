@@ -822,6 +822,59 @@ mod tests {
         assert!(Size::parse("poster").unwrap_err().contains("column"));
     }
 
+    /// On a log x axis of numeric categories (a sweep over nodes 4..128) the labels are the
+    /// values themselves, the small ones included, and no two overlap: each label's x in the
+    /// SVG clears the previous one by more than their half-widths (about 0.6 em a character).
+    #[test]
+    fn log_axis_labels_are_the_values_and_never_overlap() {
+        let values = [
+            4.0, 8.0, 16.0, 32.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0, 128.0,
+        ];
+        let names: Vec<String> = values.iter().map(|v| tick(*v)).collect();
+        let chart = Chart::Boxes(BoxChart {
+            title: "t".into(),
+            x_label: "nodes".into(),
+            y_label: "y".into(),
+            log_y: false,
+            categories: names.clone(),
+            positions: Some((values.to_vec(), true)),
+            groups: vec!["g".into()],
+            boxes: (0..values.len())
+                .map(|i| (i, 0, Stats::of(&[1000.5, 1000.5 + i as f64]).unwrap()))
+                .collect(),
+        });
+        let svg = String::from_utf8(render(&chart, Format::Svg, Size::Screen).unwrap()).unwrap();
+        // (x, font size, text) of every text element (plotters writes the text on its own
+        // line after the element's tag).
+        let lines: Vec<&str> = svg.lines().collect();
+        let attr = |tag: &str, name: &str| -> Option<f64> {
+            let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+            tag[at..].split('"').next()?.parse().ok()
+        };
+        let mut labels: Vec<(f64, f64, String)> = Vec::new();
+        for w in lines.windows(2) {
+            if w[0].starts_with("<text") && !w[1].starts_with('<') {
+                let (Some(x), Some(size)) = (attr(w[0], "x"), attr(w[0], "font-size")) else {
+                    continue;
+                };
+                if names.contains(&w[1].to_string()) {
+                    labels.push((x, size, w[1].to_string()));
+                }
+            }
+        }
+        labels.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let shown: Vec<&str> = labels.iter().map(|l| l.2.as_str()).collect();
+        assert!(shown.contains(&"4") && shown.contains(&"8"), "{shown:?}");
+        for p in labels.windows(2) {
+            let half = |l: &(f64, f64, String)| 0.3 * l.1 * l.2.len() as f64;
+            assert!(p[1].0 - p[0].0 > half(&p[0]) + half(&p[1]), "{p:?}");
+        }
+        // Distinct labels, in the values' order.
+        let mut sorted = shown.clone();
+        sorted.dedup();
+        assert_eq!(sorted.len(), shown.len(), "{shown:?}");
+    }
+
     #[test]
     fn numeric_categories_sit_at_their_values() {
         let s = |v: &[f64]| Stats::of(v).unwrap();
