@@ -83,6 +83,40 @@ impl State {
         }
     }
 
+    /// Records `sender`'s prevote (or precommit) as `receiver` holds it; false when it held
+    /// one already.
+    fn tally(
+        &mut self,
+        precommit: bool,
+        receiver: usize,
+        sender: usize,
+        m: usize,
+        for_block: bool,
+    ) -> bool {
+        let (from, yes, nil) = match precommit {
+            false => (
+                &mut self.prevote_from,
+                &mut self.prevotes,
+                &mut self.prevotes_nil,
+            ),
+            true => (
+                &mut self.precommit_from,
+                &mut self.precommits,
+                &mut self.precommits_nil,
+            ),
+        };
+        let slot = &mut from[receiver * m + sender];
+        if *slot != NO_VOTE {
+            return false;
+        }
+        record(slot, for_block);
+        match for_block {
+            true => yes[receiver] += 1,
+            false => nil[receiver] += 1,
+        }
+        true
+    }
+
     fn start_round(&mut self, m: usize) {
         self.step.clear();
         self.step.resize(m, Step::Propose);
@@ -176,7 +210,7 @@ pub(super) fn round(
         s.has_proposal[li] = true;
         s.ready_at[li] = t;
         send(c, costs, s, out, next_key, leader, Kind::PrePrepare, t);
-        rd.prevote(s, out, next_key, leader, true, t);
+        rd.vote(s, out, next_key, leader, false, true, t);
         rd.advance(s, out, next_key, leader, t);
     }
     let mut moved_on = 0;
@@ -194,7 +228,6 @@ pub(super) fn round(
             t += costs.msg_val_ns + costs.verify_ns;
             s.ready_at[vi] = t;
         }
-        let from_at = vi * m + from as usize;
         match kind {
             Kind::PrePrepare => {
                 if s.has_proposal[vi] {
@@ -205,37 +238,24 @@ pub(super) fn round(
                 s.has_proposal[vi] = true;
                 if s.tm.step[vi] == Step::Propose {
                     let accept = rd.accepts(s, out, v);
-                    rd.prevote(s, out, next_key, v, accept, t);
+                    rd.vote(s, out, next_key, v, false, accept, t);
                 }
             }
-            Kind::Prepare | Kind::PrevoteNil => {
-                if s.tm.prevote_from[from_at] != NO_VOTE {
+            Kind::Prepare | Kind::PrevoteNil | Kind::Commit | Kind::PrecommitNil => {
+                let precommit = matches!(kind, Kind::Commit | Kind::PrecommitNil);
+                let for_block = matches!(kind, Kind::Prepare | Kind::Commit);
+                if !s.tm.tally(precommit, vi, from as usize, m, for_block) {
                     continue;
-                }
-                record(&mut s.tm.prevote_from[from_at], kind == Kind::Prepare);
-                match kind == Kind::Prepare {
-                    true => s.tm.prevotes[vi] += 1,
-                    false => s.tm.prevotes_nil[vi] += 1,
-                }
-            }
-            Kind::Commit | Kind::PrecommitNil => {
-                if s.tm.precommit_from[from_at] != NO_VOTE {
-                    continue;
-                }
-                record(&mut s.tm.precommit_from[from_at], kind == Kind::Commit);
-                match kind == Kind::Commit {
-                    true => s.tm.precommits[vi] += 1,
-                    false => s.tm.precommits_nil[vi] += 1,
                 }
             }
             Kind::TimeoutPropose => {
                 if s.tm.step[vi] == Step::Propose {
-                    rd.prevote(s, out, next_key, v, false, t);
+                    rd.vote(s, out, next_key, v, false, false, t);
                 }
             }
             Kind::TimeoutPrevote => {
                 if s.tm.step[vi] == Step::Prevote {
-                    rd.precommit(s, out, next_key, v, false, t);
+                    rd.vote(s, out, next_key, v, true, false, t);
                 }
             }
             Kind::TimeoutPrecommit => {
@@ -293,52 +313,31 @@ impl Round<'_> {
         unlocked_for(s.tm.locked_round[vi], s.tm.locked[vi], self.origin, self.vr)
     }
 
-    /// `v` prevotes (for the proposal or nil) at `t` and counts its own vote.
-    fn prevote(
+    /// `v` prevotes (or, with `precommit`, precommits) for the proposal or nil at `t`, and
+    /// counts its own vote.
+    #[allow(clippy::too_many_arguments)]
+    fn vote(
         &self,
         s: &mut Scratch,
         out: &mut Agreement,
         key: &mut u64,
         v: u32,
+        precommit: bool,
         for_block: bool,
         t: Time,
     ) {
         let vi = v as usize;
-        s.tm.step[vi] = Step::Prevote;
-        record(&mut s.tm.prevote_from[vi * self.m + vi], for_block);
-        match for_block {
-            true => s.tm.prevotes[vi] += 1,
-            false => s.tm.prevotes_nil[vi] += 1,
-        }
-        let kind = if for_block {
-            Kind::Prepare
+        s.tm.step[vi] = if precommit {
+            Step::Precommit
         } else {
-            Kind::PrevoteNil
+            Step::Prevote
         };
-        send(self.c, self.costs, s, out, key, v, kind, t);
-    }
-
-    /// `v` precommits (for the proposal or nil) at `t` and counts its own vote.
-    fn precommit(
-        &self,
-        s: &mut Scratch,
-        out: &mut Agreement,
-        key: &mut u64,
-        v: u32,
-        for_block: bool,
-        t: Time,
-    ) {
-        let vi = v as usize;
-        s.tm.step[vi] = Step::Precommit;
-        record(&mut s.tm.precommit_from[vi * self.m + vi], for_block);
-        match for_block {
-            true => s.tm.precommits[vi] += 1,
-            false => s.tm.precommits_nil[vi] += 1,
-        }
-        let kind = if for_block {
-            Kind::Commit
-        } else {
-            Kind::PrecommitNil
+        s.tm.tally(precommit, vi, vi, self.m, for_block);
+        let kind = match (precommit, for_block) {
+            (false, true) => Kind::Prepare,
+            (false, false) => Kind::PrevoteNil,
+            (true, true) => Kind::Commit,
+            (true, false) => Kind::PrecommitNil,
         };
         send(self.c, self.costs, s, out, key, v, kind, t);
     }
@@ -365,13 +364,13 @@ impl Round<'_> {
             if s.tm.step[vi] == Step::Prevote {
                 s.tm.locked[vi] = self.origin;
                 s.tm.locked_round[vi] = self.r;
-                self.precommit(s, out, key, v, true, t);
+                self.vote(s, out, key, v, true, true, t);
             }
             s.tm.valid[vi] = self.origin;
             s.tm.valid_round[vi] = self.r;
         }
         if s.tm.step[vi] == Step::Prevote && s.tm.prevotes_nil[vi] >= q {
-            self.precommit(s, out, key, v, false, t);
+            self.vote(s, out, key, v, true, false, t);
         }
         if !s.tm.precommit_timer[vi] && s.tm.precommits[vi] + s.tm.precommits_nil[vi] >= q {
             s.tm.precommit_timer[vi] = true;
