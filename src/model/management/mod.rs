@@ -358,14 +358,18 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
             allowed: format!("fewer than mgmt_nodes = {m}"),
         });
     }
-    if p.configs == ConfigsKind::Alternate
-        && let Some(allowed) = pbft::tx_fits(
+    // What a configuration's block size must hold: every transaction the workload makes.
+    let fits = |size_mb: f64, name: &str| {
+        pbft::tx_fits(
             pbft.workload.size_mb,
             pbft.workload.size_dist == crate::pbft::workload::TxSize::Exponential,
             pbft.workload.rate_per_s * crate::time::secs_of_ns(pbft.duration_ns),
-            p.alt_block_size,
-            "alt_block_size",
+            size_mb,
+            name,
         )
+    };
+    if p.configs == ConfigsKind::Alternate
+        && let Some(allowed) = fits(p.alt_block_size, "alt_block_size")
     {
         return Err(ParamError {
             key: key::alt_block_size,
@@ -394,13 +398,7 @@ fn resolve(v: &[Value]) -> Result<Managed, ParamError> {
         _ => {}
     }
     for c in &cycle {
-        if let Some(allowed) = pbft::tx_fits(
-            pbft.workload.size_mb,
-            pbft.workload.size_dist == crate::pbft::workload::TxSize::Exponential,
-            pbft.workload.rate_per_s * crate::time::secs_of_ns(pbft.duration_ns),
-            c.block_size_mb,
-            "every config_cycle block size",
-        ) {
+        if let Some(allowed) = fits(c.block_size_mb, "every config_cycle block size") {
             return Err(ParamError {
                 key: key::config_cycle,
                 allowed: format!("configurations whose blocks hold every transaction: tx_size {allowed}"),
